@@ -1,0 +1,60 @@
+"""frugal-ai: the energy (kWh), greenhouse gases (kg CO2e) and water (L) of an SME's AI.
+
+Public API (see docs/ and DESIGN.md):
+
+    track(name=None, *, tags=None, capture_api=True)      decorator / context manager
+    record_llm_call(model, input_tokens, output_tokens, *, provider=None, latency_s=None, tags=None)
+    estimate_llm(model, input_tokens=0, output_tokens=0, *, provider=None, zone=None) -> Footprint
+    instrument() / uninstrument()                          automatic capture of GenAI API calls
+    Footprint, Range                                       value types
+
+Names are resolved lazily so that `import frugal_ai` stays cheap (no codecarbon, no SDK).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "track",
+    "record_llm_call",
+    "estimate_llm",
+    "instrument",
+    "uninstrument",
+    "Footprint",
+    "Range",
+    "Impacts",
+]
+
+_WHERE = {
+    "track": "frugal_ai.measure.track",
+    "record_llm_call": "frugal_ai.capture.manual",
+    "estimate_llm": "frugal_ai.estimate",
+    "instrument": "frugal_ai.capture.instrument",
+    "uninstrument": "frugal_ai.capture.instrument",
+    "Footprint": "frugal_ai.footprint",
+    "Range": "frugal_ai.footprint",
+    "Impacts": "frugal_ai.footprint",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .capture.instrument import instrument, uninstrument
+    from .capture.manual import record_llm_call
+    from .estimate import estimate_llm
+    from .footprint import Footprint, Impacts, Range
+    from .measure.track import track
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'frugal_ai' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,197 @@
+"""Settings: built-in defaults < `[tool.frugal-ai]` in the nearest pyproject.toml or a
+frugal-ai.toml < `FRUGAL_AI_*` environment variables < explicit arguments.
+
+Everything in frugal-ai reads its settings through `load_settings()`. Each value remembers
+where it came from (`Settings.origins`), which `frugal-ai doctor` prints.
+
+Example:
+    >>> s = load_settings(overrides={"country": "FR"})
+    >>> s.country, s.origins["country"]
+    ('FR', 'argument')
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILENAME = "frugal-ai.toml"
+ENV_PREFIX = "FRUGAL_AI_"
+# Environment variables that are not settings but are ours all the same.
+_ENV_NOT_SETTINGS = {"FRUGAL_AI_CONFIG", "FRUGAL_AI_DEBUG", "FRUGAL_AI_DISABLE"}
+
+
+def default_ledger_path() -> Path:
+    """`$XDG_DATA_HOME/frugal-ai/ledger.sqlite`, i.e. `~/.local/share/frugal-ai/ledger.sqlite` by default."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "frugal-ai" / "ledger.sqlite"
+
+
+class ProviderOverride(BaseModel):
+    """Per-provider override of where its data centres are and how efficient they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zone: str | None = None
+    pue: float | None = Field(default=None, ge=1.0, le=3.0)
+    wue: float | None = Field(default=None, ge=0.0, le=20.0)
+
+    @field_validator("zone")
+    @classmethod
+    def _zone_code(cls, v: str | None) -> str | None:
+        return _zone_code(v)
+
+
+class Settings(BaseModel):
+    """All settings, validated. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = Field(
+        default=None, description="Electricity zone (ISO 3166 alpha-2 or alpha-3) where local compute runs."
+    )
+    pue: float | None = Field(
+        default=None, ge=1.0, le=3.0, description="PUE of the local machines' room; default from the factor base (on-premises)."
+    )
+    wue: float | None = Field(
+        default=None, ge=0.0, le=20.0, description="On-site WUE (L per kWh of IT energy) of the local machines' room."
+    )
+    ledger: Path = Field(default_factory=default_ledger_path, description="Path of the SQLite ledger.")
+    project: str = Field(default="default", min_length=1, max_length=200, description="Project name stored with each run.")
+    market_factor_kg_per_kwh: float | None = Field(
+        default=None, ge=0.0, le=2.0, description="Contractual (market-based) emission factor for Scope 2, if any."
+    )
+    measure_interval_s: float = Field(default=1.0, gt=0.0, le=60.0, description="How often local power is sampled.")
+    providers: dict[str, ProviderOverride] = Field(default_factory=dict, description="Per-provider data-centre overrides.")
+
+    origins: dict[str, str] = Field(default_factory=dict, exclude=True, description="Where each value came from.")
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, v: str | None) -> str | None:
+        return _zone_code(v)
+
+    @field_validator("providers")
+    @classmethod
+    def _lower_providers(cls, v: dict[str, ProviderOverride]) -> dict[str, ProviderOverride]:
+        return {k.lower(): o for k, o in v.items()}
+
+
+def _zone_code(v: str | None) -> str | None:
+    if v is None:
+        return None
+    code = v.strip().upper()
+    if not (code.isalpha() and 2 <= len(code) <= 5):
+        raise ValueError("must be an ISO 3166 country code such as 'FR' or 'FRA' (or 'WORLD')")
+    return code
+
+
+def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest frugal-ai.toml, or pyproject.toml with a [tool.frugal-ai] table, at or above `start`.
+
+    Returns the file and its frugal-ai table, or None. `FRUGAL_AI_CONFIG` names a file directly.
+    """
+    explicit = os.environ.get("FRUGAL_AI_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        return path, _read_table(path)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        own = folder / CONFIG_FILENAME
+        if own.is_file():
+            return own, _read_table(own)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_table(pyproject)
+            if table:
+                return pyproject, table
+    return None
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            doc = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError("config file not found", where=str(path)) from None
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"not valid TOML: {e}", where=str(path)) from None
+    if path.name == "pyproject.toml":
+        table = doc.get("tool", {}).get("frugal-ai", {})
+    else:
+        table = doc.get("tool", {}).get("frugal-ai", doc)
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.frugal-ai] must be a table", where=str(path))
+    return table
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name in _ENV_NOT_SETTINGS:
+            continue
+        key = name[len(ENV_PREFIX):].lower()
+        if key.startswith("providers__"):
+            # FRUGAL_AI_PROVIDERS__OPENAI__ZONE=SE
+            parts = key.split("__")
+            if len(parts) != 3:
+                raise ConfigError(f"expected FRUGAL_AI_PROVIDERS__<PROVIDER>__<KEY>, got {name}", where="environment")
+            values.setdefault("providers", {}).setdefault(parts[1], {})[parts[2]] = raw
+        else:
+            values[key] = raw
+    return values
+
+
+def load_settings(
+    *, start: Path | None = None, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Load and validate settings from every layer. Raises `ConfigError` naming the key and the file."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    layers: list[tuple[str, dict[str, Any]]] = []
+    found = find_config_file(start)
+    if found:
+        layers.append((str(found[0]), found[1]))
+    layers.append(("environment", _env_values(env)))
+    layers.append(("argument", {k: v for k, v in (overrides or {}).items() if v is not None}))
+    for origin, values in layers:
+        # Validate each layer alone first, so an error names the layer that holds it.
+        _validate(values, origin)
+        for key, value in values.items():
+            if key == "providers":
+                for prov, table in value.items():
+                    merged.setdefault("providers", {}).setdefault(prov.lower(), {}).update(table)
+                    origins[f"providers.{prov.lower()}"] = origin
+            else:
+                merged[key] = value
+                origins[key] = origin
+    settings = _validate(merged, "configuration")
+    for key in Settings.model_fields:
+        if key != "origins":
+            origins.setdefault(key, "default")
+    settings.origins = origins
+    return settings
+
+
+def _validate(values: dict[str, Any], origin: str) -> Settings:
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(root)"
+        if origin == "environment":
+            key = ENV_PREFIX + key.upper().replace(".", "__")
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise ConfigError(f"{key}: {msg}", where=origin) from None

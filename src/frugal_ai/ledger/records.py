@@ -1,0 +1,84 @@
+"""The two kinds of fact the ledger holds: runs (measured local compute) and API calls.
+
+Activity data only: never a prompt, a response, a key or a header. Times are UTC seconds
+since the epoch (float). These are plain slotted dataclasses because they are built on
+the decorator's and the capture's hot paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RunStatus = Literal["ok", "failed"]
+CallStatus = Literal["ok", "failed", "partial"]
+
+
+@dataclass(slots=True)
+class RunRecord:
+    """One tracked run of local compute.
+
+    Energies are inclusive: a run's figures contain those of the runs nested in it
+    (`parent_id`), so totals sum over root runs only (`parent_id is None`).
+    `method` says how the energy was obtained: a '+'-joined set of what was measured,
+    e.g. "rapl+nvml+ram_model", "tdp_fallback+ram_model", or "unavailable".
+    """
+
+    id: str
+    name: str
+    start: float
+    end: float
+    status: RunStatus = "ok"
+    parent_id: str | None = None
+    project: str = "default"
+    tags: dict[str, str] = field(default_factory=dict)
+    host: str = ""
+    pid: int = 0
+    zone: str | None = None
+    method: str = "unavailable"
+    cpu_kwh: float = 0.0
+    gpu_kwh: float = 0.0
+    ram_kwh: float = 0.0
+
+    @property
+    def energy_kwh(self) -> float:
+        return self.cpu_kwh + self.gpu_kwh + self.ram_kwh
+
+    kind: Literal["run"] = "run"
+
+
+@dataclass(slots=True)
+class ApiCallRecord:
+    """One call to a GenAI API (or to a local inference server when `local`).
+
+    `name` is the name of the innermost enclosing run (None when the call was made outside
+    any run), `run_id` its id. `path` never carries a query string. `source` says where the
+    record came from: "capture" (HTTP instrumentation), "manual" (`record_llm_call`) or
+    "demo". Calls with `local=True` ran on this host: their energy is already in the
+    measured runs, so no API estimate is added for them.
+    """
+
+    id: str
+    provider: str
+    model: str
+    start: float
+    end: float
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    latency_s: float | None = None
+    status: CallStatus = "ok"
+    run_id: str | None = None
+    name: str | None = None
+    project: str = "default"
+    tags: dict[str, str] = field(default_factory=dict)
+    host: str = ""
+    path: str = ""
+    http_status: int | None = None
+    local: bool = False
+    source: str = "capture"
+
+    kind: Literal["api_call"] = "api_call"
+
+
+Record = RunRecord | ApiCallRecord
