@@ -97,12 +97,12 @@ def _zone_code(v: str | None) -> str | None:
     return code
 
 
-def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+def find_config_file(start: Path | None = None, env: Mapping[str, str] | None = None) -> tuple[Path, dict[str, Any]] | None:
     """The nearest frugal-ai.toml, or pyproject.toml with a [tool.frugal-ai] table, at or above `start`.
 
     Returns the file and its frugal-ai table, or None. `FRUGAL_AI_CONFIG` names a file directly.
     """
-    explicit = os.environ.get("FRUGAL_AI_CONFIG")
+    explicit = (os.environ if env is None else env).get("FRUGAL_AI_CONFIG")
     if explicit:
         path = Path(explicit)
         return path, _read_table(path)
@@ -161,7 +161,7 @@ def load_settings(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     layers: list[tuple[str, dict[str, Any]]] = []
-    found = find_config_file(start)
+    found = find_config_file(start, env)
     if found:
         layers.append((str(found[0]), found[1]))
     layers.append(("environment", _env_values(env)))

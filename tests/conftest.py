@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own ledger file and a clean configuration.
+
+No test reads the developer's real ledger or config: FRUGAL_AI_LEDGER points into a
+temporary folder, the working directory is a temporary folder (so no pyproject.toml of
+ours is found), and any FRUGAL_AI_* variable from the outside is removed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith("FRUGAL_AI_"):
+            monkeypatch.delenv(name)
+    ledger = tmp_path / "ledger.sqlite"
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(ledger))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    return ledger
+
+
+@pytest.fixture
+def ledger_path(_isolated_environment: Path) -> Path:
+    """The path of this test's own ledger (not created until something writes to it)."""
+    return _isolated_environment

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from frugal_ai.config import load_settings
+from frugal_ai.errors import ConfigError
+
+
+def test_defaults_when_nothing_is_configured() -> None:
+    s = load_settings(env={})
+    assert s.country is None
+    assert s.project == "default"
+    assert s.ledger.name == "ledger.sqlite"
+    assert s.origins["country"] == "default"
+
+
+def test_pyproject_table_is_found_from_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.frugal-ai]\ncountry = "fr"\nproject = "acme"\n')
+    sub = tmp_path / "src" / "pkg"
+    sub.mkdir(parents=True)
+    s = load_settings(start=sub, env={})
+    assert (s.country, s.project) == ("FR", "acme")
+    assert s.origins["country"] == str(tmp_path / "pyproject.toml")
+
+
+def test_frugal_ai_toml_wins_over_pyproject_in_the_same_folder(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.frugal-ai]\ncountry = "DE"\n')
+    (tmp_path / "frugal-ai.toml").write_text('country = "SE"\n')
+    assert load_settings(start=tmp_path, env={}).country == "SE"
+
+
+def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "pyproject.toml").write_text('[tool.black]\nline-length = 80\n')
+    assert load_settings(start=tmp_path / "inner", env={}).origins["country"] == "default"
+
+
+def test_precedence_file_then_environment_then_argument(tmp_path: Path) -> None:
+    (tmp_path / "frugal-ai.toml").write_text('country = "DE"\npue = 1.4\nproject = "file"\n')
+    env = {"FRUGAL_AI_COUNTRY": "FR", "FRUGAL_AI_PUE": "1.2"}
+    s = load_settings(start=tmp_path, env=env, overrides={"pue": 1.1})
+    assert (s.country, s.pue, s.project) == ("FR", 1.1, "file")
+    assert s.origins == {**s.origins, "country": "environment", "pue": "argument", "project": str(tmp_path / "frugal-ai.toml")}
+
+
+def test_provider_overrides_from_file_and_environment_merge(tmp_path: Path) -> None:
+    (tmp_path / "frugal-ai.toml").write_text('[providers.OpenAI]\nzone = "se"\npue = 1.2\n')
+    s = load_settings(start=tmp_path, env={"FRUGAL_AI_PROVIDERS__OPENAI__WUE": "0.3"})
+    assert s.providers["openai"].zone == "SE"
+    assert s.providers["openai"].pue == 1.2
+    assert s.providers["openai"].wue == 0.3
+
+
+def test_unknown_key_names_the_key_and_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('contry = "FR"\n')
+    with pytest.raises(ConfigError) as e:
+        load_settings(start=tmp_path, env={})
+    assert str(cfg) in str(e.value) and "contry" in str(e.value) and "unknown key" in str(e.value)
+
+
+def test_bad_value_names_the_key_and_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "pyproject.toml"
+    cfg.write_text('[tool.frugal-ai]\npue = 0.7\n')
+    with pytest.raises(ConfigError) as e:
+        load_settings(start=tmp_path, env={})
+    assert str(cfg) in str(e.value) and "pue" in str(e.value)
+
+
+def test_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="FRUGAL_AI_MEASURE_INTERVAL_S"):
+        load_settings(env={"FRUGAL_AI_MEASURE_INTERVAL_S": "soon"})
+
+
+def test_unknown_environment_variable_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="FRUGAL_AI_COUNTY: unknown key"):
+        load_settings(env={"FRUGAL_AI_COUNTY": "FR"})
+
+
+def test_invalid_toml_is_reported_with_its_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text("country = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(start=tmp_path, env={})
+
+
+def test_explicit_config_file_from_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "elsewhere.toml"
+    cfg.write_text('[tool.frugal-ai]\ncountry = "NO"\n')
+    assert load_settings(env={"FRUGAL_AI_CONFIG": str(cfg)}).country == "NO"
+
+
+def test_ledger_path_from_environment(tmp_path: Path) -> None:
+    s = load_settings(env={"FRUGAL_AI_LEDGER": str(tmp_path / "l.sqlite")})
+    assert s.ledger == tmp_path / "l.sqlite"
+
+
+def test_country_must_look_like_a_code() -> None:
+    with pytest.raises(ConfigError, match="country"):
+        load_settings(overrides={"country": "France!"})
