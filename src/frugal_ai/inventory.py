@@ -1,0 +1,454 @@
+"""The inventory: the ledger's activity data joined with the factor base, aggregated in SQL.
+
+`load_inventory()` turns a period of the ledger into a small list of rows — one per
+workload × month × method × provider × model × zone — each with its footprint. The
+aggregation happens in SQLite (GROUP BY), so a ledger of a million records costs one scan,
+never a Python loop over rows; the footprint is then computed once per group.
+
+Rules (see docs/report.md):
+- Runs are measured. Their energies are inclusive (a run contains the runs nested in it),
+  so only root runs are summed: `parent_id IS NULL`, or a parent that is not in the ledger
+  (lost in a crash). With a `workloads` filter, a matching run is counted unless one of its
+  ancestors also matches.
+- API calls with `local = 0` are estimated with `estimate_llm` from summed tokens and the
+  request count of the group. That is exact because the estimator is linear in tokens and
+  requests for a given model, provider and zone (checked in tests/test_inventory.py).
+- API calls with `local = 1` ran on this host: they are counted (requests, tokens) but add
+  no estimate, since their energy is already in the measured runs.
+- A row belongs to the month (UTC) in which it started; `since` is inclusive, `until`
+  exclusive.
+- The content hash is a SHA-256 over the selected ledger rows, in a documented text form
+  (`content_hash_text`), so an auditor can check that a report was made from the same data.
+
+Example:
+    >>> inv = load_inventory("ledger.sqlite", since=date(2026, 7, 1), until=date(2026, 10, 1))  # doctest: +SKIP
+    >>> inv.totals_by_method["measured"].energy_kwh.central  # doctest: +SKIP
+    0.42
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from pydantic import BaseModel, Field
+
+from .errors import InputError, UnknownModelError
+from .footprint import Footprint, Method
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Settings
+
+NO_WORKLOAD = "(no workload)"
+"""Workload name of API calls made outside any tracked run."""
+
+_HASH_CHUNK_ROWS = 20_000
+
+# One line of text per ledger row for the content hash. Floats are printed with 17
+# significant digits so that the text (and hence the hash) changes whenever a value does.
+_RUN_LINE = (
+    "printf('run|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%.17g|%.17g|%.17g', id, ifnull(parent_id, ''), "
+    "name, project, tags, start, \"end\", status, ifnull(zone, ''), method, cpu_kwh, gpu_kwh, ram_kwh)"
+)
+_CALL_LINE = (
+    "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s', id, ifnull(run_id, ''), "
+    "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
+    "output_tokens, reasoning_tokens, local, source)"
+)
+
+
+class Fallbacks(BaseModel):
+    """Which fallback factors a row needed: the report's data-quality section lists them."""
+
+    world_average_zone: bool = Field(False, description="No zone configured or known: world-average electricity.")
+    tdp_fallback: bool = Field(False, description="CPU power from a TDP table, not a meter.")
+    params_guessed: bool = Field(False, description="The model's parameter count is unpublished (a guess, as a range).")
+    unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
+
+    def any(self) -> bool:
+        return self.world_average_zone or self.tdp_fallback or self.params_guessed or self.unknown_model
+
+
+class InventoryRow(BaseModel):
+    """One group of ledger rows: a workload in a month, by method, provider, model and zone."""
+
+    workload: str
+    month: str = Field(description="YYYY-MM, UTC.")
+    method: Method
+    provider: str | None = None
+    model: str | None = None
+    zone: str | None = Field(None, description="Electricity zone used for the footprint (None: world average).")
+    measurement: str | None = Field(None, description="For runs: what was measured, e.g. 'rapl+ram_model'.")
+    local: bool = Field(False, description="API calls to a server on this host: counted, energy in the runs.")
+    runs: int = 0
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
+    footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
+    fallbacks: Fallbacks = Field(default_factory=Fallbacks)
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.reasoning_tokens
+
+
+class Inventory(BaseModel):
+    """The footprint of a period of the ledger, by group, with what is needed to reproduce it."""
+
+    ledger_path: str
+    since: datetime | None = None
+    until: datetime | None = None
+    workloads: list[str] | None = None
+    rows: list[InventoryRow]
+    totals_by_method: dict[str, Footprint] = Field(description="measured / estimated totals; absent when none.")
+    ledger_rows: int = Field(description="Ledger rows (runs and API calls) in the period and filter.")
+    content_hash: str = Field(description="sha256 of the selected ledger rows; see content_hash_text().")
+    factor_set_version: str
+    first_start: datetime | None = None
+    last_start: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.ledger_rows == 0
+
+    def rows_for(self, method: str) -> list[InventoryRow]:
+        return [r for r in self.rows if r.method == method]
+
+
+def load_inventory(
+    ledger_path: str | Path,
+    since: date | datetime | float | None = None,
+    until: date | datetime | float | None = None,
+    settings: "Settings | None" = None,
+    workloads: Sequence[str] | None = None,
+) -> Inventory:
+    """The inventory of the ledger between `since` (inclusive) and `until` (exclusive).
+
+    `workloads` keeps only the runs and calls whose name is in it or whose tags match one of
+    its `key=value` items. Dates are UTC; a `date` means its midnight. Raises `InputError`
+    when the ledger does not exist or is not a frugal-ai ledger.
+    """
+    from .config import load_settings
+
+    since_s, until_s = _unix(since), _unix(until)
+    if since_s is not None and until_s is not None and until_s <= since_s:
+        raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
+    conn = _open(Path(ledger_path))
+    try:
+        where_runs, params_runs = _selection("runs", since_s, until_s, workloads)
+        where_calls, params_calls = _selection("api_calls", since_s, until_s, workloads)
+        run_groups = _run_groups(conn, where_runs, params_runs, filtered=bool(workloads))
+        call_groups = _call_groups(conn, where_calls, params_calls)
+        n_rows, first, last = _counts(conn, where_runs, params_runs, where_calls, params_calls)
+        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls)
+    except sqlite3.DatabaseError as e:
+        raise InputError(f"cannot read the ledger: {e}", where=str(ledger_path)) from None
+    finally:
+        conn.close()
+
+    from .factors import factor_set
+
+    settings = settings or load_settings()
+    factors = factor_set()
+    rows = [_measured_row(g, settings, factors) for g in run_groups]
+    rows += [_estimated_row(g, settings, factors) for g in call_groups]
+    rows.sort(key=lambda r: (r.month, r.workload, r.method, r.provider or "", r.model or "", r.zone or ""))
+    return Inventory(
+        ledger_path=str(ledger_path),
+        since=_as_datetime(since_s),
+        until=_as_datetime(until_s),
+        workloads=list(workloads) if workloads else None,
+        rows=rows,
+        totals_by_method=totals_by_method(rows),
+        ledger_rows=n_rows,
+        content_hash=digest,
+        factor_set_version=str(factors.version),
+        first_start=_as_datetime(first),
+        last_start=_as_datetime(last),
+    )
+
+
+def totals_by_method(rows: Iterable[InventoryRow]) -> dict[str, Footprint]:
+    """Sum the rows' footprints per method (never across methods)."""
+    totals: dict[str, Footprint] = {}
+    for row in rows:
+        if row.footprint is None:
+            continue
+        prev = totals.get(row.method)
+        totals[row.method] = row.footprint if prev is None else prev + row.footprint
+    return totals
+
+
+# --- reading the ledger -------------------------------------------------------------------
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    try:
+        from .ledger import connect  # the ledger module's read-only connection, schema migrated
+    except ImportError:
+        connect = None
+    if connect is not None:
+        # A missing ledger reads as an empty one: nothing tracked yet is not an error.
+        return connect(path, readonly=True)
+    if not path.is_file():
+        raise InputError("no ledger at this path (nothing has been tracked yet?)", where=str(path))
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.execute("SELECT 1 FROM runs LIMIT 1")
+        conn.execute("SELECT 1 FROM api_calls LIMIT 1")
+        return conn
+    except sqlite3.DatabaseError as e:
+        raise InputError(f"not a frugal-ai ledger: {e}", where=str(path)) from None
+
+
+def _selection(
+    table: str, since_s: float | None, until_s: float | None, workloads: Sequence[str] | None
+) -> tuple[str, list[object]]:
+    """A WHERE clause (and its parameters) for the period and the workloads filter."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if since_s is not None:
+        clauses.append("start >= ?")
+        params.append(since_s)
+    if until_s is not None:
+        clauses.append("start < ?")
+        params.append(until_s)
+    if workloads:
+        alternatives: list[str] = []
+        names = [w for w in workloads if "=" not in w]
+        if names:
+            alternatives.append(f"name IN ({', '.join('?' * len(names))})")
+            params.extend(names)
+        for item in workloads:
+            if "=" in item:
+                key, value = item.split("=", 1)
+                if not key:
+                    raise InputError(f"workload filter {item!r}: expected a name or key=value")
+                alternatives.append("json_extract(tags, ?) = ?")
+                params.extend([_json_path(key), value])
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    where = " AND ".join(clauses) if clauses else "1"
+    return where, params
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _run_groups(conn: sqlite3.Connection, where: str, params: list[object], *, filtered: bool) -> list[sqlite3.Row]:
+    if filtered:
+        # A matching run is counted unless one of its ancestors matches too (energies are inclusive).
+        counted = f"""
+            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
+            up(id, ancestor) AS (
+                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
+                UNION
+                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
+            )
+            SELECT * FROM runs WHERE id IN matched
+              AND id NOT IN (SELECT id FROM up WHERE ancestor IN matched)"""
+    else:
+        # Root runs, and orphans whose parent never reached the ledger.
+        counted = f"""
+            SELECT * FROM runs WHERE ({where})
+              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
+    sql = f"""
+        SELECT name AS workload, strftime('%Y-%m', start, 'unixepoch') AS month, zone, method AS measurement,
+               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh
+        FROM ({counted})
+        GROUP BY workload, month, zone, measurement"""
+    conn.row_factory = sqlite3.Row
+    return conn.execute(sql, params).fetchall()
+
+
+def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> list[sqlite3.Row]:
+    sql = f"""
+        SELECT ifnull(name, ?) AS workload, strftime('%Y-%m', start, 'unixepoch') AS month,
+               provider, model, local, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
+               SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens
+        FROM api_calls WHERE {where}
+        GROUP BY workload, month, provider, model, local"""
+    conn.row_factory = sqlite3.Row
+    return conn.execute(sql, [NO_WORKLOAD, *params]).fetchall()
+
+
+def _counts(
+    conn: sqlite3.Connection, where_runs: str, params_runs: list[object], where_calls: str, params_calls: list[object]
+) -> tuple[int, float | None, float | None]:
+    conn.row_factory = None
+    r = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
+    c = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM api_calls WHERE {where_calls}", params_calls).fetchone()
+    firsts = [v for v in (r[1], c[1]) if v is not None]
+    lasts = [v for v in (r[2], c[2]) if v is not None]
+    return r[0] + c[0], min(firsts, default=None), max(lasts, default=None)
+
+
+def content_hash_text() -> str:
+    """How the content hash is made, in words, for the report's methodology section."""
+    return (
+        "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
+        "ordered by id; fields joined by '|' in schema order, floats with 17 significant digits, "
+        "NULL as an empty field."
+    )
+
+
+def content_hash(
+    conn: sqlite3.Connection, where_runs: str, params_runs: list[object], where_calls: str, params_calls: list[object]
+) -> str:
+    """SHA-256 of the selected rows (see `content_hash_text`). Streams in chunks: bounded memory."""
+    h = hashlib.sha256()
+    conn.row_factory = None
+    for line_sql, table, where, params in (
+        (_RUN_LINE, "runs", where_runs, params_runs),
+        (_CALL_LINE, "api_calls", where_calls, params_calls),
+    ):
+        cur = conn.execute(f"SELECT {line_sql} FROM {table} WHERE {where} ORDER BY id", params)
+        while True:
+            chunk = cur.fetchmany(_HASH_CHUNK_ROWS)
+            if not chunk:
+                break
+            # One join per chunk (C speed), not one update per row.
+            h.update("\n".join([row[0] for row in chunk]).encode())
+            h.update(b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+# --- joining with the factors --------------------------------------------------------------
+
+
+def _measured_row(g: sqlite3.Row, settings: "Settings", factors: object) -> InventoryRow:
+    from .measure.footprint import measured_footprint
+
+    zone = g["zone"] or settings.country
+    measurement = g["measurement"] or "unavailable"
+    fp = measured_footprint(
+        float(g["cpu_kwh"] or 0.0), float(g["gpu_kwh"] or 0.0), float(g["ram_kwh"] or 0.0), measurement, zone, settings
+    )
+    return InventoryRow(
+        workload=g["workload"],
+        month=g["month"],
+        method="measured",
+        zone=_zone_used(zone, factors),
+        measurement=measurement,
+        runs=int(g["runs"]),
+        energy_measured_kwh=float((g["cpu_kwh"] or 0.0) + (g["gpu_kwh"] or 0.0) + (g["ram_kwh"] or 0.0)),
+        footprint=fp,
+        fallbacks=Fallbacks(
+            world_average_zone=_is_world_fallback(zone, factors),
+            tdp_fallback="tdp" in measurement or measurement == "unavailable",
+        ),
+    )
+
+
+def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: object) -> InventoryRow:
+    local = bool(g["local"])
+    row = InventoryRow(
+        workload=g["workload"],
+        month=g["month"],
+        method="estimated",
+        provider=g["provider"],
+        model=g["model"],
+        local=local,
+        requests=int(g["requests"]),
+        input_tokens=int(g["input_tokens"] or 0),
+        output_tokens=int(g["output_tokens"] or 0),
+        reasoning_tokens=int(g["reasoning_tokens"] or 0),
+    )
+    if local:
+        # Energy of a local server is in the measured runs: counting it here would double it.
+        row.method = "measured"
+        return row
+    from .estimate import estimate_llm
+
+    override = settings.providers.get((g["provider"] or "").lower())
+    zone = override.zone if override and override.zone else None
+    try:
+        fp = estimate_llm(
+            g["model"],
+            row.input_tokens,
+            row.output_tokens,
+            provider=g["provider"] or None,
+            zone=zone,
+            reasoning_tokens=row.reasoning_tokens,
+            requests=row.requests,
+        )
+    except UnknownModelError:
+        row.fallbacks = Fallbacks(unknown_model=True)
+        return row
+    row.footprint = fp
+    row.zone = zone or _datacenter_zone(g["provider"], factors)
+    row.fallbacks = Fallbacks(params_guessed=_params_guessed(g["model"], g["provider"], factors))
+    return row
+
+
+# The factor base's API is the factors engineer's; these helpers read it defensively so a
+# renamed attribute degrades to "unknown" rather than breaking the report.
+
+
+def _zone_used(zone: str | None, factors: object) -> str | None:
+    if zone is None:
+        return None
+    try:
+        return str(factors.resolve_zone(zone))  # type: ignore[attr-defined]
+    except Exception:
+        return zone
+
+
+def _is_world_fallback(zone: str | None, factors: object) -> bool:
+    if zone is None:
+        return True
+    try:
+        elec = factors.electricity(zone)  # type: ignore[attr-defined]
+    except Exception:
+        return True
+    return bool(getattr(elec, "fallback", False) or getattr(elec, "is_fallback", False))
+
+
+def _datacenter_zone(provider: str | None, factors: object) -> str | None:
+    if not provider:
+        return None
+    try:
+        return getattr(factors.datacenter(provider), "zone", None)  # type: ignore[attr-defined]
+    except Exception:
+        return None
+
+
+def _params_guessed(model: str, provider: str | None, factors: object) -> bool:
+    try:
+        entry = factors.model(model, provider=provider)  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    for attr in ("params_guessed", "guessed", "parameters_guessed", "warning"):
+        value = getattr(entry, attr, None)
+        if isinstance(value, bool):
+            return value
+    return False
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+def _unix(value: date | datetime | float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+    raise InputError(f"not a date: {value!r}")
+
+
+def _as_datetime(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, tz=timezone.utc)
+
+
+__all__ = ["Inventory", "InventoryRow", "Fallbacks", "load_inventory", "totals_by_method", "content_hash_text", "NO_WORKLOAD"]
