@@ -1,0 +1,97 @@
+"""`frugal-ai gains template` and `frugal-ai gains check FILE`: thin doors onto `frugal_ai.gains`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..gains import Balance
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group()
+def gains() -> None:
+    """Weigh the ecological gains of AI use cases against their footprint.
+
+    Avoided emissions are reported beside the footprint, never subtracted from it.
+    """
+
+
+@gains.command()
+def template() -> None:
+    """Print a commented example gains file (valid as printed)."""
+    from ..gains import template_text
+
+    click.echo(template_text(), nl=False)
+
+
+@gains.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--since", type=_DATE, default=None, help="First day of the period (YYYY-MM-DD); default: each use case's start.")
+@click.option("--until", type=_DATE, default=None, help="Day after the period (YYYY-MM-DD, exclusive); default: tomorrow.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
+    """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
+    from ..config import load_settings
+    from ..gains import GainsError, LedgerUsage, balance, load_gains
+
+    try:
+        gains_file = load_gains(file)
+    except GainsError as e:
+        for problem in e.problems:  # every problem, one line each, then exit 2 like any bad input
+            click.echo(f"error: {problem}", err=True)
+        ctx.exit(2)
+    settings = load_settings()
+    result = balance(
+        gains_file,
+        LedgerUsage(settings.ledger, settings),
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        settings=settings,
+    )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(result))
+
+
+def render_table(result: "Balance") -> str:
+    """The balance as a terminal table, each use case's reason below it, and the WBCSD statement."""
+    from tabulate import tabulate
+
+    from ..units import format_range
+
+    rows = []
+    for uc in result.use_cases:
+        r = uc.ratio
+        ratio = "n/a" if r.central is None else f"{r.central:.3g}x" + (
+            "" if r.low is None else f" ({r.low:.3g}–{'∞' if r.high is None else f'{r.high:.3g}'})"
+        )
+        rows.append(
+            [
+                uc.name,
+                format_range(uc.footprint_co2e_kg, "co2e_kg"),
+                format_range(uc.avoided_co2e_kg, "co2e_kg"),
+                ratio,
+                uc.payback.date.isoformat() if uc.payback.date else "never within horizon",
+                uc.verdict,
+            ]
+        )
+    headers = ["use case", "AI footprint CO2e", "avoided CO2e (beside, not subtracted)", "avoided / footprint", "payback", "verdict"]
+    lines = [tabulate(rows, headers=headers), ""]
+    for uc in result.use_cases:
+        lines.append(f"{uc.name}: {uc.reason} It {uc.payback.text}.")
+        lines.append(
+            f"  water consumed {format_range(uc.footprint_water_l, 'water_l')}, "
+            f"avoided {format_range(uc.avoided_water_l, 'water_l')}; reference: {uc.reference}."
+        )
+    lines += ["", result.statement]
+    return "\n".join(lines)

@@ -1,0 +1,417 @@
+"""The frugal-AI balance: each use case's footprint beside the emissions it avoids.
+
+For each use case of a gains file, over a period:
+- footprint: the ledger's runs and API calls of its workloads, plus `expected_usage`
+  estimated with `estimate_llm`, plus hardware bought for it (embodied, counted once, on
+  its purchase date, as the GHG Protocol counts capital goods);
+- avoided emissions: quantity × factor × (1 − rebound), as a range; avoided water;
+- the ratio avoided / footprint, a verdict with its reason, and the payback date: the first
+  day on which cumulative avoided emissions pass the cumulative footprint.
+
+Gains are reported beside the footprint, never subtracted from it (WBCSD, 2023).
+
+Example:
+    >>> gf = load_gains("gains.toml")  # doctest: +SKIP
+    >>> b = balance(gf, LedgerUsage("ledger.sqlite"), since=date(2026, 1, 1), until=date(2026, 7, 1))  # doctest: +SKIP
+    >>> b.use_cases[0].verdict  # doctest: +SKIP
+    'pays_back'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..errors import InputError
+from ..footprint import Range
+from ..units import Lang
+from . import wording
+from .arithmetic import (
+    DAYS_PER_PERIOD,
+    RatioRange,
+    Verdict,
+    avoided_co2e_kg,
+    days_between,
+    horizon_end,
+    overlap_days,
+    payback_date,
+    periods_in,
+    ratio,
+    verdict,
+)
+from .lookup import AvoidedFactor, avoided_factor, hardware_co2e_kg, unit_scale
+from .spec import CUSTOM, WATER, ExpectedUsage, Gain, GainsFile, UseCase
+from .usage import MonthUsage, UsageSource
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
+
+TRAILING_DAYS = 90
+"""The future footprint continues at the average daily rate of this many last days of the ledger."""
+
+_ZERO = Range.zero()
+
+
+class GainLine(BaseModel):
+    """One declared gain and what it avoids over the period."""
+
+    activity: str
+    quantity_per_period: Range
+    unit: str
+    period: str
+    rebound: float
+    factor_kg_per_unit: Range
+    factor_unit: str
+    source: str
+    evidence: str | None
+    avoided_co2e_kg_per_period: Range = Field(description="After rebound.")
+    avoided_co2e_kg: Range = Field(description="Over the balance's period, after rebound.")
+    avoided_water_l: Range
+
+
+class Payback(BaseModel):
+    """When cumulative avoided emissions pass the cumulative footprint (None: never within horizon)."""
+
+    date: dt.date | None = Field(description="Central case.")
+    earliest: dt.date | None = Field(description="Low footprint, high gains.")
+    latest: dt.date | None = Field(description="High footprint, low gains.")
+    horizon_end: dt.date
+    text: str
+
+
+class UseCaseBalance(BaseModel):
+    """The balance of one use case over a period. CO2e in kg, energy in kWh, water in litres."""
+
+    name: str
+    verdict: Verdict
+    reason: str
+    reference: str
+    workloads: list[str]
+    since: dt.date
+    until: dt.date = Field(description="Exclusive.")
+    prospective: bool = Field(description="True when the use case starts after today: a projection of its first period.")
+    footprint_co2e_kg: Range
+    footprint_energy_kwh: Range
+    footprint_water_l: Range = Field(description="Water consumed by the AI's electricity and data centres.")
+    footprint_co2e_kg_by_source: dict[str, Range] = Field(
+        description="measured / estimated (ledger), expected (expected_usage), hardware (embodied, one-off)."
+    )
+    avoided_co2e_kg: Range = Field(description="After rebound. Reported beside the footprint, never subtracted.")
+    avoided_water_l: Range
+    ratio: RatioRange = Field(description="avoided / footprint CO2e; null where a footprint bound is zero.")
+    payback: Payback
+    gains: list[GainLine]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Balance(BaseModel):
+    """The balance of every use case of a gains file."""
+
+    file: str
+    statement: str = Field(description="Avoided emissions are reported beside the footprint, never subtracted.")
+    since: dt.date | None
+    until: dt.date | None
+    as_of: dt.date
+    factor_set_version: str | None = None
+    use_cases: list[UseCaseBalance]
+    warnings: list[str] = Field(default_factory=list)
+
+
+def balance(
+    gains_file: GainsFile,
+    usage: UsageSource,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    settings: "Settings | None" = None,
+    factors: Any = None,
+    today: dt.date | None = None,
+    lang: Lang = "en",
+) -> Balance:
+    """Weigh each use case's avoided emissions against its footprint between `since` and `until` (exclusive).
+
+    Without `since`, a use case's window starts at its `start`; without `until`, it ends
+    after `today` (UTC). A use case that starts after today gets a projection of its first
+    period. Payback is computed from the whole ledger history up to the end of the window,
+    then projected to the file's horizon.
+    """
+    from ..config import load_settings
+
+    if since is not None and until is not None and until <= since:
+        raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
+    if factors is None:
+        from ..factors import factor_set
+
+        factors = factor_set()
+    settings = settings or load_settings()
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    cases = [
+        _use_case_balance(gains_file, uc, usage, since, until, settings, factors, today, lang) for uc in gains_file.use_case
+    ]
+    version = getattr(factors, "version", None)
+    return Balance(
+        file=gains_file.path,
+        statement=wording.BESIDE_NOT_SUBTRACTED[lang],
+        since=since,
+        until=until,
+        as_of=today if until is None else min(today, until - dt.timedelta(days=1)),
+        factor_set_version=None if version is None else str(version),
+        use_cases=cases,
+        warnings=[f"use case {c.name!r}: {w}" for c in cases for w in c.warnings],
+    )
+
+
+# --- one use case ----------------------------------------------------------------------------
+
+
+def _window(uc: UseCase, period: str, since: dt.date | None, until: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date, bool]:
+    start = since or uc.start
+    end = until or (today + dt.timedelta(days=1))
+    if since is None and until is None and end <= start:
+        # Not started yet: a balance before deploying, over its first period.
+        return uc.start, uc.start + dt.timedelta(days=round(DAYS_PER_PERIOD[period])), True
+    return start, end, False
+
+
+def _use_case_balance(
+    gf: GainsFile,
+    uc: UseCase,
+    usage: UsageSource,
+    since: dt.date | None,
+    until: dt.date | None,
+    settings: "Settings",
+    factors: Any,
+    today: dt.date,
+    lang: Lang,
+) -> UseCaseBalance:
+    w_since, w_until, prospective = _window(uc, gf.period, since, until, today)
+    warnings: list[str] = []
+    for w in uc.workloads:
+        if not usage.matches(w):
+            warnings.append(f"workload {w!r} matches nothing in the ledger")
+
+    # Footprint in the window, by source.
+    ledger = usage.monthly(uc.workloads, w_since, w_until) if not prospective else None
+    by_source: dict[str, Range] = {}
+    energy = water = _ZERO
+    if ledger is not None:
+        warnings += ledger.warnings
+        for m in ledger.months:
+            by_source[m.method] = by_source.get(m.method, _ZERO) + m.co2e_kg
+            energy, water = energy + m.energy_kwh, water + m.water_l
+    active_days = overlap_days(w_since, w_until, uc.start, uc.end)
+    expected = _expected_per_day(uc.expected_usage, gf.period, settings)
+    if expected is not None:
+        e_co2e, e_energy, e_water = (r * active_days for r in expected)
+        by_source["expected"] = e_co2e
+        energy, water = energy + e_energy, water + e_water
+        if ledger is not None and ledger.months:
+            warnings.append(
+                "expected_usage is added to the use case's tracked use in the ledger; "
+                "remove it once the use case is tracked, or it is counted twice"
+            )
+    hardware = _hardware(uc, factors)
+    in_window = [kg for day, kg in hardware if w_since <= day < w_until]
+    if in_window:
+        by_source["hardware"] = sum(in_window, _ZERO)
+    footprint = sum(by_source.values(), _ZERO)
+
+    # Avoided emissions and water in the window.
+    lines = [_gain_line(g, gf.period, active_days, settings, factors) for g in uc.gain]
+    avoided = sum((g.avoided_co2e_kg for g in lines), _ZERO)
+    avoided_water = sum((g.avoided_water_l for g in lines), _ZERO)
+    if not uc.gain:
+        warnings.append("no gain is declared for this use case")
+
+    no_footprint = not by_source
+    v: Verdict = "uncertain" if no_footprint else verdict(avoided, footprint)
+    span = wording.span_text(w_since, w_until, prospective=prospective, period=gf.period, lang=lang)
+    reason = wording.reason_text(v, avoided, footprint, span, no_footprint=no_footprint, lang=lang)
+
+    payback = _payback(gf, uc, usage, lines, expected, hardware, w_until, today, prospective, lang)
+    return UseCaseBalance(
+        name=uc.name,
+        verdict=v,
+        reason=reason,
+        reference=uc.reference,
+        workloads=list(uc.workloads),
+        since=w_since,
+        until=w_until,
+        prospective=prospective,
+        footprint_co2e_kg=footprint,
+        footprint_energy_kwh=energy,
+        footprint_water_l=water,
+        footprint_co2e_kg_by_source=by_source,
+        avoided_co2e_kg=avoided,
+        avoided_water_l=avoided_water,
+        ratio=ratio(avoided, footprint),
+        payback=payback,
+        gains=lines,
+        warnings=warnings,
+    )
+
+
+def _expected_per_day(eu: ExpectedUsage | None, period: str, settings: "Settings") -> tuple[Range, Range, Range] | None:
+    """(co2e kg, energy kWh, water L) per day of the planned API use."""
+    if eu is None:
+        return None
+    from ..estimate import estimate_llm
+
+    provider_zone = None
+    if eu.provider is not None:
+        override = settings.providers.get(eu.provider.lower())
+        provider_zone = override.zone if override else None
+    fp = estimate_llm(
+        eu.model,
+        eu.input_tokens * eu.requests,
+        eu.output_tokens * eu.requests,
+        provider=eu.provider,
+        zone=eu.zone or provider_zone,
+        reasoning_tokens=eu.reasoning_tokens * eu.requests,
+        requests=eu.requests,
+    )
+    per_day = 1.0 / DAYS_PER_PERIOD[eu.period or period]
+    return fp.co2e_kg * per_day, fp.energy_kwh * per_day, fp.water_l * per_day
+
+
+def _hardware(uc: UseCase, factors: Any) -> list[tuple[dt.date, Range]]:
+    """(purchase date, embodied kg CO2e) of each hardware item of the use case."""
+    out: list[tuple[dt.date, Range]] = []
+    for h in uc.hardware:
+        if h.item is not None:
+            kg, _ = hardware_co2e_kg(factors, h.item)
+            kg = kg * h.count
+        else:
+            assert h.co2e_kg is not None  # checked by the loader
+            lo = h.co2e_kg if h.low is None else h.low
+            hi = h.co2e_kg if h.high is None else h.high
+            kg = Range.of(lo, h.co2e_kg, hi) * h.count
+        out.append((h.date or uc.start, kg))
+    return out
+
+
+def resolve_factor(g: Gain, settings: "Settings", factors: Any) -> AvoidedFactor:
+    """The avoided-emission factor a gain uses (custom, water, or from the factor base)."""
+    if g.activity == CUSTOM:
+        assert g.factor_kg_per_unit is not None and g.source is not None  # checked by the loader
+        return AvoidedFactor(CUSTOM, g.unit, Range.exact(g.factor_kg_per_unit), g.source)
+    if g.activity == WATER:
+        return AvoidedFactor(WATER, "L", _ZERO, "declared", water_l_per_unit=1.0)
+    zone = g.zone or settings.country
+    return avoided_factor(factors, g.activity, zone=zone)
+
+
+def _gain_line(g: Gain, period: str, active_days: int, settings: "Settings", factors: Any) -> GainLine:
+    factor = resolve_factor(g, settings, factors)
+    scale = unit_scale(g.unit, factor.unit)
+    if scale is None:  # the loader rejects this; a hand-built GainsFile may not have been through it
+        raise InputError(f"unit {g.unit!r} does not fit activity {g.activity!r} (expected {factor.unit})")
+    g_period = g.period or period
+    n_periods = periods_in(active_days, g_period)  # type: ignore[arg-type]
+    quantity = g.quantity_range() * scale
+    per_period = avoided_co2e_kg(quantity, factor.kg_per_unit, g.rebound)
+    water = quantity * (factor.water_l_per_unit * (1.0 - g.rebound) * n_periods)
+    return GainLine(
+        activity=g.activity,
+        quantity_per_period=g.quantity_range(),
+        unit=g.unit,
+        period=g_period,
+        rebound=g.rebound,
+        factor_kg_per_unit=factor.kg_per_unit,
+        factor_unit=factor.unit,
+        source=factor.source,
+        evidence=g.evidence,
+        avoided_co2e_kg_per_period=per_period,
+        avoided_co2e_kg=per_period * n_periods,
+        avoided_water_l=water,
+    )
+
+
+# --- payback ----------------------------------------------------------------------------------
+
+Case = Literal["low", "central", "high"]
+
+
+def _pick(r: Range, case: Case) -> float:
+    return getattr(r, case)
+
+
+def _payback(
+    gf: GainsFile,
+    uc: UseCase,
+    usage: UsageSource,
+    lines: list[GainLine],
+    expected: tuple[Range, Range, Range] | None,
+    hardware: list[tuple[dt.date, Range]],
+    w_until: dt.date,
+    today: dt.date,
+    prospective: bool,
+    lang: Lang,
+) -> Payback:
+    """Daily cumulative footprint and gains from the first day of use to the horizon."""
+    horizon = horizon_end(uc.start, gf.horizon_years)
+    # History stops at the end of the window (or today), so that a report for a past period
+    # gives the same payback whenever it is made from the same ledger.
+    as_of = today if prospective else min(today, w_until - dt.timedelta(days=1))
+    history = usage.monthly(uc.workloads, None, as_of + dt.timedelta(days=1)).months
+    t0 = min([uc.start, *(m.month for m in history), *(d for d, _ in hardware)])
+    n_days = days_between(t0, horizon)
+
+    ledger_daily = _spread(history, t0, as_of, n_days)
+    dates = [t0 + dt.timedelta(days=i) for i in range(n_days)]
+    active = [uc.start <= d and (uc.end is None or d < uc.end) for d in dates]
+    hardware_at: dict[int, Range] = {}
+    for d, kg in hardware:
+        hardware_at[(d - t0).days] = hardware_at.get((d - t0).days, _ZERO) + kg
+
+    def daily_rates(case_fp: Case, case_gain: Case) -> tuple[list[float], list[float]]:
+        gains_per_day = sum(_pick(g.avoided_co2e_kg_per_period, case_gain) / DAYS_PER_PERIOD[g.period] for g in lines)
+        expected_per_day = _pick(expected[0], case_fp) if expected is not None else 0.0
+        trailing = _trailing_rate(ledger_daily, t0, as_of, case_fp)
+        fp, gains = [], []
+        for i, d in enumerate(dates):
+            ledger_kg = _pick(ledger_daily[i], case_fp) if d <= as_of else (trailing if active[i] else 0.0)
+            one_off = _pick(hardware_at[i], case_fp) if i in hardware_at else 0.0
+            fp.append(ledger_kg + one_off + (expected_per_day if active[i] else 0.0))
+            gains.append(gains_per_day if active[i] else 0.0)
+        return fp, gains
+
+    central = payback_date(t0, *daily_rates("central", "central"))
+    earliest = payback_date(t0, *daily_rates("low", "high"))
+    latest = payback_date(t0, *daily_rates("high", "low"))
+    return Payback(
+        date=central,
+        earliest=earliest,
+        latest=latest,
+        horizon_end=horizon,
+        text=wording.payback_text(central, earliest, latest, horizon, lang),
+    )
+
+
+def _spread(history: list[MonthUsage], t0: dt.date, as_of: dt.date, n_days: int) -> list[Range]:
+    """Each month's ledger CO2e spread evenly over its days up to `as_of`, indexed by day from t0."""
+    daily = [_ZERO] * max(n_days, days_between(t0, as_of + dt.timedelta(days=1)))
+    for m in history:
+        next_month = (m.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        first, stop = max(m.month, t0), min(next_month, as_of + dt.timedelta(days=1))
+        days = days_between(first, stop)
+        if days == 0:
+            continue
+        per_day = m.co2e_kg * (1.0 / days)
+        for i in range((first - t0).days, (stop - t0).days):
+            daily[i] = daily[i] + per_day
+    return daily
+
+
+def _trailing_rate(ledger_daily: list[Range], t0: dt.date, as_of: dt.date, case: Case) -> float:
+    """Average daily ledger CO2e over the last `TRAILING_DAYS` days up to `as_of` (fewer if the history is shorter)."""
+    end = (as_of - t0).days + 1
+    if end <= 0:
+        return 0.0
+    first_used = next((i for i in range(end) if ledger_daily[i].high > 0), None)
+    if first_used is None:
+        return 0.0
+    begin = max(first_used, end - TRAILING_DAYS)
+    return sum(_pick(ledger_daily[i], case) for i in range(begin, end)) / (end - begin)

@@ -1,0 +1,87 @@
+"""The sentences of the balance, in English and French, kept in one place.
+
+Every output says that avoided emissions are reported beside the footprint and never
+subtracted from it (WBCSD, Guidance on Avoided Emissions, 2023).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..footprint import Range
+from ..units import Lang, format_range
+from .arithmetic import Verdict
+
+BESIDE_NOT_SUBTRACTED = {
+    "en": (
+        "Avoided emissions are reported beside the footprint, never subtracted from it "
+        "(WBCSD Guidance on Avoided Emissions, 2023): they are not a reduction of the company's "
+        "Scope 1-3 inventory."
+    ),
+    "fr": (
+        "Les émissions évitées sont présentées à côté de l'empreinte, jamais soustraites de celle-ci "
+        "(WBCSD, Guidance on Avoided Emissions, 2023) : elles ne réduisent pas l'inventaire "
+        "Scopes 1 à 3 de l'entreprise."
+    ),
+}
+
+_REASONS = {
+    "en": {
+        "pays_back": "Even the low end of the avoided emissions ({gains}) exceeds the high end of the AI's footprint ({fp}) over {span}.",
+        "does_not_pay_back": "Even the high end of the avoided emissions ({gains}) stays below the low end of the AI's footprint ({fp}) over {span}.",
+        "uncertain": "The ranges overlap: avoided emissions of {gains} against a footprint of {fp} over {span}, so the data cannot tell whether it pays back.",
+        "no_footprint": "No footprint is known for this use case over {span} (its workloads match nothing in the ledger and no expected_usage is given), so no balance can be drawn.",
+    },
+    "fr": {
+        "pays_back": "Même le bas de la fourchette des émissions évitées ({gains}) dépasse le haut de celle de l'empreinte de l'IA ({fp}) sur {span}.",
+        "does_not_pay_back": "Même le haut de la fourchette des émissions évitées ({gains}) reste sous le bas de celle de l'empreinte de l'IA ({fp}) sur {span}.",
+        "uncertain": "Les fourchettes se recouvrent : {gains} d'émissions évitées pour une empreinte de {fp} sur {span} ; les données ne permettent pas de conclure.",
+        "no_footprint": "Aucune empreinte n'est connue pour ce cas d'usage sur {span} (ses charges ne correspondent à rien dans le registre et aucun expected_usage n'est donné) : pas de bilan possible.",
+    },
+}
+
+_SPAN = {"en": "{a} to {b}", "fr": "du {a} au {b}"}
+_PROJECTED = {"en": "the first {period} from {a} (projected)", "fr": "le premier {period} à partir du {a} (projection)"}
+_PERIOD_FR = {"day": "jour", "week": "semaine", "month": "mois", "year": "an"}
+
+_PAYBACK = {
+    "en": {
+        "at": "pays back its footprint on {date} (range {earliest} to {latest})",
+        "never": "does not pay back its footprint within the horizon (to {horizon})",
+        "never_date": "never within horizon",
+    },
+    "fr": {
+        "at": "compense son empreinte le {date} (fourchette : {earliest} à {latest})",
+        "never": "ne compense pas son empreinte avant l'horizon ({horizon})",
+        "never_date": "jamais avant l'horizon",
+    },
+}
+
+
+def span_text(since: dt.date, until_exclusive: dt.date, *, prospective: bool, period: str, lang: Lang = "en") -> str:
+    """The period a balance covers, in words (inclusive last day)."""
+    last = until_exclusive - dt.timedelta(days=1)
+    if prospective:
+        p = _PERIOD_FR.get(period, period) if lang == "fr" else period
+        return _PROJECTED[lang].format(period=p, a=since.isoformat())
+    return _SPAN[lang].format(a=since.isoformat(), b=last.isoformat())
+
+
+def reason_text(verdict: Verdict, gains_kg: Range, footprint_kg: Range, span: str, *, no_footprint: bool, lang: Lang = "en") -> str:
+    """One sentence saying why the verdict is what it is."""
+    key = "no_footprint" if no_footprint else verdict
+    return _REASONS[lang][key].format(
+        gains=format_range(gains_kg, "co2e_kg", lang), fp=format_range(footprint_kg, "co2e_kg", lang), span=span
+    )
+
+
+def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.date | None, horizon: dt.date, lang: Lang = "en") -> str:
+    """The payback date in words, with its range, or "never within horizon"."""
+    words = _PAYBACK[lang]
+    if central is None:
+        return words["never"].format(horizon=horizon.isoformat())
+
+    def d(x: dt.date | None) -> str:
+        return x.isoformat() if x is not None else words["never_date"]
+
+    return words["at"].format(date=d(central), earliest=d(earliest), latest=d(latest))
