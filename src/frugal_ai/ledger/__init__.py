@@ -1,0 +1,152 @@
+"""The ledger: a SQLite file of runs and API calls (activity data only).
+
+    submit(record)                 queue a RunRecord / ApiCallRecord / SessionRecord; non-blocking
+    flush()                        write everything queued now (tests, CLI, exit)
+    connect(path=None, readonly=True) -> sqlite3.Connection   schema created / migrated on open
+    ledger_path()                  the ledger in force: FRUGAL_AI_LEDGER > config > default
+    reset()                        flush and forget every writer (tests that change the ledger path)
+
+Records go to the ledger in force when they are submitted. The path is re-read from the
+settings whenever `FRUGAL_AI_LEDGER` or `FRUGAL_AI_CONFIG` changes, so tests can point each
+test at its own file.
+
+Example:
+    >>> import frugal_ai.ledger as ledger
+    >>> conn = ledger.connect()                       # read-only
+    >>> conn.execute("SELECT count(*) FROM runs").fetchone()
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from ..errors import InputError
+from .notice import FrugalAIWarning, warn_once
+from .records import ApiCallRecord, Record, RunRecord, SessionRecord
+from .schema import SCHEMA_VERSION, open_for_reading, open_writable
+from .writer import LedgerWriter, tags_json
+
+__all__ = [
+    "submit",
+    "flush",
+    "connect",
+    "ledger_path",
+    "reset",
+    "writer_for",
+    "RunRecord",
+    "ApiCallRecord",
+    "SessionRecord",
+    "Record",
+    "SCHEMA_VERSION",
+    "FrugalAIWarning",
+    "tags_json",
+]
+
+_ENV_KEYS = ("FRUGAL_AI_LEDGER", "FRUGAL_AI_CONFIG")
+
+_lock = threading.Lock()
+_writers: dict[Path, LedgerWriter] = {}
+_default: LedgerWriter | None = None
+_default_key: tuple[str | None, ...] | None = None
+
+
+def ledger_path() -> Path:
+    """The ledger file in force: `FRUGAL_AI_LEDGER`, else the config's `ledger`, else the default."""
+    from ..config import default_ledger_path, load_settings
+
+    try:
+        return Path(load_settings().ledger).expanduser()
+    except InputError as e:
+        env = os.environ.get("FRUGAL_AI_LEDGER")
+        fallback = Path(env).expanduser() if env else default_ledger_path()
+        warn_once("ledger-config", f"configuration error ({e}); using ledger {fallback}")
+        return fallback
+
+
+def writer_for(path: Path | str) -> LedgerWriter:
+    """The writer of `path` in this process (one per file)."""
+    p = Path(path).expanduser().absolute()
+    with _lock:
+        w = _writers.get(p)
+        if w is None:
+            w = _writers[p] = LedgerWriter(p)
+        return w
+
+
+def _default_writer() -> LedgerWriter:
+    global _default, _default_key
+    env = os.environ
+    key = tuple(env.get(k) for k in _ENV_KEYS)
+    w = _default
+    if w is not None and key == _default_key:
+        return w
+    w = writer_for(ledger_path())
+    _default, _default_key = w, key
+    return w
+
+
+def submit(record: Record) -> None:
+    """Queue `record` for the ledger in force. Non-blocking; never raises."""
+    try:
+        _default_writer().submit(record)
+    except Exception as e:  # never break the caller over bookkeeping
+        warn_once("ledger-submit", f"cannot queue a record for the ledger ({e})")
+
+
+def flush() -> int:
+    """Write every queued record of every ledger now; return how many were written."""
+    with _lock:
+        writers = list(_writers.values())
+    return sum(w.flush() for w in writers)
+
+
+def connect(path: Path | str | None = None, readonly: bool = True) -> sqlite3.Connection:
+    """A connection to the ledger at `path` (default: the ledger in force), schema up to date.
+
+    Read-only: a missing file reads as an empty ledger, a corrupt one raises `InputError`
+    naming it (the file is left untouched). Writable: the file and folder are created, WAL is
+    on, the busy timeout set; errors raise `InputError` naming the file.
+    """
+    p = Path(path).expanduser() if path is not None else ledger_path()
+    if readonly:
+        return open_for_reading(p)
+    try:
+        return open_writable(p)
+    except (sqlite3.Error, OSError) as e:
+        raise InputError(f"cannot open the ledger for writing ({e})", where=str(p)) from None
+
+
+def reset() -> None:
+    """Write what is queued, close every writer and forget the ledger in force (for tests)."""
+    global _default, _default_key
+    with _lock:
+        writers = list(_writers.values())
+        _writers.clear()
+        _default, _default_key = None, None
+    for w in writers:
+        w.close()
+
+
+def _at_exit() -> None:
+    with _lock:
+        writers = list(_writers.values())
+    for w in writers:
+        try:
+            w.close()
+        except Exception:
+            pass
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    for w in _writers.values():
+        w._after_fork_in_child()
+
+
+atexit.register(_at_exit)
+os.register_at_fork(after_in_child=_after_fork_in_child)

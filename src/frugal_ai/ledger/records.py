@@ -22,6 +22,9 @@ class RunRecord:
     (`parent_id`), so totals sum over root runs only (`parent_id is None`).
     `method` says how the energy was obtained: a '+'-joined set of what was measured,
     e.g. "rapl+nvml+ram_model", "tdp_fallback+ram_model", or "unavailable".
+    `coverage` is the fraction of the run's duration that the tracker's measured intervals
+    covered; the rest of its energy was extrapolated from the power measured next (a call
+    that ended before the tracker was ready has coverage 0). See docs/measurement.md.
     """
 
     id: str
@@ -39,6 +42,7 @@ class RunRecord:
     cpu_kwh: float = 0.0
     gpu_kwh: float = 0.0
     ram_kwh: float = 0.0
+    coverage: float = 1.0
 
     @property
     def energy_kwh(self) -> float:
@@ -81,4 +85,32 @@ class ApiCallRecord:
     kind: Literal["api_call"] = "api_call"
 
 
-Record = RunRecord | ApiCallRecord
+@dataclass(slots=True)
+class SessionRecord:
+    """What one process's tracker measured in total, and the part no run overlapped.
+
+    Energy conservation, per component: sum over the session's root runs of their measured
+    (not extrapolated) energy + `unattributed_*_kwh` = `*_kwh`. `extrapolated_kwh` is the
+    energy given to runs for time before the tracker was ready (not in the totals).
+    """
+
+    id: str
+    start: float
+    end: float
+    project: str = "default"
+    host: str = ""
+    pid: int = 0
+    zone: str | None = None
+    method: str = "unavailable"
+    cpu_kwh: float = 0.0
+    gpu_kwh: float = 0.0
+    ram_kwh: float = 0.0
+    unattributed_cpu_kwh: float = 0.0
+    unattributed_gpu_kwh: float = 0.0
+    unattributed_ram_kwh: float = 0.0
+    extrapolated_kwh: float = 0.0
+
+    kind: Literal["session"] = "session"
+
+
+Record = RunRecord | ApiCallRecord | SessionRecord

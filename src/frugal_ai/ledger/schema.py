@@ -1,0 +1,174 @@
+"""Opening a ledger file: WAL, busy timeout, and the schema created or migrated on open.
+
+The schema version lives in `meta` (key `schema_version`). Version 1 is `schema.sql`; each
+later version is one entry of `MIGRATIONS`, applied in order inside one `BEGIN IMMEDIATE`
+transaction, so that two processes opening a fresh or old ledger at once migrate it once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from ..errors import InputError, LedgerError
+
+# How long SQLite itself waits on a lock before reporting SQLITE_BUSY (ms). Writers retry
+# on top of this (see writer.py), so a busy ledger never surfaces as an error.
+BUSY_TIMEOUT_MS = 10_000
+
+# version -> statements that bring a ledger from version-1 to version.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        # Fraction of a run's duration covered by the tracker's measured intervals; the rest
+        # of its energy was extrapolated from the power measured next (see docs/measurement.md).
+        "ALTER TABLE runs ADD COLUMN coverage REAL NOT NULL DEFAULT 1.0",
+        # One row per measuring process: what the tracker measured in total, and the part
+        # of it no run overlapped (energy conservation: sum over root runs + unattributed = total).
+        """CREATE TABLE IF NOT EXISTS sessions (
+            id                 TEXT PRIMARY KEY,
+            host               TEXT NOT NULL DEFAULT '',
+            pid                INTEGER NOT NULL DEFAULT 0,
+            project            TEXT NOT NULL,
+            start              REAL NOT NULL,
+            "end"              REAL NOT NULL,
+            zone               TEXT,
+            method             TEXT NOT NULL,
+            cpu_kwh            REAL NOT NULL DEFAULT 0,
+            gpu_kwh            REAL NOT NULL DEFAULT 0,
+            ram_kwh            REAL NOT NULL DEFAULT 0,
+            unattributed_cpu_kwh REAL NOT NULL DEFAULT 0,
+            unattributed_gpu_kwh REAL NOT NULL DEFAULT 0,
+            unattributed_ram_kwh REAL NOT NULL DEFAULT 0,
+            extrapolated_kwh   REAL NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX IF NOT EXISTS sessions_start ON sessions (start)",
+    ),
+}
+SCHEMA_VERSION = max(MIGRATIONS, default=1)
+
+
+def _base_statements() -> list[str]:
+    text = resources.files("frugal_ai.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
+    statements, current = [], ""
+    for line in text.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The ledger's schema version; 0 for an empty file."""
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION; return the version found before.
+
+    `conn` must be in autocommit mode (isolation_level=None).
+    """
+    found = schema_version(conn)
+    if found == SCHEMA_VERSION:
+        return found
+    if found > SCHEMA_VERSION:
+        raise LedgerError(f"ledger schema version {found} is newer than this frugal-ai ({SCHEMA_VERSION}); upgrade frugal-ai")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = schema_version(conn)  # another process may have migrated while we waited
+        if found == 0:
+            for statement in _base_statements():
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '1')")
+            found_now = 1
+        else:
+            found_now = found
+        for version in sorted(v for v in MIGRATIONS if v > found_now):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found
+
+
+def open_writable(path: Path) -> sqlite3.Connection:
+    """Open (creating the file and its folder if needed) for writing, WAL on, schema migrated.
+
+    Raises sqlite3 errors as they come: the writer decides what to do with them.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # WAL: readers never block the writer; NORMAL sync is durable across a process
+        # crash (the WAL is in the OS's hands at commit), which is what we promise.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _corrupt(path: Path, e: Exception) -> InputError:
+    return InputError(f"not a readable frugal-ai ledger ({e}); the file was left as it is", where=str(path))
+
+
+def open_for_reading(path: Path) -> sqlite3.Connection:
+    """Open an existing ledger read-only (migrating it first if it is old and writable).
+
+    A missing file gives an empty in-memory ledger with the current schema (nothing is
+    created on disk by reading). A corrupt file raises `InputError` naming it.
+    """
+    if not path.exists():
+        return _empty_ledger()
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as e:
+        raise _corrupt(path, e) from None
+    if version == SCHEMA_VERSION:
+        return conn
+    conn.close()
+    if version > SCHEMA_VERSION:
+        raise InputError(f"ledger schema version {version} is newer than this frugal-ai ({SCHEMA_VERSION}); upgrade frugal-ai",
+                         where=str(path))
+    if version == 0:
+        tables = _table_count(path)
+        if tables:
+            raise _corrupt(path, ValueError("an SQLite file without a frugal-ai schema"))
+    try:  # an old ledger, or one being created right now: migrate (or wait for it), then reopen
+        open_writable(path).close()
+    except sqlite3.DatabaseError as e:
+        if version == 0:  # an empty file we may not write: nothing in it to read
+            return _empty_ledger()
+        raise InputError(f"ledger has schema version {version} and cannot be migrated here ({e})", where=str(path)) from None
+    return open_for_reading(path)
+
+
+def _empty_ledger() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    migrate(conn)
+    return conn
+
+
+def _table_count(path: Path) -> int:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise _corrupt(path, e) from None
+    finally:
+        conn.close()

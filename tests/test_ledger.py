@@ -1,0 +1,206 @@
+"""The ledger writer: batched, non-blocking, durable, and harmless when the file is bad."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+import frugal_ai.ledger as ledger
+from frugal_ai.errors import InputError
+from frugal_ai.ledger import ApiCallRecord, RunRecord, SessionRecord
+from frugal_ai.ledger.notice import FrugalAIWarning, forget
+from frugal_ai.ledger.schema import SCHEMA_VERSION
+
+
+@pytest.fixture()
+def ledger_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "ledger.sqlite"
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(path))
+    ledger.reset()
+    forget()
+    yield path
+    ledger.reset()
+
+
+def _run(i: int | str, **kw: object) -> RunRecord:
+    now = time.time()
+    return RunRecord(id=f"run-{i}", name="job", start=now - 1, end=now, **kw)  # type: ignore[arg-type]
+
+
+def test_submitted_records_are_written_by_flush(ledger_file: Path) -> None:
+    ledger.submit(_run(1, tags={"team": "ocr", "é": "ü"}, cpu_kwh=1e-6, gpu_kwh=2e-6, ram_kwh=3e-7, method="rapl+ram_model"))
+    ledger.submit(ApiCallRecord(id="call-1", provider="openai", model="gpt-4o-mini", start=1.0, end=2.0,
+                                input_tokens=10, output_tokens=20, run_id="run-1", local=True))
+    assert ledger.flush() == 2
+    conn = ledger.connect(ledger_file)
+    row = conn.execute("SELECT name, tags, method, cpu_kwh, gpu_kwh, ram_kwh FROM runs WHERE id='run-1'").fetchone()
+    assert row[0] == "job" and json.loads(row[1]) == {"team": "ocr", "é": "ü"}
+    assert row[2:] == ("rapl+ram_model", 1e-6, 2e-6, 3e-7)
+    call = conn.execute("SELECT run_id, input_tokens, output_tokens, local FROM api_calls").fetchone()
+    assert call == ("run-1", 10, 20, 1)
+
+
+def test_background_thread_writes_within_a_second(ledger_file: Path) -> None:
+    ledger.submit(_run("bg"))
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        if ledger_file.exists() and ledger.connect(ledger_file).execute("SELECT count(*) FROM runs").fetchone()[0]:
+            break
+        time.sleep(0.05)
+    waited = 2.0 - (deadline - time.monotonic())
+    assert ledger.connect(ledger_file).execute("SELECT id FROM runs").fetchall() == [("run-bg",)]
+    assert waited < 1.5
+
+
+def test_submit_does_not_block_on_a_locked_ledger(ledger_file: Path) -> None:
+    ledger.submit(_run(0))
+    ledger.flush()
+    blocker = sqlite3.connect(ledger_file, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+    t0 = time.perf_counter()
+    for i in range(1, 1001):
+        ledger.submit(_run(i))
+    assert time.perf_counter() - t0 < 0.5  # 1,000 submits never wait for the lock
+    threading.Timer(0.8, lambda: blocker.execute("COMMIT")).start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a busy ledger is retried, not reported
+        ledger.flush()
+    time.sleep(0.1)
+    ledger.flush()
+    assert ledger.connect(ledger_file).execute("SELECT count(*) FROM runs").fetchone()[0] == 1001
+
+
+def test_ledger_path_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger.reset()
+    for name in ("a", "b"):
+        monkeypatch.setenv("FRUGAL_AI_LEDGER", str(tmp_path / f"{name}.sqlite"))
+        ledger.submit(_run(name))
+    ledger.flush()
+    assert ledger.connect(tmp_path / "a.sqlite").execute("SELECT id FROM runs").fetchall() == [("run-a",)]
+    assert ledger.connect(tmp_path / "b.sqlite").execute("SELECT id FROM runs").fetchall() == [("run-b",)]
+    ledger.reset()
+
+
+def test_runs_can_be_rewritten_and_calls_are_written_once(ledger_file: Path) -> None:
+    ledger.submit(_run(1, cpu_kwh=1.0))
+    ledger.submit(_run(1, cpu_kwh=2.0))
+    call = ApiCallRecord(id="c", provider="p", model="m", start=1, end=2)
+    ledger.submit(call)
+    ledger.submit(call)
+    ledger.submit(SessionRecord(id="s", start=1, end=2, cpu_kwh=3.0, unattributed_cpu_kwh=1.0))
+    ledger.flush()
+    conn = ledger.connect(ledger_file)
+    assert conn.execute("SELECT cpu_kwh FROM runs").fetchall() == [(2.0,)]
+    assert conn.execute("SELECT count(*) FROM api_calls").fetchone() == (1,)
+    assert conn.execute("SELECT cpu_kwh, unattributed_cpu_kwh FROM sessions").fetchone() == (3.0, 1.0)
+
+
+def test_schema_is_versioned_and_wal(ledger_file: Path) -> None:
+    ledger.submit(_run(1))
+    ledger.flush()
+    conn = sqlite3.connect(ledger_file)
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_version_1_ledger_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    schema = (Path(ledger.__file__).parent / "schema.sql").read_text()
+    old = sqlite3.connect(path)
+    old.executescript(schema)
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    old.execute("INSERT INTO runs (id, name, project, start, \"end\", status, method) "
+                "VALUES ('r', 'n', 'p', 1, 2, 'ok', 'rapl')")
+    old.commit()
+    old.close()
+    conn = ledger.connect(path)
+    assert conn.execute("SELECT id, coverage FROM runs").fetchall() == [("r", 1.0)]
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
+
+
+def test_reading_a_missing_ledger_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none" / "ledger.sqlite"
+    conn = ledger.connect(path)
+    assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_corrupt_ledger_one_warning_program_goes_on_file_untouched(ledger_file: Path) -> None:
+    ledger_file.write_bytes(b"this is not a database, just some text " * 200)
+    digest = hashlib.sha256(ledger_file.read_bytes()).hexdigest()
+    with pytest.warns(FrugalAIWarning, match="cannot write the ledger") as caught:
+        for i in range(3):
+            ledger.submit(_run(i))
+            ledger.flush()
+    assert len([w for w in caught if issubclass(w.category, FrugalAIWarning)]) == 1
+    assert hashlib.sha256(ledger_file.read_bytes()).hexdigest() == digest
+    with pytest.raises(InputError, match=str(ledger_file)):
+        ledger.connect(ledger_file)
+
+
+def _unwritable_ledger(tmp_path: Path) -> Path:
+    """A ledger path whose folder cannot be written: a read-only folder, or (as root, who
+    ignores permissions) a folder under /proc, which nobody can create."""
+    if os.geteuid() == 0:
+        return Path("/proc/frugal-ai-test/ledger.sqlite")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder / "ledger.sqlite"
+
+
+def test_read_only_folder_one_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _unwritable_ledger(tmp_path)
+    try:
+        monkeypatch.setenv("FRUGAL_AI_LEDGER", str(path))
+        ledger.reset()
+        forget()
+        with pytest.warns(FrugalAIWarning, match="cannot write the ledger") as caught:
+            for i in range(3):
+                ledger.submit(_run(i))
+                ledger.flush()
+        assert len(caught) == 1
+        assert not path.exists()
+    finally:
+        path.parent.chmod(0o755) if path.parent.is_relative_to(tmp_path) else None
+        ledger.reset()
+
+
+def test_records_queued_at_exit_are_written(tmp_path: Path) -> None:
+    path = tmp_path / "exit.sqlite"
+    code = ("import time, frugal_ai.ledger as L\n"
+            "from frugal_ai.ledger import RunRecord\n"
+            "for i in range(50): L.submit(RunRecord(id=str(i), name='x', start=time.time(), end=time.time()))\n")
+    env = {**os.environ, "FRUGAL_AI_LEDGER": str(path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    assert ledger.connect(path).execute("SELECT count(*) FROM runs").fetchone() == (50,)
+
+
+def test_threads_and_processes_share_one_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    code = ("import sys, threading, time, frugal_ai.ledger as L\n"
+            "from frugal_ai.ledger import RunRecord\n"
+            "p = sys.argv[1]\n"
+            "def work(t):\n"
+            "    for i in range(200):\n"
+            "        L.submit(RunRecord(id=f'{p}-{t}-{i}', name='x', start=time.time(), end=time.time()))\n"
+            "ts = [threading.Thread(target=work, args=(t,)) for t in range(3)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]\n")
+    env = {**os.environ, "FRUGAL_AI_LEDGER": str(path)}
+    procs = [subprocess.Popen([sys.executable, "-W", "error::UserWarning", "-c", code, str(p)], env=env,
+                              stderr=subprocess.PIPE, text=True) for p in range(3)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    assert not any("locked" in e for e in errors), errors
+    assert ledger.connect(path).execute("SELECT count(*) FROM runs").fetchone() == (1800,)
