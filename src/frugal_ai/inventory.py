@@ -32,7 +32,7 @@ import hashlib
 import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -109,6 +109,7 @@ class Inventory(BaseModel):
     ledger_rows: int = Field(description="Ledger rows (runs and API calls) in the period and filter.")
     content_hash: str = Field(description="sha256 of the selected ledger rows; see content_hash_text().")
     factor_set_version: str
+    demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
     first_start: datetime | None = None
     last_start: datetime | None = None
 
@@ -126,12 +127,15 @@ def load_inventory(
     until: date | datetime | float | None = None,
     settings: "Settings | None" = None,
     workloads: Sequence[str] | None = None,
+    *,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Inventory:
     """The inventory of the ledger between `since` (inclusive) and `until` (exclusive).
 
     `workloads` keeps only the runs and calls whose name is in it or whose tags match one of
     its `key=value` items. Dates are UTC; a `date` means its midnight. Raises `InputError`
-    when the ledger does not exist or is not a frugal-ai ledger.
+    when the ledger is not a frugal-ai ledger (a missing one reads as empty). `progress`, if
+    given, is called with (stage, fraction done) as the work advances.
     """
     from .config import load_settings
 
@@ -142,10 +146,18 @@ def load_inventory(
     try:
         where_runs, params_runs = _selection("runs", since_s, until_s, workloads)
         where_calls, params_calls = _selection("api_calls", since_s, until_s, workloads)
+        tick = progress or (lambda stage, fraction: None)
+        tick("runs", 0.05)
         run_groups = _run_groups(conn, where_runs, params_runs, filtered=bool(workloads))
+        tick("api calls", 0.15)
         call_groups = _call_groups(conn, where_calls, params_calls)
+        tick("counting", 0.35)
         n_rows, first, last = _counts(conn, where_runs, params_runs, where_calls, params_calls)
-        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls)
+        demo_rows = conn.execute(f"SELECT COUNT(*) FROM api_calls WHERE ({where_calls}) AND source = 'demo'",
+                                 params_calls).fetchone()[0]
+        tick("hashing", 0.4)
+        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls,
+                              lambda done: tick("hashing", 0.4 + 0.5 * done / max(n_rows, 1)))
     except sqlite3.DatabaseError as e:
         raise InputError(f"cannot read the ledger: {e}", where=str(ledger_path)) from None
     finally:
@@ -168,6 +180,7 @@ def load_inventory(
         ledger_rows=n_rows,
         content_hash=digest,
         factor_set_version=str(factors.version),
+        demo_rows=int(demo_rows),
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
     )
@@ -298,10 +311,16 @@ def content_hash_text() -> str:
 
 
 def content_hash(
-    conn: sqlite3.Connection, where_runs: str, params_runs: list[object], where_calls: str, params_calls: list[object]
+    conn: sqlite3.Connection,
+    where_runs: str,
+    params_runs: list[object],
+    where_calls: str,
+    params_calls: list[object],
+    progress: Callable[[int], None] | None = None,
 ) -> str:
     """SHA-256 of the selected rows (see `content_hash_text`). Streams in chunks: bounded memory."""
     h = hashlib.sha256()
+    done = 0
     conn.row_factory = None
     for line_sql, table, where, params in (
         (_RUN_LINE, "runs", where_runs, params_runs),
@@ -315,6 +334,9 @@ def content_hash(
             # One join per chunk (C speed), not one update per row.
             h.update("\n".join([row[0] for row in chunk]).encode())
             h.update(b"\n")
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
     return "sha256:" + h.hexdigest()
 
 

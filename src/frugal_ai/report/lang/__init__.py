@@ -1,0 +1,86 @@
+"""Translations and number/date formats: the one place where the report's words live.
+
+`texts(lang)` gives a `Texts` whose methods turn the model's numbers, dates and keys into
+the language's words: decimal comma and narrow no-break spaces for thousands in French,
+"1er juillet 2026" for dates.
+
+Example:
+    >>> texts("fr").percent(0.423)
+    '42\\xa0%'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from ...footprint import Range
+from ...inventory import NO_WORKLOAD
+from ...units import format_number, format_quantity, format_range
+from . import en, fr
+
+Lang = Literal["en", "fr"]
+LANGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
+
+
+class Texts:
+    """Words and formats of one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+        self.lang: Lang = lang
+        self.messages = LANGS[lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The sentence `key`, with `{name}` fields filled in."""
+        text = self.messages[key]
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+    def number(self, value: float, digits: int = 3) -> str:
+        return format_number(value, self.lang, digits)
+
+    def count(self, value: int) -> str:
+        """An exact integer with thousands grouped (12,345 / 12 345)."""
+        text = f"{value:,d}"
+        return text.replace(",", "\u202f") if self.lang == "fr" else text
+
+    def percent(self, share: float) -> str:
+        value = share * 100
+        shown = format_number(round(value, 1) if value < 10 else round(value), self.lang)
+        return self("percent.format", value=shown)
+
+    def quantity(self, value: float, quantity: str) -> str:
+        return format_quantity(value, quantity, self.lang)  # type: ignore[arg-type]
+
+    def range(self, r: Range, quantity: str) -> str:
+        return format_range(r, quantity, self.lang)  # type: ignore[arg-type]
+
+    def date(self, d: date | str | None) -> str:
+        if d is None:
+            return "…"
+        if isinstance(d, str):
+            d = date.fromisoformat(d)
+        day = self("date.first_day", day=1) if d.day == 1 else str(d.day)
+        return self("date.format", day=day, month=self(f"month.{d.month}"), year=d.year)
+
+    def month(self, ym: str) -> str:
+        """'2026-07' as 'July 2026' / 'juillet 2026'."""
+        year, month = ym.split("-")
+        return self("month.format", month=self(f"month.{int(month)}"), year=year)
+
+    def method(self, method: str) -> str:
+        return self(f"method.{method}")
+
+    def workload(self, name: str) -> str:
+        return self("no_workload") if name == NO_WORKLOAD else name
+
+    def methods(self, methods: list[str]) -> str:
+        return ", ".join(self.method(m) for m in methods)
+
+
+def texts(lang: str) -> Texts:
+    return Texts(lang)  # type: ignore[arg-type]

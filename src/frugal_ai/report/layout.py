@@ -1,0 +1,270 @@
+"""The report as a sequence of blocks (headings, paragraphs, tables, charts), in one language.
+
+This is where the model's numbers become words, once, for every text format: the
+Markdown, terminal and HTML renderers only turn these blocks into their syntax. Nothing is
+computed here beyond formatting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from .lang import Texts
+from .model import BreakdownRow, Report
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str = ""
+
+
+@dataclass
+class Para:
+    text: str
+    kind: Literal["p", "note", "banner", "lead"] = "p"
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool] = field(default_factory=list)  # right-align these columns
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Chart:
+    name: Literal["by_month", "by_workload", "gains"]
+    title: str
+
+
+@dataclass
+class SectionBreak:
+    """Start of a numbered section: HTML puts a page break before it when printing."""
+
+    anchor: str
+
+
+Block = Union[Heading, Para, Table, Bullets, Chart, SectionBreak]
+
+
+def period_text(report: Report, t: Texts) -> str:
+    if report.period_since is None and report.period_until is None:
+        return t("period.all")
+    if report.period_since is None:
+        return t("period.open_start", until=t.date(report.period_until))
+    if report.period_until is None:
+        return t("period.open_end", since=t.date(report.period_since))
+    return t("period.span", since=t.date(report.period_since), until=t.date(report.period_until))
+
+
+def header_blocks(report: Report, t: Texts) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(1, f"{t('title')} — {report.period}"),
+        Para(t("subtitle"), "lead"),
+        Para(t("labelled", label=t("period"), value=period_text(report, t))),
+    ]
+    if report.first_record and report.last_record:
+        blocks.append(Para(t("records_span", first=t.date(report.first_record), last=t.date(report.last_record))))
+    if report.demo_rows:
+        blocks.append(Para(t("demo_banner", n=t.count(report.demo_rows), total=t.count(report.methodology.ledger_rows)), "banner"))
+    return blocks
+
+
+def summary_blocks(report: Report, t: Texts) -> list[Block]:
+    blocks: list[Block] = [SectionBreak("summary"), Heading(2, t("section.summary"), "summary")]
+    if report.empty:
+        blocks += [Para(t("empty.title"), "banner"), Para(t("empty.body"))]
+        return blocks
+    tot = report.totals
+    blocks.append(
+        Para(
+            t(
+                "summary.lead",
+                period=period_text(report, t),
+                energy=t.range(tot.energy_kwh, "energy_kwh"),
+                co2e=t.range(tot.co2e_kg, "co2e_kg"),
+                water=t.range(tot.water_l, "water_l"),
+            ),
+            "lead",
+        )
+    )
+    rows = [
+        [t.method(m.method), t.range(m.energy_kwh, "energy_kwh"), t.range(m.co2e_kg, "co2e_kg"),
+         t.range(m.water_l, "water_l"), t.percent(m.share_co2e)]
+        for m in report.by_method
+    ]
+    rows.append([t("total"), t.range(tot.energy_kwh, "energy_kwh"), t.range(tot.co2e_kg, "co2e_kg"),
+                 t.range(tot.water_l, "water_l"), t.percent(1.0 if tot.co2e_kg.central > 0 else 0.0)])
+    blocks.append(Table([t("col.method"), t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")], rows,
+                        [False, True, True, True, True]))
+    blocks.append(Para(t("summary.split", measured=t.percent(report.methodology.measured_share_co2e),
+                         estimated=t.percent(report.methodology.estimated_share_co2e))))
+    eq = report.equivalence
+    if eq is not None:
+        label = t(f"eq.{eq.key}") if t.has(f"eq.{eq.key}") else eq.label
+        blocks.append(Para(t("summary.equivalence", count=t.number(eq.count, 2), label=label)))
+        if eq.source:
+            blocks.append(Para(t("summary.equivalence_source", source=eq.source), "note"))
+    return blocks
+
+
+def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=None, counts: tuple[str, ...] = ()) -> Table:
+    headers = [first, t("col.methods")] + [t(f"col.{c}") for c in counts]
+    headers += [t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")]
+    out = []
+    for b in rows:
+        line = [key_text(b) if key_text else b.key, t.methods(b.methods) or "—"]
+        line += [t.count(getattr(b, c)) for c in counts]
+        line += [t.range(b.energy_kwh, "energy_kwh"), t.range(b.co2e_kg, "co2e_kg"), t.range(b.water_l, "water_l"),
+                 t.percent(b.share_co2e)]
+        out.append(line)
+    numeric = [False, False] + [True] * (len(headers) - 2)
+    return Table(headers, out, numeric)
+
+
+def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
+    if report.empty:
+        return []
+    blocks: list[Block] = [SectionBreak("breakdown"), Heading(2, t("section.breakdown"), "breakdown")]
+    blocks += [Heading(3, t("sub.by_workload")), Chart("by_workload", t("chart.by_workload")),
+               _breakdown_table(report.by_workload, t("col.workload"), t, lambda b: t.workload(b.key),
+                                ("runs", "requests", "tokens"))]
+    if report.by_model:
+        blocks += [Heading(3, t("sub.by_model")),
+                   _breakdown_table(report.by_model, t("col.provider_model"), t, None, ("requests", "tokens"))]
+    blocks += [Heading(3, t("sub.by_zone")), _breakdown_table(report.by_zone, t("col.zone"), t)]
+    blocks += [Heading(3, t("sub.by_month")), Chart("by_month", t("chart.by_month")),
+               _breakdown_table(report.by_month, t("col.month"), t, lambda b: t.month(b.key), ("runs", "requests"))]
+    return blocks
+
+
+def ghg_blocks(report: Report, t: Texts) -> list[Block]:
+    g = report.ghg
+    rows = [
+        [t("ghg.scope2_location"), t.range(g.scope2_location_kg, "co2e_kg")],
+        [t("ghg.scope2_market"), t.range(g.scope2_market_kg, "co2e_kg")],
+        [t("ghg.scope3_cat1"), t.range(g.scope3_cat1_kg, "co2e_kg")],
+        ["   " + t("ghg.scope3_cat1_embodied"), t.range(g.scope3_cat1_embodied_kg, "co2e_kg")],
+        [t("ghg.scope3_cat3"), t.range(g.scope3_cat3_kg, "co2e_kg")],
+    ]
+    bullets = []
+    for key in g.boundaries:
+        if key == "boundary.scope2_market_contractual":
+            bullets.append(t(key, factor=t.number(g.market_factor_kg_per_kwh or 0.0)))
+        elif key == "boundary.scope3_cat3_upstream":
+            bullets.append(t(key, share=t.percent(g.upstream_share or 0.0)))
+        else:
+            bullets.append(t(key))
+    return [SectionBreak("ghg"), Heading(2, t("section.ghg"), "ghg"),
+            Table([t("col.scope"), t("col.co2e")], rows, [False, True]), Bullets(bullets)]
+
+
+def datapoint_blocks(report: Report, t: Texts) -> list[Block]:
+    rows = [
+        [d.id, t(d.key), f"{t.number(d.value)} {d.unit}",
+         f"{t.number(d.low)}–{t.number(d.high)}" if d.low != d.high else "—"]
+        for d in report.datapoints
+    ]
+    return [SectionBreak("esrs"), Heading(2, t("section.esrs"), "esrs"),
+            Table([t("col.datapoint"), t("col.label"), t("col.value"), t("col.range")], rows, [False, False, True, True]),
+            Para(t("esrs.note"), "note")]
+
+
+def gains_blocks(report: Report, t: Texts) -> list[Block]:
+    blocks: list[Block] = [SectionBreak("gains"), Heading(2, t("section.gains"), "gains")]
+    if report.gains is None:
+        return blocks + [Para(t("gains.none"))]
+    blocks.append(Para(t("gains.separate"), "note"))
+    if report.gains_cases:
+        blocks.append(Chart("gains", t("chart.gains")))
+        rows = []
+        for c in report.gains_cases:
+            verdict = t(f"verdict.{c.verdict}") if t.has(f"verdict.{c.verdict}") else c.verdict
+            rows.append([c.name, verdict,
+                         t.range(c.footprint_co2e_kg, "co2e_kg") if c.footprint_co2e_kg else "—",
+                         t.range(c.avoided_co2e_kg, "co2e_kg") if c.avoided_co2e_kg else "—", c.reason])
+        blocks.append(Table([t("col.use_case"), t("col.verdict"), t("col.footprint"), t("col.avoided"), t("col.reason")],
+                            rows, [False, False, True, True, False]))
+    return blocks
+
+
+def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
+    blocks: list[Block] = [SectionBreak("recommendations"), Heading(2, t("section.recommendations"), "recommendations")]
+    if not report.recommendations:
+        return blocks + [Para(t("rec.none"))]
+    rows = [[r.title, t.range(r.saving_co2e_kg, "co2e_kg") if r.saving_co2e_kg else "—", r.detail or ""]
+            for r in report.recommendations]
+    return blocks + [Table([t("col.action"), t("col.saving"), t("col.detail")], rows, [False, True, False]),
+                     Para(t("rec.disclaimer"), "note")]
+
+
+def quality_blocks(report: Report, t: Texts) -> list[Block]:
+    m = report.methodology
+    blocks: list[Block] = [SectionBreak("quality"), Heading(2, t("section.quality"), "quality")]
+    blocks.append(Table([t("col.item"), t("col.value")], [
+        [t("quality.measured_share"), t.percent(m.measured_share_co2e)],
+        [t("quality.estimated_share"), t.percent(m.estimated_share_co2e)],
+        [t("quality.local_requests"), t.count(m.local_requests)],
+    ], [False, True]))
+    blocks.append(Heading(3, t("sub.fallbacks")))
+    if m.fallback_rows:
+        rows = [[t.workload(f.workload), t.month(f.month), t.method(f.method),
+                 f"{f.provider}/{f.model}" if f.model else (f.zone or "—"),
+                 ", ".join(t(f"fallback.{k}") for k in f.kinds)] for f in m.fallback_rows]
+        blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))
+    else:
+        blocks.append(Para(t("quality.no_fallbacks")))
+    if m.unknown_models:
+        blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(m.unknown_models))))
+    blocks.append(Heading(3, t("sub.factors")))
+    rows = [[f.kind, f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), f.source]
+            for f in m.factors]
+    blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
+    blocks.append(Heading(3, t("sub.versions")))
+    blocks.append(Table([t("col.item"), t("col.value")], [
+        [t("quality.factor_set"), m.factor_set_version],
+        [t("quality.tool"), m.tool_version],
+        [t("quality.ledger_rows"), t.count(m.ledger_rows)],
+        [t("quality.hash"), m.content_hash],
+        [t("quality.hash_method"), m.content_hash_method],
+    ]))
+    blocks.append(Heading(3, t("sub.notes")))
+    blocks.append(Bullets([t(n) for n in m.notes]))
+    blocks.append(Para(t("generated_by", version=m.tool_version, factors=m.factor_set_version), "note"))
+    return blocks
+
+
+def _value_text(v: object, t: Texts) -> str:
+    if isinstance(v, dict) and set(v) == {"low", "central", "high"}:
+        if v["low"] == v["high"]:
+            return t.number(float(v["central"]))
+        return f"{t.number(float(v['central']))} ({t.number(float(v['low']))}–{t.number(float(v['high']))})"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, float)):
+        return t.number(float(v), 4)
+    return str(v)
+
+
+def document(report: Report, t: Texts) -> list[Block]:
+    """The whole report, section by section."""
+    blocks = header_blocks(report, t) + summary_blocks(report, t)
+    if report.empty:
+        return blocks + quality_blocks(report, t)
+    return (
+        blocks
+        + breakdown_blocks(report, t)
+        + ghg_blocks(report, t)
+        + datapoint_blocks(report, t)
+        + gains_blocks(report, t)
+        + recommendation_blocks(report, t)
+        + quality_blocks(report, t)
+    )

@@ -1,0 +1,613 @@
+"""The report model: every number of the disclosure report, computed once, here.
+
+`build_report()` joins the inventory (ledger × factors), the gains balance and the advice
+into one pydantic model; renderers (table, md, html, json, csv) only format it. The model
+holds numbers and identifiers, never prose: sentences come from the translations, so one
+model renders in any language.
+
+Example:
+    >>> report = build_report("ledger.sqlite", parse_period("2026-Q3"))  # doctest: +SKIP
+    >>> report.totals.co2e_kg.central  # doctest: +SKIP
+    12.3
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+
+from pydantic import BaseModel, Field
+
+from ..footprint import Range
+from ..inventory import Inventory, InventoryRow, content_hash_text, load_inventory
+from .period import Period
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
+
+REPORT_SCHEMA_VERSION = "1"
+Progress = Callable[[str, float], None]
+
+
+class Quantities(BaseModel):
+    """Energy (kWh), greenhouse gases (kg CO2e) and water (L), each a range."""
+
+    energy_kwh: Range
+    co2e_kg: Range
+    water_l: Range
+
+    @classmethod
+    def zero(cls) -> "Quantities":
+        return cls(energy_kwh=Range.zero(), co2e_kg=Range.zero(), water_l=Range.zero())
+
+    def __add__(self, other: "Quantities") -> "Quantities":
+        return Quantities(
+            energy_kwh=self.energy_kwh + other.energy_kwh,
+            co2e_kg=self.co2e_kg + other.co2e_kg,
+            water_l=self.water_l + other.water_l,
+        )
+
+
+class MethodTotal(Quantities):
+    method: Literal["measured", "estimated", "declared"]
+    share_co2e: float = Field(description="Share of the total central CO2e, 0..1.")
+
+
+class Equivalence(BaseModel):
+    """The total CO2e as something a non-specialist pictures, with the factor's source."""
+
+    key: str
+    label: str = Field(description="The factor base's own description of one unit.")
+    count: float = Field(description="How many units the central CO2e equals.")
+    factor_kg_per_unit: float
+    source: str
+
+
+class BreakdownRow(Quantities):
+    """One line of a breakdown: a workload, a provider+model, a zone or a month."""
+
+    key: str
+    provider: str | None = None
+    model: str | None = None
+    methods: list[str]
+    runs: int = 0
+    requests: int = 0
+    tokens: int = 0
+    share_co2e: float = 0.0
+
+
+class LineRow(Quantities):
+    """One workload × month × method: the CSV's row."""
+
+    workload: str
+    month: str
+    method: str
+    runs: int = 0
+    requests: int = 0
+    tokens: int = 0
+
+
+class Ghg(BaseModel):
+    """GHG Protocol view. Boundaries are identifiers; the translations say them in words."""
+
+    scope2_location_kg: Range = Field(description="Measured own-machine electricity, location-based, combustion share.")
+    scope2_market_kg: Range
+    scope2_market_basis: Literal["contractual", "equal_to_location"]
+    market_factor_kg_per_kwh: float | None = None
+    scope3_cat1_kg: Range = Field(description="Purchased GenAI API and cloud services (usage and embodied).")
+    scope3_cat1_embodied_kg: Range = Field(description="Part of cat. 1 that is the providers' embodied hardware.")
+    scope3_cat3_kg: Range = Field(description="Upstream share of the measured electricity's life-cycle emissions.")
+    upstream_share: float | None = Field(description="Upstream share of electricity factors; None when not split.")
+    own_hardware_embodied: Literal["excluded_cat2"] = "excluded_cat2"
+    boundaries: list[str]
+
+
+class Datapoint(BaseModel):
+    """One ESRS or VSME datapoint with its value (central) and range, in the unit it asks."""
+
+    id: str = Field(description="e.g. 'ESRS E1-5', 'VSME B3'.")
+    key: str = Field(description="Translation key of the datapoint's label.")
+    unit: str
+    value: float
+    low: float
+    high: float
+
+
+class FallbackRow(BaseModel):
+    workload: str
+    month: str
+    method: str
+    provider: str | None = None
+    model: str | None = None
+    zone: str | None = None
+    kinds: list[str]
+
+
+class FactorUsed(BaseModel):
+    kind: str
+    key: str
+    values: dict[str, Any]
+    source: str
+
+
+class Methodology(BaseModel):
+    """Data quality and method: how much is measured, what fell back, every factor used."""
+
+    measured_share_co2e: float
+    estimated_share_co2e: float
+    fallback_rows: list[FallbackRow]
+    unknown_models: list[str]
+    local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
+    factors: list[FactorUsed]
+    factor_set_version: str
+    tool_version: str
+    ledger_rows: int
+    content_hash: str
+    content_hash_method: str
+    notes: list[str] = Field(default_factory=list, description="Translation keys of method notes.")
+
+
+class Recommendation(BaseModel):
+    """One action from `advise`, as that module gives it (its fields vary by kind of action)."""
+
+    title: str
+    detail: str | None = None
+    saving_co2e_kg: Range | None = None
+    saving_energy_kwh: Range | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class GainsCase(BaseModel):
+    """What the report shows of one use case's balance (the full balance is in `gains`)."""
+
+    name: str
+    verdict: str
+    reason: str
+    footprint_co2e_kg: Range | None = None
+    avoided_co2e_kg: Range | None = None
+
+
+class Report(BaseModel):
+    """The disclosure report. JSON keys follow DESIGN.md's contract."""
+
+    report_schema_version: str = REPORT_SCHEMA_VERSION
+    period: str = Field(description="The period's label: 2026-Q3, 2026-09, 2026, a date span, or 'all'.")
+    period_since: str | None = Field(description="First day included (YYYY-MM-DD), None: open.")
+    period_until: str | None = Field(description="Last day included (YYYY-MM-DD), None: open.")
+    first_record: str | None = None
+    last_record: str | None = None
+    empty: bool
+    demo_rows: int = Field(0, description="Rows that are demo data (frugal-ai demo); the report says so.")
+    country: str | None
+    factor_set_version: str
+    totals: Quantities
+    by_method: list[MethodTotal]
+    equivalence: Equivalence | None
+    by_workload: list[BreakdownRow]
+    by_model: list[BreakdownRow]
+    by_zone: list[BreakdownRow]
+    by_month: list[BreakdownRow]
+    lines: list[LineRow]
+    ghg: Ghg
+    datapoints: list[Datapoint]
+    gains: dict[str, Any] | None
+    gains_cases: list[GainsCase]
+    recommendations: list[Recommendation]
+    methodology: Methodology
+
+
+# --- building it -------------------------------------------------------------------------------
+
+
+def build_report(
+    ledger_path: str | Path,
+    period: Period,
+    *,
+    settings: "Settings | None" = None,
+    gains_path: str | Path | None = None,
+    lang: str = "en",
+    progress: Progress | None = None,
+) -> Report:
+    """Load the inventory of `period` and compute every figure of the report.
+
+    `gains_path`, when given, adds the ecological-gains balance (kept apart from the
+    inventory: avoided emissions are never subtracted from it). `lang` is passed to the
+    balance, whose one-sentence reasons are written in that language.
+    """
+    from ..config import load_settings
+
+    settings = settings or load_settings()
+    tick = progress or (lambda stage, fraction: None)
+    tick("ledger", 0.0)
+    inventory = load_inventory(ledger_path, since=period.since, until=period.until, settings=settings, progress=tick)
+    gains_model = _balance(gains_path, inventory, period, settings, lang) if gains_path else None
+    tick("advice", 0.92)
+    recommendations = _recommendations(inventory, settings)
+    tick("report", 0.97)
+    return report_from_inventory(inventory, period, settings, gains=gains_model, recommendations=recommendations)
+
+
+def report_from_inventory(
+    inventory: Inventory,
+    period: Period,
+    settings: "Settings",
+    *,
+    gains: BaseModel | None = None,
+    recommendations: list[Recommendation] | None = None,
+) -> Report:
+    """The report of an inventory already loaded (pure: no I/O except the cached factor base)."""
+    from ..factors import factor_set
+
+    factors = factor_set()
+    priced = [r for r in inventory.rows if r.footprint is not None]
+    totals = sum((_q(r) for r in priced), Quantities.zero())
+    total_co2e = totals.co2e_kg.central
+
+    by_method = [
+        MethodTotal(
+            method=m,  # type: ignore[arg-type]
+            energy_kwh=fp.energy_kwh,
+            co2e_kg=fp.co2e_kg,
+            water_l=fp.water_l,
+            share_co2e=_share(fp.co2e_kg.central, total_co2e),
+        )
+        for m, fp in sorted(inventory.totals_by_method.items(), key=lambda kv: ("measured", "estimated", "declared").index(kv[0]))
+    ]
+    measured_share = next((m.share_co2e for m in by_method if m.method == "measured"), 0.0)
+    estimated_share = next((m.share_co2e for m in by_method if m.method == "estimated"), 0.0)
+
+    ghg = _ghg(inventory.rows, settings, factors)
+    return Report(
+        period=period.label,
+        period_since=period.since.isoformat() if period.since else None,
+        period_until=period.last_day.isoformat() if period.last_day else None,
+        first_record=inventory.first_start.date().isoformat() if inventory.first_start else None,
+        last_record=inventory.last_start.date().isoformat() if inventory.last_start else None,
+        empty=inventory.empty,
+        demo_rows=inventory.demo_rows,
+        country=settings.country,
+        factor_set_version=inventory.factor_set_version,
+        totals=totals,
+        by_method=by_method,
+        equivalence=_equivalence(totals.co2e_kg.central, factors) if not inventory.empty else None,
+        by_workload=_breakdown(inventory.rows, lambda r: (r.workload, None, None), total_co2e),
+        by_model=_breakdown(
+            [r for r in inventory.rows if r.model], lambda r: (f"{r.provider}/{r.model}", r.provider, r.model), total_co2e
+        ),
+        by_zone=_breakdown(priced, lambda r: (r.zone or "WORLD", None, None), total_co2e),
+        by_month=sorted(_breakdown(inventory.rows, lambda r: (r.month, None, None), total_co2e), key=lambda b: b.key),
+        lines=_lines(inventory.rows),
+        ghg=ghg,
+        datapoints=_datapoints(inventory.rows, ghg),
+        gains=gains.model_dump(mode="json") if gains is not None else None,
+        gains_cases=_gains_cases(gains),
+        recommendations=recommendations or [],
+        methodology=Methodology(
+            measured_share_co2e=measured_share,
+            estimated_share_co2e=estimated_share,
+            fallback_rows=_fallback_rows(inventory.rows),
+            unknown_models=sorted({f"{r.provider}/{r.model}" for r in inventory.rows if r.fallbacks.unknown_model}),
+            local_requests=sum(r.requests for r in inventory.rows if r.local),
+            factors=_factors_used(inventory.rows, settings, factors),
+            factor_set_version=inventory.factor_set_version,
+            tool_version=_tool_version(),
+            ledger_rows=inventory.ledger_rows,
+            content_hash=inventory.content_hash,
+            content_hash_method=content_hash_text(),
+            notes=_notes(inventory, ghg),
+        ),
+    )
+
+
+def _q(row: InventoryRow) -> Quantities:
+    fp = row.footprint
+    assert fp is not None
+    return Quantities(energy_kwh=fp.energy_kwh, co2e_kg=fp.co2e_kg, water_l=fp.water_l)
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else 0.0
+
+
+def _breakdown(
+    rows: Iterable[InventoryRow], key: Callable[[InventoryRow], tuple[str, str | None, str | None]], total_co2e: float
+) -> list[BreakdownRow]:
+    """Group the inventory's (already aggregated) rows by `key`: a few hundred rows at most."""
+    groups: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
+    for r in rows:
+        k = key(r)
+        g = groups.setdefault(k, {"q": Quantities.zero(), "methods": set(), "runs": 0, "requests": 0, "tokens": 0})
+        if r.footprint is not None:
+            g["q"] = g["q"] + _q(r)
+            g["methods"].add(r.method)
+        g["runs"] += r.runs
+        g["requests"] += r.requests
+        g["tokens"] += r.tokens
+    out = [
+        BreakdownRow(
+            key=k[0],
+            provider=k[1],
+            model=k[2],
+            methods=sorted(g["methods"]),
+            runs=g["runs"],
+            requests=g["requests"],
+            tokens=g["tokens"],
+            share_co2e=_share(g["q"].co2e_kg.central, total_co2e),
+            **g["q"].model_dump(),
+        )
+        for k, g in groups.items()
+    ]
+    out.sort(key=lambda b: (-b.co2e_kg.central, b.key))
+    return out
+
+
+def _lines(rows: Iterable[InventoryRow]) -> list[LineRow]:
+    groups: dict[tuple[str, str, str], LineRow] = {}
+    for r in rows:
+        k = (r.workload, r.month, "local" if r.local else r.method)
+        line = groups.get(k)
+        if line is None:
+            line = groups[k] = LineRow(workload=k[0], month=k[1], method=k[2], **Quantities.zero().model_dump())
+        if r.footprint is not None:
+            q = Quantities(energy_kwh=line.energy_kwh, co2e_kg=line.co2e_kg, water_l=line.water_l) + _q(r)
+            line.energy_kwh, line.co2e_kg, line.water_l = q.energy_kwh, q.co2e_kg, q.water_l
+        line.runs += r.runs
+        line.requests += r.requests
+        line.tokens += r.tokens
+    return sorted(groups.values(), key=lambda x: (x.workload, x.month, x.method))
+
+
+# --- GHG Protocol, ESRS, VSME ---------------------------------------------------------------------
+
+
+def _upstream_share(factors: Any) -> float | None:
+    """Share of a life-cycle electricity factor that is upstream (GHG Protocol Scope 3 cat. 3)."""
+    for key in ("electricity_upstream_share", "electricity.upstream_share"):
+        try:
+            value = factors.constant(key)
+        except Exception:
+            continue
+        value = getattr(value, "value", value)
+        if isinstance(value, (int, float)):
+            return float(value)
+    return None
+
+
+def _ghg(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
+    measured = [r for r in rows if r.method == "measured" and r.footprint is not None]
+    estimated = [r for r in rows if r.method == "estimated" and r.footprint is not None]
+    measured_co2e = sum((r.footprint.usage.co2e_kg for r in measured), Range.zero())  # type: ignore[union-attr]
+    measured_energy = sum((r.footprint.usage.energy_kwh for r in measured), Range.zero())  # type: ignore[union-attr]
+    share = _upstream_share(factors)
+    location = measured_co2e * (1.0 - share) if share is not None else measured_co2e
+    cat3 = measured_co2e * share if share is not None else Range.zero()
+    market_factor = settings.market_factor_kg_per_kwh
+    if market_factor is not None:
+        market, basis = measured_energy * market_factor, "contractual"
+    else:
+        market, basis = location, "equal_to_location"
+    cat1 = sum((r.footprint.co2e_kg for r in estimated), Range.zero())  # type: ignore[union-attr]
+    cat1_embodied = sum((r.footprint.embodied.co2e_kg for r in estimated), Range.zero())  # type: ignore[union-attr]
+    boundaries = [
+        "boundary.scope2_own_machines",
+        "boundary.scope2_market_contractual" if basis == "contractual" else "boundary.scope2_market_equal",
+        "boundary.scope3_cat1_services",
+        "boundary.scope3_cat3_upstream" if share is not None else "boundary.scope3_cat3_not_split",
+        "boundary.embodied_own_hardware",
+        "boundary.excluded",
+    ]
+    return Ghg(
+        scope2_location_kg=location,
+        scope2_market_kg=market,
+        scope2_market_basis=basis,  # type: ignore[arg-type]
+        market_factor_kg_per_kwh=market_factor,
+        scope3_cat1_kg=cat1,
+        scope3_cat1_embodied_kg=cat1_embodied,
+        scope3_cat3_kg=cat3,
+        upstream_share=share,
+        boundaries=boundaries,
+    )
+
+
+def _datapoints(rows: list[InventoryRow], ghg: Ghg) -> list[Datapoint]:
+    measured = [r for r in rows if r.method == "measured" and r.footprint is not None]
+    own_energy_kwh = sum((r.footprint.usage.energy_kwh for r in measured), Range.zero())  # type: ignore[union-attr]
+    own_water_l = sum((r.footprint.water_l for r in measured), Range.zero())  # type: ignore[union-attr]
+    scope3 = ghg.scope3_cat1_kg + ghg.scope3_cat3_kg
+
+    def dp(id_: str, key: str, unit: str, r: Range, scale: float) -> Datapoint:
+        return Datapoint(id=id_, key=key, unit=unit, value=r.central * scale, low=r.low * scale, high=r.high * scale)
+
+    return [
+        dp("ESRS E1-5", "dp.e1_5_energy", "MWh", own_energy_kwh, 1e-3),
+        dp("ESRS E1-6", "dp.e1_6_scope2_location", "tCO2e", ghg.scope2_location_kg, 1e-3),
+        dp("ESRS E1-6", "dp.e1_6_scope2_market", "tCO2e", ghg.scope2_market_kg, 1e-3),
+        dp("ESRS E1-6", "dp.e1_6_scope3", "tCO2e", scope3, 1e-3),
+        dp("ESRS E3-4", "dp.e3_4_water", "m³", own_water_l, 1e-3),
+        dp("VSME B3", "dp.b3_energy", "MWh", own_energy_kwh, 1e-3),
+        dp("VSME B3", "dp.b3_scope2", "tCO2e", ghg.scope2_location_kg, 1e-3),
+        dp("VSME B3", "dp.b3_scope3", "tCO2e", scope3, 1e-3),
+        dp("VSME B6", "dp.b6_water", "m³", own_water_l, 1e-3),
+    ]
+
+
+# --- plain-language equivalence ----------------------------------------------------------------
+
+# Which equivalences to try, in order of preference: keys of the factor base's equivalences.
+_EQUIVALENCE_KEYS = ("car_km", "car_petrol_km", "passenger_car_km", "km_car", "tgv_km", "smartphone_charge")
+
+
+def _equivalence(co2e_kg: float, factors: Any) -> Equivalence | None:
+    if co2e_kg <= 0:
+        return None
+    for key in _EQUIVALENCE_KEYS:
+        try:
+            eq = factors.equivalence(key)
+        except Exception:
+            continue
+        per_unit = _first_number(eq, ("co2e_kg_per_unit", "kg_per_unit", "factor_kg_per_unit", "value", "co2e_kg"))
+        if not per_unit:
+            continue
+        return Equivalence(
+            key=key,
+            label=str(getattr(eq, "label", None) or getattr(eq, "description", None) or key),
+            count=co2e_kg / per_unit,
+            factor_kg_per_unit=per_unit,
+            source=_source_text(eq, factors),
+        )
+    return None
+
+
+def _first_number(obj: Any, names: Iterable[str]) -> float | None:
+    for n in names:
+        v = getattr(obj, n, None)
+        v = getattr(v, "central", v)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+    return None
+
+
+def _source_text(obj: Any, factors: Any) -> str:
+    src = getattr(obj, "source", None) or getattr(obj, "source_id", None)
+    if isinstance(src, (list, tuple)):
+        src = src[0] if src else None
+    if src is None:
+        return ""
+    if isinstance(src, str):
+        try:
+            s = factors.source(src)
+        except Exception:
+            return src
+    else:
+        s = src
+    parts = [getattr(s, a, None) for a in ("citation", "title", "publisher", "year", "url")]
+    text = ", ".join(str(p) for p in parts if p)
+    return text or str(src)
+
+
+# --- data quality ---------------------------------------------------------------------------------
+
+
+def _fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
+    out = []
+    for r in rows:
+        kinds = [k for k, v in r.fallbacks.model_dump().items() if v]
+        if kinds:
+            out.append(
+                FallbackRow(workload=r.workload, month=r.month, method=r.method, provider=r.provider,
+                            model=r.model, zone=r.zone, kinds=kinds)
+            )
+    return out
+
+
+def _factors_used(rows: list[InventoryRow], settings: "Settings", factors: Any) -> list[FactorUsed]:
+    """Every factor the figures used, with its values and source, read back from the factor base."""
+    wanted: list[tuple[str, str, Callable[[], Any]]] = []
+    zones = sorted({r.zone or "WORLD" for r in rows if r.footprint is not None})
+    for z in zones:
+        wanted.append(("electricity", z, lambda z=z: factors.electricity(z)))
+    if any(r.method == "measured" and r.footprint is not None for r in rows):
+        wanted.append(("datacenter", "on-premises", lambda: factors.onprem()))
+    for p in sorted({r.provider for r in rows if r.provider and r.footprint is not None}):
+        wanted.append(("datacenter", p, lambda p=p: factors.datacenter(p)))
+    for p, m in sorted({(r.provider, r.model) for r in rows if r.model and r.footprint is not None}):
+        wanted.append(("model", f"{p}/{m}", lambda p=p, m=m: factors.model(m, provider=p)))
+    out: list[FactorUsed] = []
+    for kind, key, get in wanted:
+        try:
+            obj = get()
+        except Exception:
+            continue
+        out.append(FactorUsed(kind=kind, key=key, values=_scalar_fields(obj), source=_source_text(obj, factors)))
+    return out
+
+
+def _scalar_fields(obj: Any) -> dict[str, Any]:
+    data = obj.model_dump(mode="json") if isinstance(obj, BaseModel) else dict(getattr(obj, "__dict__", {}))
+    keep: dict[str, Any] = {}
+    for k, v in data.items():
+        if k in ("source", "sources", "source_id", "aliases", "notes", "note"):
+            continue
+        if isinstance(v, (int, float, str, bool)) or (isinstance(v, dict) and set(v) == {"low", "central", "high"}):
+            keep[k] = v
+    return keep
+
+
+def _notes(inventory: Inventory, ghg: Ghg) -> list[str]:
+    notes = ["note.ranges", "note.gains_separate"]
+    if any(r.local for r in inventory.rows):
+        notes.append("note.local_calls")
+    if any(r.fallbacks.world_average_zone for r in inventory.rows):
+        notes.append("note.world_average")
+    return notes
+
+
+def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("frugal-ai")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+# --- gains and advice (other modules; read defensively: their shapes are theirs) -----------------
+
+
+def _balance(gains_path: str | Path, inventory: Inventory, period: Period, settings: "Settings", lang: str) -> BaseModel:
+    from ..gains import LedgerUsage, balance, load_gains
+
+    return balance(
+        load_gains(gains_path), LedgerUsage.of(inventory, settings),
+        since=period.since, until=period.until, settings=settings, lang=lang,  # type: ignore[arg-type]
+    )
+
+
+def _gains_cases(gains: BaseModel | None) -> list[GainsCase]:
+    if gains is None:
+        return []
+    cases = getattr(gains, "use_cases", None) or getattr(gains, "cases", None) or []
+    out = []
+    for c in cases:
+        out.append(
+            GainsCase(
+                name=str(getattr(c, "name", "")),
+                verdict=str(getattr(c, "verdict", "")),
+                reason=str(getattr(c, "reason", "")),
+                footprint_co2e_kg=_range_attr(c, ("footprint_co2e_kg", "footprint_kg", "footprint")),
+                avoided_co2e_kg=_range_attr(c, ("avoided_co2e_kg", "gains_co2e_kg", "avoided_kg", "gains")),
+            )
+        )
+    return out
+
+
+def _range_attr(obj: Any, names: Iterable[str]) -> Range | None:
+    for n in names:
+        v = getattr(obj, n, None)
+        if isinstance(v, Range):
+            return v
+        co2e = getattr(v, "co2e_kg", None)
+        if isinstance(co2e, Range):
+            return co2e
+    return None
+
+
+def _recommendations(inventory: Inventory, settings: "Settings") -> list[Recommendation]:
+    try:
+        from ..advise import advise
+    except ImportError:
+        return []
+    out = []
+    for a in advise(inventory, settings)[:5]:
+        raw = a.model_dump(mode="json") if isinstance(a, BaseModel) else dict(getattr(a, "__dict__", {}))
+        out.append(
+            Recommendation(
+                title=str(raw.get("title") or raw.get("action") or raw.get("kind") or ""),
+                detail=raw.get("detail") or raw.get("description") or raw.get("reason"),
+                saving_co2e_kg=_range_attr(a, ("saving_co2e_kg", "savings_co2e_kg", "co2e_kg_saved", "saving")),
+                saving_energy_kwh=_range_attr(a, ("saving_energy_kwh", "energy_kwh_saved")),
+                raw=raw,
+            )
+        )
+    return out

@@ -1,0 +1,36 @@
+"""CSV for spreadsheets: one row per workload × month × method, energy / CO2e / water ranges.
+
+English: comma-separated, decimal point. French: semicolon-separated, decimal comma, as a
+French spreadsheet opens it. Numbers are written in full (no rounding, no units).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .lang import texts
+from .model import Report
+
+_QUANTITIES = ("energy_kwh", "co2e_kg", "water_l")
+_BOUNDS = ("low", "central", "high")
+
+
+def render_csv(report: Report, lang: str = "en") -> str:
+    t = texts(lang)
+    fr = lang == "fr"
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";" if fr else ",", lineterminator="\n")
+    w.writerow([t("col.workload"), t("col.month"), t("col.method"), t("col.runs"), t("col.requests"), t("col.tokens")]
+               + [t(f"csv.{q}_{b}") for q in _QUANTITIES for b in _BOUNDS])
+
+    def num(x: float) -> str:
+        text = repr(float(x))
+        return text.replace(".", ",") if fr else text
+
+    for line in report.lines:
+        w.writerow(
+            [t.workload(line.workload), line.month, t.method(line.method), line.runs, line.requests, line.tokens]
+            + [num(getattr(getattr(line, q), b)) for q in _QUANTITIES for b in _BOUNDS]
+        )
+    return buf.getvalue()
