@@ -1,0 +1,124 @@
+"""Turn one observed or declared call into an `ApiCallRecord` and hand it to the ledger.
+
+The record is linked to the run that was current when the call started (its `RunFrame`),
+or stands alone (run_id None, project from the settings) outside any run. A failure here
+(ledger missing, bad configuration) becomes one warning for the whole process and never
+reaches the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+import warnings
+from typing import Any, Callable
+
+from ..ledger.records import ApiCallRecord, CallStatus
+from ..measure.context import RunFrame
+
+log = logging.getLogger("frugal_ai.capture")
+
+_submit: Callable[[Any], None] | None = None
+_project: str | None = None
+_warned = False
+_warn_lock = threading.Lock()
+
+
+def warn_once(message: str) -> None:
+    """One warning per process for a capture failure; later ones go to the debug log only."""
+    global _warned
+    with _warn_lock:
+        first = not _warned
+        _warned = True
+    if first:
+        warnings.warn(f"frugal-ai: API call capture degraded: {message}", RuntimeWarning, stacklevel=3)
+    else:
+        log.debug("capture degraded: %s", message)
+
+
+def default_project() -> str:
+    """The configured project, read once per process (calls made outside any run use it)."""
+    global _project
+    if _project is None:
+        try:
+            from ..config import load_settings
+
+            _project = load_settings().project
+        except Exception as exc:  # a bad config must not break the caller's API call
+            warn_once(f"settings unreadable ({type(exc).__name__}); project 'default' used")
+            _project = "default"
+    return _project
+
+
+def reset() -> None:
+    """Forget the cached project and ledger entry point (tests; after settings change)."""
+    global _project, _submit
+    _project = None
+    _submit = None
+
+
+def submit(record: ApiCallRecord) -> None:
+    global _submit
+    if _submit is None:
+        from ..ledger import submit as ledger_submit
+
+        _submit = ledger_submit
+    _submit(record)
+
+
+def emit_call(
+    *,
+    provider: str,
+    model: str,
+    start: float,
+    end: float,
+    input_tokens: int,
+    output_tokens: int,
+    reasoning_tokens: int,
+    latency_s: float | None,
+    status: CallStatus,
+    frame: RunFrame | None,
+    tags: dict[str, str] | None = None,
+    host: str = "",
+    path: str = "",
+    http_status: int | None = None,
+    local: bool = False,
+    source: str = "capture",
+) -> ApiCallRecord | None:
+    """Build the record and submit it. Returns it, or None when the ledger refused it (warned)."""
+    try:
+        if frame is not None:
+            merged = dict(frame.tags)
+            if tags:
+                merged.update(tags)
+            run_id, name, project = frame.id, frame.name, frame.project
+        else:
+            merged = dict(tags) if tags else {}
+            run_id, name, project = None, None, default_project()
+        record = ApiCallRecord(
+            id=uuid.uuid4().hex,
+            provider=provider,
+            model=model,
+            start=start,
+            end=end,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            reasoning_tokens=reasoning_tokens,
+            latency_s=latency_s,
+            status=status,
+            run_id=run_id,
+            name=name,
+            project=project,
+            tags=merged,
+            host=host,
+            path=path,
+            http_status=http_status,
+            local=local,
+            source=source,
+        )
+        submit(record)
+        return record
+    except Exception as exc:
+        warn_once(f"could not record an API call ({type(exc).__name__}: {exc})")
+        return None

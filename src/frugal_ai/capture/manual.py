@@ -1,0 +1,73 @@
+"""Record a GenAI API call by hand: for clients that are not captured automatically
+(requests-based clients, other languages' logs, batch jobs billed afterwards)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ..errors import InputError
+from ..ledger.records import ApiCallRecord
+from ..measure.context import current_run
+from .emit import emit_call
+
+
+def record_llm_call(
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    *,
+    provider: str | None = None,
+    latency_s: float | None = None,
+    tags: dict[str, str] | None = None,
+    reasoning_tokens: int = 0,
+) -> ApiCallRecord | None:
+    """Record one call to a GenAI API in the ledger, linked to the enclosing `track` run if any.
+
+    `output_tokens` counts every generated token, reasoning included; `reasoning_tokens` is
+    the part of them that was hidden reasoning. `provider` is a factor-base provider key
+    (openai, anthropic, mistral, google, cohere, azure, ollama, openai-compatible); left
+    out, it is stored empty and the report finds it from the model catalogue. Returns the
+    record, or None if the ledger could not take it (a warning says why).
+
+    Raises `InputError` for arguments that cannot describe a call (negative tokens, no model).
+
+    Example:
+        >>> import frugal_ai
+        >>> frugal_ai.record_llm_call("gpt-4o-mini", 1200, 300, provider="openai", latency_s=2.1)
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise InputError("record_llm_call: model must be a non-empty string")
+    counts = {"input_tokens": input_tokens, "output_tokens": output_tokens, "reasoning_tokens": reasoning_tokens}
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InputError(f"record_llm_call: {key} must be a non-negative integer, got {value!r}")
+    if reasoning_tokens > output_tokens:
+        raise InputError("record_llm_call: reasoning_tokens is part of output_tokens, so cannot exceed it")
+    if latency_s is not None:
+        if isinstance(latency_s, bool) or not isinstance(latency_s, (int, float)) or not math.isfinite(latency_s) or latency_s < 0:
+            raise InputError(f"record_llm_call: latency_s must be a non-negative number of seconds, got {latency_s!r}")
+        latency_s = float(latency_s)
+    if provider is not None and (not isinstance(provider, str) or not provider.strip()):
+        raise InputError("record_llm_call: provider must be a non-empty string when given")
+    if tags is not None and (
+        not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+    ):
+        raise InputError("record_llm_call: tags must be a dict of strings to strings")
+    end = time.time()
+    return emit_call(
+        provider=(provider or "").strip().lower(),
+        model=model.strip(),
+        start=end - (latency_s or 0.0),
+        end=end,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        reasoning_tokens=reasoning_tokens,
+        latency_s=latency_s,
+        status="ok",
+        frame=current_run(),
+        tags=tags,
+        local=False,
+        source="manual",
+    )
+

@@ -1,0 +1,248 @@
+"""Follow one captured call from request to last byte, and record it once.
+
+A `CallObserver` is fed the response body chunk by chunk as the caller reads it, and
+never holds the caller up: it reads the bytes, it does not change or delay them.
+- Event streams (SSE `text/event-stream`, NDJSON) are cut into lines as they pass; after
+  the first event, only events holding the parser's marker (the usage block) are decoded.
+  Only the unfinished last line is kept between chunks.
+- Plain JSON bodies are kept until the end and decoded once. Past `BODY_LIMIT_BYTES` only
+  the tail is kept, and the usage object is read from there.
+Nothing read here is logged or stored except the model name and token counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from . import emit
+from .decoding import Decoder, decoder_for
+from .parsers import Usage, as_model, parser_for
+from .providers import Route
+
+log = logging.getLogger("frugal_ai.capture")
+
+BODY_LIMIT_BYTES = 4 * 1024 * 1024
+TAIL_BYTES = 64 * 1024
+LINE_LIMIT_BYTES = 4 * 1024 * 1024
+
+# The `model` key of a request body, read only when the response does not name the model.
+_REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,200})"')
+# Keys whose object holds the counts, for reading the tail of a very large body.
+_TAIL_KEYS = (b'"usage"', b'"usageMetadata"', b'"meta"')
+_decode_json = json.JSONDecoder().raw_decode
+
+
+class CallObserver:
+    """The state of one call. `feed` and `finish` never raise."""
+
+    __slots__ = (
+        "route", "host", "path", "frame", "start", "start_perf", "request_body",
+        "http_status", "usage", "parser", "streaming", "decoder", "chunks", "size",
+        "tail", "pending", "first_seen", "done", "broken", "marker",
+    )
+
+    def __init__(self, route: Route, host: str, path: str, frame: Any, request_body: bytes | None) -> None:
+        self.route = route
+        self.host = host
+        self.path = path
+        self.frame = frame
+        self.request_body = request_body
+        self.start = time.time()
+        self.start_perf = time.perf_counter()
+        self.http_status: int | None = None
+        self.usage = Usage()
+        self.parser = parser_for(route.wire_format)
+        self.marker: bytes = self.parser.MARKER
+        self.streaming = False
+        self.decoder: Decoder | None = None
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.tail: bytes | None = None
+        self.pending = b""
+        self.first_seen = False
+        self.done = False
+        self.broken = False
+
+    # -- response headers -------------------------------------------------------------
+    def start_response(self, status_code: int, content_type: str, content_encoding: str) -> None:
+        self.http_status = status_code
+        ctype = content_type.lower()
+        self.streaming = "event-stream" in ctype or "ndjson" in ctype or "jsonl" in ctype
+        try:
+            self.decoder = decoder_for(content_encoding)
+        except ValueError as exc:
+            log.debug("capture: %s; tokens of this call are not read", exc)
+            self.broken = True
+
+    # -- body -------------------------------------------------------------------------
+    def feed(self, chunk: bytes) -> None:
+        if self.broken or self.done:
+            return
+        try:
+            if self.decoder is not None:
+                chunk = self.decoder.decode(chunk)
+            if self.streaming:
+                self._feed_lines(chunk)
+            else:
+                self._feed_body(chunk)
+        except Exception as exc:
+            log.debug("capture: response not readable (%s); tokens of this call are not read", type(exc).__name__)
+            self.broken = True
+
+    def _feed_body(self, chunk: bytes) -> None:
+        if self.tail is None:
+            self.chunks.append(chunk)
+            self.size += len(chunk)
+            if self.size > BODY_LIMIT_BYTES:
+                self.tail = b"".join(self.chunks)[-TAIL_BYTES:]
+                self.chunks = []
+        else:
+            self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+
+    def _feed_lines(self, chunk: bytes) -> None:
+        data = self.pending + chunk if self.pending else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            if len(data) > LINE_LIMIT_BYTES:
+                raise ValueError("stream line too long")
+            self.pending = data
+            return
+        self.pending = data[cut + 1 :]
+        complete = data[:cut]
+        # The fast path of a stream: most chunks hold text deltas only, skipped undecoded.
+        if self.first_seen and self.marker not in complete:
+            return
+        for line in complete.split(b"\n"):
+            self._line(line)
+
+    def _line(self, line: bytes) -> None:
+        line = line.strip()
+        if line.startswith(b"data:"):
+            payload = line[5:].lstrip()
+        elif line.startswith(b"{"):
+            payload = line  # NDJSON
+        else:
+            return  # SSE field other than data, comment, or blank line
+        if not payload or payload == b"[DONE]":
+            return
+        if self.first_seen and self.marker not in payload:
+            return
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            log.debug("capture: a stream event was not JSON; skipped")
+            return
+        self.first_seen = True
+        self.parser.read_event(doc, self.usage)
+
+    # -- end --------------------------------------------------------------------------
+    def finish(self, outcome: str) -> None:
+        """Record the call once. `outcome`: 'end' (body read to its end), 'closed' (closed
+        before its end: abandoned), 'error' (the transport raised)."""
+        if self.done:
+            return
+        self.done = True
+        try:
+            self._finish(outcome)
+        except Exception as exc:
+            emit.warn_once(f"capture failed at the end of a call ({type(exc).__name__})")
+        finally:
+            self.chunks = []
+            self.tail = None
+            self.pending = b""
+            self.request_body = None
+
+    def _finish(self, outcome: str) -> None:
+        end_perf = time.perf_counter()
+        readable = not self.broken
+        if readable and self.decoder is not None:
+            try:
+                rest = self.decoder.flush()
+            except Exception:
+                rest, readable = b"", False
+            if rest:
+                self.feed(rest)
+                readable = not self.broken
+        if readable and self.streaming:
+            if self.pending:
+                self._line(self.pending)
+        elif readable and self.chunks and outcome == "end":
+            try:
+                doc = json.loads(b"".join(self.chunks))
+            except ValueError:
+                doc = None
+                readable = False
+            if doc is not None:
+                self.parser.read_body(doc, self.usage)
+        elif readable and self.tail is not None and outcome == "end":
+            self._read_tail(self.tail)
+
+        failed = outcome == "error" or (self.http_status is not None and self.http_status >= 400)
+        if not readable and not failed:
+            # An unknown shape on a successful call: skip it rather than record a guess.
+            log.debug("capture: unknown response shape from %s; call not recorded", self.route.provider)
+            return
+        usage = self.usage
+        if failed:
+            status = "failed"
+        elif not usage.complete:
+            # No final usage: the stream was abandoned, or never carried usage. A stream
+            # closed after its usage arrived (SDKs stop reading at [DONE]) is complete.
+            status = "partial"
+        else:
+            status = "ok"
+        emit.emit_call(
+            provider=self.route.provider,
+            model=usage.model or self._model_from_request() or "unknown",
+            start=self.start,
+            end=self.start + (end_perf - self.start_perf),
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            latency_s=end_perf - self.start_perf,
+            status=status,
+            frame=self.frame,
+            host=self.host,
+            path=self.path,
+            http_status=self.http_status,
+            local=self.route.local,
+        )
+
+    def _read_tail(self, tail: bytes) -> None:
+        for key in _TAIL_KEYS:
+            at = tail.rfind(key)
+            if at < 0:
+                continue
+            colon = tail.find(b":", at + len(key))
+            if colon < 0:
+                continue
+            text = tail[colon + 1 :].decode("utf-8", "replace").lstrip()
+            try:
+                value, _ = _decode_json(text)
+            except ValueError:
+                continue
+            self.parser.read_body({key.strip(b'"').decode(): value}, self.usage)
+            if self.usage.complete:
+                return
+
+    def _model_from_request(self) -> str | None:
+        if self.route.wire_format == "google":
+            from .parsers.google_format import model_from_path
+
+            found = model_from_path(self.path)
+            if found:
+                return found
+        body = self.request_body
+        if not body:
+            return None
+        match = _REQUEST_MODEL.search(body)
+        if match is None:
+            return None
+        try:
+            return as_model(match.group(1).decode("utf-8"))
+        except UnicodeDecodeError:
+            return None

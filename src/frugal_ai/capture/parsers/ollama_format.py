@@ -1,0 +1,30 @@
+"""Ollama's native API: /api/chat, /api/generate (JSON or NDJSON stream) and /api/embed.
+
+Shapes read:
+  body / last NDJSON line  {"model", "done": true, "prompt_eval_count", "eval_count"}
+  embed                     {"model", "prompt_eval_count"}
+Thinking models count their thinking inside `eval_count`; Ollama does not report it apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import Usage, as_int, as_model
+
+MARKER: bytes = b'eval_count"'
+
+
+def read_body(doc: Any, usage: Usage) -> None:
+    if not isinstance(doc, dict):
+        return
+    model = as_model(doc.get("model"))
+    if model is not None:
+        usage.model = model
+    if "prompt_eval_count" in doc or "eval_count" in doc:
+        usage.input_tokens = as_int(doc.get("prompt_eval_count"))
+        usage.output_tokens = as_int(doc.get("eval_count"))
+        usage.complete = True
+
+
+read_event = read_body

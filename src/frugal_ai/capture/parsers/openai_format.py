@@ -1,0 +1,60 @@
+"""OpenAI's wire format: chat completions, completions, responses and embeddings.
+
+Also spoken by Azure OpenAI, Mistral's chat and embeddings endpoints, Ollama's /v1 and
+every OpenAI-compatible server (vLLM, llama.cpp server, LM Studio, LiteLLM proxy).
+
+Shapes read:
+  chat / completions  {"model", "usage": {"prompt_tokens", "completion_tokens",
+                       "completion_tokens_details": {"reasoning_tokens"}}}
+  responses           {"model", "usage": {"input_tokens", "output_tokens",
+                       "output_tokens_details": {"reasoning_tokens"}}}
+  embeddings          {"model", "usage": {"prompt_tokens"}}
+  streamed chat       chunks {"model", ...}; the last carries "usage" only when the request
+                       asked for it (stream_options.include_usage)
+  streamed responses  events {"type": "response.created" | "response.completed" | ...,
+                       "response": {...as above}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import Usage, as_int, as_model
+
+# Every usage block has a key ending in _tokens; content deltas cannot hold `_tokens"`
+# unescaped, so other events are skipped without decoding.
+MARKER: bytes = b'_tokens"'
+
+
+def read_body(doc: Any, usage: Usage) -> None:
+    if not isinstance(doc, dict):
+        return
+    model = as_model(doc.get("model"))
+    if model is not None:
+        usage.model = model
+    block = doc.get("usage")
+    if not isinstance(block, dict):
+        return
+    if "prompt_tokens" in block or "completion_tokens" in block:
+        usage.input_tokens = as_int(block.get("prompt_tokens"))
+        usage.output_tokens = as_int(block.get("completion_tokens"))
+        details = block.get("completion_tokens_details")
+    elif "input_tokens" in block or "output_tokens" in block:
+        usage.input_tokens = as_int(block.get("input_tokens"))
+        usage.output_tokens = as_int(block.get("output_tokens"))
+        details = block.get("output_tokens_details")
+    else:
+        return
+    usage.reasoning_tokens = as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
+    usage.complete = True
+
+
+def read_event(doc: Any, usage: Usage) -> None:
+    if not isinstance(doc, dict):
+        return
+    inner = doc.get("response")
+    if isinstance(inner, dict) and isinstance(doc.get("type"), str):
+        # Responses API event: the response object rides inside.
+        read_body(inner, usage)
+    else:
+        read_body(doc, usage)

@@ -1,0 +1,137 @@
+"""Which provider, and which wire format, an HTTP request goes to: decided from host and path only.
+
+The decision runs on every request an instrumented client sends, so it is a few dict and
+string look-ups over precomputed tables, remembered per (host, port, path). Nothing in the
+request body or headers is read here.
+
+Provider names are the factor base's provider keys: openai, azure, anthropic, mistral,
+google, cohere, ollama, openai-compatible.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Literal
+
+WireFormat = Literal["openai", "anthropic", "google", "cohere", "ollama"]
+
+OLLAMA_DEFAULT_PORT = 11434
+
+
+@dataclass(slots=True, frozen=True)
+class Route:
+    """Where a captured request goes: the provider key, the parser to use, and whether it stays on this host."""
+
+    provider: str
+    wire_format: WireFormat
+    local: bool
+
+
+# Exact hosts of the public APIs.
+_HOSTS: dict[str, str] = {
+    "api.openai.com": "openai",
+    "api.anthropic.com": "anthropic",
+    "api.mistral.ai": "mistral",
+    "codestral.mistral.ai": "mistral",
+    "generativelanguage.googleapis.com": "google",
+    "aiplatform.googleapis.com": "google",
+    "api.cohere.com": "cohere",
+    "api.cohere.ai": "cohere",
+    "ollama.com": "ollama",
+}
+# Host suffixes: Azure resources and Vertex AI's regional endpoints.
+_HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".openai.azure.com", "azure"),
+    (".cognitiveservices.azure.com", "azure"),
+    (".services.ai.azure.com", "azure"),
+    ("-aiplatform.googleapis.com", "google"),
+)
+
+# OpenAI's wire format: any path ending so on a known host; on an unknown host only the
+# /v1/ forms (vLLM, llama.cpp server, LM Studio, LiteLLM proxy...).
+_OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings")
+_OPENAI_V1_TAILS = tuple("/v1" + t for t in _OPENAI_TAILS)
+_OLLAMA_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed", "/api/embeddings"})
+_COHERE_PATHS = frozenset({"/v1/chat", "/v2/chat", "/v1/embed", "/v2/embed"})
+_GOOGLE_METHODS = (":generateContent", ":streamGenerateContent")
+
+_LOCAL_NAMES = {"localhost", "::1", "0.0.0.0", "::", "ip6-localhost", "ip6-loopback"}
+
+
+def _own_host_names() -> set[str]:
+    # gethostname() reads a kernel value: no DNS, no network.
+    try:
+        name = socket.gethostname().lower()
+    except OSError:  # pragma: no cover
+        return set()
+    return {name, name.split(".")[0]} if name else set()
+
+
+_LOCAL_NAMES |= _own_host_names()
+
+_cache: dict[tuple[str, int | None, str], Route | None] = {}
+_CACHE_MAX = 2048
+
+
+def is_local_host(host: str) -> bool:
+    """True for a server on this machine: localhost, 127.0.0.0/8, ::1 or this machine's own name."""
+    host = host.lower().strip("[]")
+    return host in _LOCAL_NAMES or host.startswith("127.") or host.endswith(".localhost")
+
+
+def provider_for_host(host: str) -> str | None:
+    """The provider key of a known API host, or None."""
+    found = _HOSTS.get(host)
+    if found is not None:
+        return found
+    for suffix, provider in _HOST_SUFFIXES:
+        if host.endswith(suffix):
+            return provider
+    return None
+
+
+def route(host: str, port: int | None, path: str) -> Route | None:
+    """The route of a POST to host:port/path, or None when it is not a GenAI inference call.
+
+    >>> route("api.openai.com", None, "/v1/chat/completions")
+    Route(provider='openai', wire_format='openai', local=False)
+    >>> route("127.0.0.1", 11434, "/api/chat")
+    Route(provider='ollama', wire_format='ollama', local=True)
+    """
+    key = (host, port, path)
+    try:
+        return _cache[key]
+    except KeyError:
+        pass
+    found = _decide(host.lower(), port, path)
+    if len(_cache) >= _CACHE_MAX:
+        _cache.clear()
+    _cache[key] = found
+    return found
+
+
+def _decide(host: str, port: int | None, path: str) -> Route | None:
+    known = provider_for_host(host)
+    local = is_local_host(host)
+    path = path.rstrip("/")
+    if path in _OLLAMA_PATHS:
+        return Route("ollama", "ollama", local)
+    if path.endswith(_GOOGLE_METHODS):
+        # Gemini's own wire format: served by Google (directly or through a gateway).
+        return Route(known or "google", "google", local)
+    if known == "cohere":
+        return Route("cohere", "cohere", local) if path in _COHERE_PATHS else None
+    if path.endswith("/v1/messages") or (known == "anthropic" and path.endswith("/messages")):
+        # Anthropic's own wire format; on another host, a gateway in front of Anthropic.
+        return Route(known or "anthropic", "anthropic", local)
+    if path.endswith(_OPENAI_V1_TAILS) or (known is not None and path.endswith(_OPENAI_TAILS)):
+        if known is None:
+            known = "ollama" if port == OLLAMA_DEFAULT_PORT else "openai-compatible"
+        return Route(known, "openai", local)
+    return None
+
+
+def clear_cache() -> None:
+    """Forget remembered routes (tests, or after the host tables change)."""
+    _cache.clear()

@@ -1,0 +1,186 @@
+"""OpenAI's API as documented: chat completions, responses, embeddings (plain and SSE)."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any, Iterator
+
+from . import replies
+
+_CREATED = 1741569952
+
+
+def _usage_chat(model: str) -> dict[str, Any]:
+    reasoning = model.startswith(("o1", "o3", "o4", "gpt-5"))
+    t = replies.TOKENS["openai.chat.reasoning" if reasoning else "openai.chat"]
+    return {
+        "prompt_tokens": t["prompt_tokens"],
+        "completion_tokens": t["completion_tokens"],
+        "total_tokens": t["prompt_tokens"] + t["completion_tokens"],
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": t["reasoning_tokens"],
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def _error(status: int, message: str) -> tuple[str, int, Any]:
+    return "json", status, {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+
+
+def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str, int, Any]:
+    if "fail-500" in model:
+        return _error(500, "The server had an error while processing your request.")
+    if "fail-400" in model:
+        return _error(400, "Invalid request.")
+    if path.endswith("/embeddings"):
+        return "json", 200, _embeddings(body, model)
+    if path.endswith("/responses"):
+        if body.get("stream"):
+            return "sse", 200, _responses_stream(model, echo)
+        return "json", 200, _response_object(model, echo, done=True)
+    if body.get("stream"):
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return "sse", 200, _chat_stream(model, echo, include_usage)
+    return "json", 200, _chat(model, echo)
+
+
+def _chat(model: str, echo: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+        "object": "chat.completion",
+        "created": _CREATED,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": "".join(replies.text_deltas(model, echo)),
+                    "refusal": None,
+                    "annotations": [],
+                },
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": _usage_chat(model),
+        "service_tier": "default",
+        "system_fingerprint": "fp_06737a9306",
+    }
+
+
+def _chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+        "object": "chat.completion.chunk",
+        "created": _CREATED,
+        "model": model,
+        "service_tier": "default",
+        "system_fingerprint": "fp_06737a9306",
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+    }
+
+
+def _chat_stream(model: str, echo: str, include_usage: bool) -> Iterator[bytes]:
+    def with_usage_null(doc: dict[str, Any]) -> dict[str, Any]:
+        if include_usage:
+            doc["usage"] = None  # the API sends an explicit null on every chunk but the last
+        return doc
+
+    yield replies.sse(with_usage_null(_chunk(model, {"role": "assistant", "content": "", "refusal": None}, None)))
+    for text in replies.text_deltas(model, echo):
+        yield replies.sse(with_usage_null(_chunk(model, {"content": text}, None)))
+    yield replies.sse(with_usage_null(_chunk(model, {}, "stop")))
+    if include_usage:
+        last = _chunk(model, {}, None)
+        last["choices"] = []
+        last["usage"] = _usage_chat(model)
+        yield replies.sse(last)
+    yield replies.sse("[DONE]")
+
+
+def _response_object(model: str, echo: str, *, done: bool) -> dict[str, Any]:
+    t = replies.TOKENS["openai.responses"]
+    text = "".join(replies.text_deltas(model, echo))
+    return {
+        "id": "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b",
+        "object": "response",
+        "created_at": 1741476542,
+        "status": "completed" if done else "in_progress",
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "max_output_tokens": None,
+        "model": model,
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b",
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ]
+        if done
+        else [],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": None, "summary": None},
+        "store": True,
+        "temperature": 1.0,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "truncation": "disabled",
+        "usage": {
+            "input_tokens": t["input_tokens"],
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": t["output_tokens"],
+            "output_tokens_details": {"reasoning_tokens": t["reasoning_tokens"]},
+            "total_tokens": t["input_tokens"] + t["output_tokens"],
+        }
+        if done
+        else None,
+        "user": None,
+        "metadata": {},
+    }
+
+
+def _responses_stream(model: str, echo: str) -> Iterator[bytes]:
+    seq = 0
+
+    def event(kind: str, **fields: Any) -> bytes:
+        nonlocal seq
+        seq += 1
+        return replies.sse({"type": kind, "sequence_number": seq, **fields}, event=kind)
+
+    yield event("response.created", response=_response_object(model, echo, done=False))
+    yield event("response.in_progress", response=_response_object(model, echo, done=False))
+    item = "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b"
+    for text in replies.text_deltas(model, echo):
+        yield event("response.output_text.delta", item_id=item, output_index=0, content_index=0, delta=text)
+    yield event("response.completed", response=_response_object(model, echo, done=True))
+
+
+def _embeddings(body: dict[str, Any], model: str) -> dict[str, Any]:
+    inputs = body.get("input")
+    count = len(inputs) if isinstance(inputs, list) else 1
+    vector = [0.0023064255, -0.009327292, 0.015797347, -0.0077780345]
+    if body.get("encoding_format") == "base64":
+        value: Any = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+    else:
+        value = vector
+    return {
+        "object": "list",
+        "data": [{"object": "embedding", "index": i, "embedding": value} for i in range(count)],
+        "model": model,
+        "usage": {"prompt_tokens": replies.TOKENS["openai.embeddings"]["prompt_tokens"], "total_tokens": 8},
+    }
+
+

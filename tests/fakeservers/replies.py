@@ -1,0 +1,59 @@
+"""Which provider replay answers a path, and the token counts each replay reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import anthropic_api, cohere_api, google_api, mistral_api, ollama_api, openai_api
+
+# The raw counts each replay puts in its usage block (tests assert the ledger against them).
+TOKENS: dict[str, dict[str, int]] = {
+    "openai.chat": {"prompt_tokens": 19, "completion_tokens": 10, "reasoning_tokens": 0},
+    "openai.chat.reasoning": {"prompt_tokens": 19, "completion_tokens": 74, "reasoning_tokens": 64},
+    "openai.responses": {"input_tokens": 36, "output_tokens": 87, "reasoning_tokens": 0},
+    "openai.embeddings": {"prompt_tokens": 8},
+    "anthropic": {"input_tokens": 12, "cache_read_input_tokens": 3, "output_tokens": 6},
+    "anthropic.stream": {"input_tokens": 25, "output_tokens": 15},
+    "mistral": {"prompt_tokens": 10, "completion_tokens": 12},
+    "google": {"promptTokenCount": 8, "candidatesTokenCount": 12, "thoughtsTokenCount": 5},
+    "cohere": {"tokens.input_tokens": 71, "tokens.output_tokens": 10, "billed.input_tokens": 5},
+    "ollama": {"prompt_eval_count": 26, "eval_count": 282},
+}
+
+
+def model_in_path(path: str) -> str | None:
+    return google_api.model_in_path(path)
+
+
+def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str, int, Any] | None:
+    """(kind, http status, payload): kind 'json' (payload a document) or 'sse' / 'ndjson'
+    (payload an iterable of wire bytes). None: no replay for this path."""
+    if path in ("/api/chat", "/api/generate", "/api/embed"):
+        return ollama_api.answer(path, body, model, echo)
+    if ":generateContent" in path or ":streamGenerateContent" in path:
+        return google_api.answer(path, body, model, echo)
+    if path in ("/v2/chat", "/v1/chat"):
+        return cohere_api.answer(path, body, model, echo)
+    if path.endswith("/v1/messages"):
+        return anthropic_api.answer(path, body, model, echo)
+    if path.endswith("/chat/completions") and model.startswith(("mistral", "codestral", "ministral")):
+        return mistral_api.answer(path, body, model, echo)
+    if path.endswith(("/chat/completions", "/responses", "/embeddings", "/completions")):
+        return openai_api.answer(path, body, model, echo)
+    return None
+
+
+def text_deltas(model: str, echo: str) -> list[str]:
+    """The reply, cut as a model streams it."""
+    words = ["Hello", " there", ", ", f"you said {echo}." if echo else "world."]
+    if "long" in model:
+        words = words + [f" word{i}" for i in range(196)]
+    return words
+
+
+def sse(data: Any, event: str | None = None, sep: bytes = b"\n\n") -> bytes:
+    import json
+
+    head = f"event: {event}\n".encode() if event else b""
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return head + b"data: " + payload.encode() + sep
