@@ -1,0 +1,71 @@
+"""The factor base in `data/emission_factors/`: loaded once, validated, indexed.
+
+    >>> from frugal_ai.factors import factor_set
+    >>> fs = factor_set()
+    >>> fs.version                       # printed by `frugal-ai factors` and in every report
+    '...'
+    >>> fs.electricity("FRA").co2e_kg_per_kwh
+    0.0461
+
+Queries: `.resolve_zone(code)`, `.electricity(zone)`, `.datacenter(provider, region=None)`,
+`.onprem()`, `.model(name, provider=None)`, `.models(provider=None)`, `.family(name)`,
+`.hardware(key)`, `.avoided(activity)`, `.equivalence(key)`, `.source(id)`, `.constant(key)`.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ._load import WORLD, data_dir, load_raw
+from ._schema import (
+    AvoidedFactor,
+    Constant,
+    Datacenter,
+    ElectricityFactor,
+    Equivalence,
+    Hardware,
+    LlmModel,
+    OnPrem,
+    Source,
+)
+from ._set import DEFAULT_PROVIDER, LOCAL_PROVIDERS, FactorSet
+
+__all__ = [
+    "factor_set",
+    "data_dir",
+    "FactorSet",
+    "WORLD",
+    "DEFAULT_PROVIDER",
+    "LOCAL_PROVIDERS",
+    "AvoidedFactor",
+    "Constant",
+    "Datacenter",
+    "ElectricityFactor",
+    "Equivalence",
+    "Hardware",
+    "LlmModel",
+    "OnPrem",
+    "Source",
+]
+
+_cache: dict[Path, FactorSet] = {}
+_lock = threading.Lock()
+
+
+def factor_set(directory: Path | str | None = None) -> FactorSet:
+    """The factor set, loaded and validated on first use and cached for the process.
+
+    `directory` reads another copy of the files (tests, a pinned older set); by default
+    the files shipped with frugal-ai.
+    """
+    path = Path(directory) if directory is not None else data_dir()
+    found = _cache.get(path)
+    if found is not None:
+        return found
+    with _lock:
+        found = _cache.get(path)
+        if found is None:
+            found = FactorSet(load_raw(path))
+            _cache[path] = found
+        return found
