@@ -42,7 +42,7 @@ from .arithmetic import (
     verdict,
 )
 from .lookup import AvoidedFactor, avoided_factor, hardware_co2e_kg, unit_scale
-from .spec import CUSTOM, WATER, ExpectedUsage, Gain, GainsFile, UseCase
+from .spec import CUSTOM, ExpectedUsage, Gain, GainsFile, UseCase
 from .usage import MonthUsage, UsageSource
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -296,18 +296,16 @@ def resolve_factor(g: Gain, settings: "Settings", factors: Any) -> AvoidedFactor
     """The avoided-emission factor a gain uses (custom, water, or from the factor base)."""
     if g.activity == CUSTOM:
         assert g.factor_kg_per_unit is not None and g.source is not None  # checked by the loader
-        return AvoidedFactor(CUSTOM, g.unit, Range.exact(g.factor_kg_per_unit), g.source)
-    if g.activity == WATER:
-        return AvoidedFactor(WATER, "L", _ZERO, "declared", water_l_per_unit=1.0)
+        return AvoidedFactor(CUSTOM, g.unit, Range.exact(g.factor_kg_per_unit), g.source, {g.unit: 1.0})
     zone = g.zone or settings.country
     return avoided_factor(factors, g.activity, zone=zone)
 
 
 def _gain_line(g: Gain, period: str, active_days: int, settings: "Settings", factors: Any) -> GainLine:
     factor = resolve_factor(g, settings, factors)
-    scale = unit_scale(g.unit, factor.unit)
+    scale = unit_scale(g.unit, factor)
     if scale is None:  # the loader rejects this; a hand-built GainsFile may not have been through it
-        raise InputError(f"unit {g.unit!r} does not fit activity {g.activity!r} (expected {factor.unit})")
+        raise InputError(f"unit {g.unit!r} does not fit activity {g.activity!r} (accepted: {', '.join(factor.allowed_units)})")
     g_period = g.period or period
     n_periods = periods_in(active_days, g_period)  # type: ignore[arg-type]
     quantity = g.quantity_range() * scale

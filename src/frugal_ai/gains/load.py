@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from .locate import line_of
-from .lookup import avoided_factor, canonical_unit, hardware_co2e_kg, known_activities, unit_scale
-from .spec import CUSTOM, WATER, GainsFile, KeyPath, cross_field_problems
+from .lookup import avoided_factor, hardware_co2e_kg, known_activities, unit_scale
+from .spec import CUSTOM, GainsFile, KeyPath, cross_field_problems
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -138,27 +138,23 @@ def _gain_problems(at: KeyPath, g: Any, factors: Any) -> list[tuple[KeyPath, str
     if g.activity == CUSTOM:
         missing = [k for k in ("factor_kg_per_unit", "source") if getattr(g, k) is None]
         return [((*at, k), f"activity = 'custom' needs {k}") for k in missing]
-    if g.activity == WATER:
-        if canonical_unit(g.unit)[0] != "L":
-            return [((*at, "unit"), f"unit {g.unit!r} does not fit activity 'water' (expected L or m3)")]
-        return []
     problems: list[tuple[KeyPath, str]] = []
     if g.zone is not None:
-        if g.activity != "electricity":
-            problems.append(((*at, "zone"), "zone is only for activity = 'electricity'"))
-        else:
-            problems.extend(_zone_problems((*at, "zone"), g.zone, factors))
-            if problems:
-                return problems
+        problems.extend(_zone_problems((*at, "zone"), g.zone, factors))
+        if problems:
+            return problems
     try:
         factor = avoided_factor(factors, g.activity, zone=g.zone)
     except InputError:
-        known = [*known_activities(factors), CUSTOM, WATER]
+        known = [*known_activities(factors), CUSTOM]
         close = difflib.get_close_matches(g.activity, known, n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else f"; known: {', '.join(known)}"
-        return [*problems, ((*at, "activity"), f"unknown activity {g.activity!r}{hint}")]
-    if unit_scale(g.unit, factor.unit) is None:
-        problems.append(((*at, "unit"), f"unit {g.unit!r} does not fit activity {g.activity!r} (expected {factor.unit})"))
+        return [((*at, "activity"), f"unknown activity {g.activity!r}{hint}")]
+    if g.zone is not None and not factor.zone_dependent:
+        problems.append(((*at, "zone"), f"zone is only for activities that use the grid's factor, not {g.activity!r}"))
+    if unit_scale(g.unit, factor) is None:
+        accepted = ", ".join(factor.allowed_units)
+        problems.append(((*at, "unit"), f"unit {g.unit!r} does not fit activity {g.activity!r} (accepted: {accepted})"))
     return problems
 
 

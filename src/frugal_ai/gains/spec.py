@@ -22,10 +22,8 @@ from ..footprint import Range
 
 Period = Literal["day", "week", "month", "year"]
 
-# Activities handled here rather than by the avoided-emission factors: 'custom' carries its
-# own factor, 'water' is avoided water (litres), which has no CO2e factor of its own.
+# The one activity not in the avoided-emission factors: it carries its own factor and source.
 CUSTOM = "custom"
-WATER = "water"
 
 
 class _Strict(BaseModel):
