@@ -88,7 +88,6 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
         Para(
             t(
                 "summary.lead",
-                period=period_text(report, t),
                 energy=t.range(tot.energy_kwh, "energy_kwh"),
                 co2e=t.range(tot.co2e_kg, "co2e_kg"),
                 water=t.range(tot.water_l, "water_l"),
@@ -107,10 +106,9 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
                         [False, True, True, True, True]))
     blocks.append(Para(t("summary.split", measured=t.percent(report.methodology.measured_share_co2e),
                          estimated=t.percent(report.methodology.estimated_share_co2e))))
-    eq = report.equivalence
-    if eq is not None:
-        label = t(f"eq.{eq.key}") if t.has(f"eq.{eq.key}") else eq.label
-        blocks.append(Para(t("summary.equivalence", count=t.number(eq.count, 2), label=label)))
+    for eq in report.equivalences:
+        blocks.append(Para(t(f"summary.equivalence.{eq.quantity}", count=t.number(eq.count, 2),
+                             label=eq.labels.get(t.lang) or eq.labels.get("en", eq.key))))
         if eq.source:
             blocks.append(Para(t("summary.equivalence_source", source=eq.source), "note"))
     return blocks
@@ -169,12 +167,11 @@ def ghg_blocks(report: Report, t: Texts) -> list[Block]:
 
 def datapoint_blocks(report: Report, t: Texts) -> list[Block]:
     rows = [
-        [d.id, t(d.key), f"{t.number(d.value)} {d.unit}",
-         f"{t.number(d.low)}–{t.number(d.high)}" if d.low != d.high else "—"]
+        [d.id, t(d.key), f"{_fixed(d.value, t)} {d.unit}", t.range(d.base, d.quantity)]
         for d in report.datapoints
     ]
     return [SectionBreak("esrs"), Heading(2, t("section.esrs"), "esrs"),
-            Table([t("col.datapoint"), t("col.label"), t("col.value"), t("col.range")], rows, [False, False, True, True]),
+            Table([t("col.datapoint"), t("col.label"), t("col.value"), t("col.readable")], rows, [False, False, True, True]),
             Para(t("esrs.note"), "note")]
 
 
@@ -200,9 +197,14 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     blocks: list[Block] = [SectionBreak("recommendations"), Heading(2, t("section.recommendations"), "recommendations")]
     if not report.recommendations:
         return blocks + [Para(t("rec.none"))]
-    rows = [[r.title, t.range(r.saving_co2e_kg, "co2e_kg") if r.saving_co2e_kg else "—", r.detail or ""]
-            for r in report.recommendations]
-    return blocks + [Table([t("col.action"), t("col.saving"), t("col.detail")], rows, [False, True, False]),
+    rows = []
+    for r in report.recommendations:
+        action = t(f"rec.{r.kind}", workload=t.workload(r.workload), model=r.model, provider=r.provider or "—",
+                   alternative=r.alternative_model or r.model, zone=r.alternative_zone or "—",
+                   requests=t.count(r.requests), batched=t.count(r.alternative_requests or r.requests)) \
+            if t.has(f"rec.{r.kind}") else r.action
+        rows.append([action, t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)])
+    return blocks + [Table([t("col.action"), t("col.saving"), t("col.share")], rows, [False, True, True]),
                      Para(t("rec.disclaimer"), "note")]
 
 
@@ -240,6 +242,12 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Bullets([t(n) for n in m.notes]))
     blocks.append(Para(t("generated_by", version=m.tool_version, factors=m.factor_set_version), "note"))
     return blocks
+
+
+def _fixed(value: float, t: Texts) -> str:
+    """A datapoint in the unit the standard asks (MWh, tCO2e, m³): fixed decimals, as filed."""
+    text = f"{value:,.6f}" if value < 1000 else f"{value:,.1f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", "\u202f") if t.lang == "fr" else text
 
 
 def _value_text(v: object, t: Texts) -> str:

@@ -55,12 +55,13 @@ class MethodTotal(Quantities):
 
 
 class Equivalence(BaseModel):
-    """The total CO2e as something a non-specialist pictures, with the factor's source."""
+    """A total as something a non-specialist pictures, with the factor's source."""
 
     key: str
-    label: str = Field(description="The factor base's own description of one unit.")
-    count: float = Field(description="How many units the central CO2e equals.")
-    factor_kg_per_unit: float
+    quantity: Literal["energy_kwh", "co2e_kg", "water_l"]
+    count: float = Field(description="How many units the central value equals.")
+    amount_per_unit: float
+    labels: dict[str, str] = Field(description="What one unit is, by language (from the factor base).")
     source: str
 
 
@@ -112,6 +113,8 @@ class Datapoint(BaseModel):
     value: float
     low: float
     high: float
+    quantity: Literal["energy_kwh", "co2e_kg", "water_l"]
+    base: Range = Field(description="The same figure in the quantity's base unit (kWh, kg, L).")
 
 
 class FallbackRow(BaseModel):
@@ -149,13 +152,22 @@ class Methodology(BaseModel):
 
 
 class Recommendation(BaseModel):
-    """One action from `advise`, as that module gives it (its fields vary by kind of action)."""
+    """One action from `advise`, with what the report needs to say it in any language."""
 
-    title: str
-    detail: str | None = None
-    saving_co2e_kg: Range | None = None
-    saving_energy_kwh: Range | None = None
-    raw: dict[str, Any] = Field(default_factory=dict)
+    kind: str
+    action: str = Field(description="advise's own sentence (English); the renderers use kind + fields.")
+    workload: str
+    provider: str | None = None
+    model: str
+    alternative_model: str | None = None
+    alternative_provider: str | None = None
+    alternative_zone: str | None = None
+    alternative_requests: int | None = None
+    requests: int = 0
+    savings_co2e_kg: Range
+    savings_energy_kwh: Range | None = None
+    savings_water_l: Range | None = None
+    share_of_total: float = 0.0
 
 
 class GainsCase(BaseModel):
@@ -183,7 +195,7 @@ class Report(BaseModel):
     factor_set_version: str
     totals: Quantities
     by_method: list[MethodTotal]
-    equivalence: Equivalence | None
+    equivalences: list[Equivalence]
     by_workload: list[BreakdownRow]
     by_model: list[BreakdownRow]
     by_zone: list[BreakdownRow]
@@ -270,7 +282,7 @@ def report_from_inventory(
         factor_set_version=inventory.factor_set_version,
         totals=totals,
         by_method=by_method,
-        equivalence=_equivalence(totals.co2e_kg.central, factors) if not inventory.empty else None,
+        equivalences=_equivalences(totals, factors),
         by_workload=_breakdown(inventory.rows, lambda r: (r.workload, None, None), total_co2e),
         by_model=_breakdown(
             [r for r in inventory.rows if r.model], lambda r: (f"{r.provider}/{r.model}", r.provider, r.model), total_co2e
@@ -416,47 +428,52 @@ def _datapoints(rows: list[InventoryRow], ghg: Ghg) -> list[Datapoint]:
     own_water_l = sum((r.footprint.water_l for r in measured), Range.zero())  # type: ignore[union-attr]
     scope3 = ghg.scope3_cat1_kg + ghg.scope3_cat3_kg
 
-    def dp(id_: str, key: str, unit: str, r: Range, scale: float) -> Datapoint:
-        return Datapoint(id=id_, key=key, unit=unit, value=r.central * scale, low=r.low * scale, high=r.high * scale)
+    # The unit each datapoint asks for; 1 MWh = 1,000 kWh, 1 t = 1,000 kg, 1 m³ = 1,000 L.
+    units = {"energy_kwh": "MWh", "co2e_kg": "tCO2e", "water_l": "m³"}
+
+    def dp(id_: str, key: str, quantity: str, r: Range) -> Datapoint:
+        return Datapoint(id=id_, key=key, unit=units[quantity], value=r.central / 1000, low=r.low / 1000,
+                         high=r.high / 1000, quantity=quantity, base=r)  # type: ignore[arg-type]
 
     return [
-        dp("ESRS E1-5", "dp.e1_5_energy", "MWh", own_energy_kwh, 1e-3),
-        dp("ESRS E1-6", "dp.e1_6_scope2_location", "tCO2e", ghg.scope2_location_kg, 1e-3),
-        dp("ESRS E1-6", "dp.e1_6_scope2_market", "tCO2e", ghg.scope2_market_kg, 1e-3),
-        dp("ESRS E1-6", "dp.e1_6_scope3", "tCO2e", scope3, 1e-3),
-        dp("ESRS E3-4", "dp.e3_4_water", "m³", own_water_l, 1e-3),
-        dp("VSME B3", "dp.b3_energy", "MWh", own_energy_kwh, 1e-3),
-        dp("VSME B3", "dp.b3_scope2", "tCO2e", ghg.scope2_location_kg, 1e-3),
-        dp("VSME B3", "dp.b3_scope3", "tCO2e", scope3, 1e-3),
-        dp("VSME B6", "dp.b6_water", "m³", own_water_l, 1e-3),
+        dp("ESRS E1-5", "dp.e1_5_energy", "energy_kwh", own_energy_kwh),
+        dp("ESRS E1-6", "dp.e1_6_scope2_location", "co2e_kg", ghg.scope2_location_kg),
+        dp("ESRS E1-6", "dp.e1_6_scope2_market", "co2e_kg", ghg.scope2_market_kg),
+        dp("ESRS E1-6", "dp.e1_6_scope3", "co2e_kg", scope3),
+        dp("ESRS E3-4", "dp.e3_4_water", "water_l", own_water_l),
+        dp("VSME B3", "dp.b3_energy", "energy_kwh", own_energy_kwh),
+        dp("VSME B3", "dp.b3_scope2", "co2e_kg", ghg.scope2_location_kg),
+        dp("VSME B3", "dp.b3_scope3", "co2e_kg", scope3),
+        dp("VSME B6", "dp.b6_water", "water_l", own_water_l),
     ]
 
 
 # --- plain-language equivalence ----------------------------------------------------------------
 
-# Which equivalences to try, in order of preference: keys of the factor base's equivalences.
-_EQUIVALENCE_KEYS = ("car_km", "car_petrol_km", "passenger_car_km", "km_car", "tgv_km", "smartphone_charge")
+# The comparisons shown in the summary: keys of the factor base's equivalences.
+_EQUIVALENCE_KEYS = ("car_km", "shower")
 
 
-def _equivalence(co2e_kg: float, factors: Any) -> Equivalence | None:
-    if co2e_kg <= 0:
-        return None
+def _equivalences(totals: Quantities, factors: Any) -> list[Equivalence]:
+    out = []
     for key in _EQUIVALENCE_KEYS:
         try:
             eq = factors.equivalence(key)
         except Exception:
             continue
-        per_unit = _first_number(eq, ("co2e_kg_per_unit", "kg_per_unit", "factor_kg_per_unit", "value", "co2e_kg"))
-        if not per_unit:
+        quantity = str(getattr(eq, "quantity", ""))
+        per_unit = _first_number(eq, ("amount_per_unit", "co2e_kg_per_unit", "value"))
+        if quantity not in ("energy_kwh", "co2e_kg", "water_l") or not per_unit:
             continue
-        return Equivalence(
-            key=key,
-            label=str(getattr(eq, "label", None) or getattr(eq, "description", None) or key),
-            count=co2e_kg / per_unit,
-            factor_kg_per_unit=per_unit,
-            source=_source_text(eq, factors),
+        central = getattr(totals, quantity).central
+        if central <= 0:
+            continue
+        labels = {lang: str(getattr(eq, f"label_{lang}", None) or getattr(eq, "label", None) or key) for lang in ("en", "fr")}
+        out.append(
+            Equivalence(key=key, quantity=quantity, count=central / per_unit,  # type: ignore[arg-type]
+                        amount_per_unit=per_unit, labels=labels, source=_source_text(eq, factors))
         )
-    return None
+    return out
 
 
 def _first_number(obj: Any, names: Iterable[str]) -> float | None:
@@ -593,21 +610,28 @@ def _range_attr(obj: Any, names: Iterable[str]) -> Range | None:
     return None
 
 
-def _recommendations(inventory: Inventory, settings: "Settings") -> list[Recommendation]:
-    try:
-        from ..advise import advise
-    except ImportError:
-        return []
+def _recommendations(inventory: Inventory, settings: "Settings", limit: int = 5) -> list[Recommendation]:
+    from ..advise import advise
+
     out = []
-    for a in advise(inventory, settings)[:5]:
-        raw = a.model_dump(mode="json") if isinstance(a, BaseModel) else dict(getattr(a, "__dict__", {}))
+    for a in advise(inventory, settings, limit=limit)[:limit]:
+        alt = getattr(a, "alternative", None)
         out.append(
             Recommendation(
-                title=str(raw.get("title") or raw.get("action") or raw.get("kind") or ""),
-                detail=raw.get("detail") or raw.get("description") or raw.get("reason"),
-                saving_co2e_kg=_range_attr(a, ("saving_co2e_kg", "savings_co2e_kg", "co2e_kg_saved", "saving")),
-                saving_energy_kwh=_range_attr(a, ("saving_energy_kwh", "energy_kwh_saved")),
-                raw=raw,
+                kind=str(a.kind),
+                action=str(getattr(a, "action", "")),
+                workload=str(a.workload),
+                provider=getattr(a, "provider", None),
+                model=str(a.model),
+                alternative_model=getattr(alt, "model", None),
+                alternative_provider=getattr(alt, "provider", None),
+                alternative_zone=getattr(alt, "zone", None),
+                alternative_requests=getattr(alt, "requests", None),
+                requests=int(getattr(a, "requests", 0) or 0),
+                savings_co2e_kg=a.savings_co2e_kg,
+                savings_energy_kwh=getattr(a, "savings_energy_kwh", None),
+                savings_water_l=getattr(a, "savings_water_l", None),
+                share_of_total=float(getattr(a, "share_of_total", 0.0) or 0.0),
             )
         )
     return out

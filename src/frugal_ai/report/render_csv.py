@@ -1,7 +1,7 @@
 """CSV for spreadsheets: one row per workload × month × method, energy / CO2e / water ranges.
 
 English: comma-separated, decimal point. French: semicolon-separated, decimal comma, as a
-French spreadsheet opens it. Numbers are written in full (no rounding, no units).
+French spreadsheet opens it. Numbers carry 10 significant digits and no unit (the unit is in the header).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def render_csv(report: Report, lang: str = "en") -> str:
                + [t(f"csv.{q}_{b}") for q in _QUANTITIES for b in _BOUNDS])
 
     def num(x: float) -> str:
-        text = repr(float(x))
+        text = f"{float(x):.10g}"  # 10 significant digits: far beyond the figures' own precision
         return text.replace(".", ",") if fr else text
 
     for line in report.lines:

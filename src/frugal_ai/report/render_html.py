@@ -28,8 +28,12 @@ p.banner { background: var(--warn); border-left: 4px solid #c9822b; padding: .6r
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f1f5f3; font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td { overflow-wrap: anywhere; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num .c { white-space: nowrap; }
+td.num .r { display: block; white-space: nowrap; color: var(--muted); font-size: .8rem; }
+td { overflow-wrap: break-word; }
+td code { word-break: break-all; }
+.scroll { overflow-x: auto; }
 ul { padding-left: 1.2rem; }
 figure { margin: .6rem 0 1rem; }
 figcaption { font-size: .85rem; color: var(--muted); }
@@ -59,6 +63,16 @@ def _chart(report: Report, name: str, title: str, t: Texts) -> str:
     return f'<figure class="chart-{name}">{svg}<figcaption>{escape(title)}</figcaption></figure>'
 
 
+def _cell(text: str, numeric: bool) -> str:
+    """A numeric range cell as its central value, with the (low–high) range on a second line."""
+    if numeric and text.endswith(")") and " (" in text:
+        central, rng = text.split(" (", 1)
+        return f'<span class="c">{escape(central)}</span><span class="r">({escape(rng)}</span>'
+    if text.startswith("sha256:"):
+        return f"<code>{escape(text)}</code>"
+    return escape(text)
+
+
 def render_html(report: Report, lang: str = "en") -> str:
     t = texts(lang)
     body: list[str] = []
@@ -79,9 +93,10 @@ def render_html(report: Report, lang: str = "en") -> str:
 
             head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(b.headers))
             rows = "".join(
-                "<tr>" + "".join(f"<td{cls(i)}>{escape(c)}</td>" for i, c in enumerate(row)) + "</tr>" for row in b.rows
+                "<tr>" + "".join(f"<td{cls(i)}>{_cell(c, bool(cls(i)))}</td>" for i, c in enumerate(row)) + "</tr>"
+                for row in b.rows
             )
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            body.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
         elif isinstance(b, Bullets):
             body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in b.items) + "</ul>")
         elif isinstance(b, Chart):
