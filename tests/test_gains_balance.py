@@ -1,0 +1,221 @@
+"""The balance of a use case: window, footprint by source, avoided emissions, payback, verdict.
+
+The footprint comes from a `UsageSource`; here a fixed one with known monthly figures, so
+that each expected number can be worked out by hand. The factor base is the real one.
+(The ledger-backed source is tested end to end in test_gains_ledger.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Sequence
+
+import pytest
+
+from frugal_ai.config import load_settings
+from frugal_ai.factors import factor_set
+from frugal_ai.footprint import Range
+from frugal_ai.gains import MonthUsage, UsageResult, balance, parse_gains
+from frugal_ai.gains.arithmetic import DAYS_PER_PERIOD
+
+D = dt.date
+DIESEL_KG_PER_L = factor_set().avoided("diesel").co2e_kg_per_unit
+PAPER_KG_PER_KG = factor_set().avoided("office_paper").co2e_kg_per_unit
+MONTH_DAYS = DAYS_PER_PERIOD["month"]
+
+
+class FixedUsage:
+    """A usage source with a fixed CO2e per month for each workload (1 kWh and 2 L per kg, for checking sums)."""
+
+    def __init__(self, per_month: dict[str, dict[D, Range]]) -> None:
+        self.per_month = per_month
+
+    def monthly(self, workloads: Sequence[str], since: D | None, until: D | None) -> UsageResult:
+        out = UsageResult()
+        for w in workloads:
+            for month, co2e in self.per_month.get(w, {}).items():
+                if (since is None or month >= since.replace(day=1)) and (until is None or month < until):
+                    out.months.append(MonthUsage(month, "estimated", co2e * 1.0, co2e, co2e * 2.0))
+        return out
+
+    def matches(self, workload: str) -> bool:
+        return workload in self.per_month
+
+
+def gains_text(gain: str, *, start: str = "2026-01-01", extra: str = "", workloads: str = '["planner"]') -> str:
+    return f"""
+horizon_years = 2
+[[use_case]]
+name = "Routes"
+workloads = {workloads}
+reference = "Manual planning"
+start = {start}
+{extra}
+  [[use_case.gain]]
+{gain}
+"""
+
+
+DIESEL_100 = 'activity = "diesel"\nquantity = 100\nunit = "L"'
+SETTINGS = load_settings(env={}, overrides={"country": "FR"})
+
+
+def months(first: D, n: int, co2e: Range) -> dict[D, Range]:
+    out = {}
+    m = first
+    for _ in range(n):
+        out[m] = co2e
+        m = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return out
+
+
+def run(text: str, usage: FixedUsage, **kw: object):  # type: ignore[no-untyped-def]
+    return balance(parse_gains(text, "g.toml"), usage, settings=SETTINGS, **kw)  # type: ignore[arg-type]
+
+
+H1 = dict(since=D(2026, 1, 1), until=D(2026, 7, 1), today=D(2026, 11, 26))  # 181 days
+
+
+def test_avoided_emissions_over_the_window() -> None:
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.of(5, 10, 20))})
+    b = run(gains_text(DIESEL_100 + "\nlow = 80\nhigh = 150\nrebound = 0.1"), usage, **H1)
+    uc = b.use_cases[0]
+    periods = 181 / MONTH_DAYS
+    assert uc.avoided_co2e_kg.low == pytest.approx(80 * DIESEL_KG_PER_L * 0.9 * periods)
+    assert uc.avoided_co2e_kg.central == pytest.approx(100 * DIESEL_KG_PER_L * 0.9 * periods)
+    assert uc.avoided_co2e_kg.high == pytest.approx(150 * DIESEL_KG_PER_L * 0.9 * periods)
+    assert uc.gains[0].avoided_co2e_kg_per_period.central == pytest.approx(100 * DIESEL_KG_PER_L * 0.9)
+    # footprint beside it: six months of 5-10-20 kg, and energy / water carried through
+    assert (uc.footprint_co2e_kg.low, uc.footprint_co2e_kg.central, uc.footprint_co2e_kg.high) == (30, 60, 120)
+    assert uc.footprint_energy_kwh.central == 60 and uc.footprint_water_l.central == 120
+    assert uc.footprint_co2e_kg_by_source == {"estimated": Range.of(30, 60, 120)}
+    assert uc.ratio.low == pytest.approx(uc.avoided_co2e_kg.low / 120)
+    assert uc.verdict == "pays_back"
+    assert "low end of the avoided emissions" in uc.reason and "2026-01-01 to 2026-06-30" in uc.reason
+
+
+def test_rebound_halves_the_gain() -> None:
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.exact(1))})
+    full = run(gains_text(DIESEL_100), usage, **H1).use_cases[0].avoided_co2e_kg.central
+    half = run(gains_text(DIESEL_100 + "\nrebound = 0.5"), usage, **H1).use_cases[0].avoided_co2e_kg.central
+    assert half == pytest.approx(full / 2)
+
+
+def test_gains_count_only_from_the_start_and_until_the_end() -> None:
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.exact(1))})
+    text = gains_text(DIESEL_100, start="2026-03-01", extra="end = 2026-05-01")
+    uc = run(text, usage, **H1).use_cases[0]
+    assert uc.avoided_co2e_kg.central == pytest.approx(100 * DIESEL_KG_PER_L * 61 / MONTH_DAYS)
+    # the footprint of the whole window counts, pilot months included
+    assert uc.footprint_co2e_kg.central == 6
+
+
+def test_overlapping_ranges_are_uncertain() -> None:
+    # avoided: 1-3 kg paper a month × 0.92 over ~6 months ≈ 5.4-16 kg; footprint 6 × (1-2-4) = 6-24 kg
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.of(1, 2, 4))})
+    text = gains_text('activity = "office_paper"\nquantity = 2\nlow = 1\nhigh = 3\nunit = "kg"')
+    uc = run(text, usage, **H1).use_cases[0]
+    assert uc.avoided_co2e_kg.low < uc.footprint_co2e_kg.high and uc.footprint_co2e_kg.low < uc.avoided_co2e_kg.high
+    assert uc.verdict == "uncertain" and "overlap" in uc.reason
+
+
+def test_does_not_pay_back_and_never_within_horizon() -> None:
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 11, Range.of(50, 60, 80))})
+    uc = run(gains_text('activity = "office_paper"\nquantity = 1\nunit = "kg"'), usage, **H1).use_cases[0]
+    assert uc.verdict == "does_not_pay_back"
+    assert uc.payback.date is None and uc.payback.earliest is None and uc.payback.latest is None
+    assert uc.payback.horizon_end == D(2028, 1, 2)
+    assert "within the horizon" in uc.payback.text
+
+
+def test_payback_date_with_one_off_hardware() -> None:
+    # 1,000 kg of hardware on the start date and no running footprint: paid back on the first day
+    # at whose end cumulative avoided emissions exceed 1,000 kg.
+    text = gains_text(DIESEL_100, extra="[[use_case.hardware]]\nco2e_kg = 1000\nlow = 800\nhigh = 1500")
+    b = run(text, FixedUsage({"planner": {}}), **H1)
+    uc = b.use_cases[0]
+    per_day = 100 * DIESEL_KG_PER_L / MONTH_DAYS
+
+    def first_day_past(kg: float) -> D:
+        i = 0
+        while (i + 1) * per_day <= kg:
+            i += 1
+        return D(2026, 1, 1) + dt.timedelta(days=i)
+
+    assert uc.payback.date == first_day_past(1000)
+    assert uc.payback.earliest == first_day_past(800)
+    assert uc.payback.latest == first_day_past(1500)
+    assert uc.footprint_co2e_kg_by_source == {"hardware": Range.of(800, 1000, 1500)}
+
+
+def test_hardware_outside_the_window_is_not_in_its_footprint_but_still_in_payback() -> None:
+    text = gains_text(DIESEL_100, extra="[[use_case.hardware]]\nco2e_kg = 1000\ndate = 2025-12-01")
+    uc = run(text, FixedUsage({"planner": {}}), **H1).use_cases[0]
+    assert "hardware" not in uc.footprint_co2e_kg_by_source
+    assert uc.payback.date is not None and uc.payback.date > D(2026, 1, 1)
+
+
+def test_payback_projects_the_trailing_footprint() -> None:
+    # Gains of ~10.4 kg/day against a ledger of about half that: the 1,000 kg of hardware are paid
+    # back after roughly 1000 / 5.2 ≈ 190 days, using the ledger up to the end of the window and
+    # its trailing rate after it (the months after the window are not read). A footprint above
+    # the gains never pays back.
+    per_day = 100 * DIESEL_KG_PER_L / MONTH_DAYS
+    hw = "[[use_case.hardware]]\nco2e_kg = 1000"
+    slow = {"planner": {m: Range.exact(per_day * 0.5 * 31) for m in months(D(2026, 1, 1), 6, Range.zero())}}
+    uc = run(gains_text(DIESEL_100, extra=hw), FixedUsage(slow), since=D(2026, 1, 1), until=D(2026, 4, 1), today=D(2026, 4, 1)).use_cases[0]
+    assert uc.payback.date is not None and D(2026, 6, 15) < uc.payback.date < D(2026, 8, 1)
+    heavy = {"planner": {m: Range.exact(per_day * 2 * 31) for m in months(D(2026, 1, 1), 3, Range.zero())}}
+    uc = run(gains_text(DIESEL_100, extra=hw), FixedUsage(heavy), since=D(2026, 1, 1), until=D(2026, 4, 1), today=D(2026, 4, 1)).use_cases[0]
+    assert uc.payback.date is None
+
+
+def test_a_workload_matching_nothing_is_a_warning_and_no_footprint_is_uncertain() -> None:
+    b = run(gains_text(DIESEL_100, workloads='["ghost"]'), FixedUsage({}), **H1)
+    uc = b.use_cases[0]
+    assert uc.warnings[0] == "workload 'ghost' matches nothing in the ledger"
+    assert b.warnings[0] == "use case 'Routes': workload 'ghost' matches nothing in the ledger"
+    assert uc.verdict == "uncertain" and "No footprint is known" in uc.reason
+
+
+def test_a_use_case_that_has_not_started_gets_a_projection_of_its_first_period() -> None:
+    b = run(gains_text(DIESEL_100, start="2027-03-01"), FixedUsage({"planner": {}}), today=D(2026, 11, 26))
+    uc = b.use_cases[0]
+    assert uc.prospective and (uc.since, uc.until) == (D(2027, 3, 1), D(2027, 3, 31))
+    assert uc.avoided_co2e_kg.central == pytest.approx(100 * DIESEL_KG_PER_L * 30 / MONTH_DAYS)
+    assert "projected" in uc.reason
+
+
+def test_every_output_says_gains_are_not_subtracted() -> None:
+    b = run(gains_text(DIESEL_100), FixedUsage({"planner": {}}), **H1)
+    assert "never subtracted" in b.statement
+    fr = balance(parse_gains(gains_text(DIESEL_100), "g.toml"), FixedUsage({"planner": {}}), settings=SETTINGS, lang="fr", **H1)  # type: ignore[arg-type]
+    assert "jamais soustraites" in fr.statement and "du 2026-01-01 au 2026-06-30" in fr.use_cases[0].reason
+
+
+def test_json_shape() -> None:
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.of(5, 10, 20))})
+    data = json.loads(json.dumps(run(gains_text(DIESEL_100), usage, **H1).model_dump(mode="json")))
+    uc = data["use_cases"][0]
+    assert {"name", "verdict", "reason", "footprint_co2e_kg", "avoided_co2e_kg", "avoided_water_l",
+            "footprint_water_l", "ratio", "payback"} <= set(uc)
+    assert uc["verdict"] in ("pays_back", "uncertain", "does_not_pay_back")
+    assert set(uc["avoided_co2e_kg"]) == {"low", "central", "high"}
+    assert data["statement"].startswith("Avoided emissions are reported beside the footprint")
+
+
+def test_electricity_gain_uses_the_zone_and_avoids_its_water() -> None:
+    fr = factor_set().electricity("FR")
+    text = gains_text('activity = "electricity"\nquantity = 1\nunit = "MWh"')
+    uc = run(text, FixedUsage({"planner": {}}), since=D(2026, 1, 1), until=D(2026, 1, 31), today=D(2026, 6, 1)).use_cases[0]
+    periods = 30 / MONTH_DAYS
+    assert uc.avoided_co2e_kg.central == pytest.approx(1000 * fr.co2e_kg_per_kwh * periods)
+    assert uc.avoided_water_l.central == pytest.approx(1000 * fr.water_l_per_kwh * periods)
+
+
+def test_empty_period_is_an_input_error() -> None:
+    from frugal_ai.errors import InputError
+
+    with pytest.raises(InputError, match="empty"):
+        run(gains_text(DIESEL_100), FixedUsage({}), since=D(2026, 2, 1), until=D(2026, 1, 1))
