@@ -1,0 +1,17 @@
+"""Pure estimates of GenAI requests: tokens -> energy -> CO2e and water, with ranges.
+
+    >>> from frugal_ai.estimate import estimate_llm
+    >>> fp = estimate_llm("mistral-large-2411", output_tokens=400)
+    >>> fp.method
+    'estimated'
+
+The formulas are in `frugal_ai.estimate.formulas`, one pure function per quantity;
+docs/methodology.md writes them out with their units and sources.
+"""
+
+from __future__ import annotations
+
+from ._api import clear_caches, coefficients, estimate_llm
+from ._coefficients import Coefficients
+
+__all__ = ["estimate_llm", "coefficients", "clear_caches", "Coefficients"]

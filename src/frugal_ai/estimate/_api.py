@@ -1,0 +1,129 @@
+"""`estimate_llm`: the footprint of GenAI API requests, as ranges, with no I/O per call."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..factors import factor_set
+from ..footprint import Footprint, Range
+from ._coefficients import Coefficients, build_coefficients
+from ._construct import make_footprint, make_impacts, make_range
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
+
+_MAX_CACHE = 4096
+_cache: dict[tuple[Any, ...], tuple[Coefficients, object]] = {}
+_default_settings: list["Settings"] = []
+_lock = threading.Lock()
+_ZERO = Range.zero()
+
+
+def default_settings() -> "Settings":
+    """Settings loaded once per process (config files are not re-read per estimate)."""
+    if not _default_settings:
+        from ..config import load_settings
+
+        with _lock:
+            if not _default_settings:
+                _default_settings.append(load_settings())
+    return _default_settings[0]
+
+
+def clear_caches() -> None:
+    """Forget cached coefficients and settings (after a configuration change, in tests)."""
+    with _lock:
+        _cache.clear()
+        _default_settings.clear()
+
+
+def coefficients(
+    model: str, provider: str | None = None, zone: str | None = None, settings: "Settings | None" = None
+) -> Coefficients:
+    """The per-token coefficients for a model at a place (cached). Raises UnknownModelError, UnknownZoneError."""
+    s = settings if settings is not None else default_settings()
+    key = (model, provider, zone, id(s))
+    hit = _cache.get(key)
+    # The cache holds the settings object itself, so its id cannot be reused by another one.
+    if hit is not None and hit[1] is s:
+        return hit[0]
+    fs = factor_set()
+    entry = fs.model(model, provider)
+    provider_name = provider if provider is not None else entry.host
+    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(fs.provider_key(provider_name))
+    local = fs.provider_key(provider_name) == "local"
+    coeffs = build_coefficients(
+        fs,
+        entry,
+        provider,
+        zone,
+        pue_override=(s.pue if local else (override.pue if override else None)),
+        wue_override=(s.wue if local else (override.wue if override else None)),
+        zone_override=(override.zone if override else None),
+        local_zone=s.country,
+    )
+    with _lock:
+        if len(_cache) >= _MAX_CACHE:
+            _cache.clear()
+        _cache[key] = (coeffs, s)
+    return coeffs
+
+
+def estimate_llm(
+    model: str,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    *,
+    provider: str | None = None,
+    zone: str | None = None,
+    reasoning_tokens: int = 0,
+    requests: int = 1,
+    settings: "Settings | None" = None,
+) -> Footprint:
+    """Estimate energy (kWh), greenhouse gases (kg CO2e) and water (L) of GenAI API requests.
+
+    `input_tokens`, `output_tokens` and `reasoning_tokens` are per request; the result is the
+    total over `requests` identical requests. `output_tokens` are the visible output tokens
+    and `reasoning_tokens` the hidden ones (both are generated, both count). `provider`
+    names who serves the model (its catalogue host by default; `local` for your machines);
+    `zone` (ISO 3166 code) overrides where the data centre is. Per-provider overrides of
+    zone, PUE and WUE come from `settings` (loaded once from the configuration if None).
+    Nothing is recorded. See docs/methodology.md.
+
+    Example:
+        >>> fp = estimate_llm("gpt-4o-mini", input_tokens=500, output_tokens=300, zone="FR")
+        >>> fp.energy_kwh.low <= fp.energy_kwh.central <= fp.energy_kwh.high
+        True
+    """
+    if input_tokens < 0 or output_tokens < 0 or reasoning_tokens < 0:
+        raise InputError("token counts cannot be negative")
+    if requests < 0:
+        raise InputError("the number of requests cannot be negative")
+    c = coefficients(model, provider, zone, settings)
+    generated = output_tokens + reasoning_tokens
+    n, n2 = input_tokens, input_tokens * input_tokens
+    g, i1, i2 = c.it_kwh_per_generated_token, c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared
+    eg, e1, e2 = c.embodied_kg_per_generated_token, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
+    pue, wue, off, ci = c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh
+
+    it_l = (g[0] * generated + i1[0] * n + i2[0] * n2) * requests
+    it_c = (g[1] * generated + i1[1] * n + i2[1] * n2) * requests
+    it_h = (g[2] * generated + i1[2] * n + i2[2] * n2) * requests
+    en_l, en_c, en_h = it_l * pue[0], it_c * pue[1], it_h * pue[2]
+    energy = make_range(en_l, en_c, en_h)
+    usage_co2 = make_range(en_l * ci, en_c * ci, en_h * ci)
+    water = make_range(it_l * wue[0] + en_l * off, it_c * wue[1] + en_c * off, it_h * wue[2] + en_h * off)
+    emb_l = (eg[0] * generated + e1[0] * n + e2[0] * n2) * requests
+    emb_c = (eg[1] * generated + e1[1] * n + e2[1] * n2) * requests
+    emb_h = (eg[2] * generated + e1[2] * n + e2[2] * n2) * requests
+    return make_footprint(
+        energy,
+        make_range(en_l * ci + emb_l, en_c * ci + emb_c, en_h * ci + emb_h),
+        water,
+        usage=make_impacts(energy, usage_co2, water),
+        # Embodied energy is not consumption (footprint.py); embodied water is outside the boundary.
+        embodied=make_impacts(_ZERO, make_range(emb_l, emb_c, emb_h), _ZERO),
+        warnings=list(c.warnings),
+    )

@@ -1,0 +1,159 @@
+"""Per-(model, provider, zone) coefficients: the formulas evaluated once, per token.
+
+A request's footprint is linear in its generated tokens and input tokens, plus a small
+quadratic term in input tokens (attention). So the formulas are evaluated once for each
+bound of the range, and an estimate is then a handful of multiplications.
+
+The three scenarios set every uncertain parameter to the bound that gives the lowest, the
+central and the highest footprint (fewer parameters, FP8 weights, larger batches, higher
+utilisation, lower PUE/WUE, longer hardware life for `low`). Each coefficient triple is
+then sorted, so that `low <= central <= high` holds whatever the token counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..factors import LOCAL_PROVIDERS, FactorSet, LlmModel
+from . import formulas as f
+
+Triple = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """Everything an estimate multiplies by, for one model at one place. Energies in kWh."""
+
+    model: LlmModel
+    provider: str
+    zone: str
+    it_kwh_per_generated_token: Triple
+    it_kwh_per_input_token: Triple
+    it_kwh_per_input_token_squared: Triple
+    pue: Triple
+    wue_onsite_l_per_kwh: Triple
+    offsite_water_l_per_kwh: float
+    intensity_kg_per_kwh: float
+    embodied_kg_per_generated_token: Triple
+    embodied_kg_per_input_token: Triple
+    embodied_kg_per_input_token_squared: Triple
+    gpus: tuple[int, int, int]
+    warnings: tuple[str, ...]
+
+
+def _ordered(values: list[float]) -> Triple:
+    low, central, high = sorted(values)
+    return (low, central, high)
+
+
+def build_coefficients(
+    fs: FactorSet,
+    model: LlmModel,
+    provider: str | None,
+    zone: str | None,
+    *,
+    pue_override: float | None = None,
+    wue_override: float | None = None,
+    zone_override: str | None = None,
+    local_zone: str | None = None,
+) -> Coefficients:
+    """Evaluate the method for one model, served by `provider` (its catalogue host if None), in `zone`."""
+    warnings: list[str] = []
+    provider_name = provider if provider is not None else model.host
+    key = fs.provider_key(provider_name)
+    if key == "local" or provider_name.strip().lower() in LOCAL_PROVIDERS:
+        onprem = fs.onprem()
+        pue_range, wue_range = onprem.pue, onprem.wue_l_per_kwh
+        dc_zone = local_zone or "WORLD"
+        provider_label = "local"
+    else:
+        dc = fs.datacenter(provider_name)
+        pue_range, wue_range, dc_zone = dc.pue, dc.wue_l_per_kwh, dc.zone
+        provider_label = dc.provider
+        if dc.fallback:
+            warnings.append(f"unknown provider {provider_name!r}: generic data-centre assumptions (PUE, WUE, world electricity)")
+    if zone_override:
+        dc_zone = zone_override
+    if zone:
+        dc_zone = zone
+    electricity = fs.electricity(dc_zone)
+    if electricity.co2e_fallback:
+        warnings.append(f"no carbon intensity for zone {electricity.zone}: world value used")
+    if electricity.water_fallback:
+        warnings.append(f"no off-site water factor for zone {electricity.zone}: world value used")
+    if electricity.zone == "WORLD" and not electricity.co2e_fallback:
+        warnings.append("data-centre location unknown: world-average electricity used")
+    if model.params_estimated:
+        warnings.append(f"parameters of {model.id} are not published: estimated as a range")
+
+    pue = (pue_override,) * 3 if pue_override is not None else (pue_range.low, pue_range.central, pue_range.high)
+    wue = (wue_override,) * 3 if wue_override is not None else (wue_range.low, wue_range.central, wue_range.high)
+
+    accel = fs.hardware(fs.choice("llm_accelerator"))
+    server = fs.hardware(fs.choice("llm_server"))
+    if accel.memory_gb is None or accel.power_w is None or accel.peak_tflops_bf16 is None:
+        raise InputError("the estimator's accelerator needs memory_gb, power_w and peak_tflops_bf16", where="hardware.csv")
+    if server.power_w is None or server.gpus_per_server is None:
+        raise InputError("the estimator's server needs power_w and gpus_per_server", where="hardware.csv")
+    c = fs.constant
+    alpha, beta, gamma = float(c("llm.gpu_energy_alpha")), float(c("llm.gpu_energy_beta")), float(c("llm.gpu_energy_gamma"))
+    lat_a, lat_b, lat_c = float(c("llm.latency_alpha")), float(c("llm.latency_beta")), float(c("llm.latency_gamma"))
+    overhead = float(c("llm.memory_overhead"))
+    flops_per_param = float(c("llm.flops_per_param_per_token"))
+    width_coef, width_exp = float(c("llm.attention_width_coef")), float(c("llm.attention_width_exponent"))
+    batch, bits, mfu = c("llm.batch_size"), c("llm.weight_bits"), c("llm.prefill_mfu")
+
+    # Parameter values of the (low, central, high) footprint scenarios.
+    scenarios = {
+        "active_b": (model.active_params_b.low, model.active_params_b.central, model.active_params_b.high),
+        "total_b": (model.total_params_b.low, model.total_params_b.central, model.total_params_b.high),
+        "bits": (bits.low, bits.central, bits.high),
+        "batch": (batch.high, batch.central, batch.low),
+        "mfu": (mfu.high, mfu.central, mfu.low),
+        "gpu_embodied": (accel.embodied_co2e_kg.low, accel.embodied_co2e_kg.central, accel.embodied_co2e_kg.high),
+        "server_embodied": (server.embodied_co2e_kg.low, server.embodied_co2e_kg.central, server.embodied_co2e_kg.high),
+        "lifetime": (accel.lifetime_years.high, accel.lifetime_years.central, accel.lifetime_years.low),
+    }
+    per_gen, per_in, per_in2, emb_gen, emb_in, emb_in2, gpus_used = [], [], [], [], [], [], []
+    gps = server.gpus_per_server
+    for i in range(3):
+        active, total = scenarios["active_b"][i], scenarios["total_b"][i]
+        batch_i = scenarios["batch"][i]
+        gpus = f.gpus_required(f.model_memory_gb(total, scenarios["bits"][i], overhead), accel.memory_gb)
+        gpus_used.append(gpus)
+        latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
+        gen_wh = gpus * f.decode_gpu_energy_wh_per_token(active, batch_i, alpha, beta, gamma) + f.server_energy_wh(
+            latency, server.power_w, gpus, gps, batch_i
+        )
+        gpu_s_linear = f.accelerator_seconds(f.prefill_flops_linear_per_token(active, flops_per_param), accel.peak_tflops_bf16, scenarios["mfu"][i])
+        gpu_s_quadratic = f.accelerator_seconds(
+            f.prefill_flops_quadratic(f.attention_width(active, width_coef, width_exp)), accel.peak_tflops_bf16, scenarios["mfu"][i]
+        )
+        per_gen.append(gen_wh / f.WH_PER_KWH)
+        per_in.append(f.prefill_energy_wh(gpu_s_linear, accel.power_w, server.power_w, gps) / f.WH_PER_KWH)
+        per_in2.append(f.prefill_energy_wh(gpu_s_quadratic, accel.power_w, server.power_w, gps) / f.WH_PER_KWH)
+        per_gpu_s = f.embodied_co2e_kg_per_gpu_second(
+            scenarios["gpu_embodied"][i], scenarios["server_embodied"][i], gps, scenarios["lifetime"][i]
+        )
+        emb_gen.append(f.decode_gpu_seconds_per_token(latency, gpus, batch_i) * per_gpu_s)
+        emb_in.append(gpu_s_linear * per_gpu_s)
+        emb_in2.append(gpu_s_quadratic * per_gpu_s)
+
+    return Coefficients(
+        model=model,
+        provider=provider_label,
+        zone=electricity.zone,
+        it_kwh_per_generated_token=_ordered(per_gen),
+        it_kwh_per_input_token=_ordered(per_in),
+        it_kwh_per_input_token_squared=_ordered(per_in2),
+        pue=_ordered(list(pue)),
+        wue_onsite_l_per_kwh=_ordered(list(wue)),
+        offsite_water_l_per_kwh=electricity.water_l_per_kwh,
+        intensity_kg_per_kwh=electricity.co2e_kg_per_kwh,
+        embodied_kg_per_generated_token=_ordered(emb_gen),
+        embodied_kg_per_input_token=_ordered(emb_in),
+        embodied_kg_per_input_token_squared=_ordered(emb_in2),
+        gpus=(gpus_used[0], gpus_used[1], gpus_used[2]),
+        warnings=tuple(warnings),
+    )
