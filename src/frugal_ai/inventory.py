@@ -10,9 +10,9 @@ Rules (see docs/report.md):
   so only root runs are summed: `parent_id IS NULL`, or a parent that is not in the ledger
   (lost in a crash). With a `workloads` filter, a matching run is counted unless one of its
   ancestors also matches.
-- API calls with `local = 0` are estimated with `estimate_llm` from summed tokens and the
-  request count of the group. That is exact because the estimator is linear in tokens and
-  requests for a given model, provider and zone (checked in tests/test_inventory.py).
+- API calls with `local = 0` are estimated with `estimate_llm` from the group's sums (requests,
+  tokens, and the sum of squared input tokens, since prefill attention grows with the square
+  of the prompt): exact, see `group_estimate` (checked in tests/test_inventory.py).
 - API calls with `local = 1` ran on this host: they are counted (requests, tokens) but add
   no estimate, since their energy is already in the measured runs.
 - A row belongs to the month (UTC) in which it started; `since` is inclusive, `until`
@@ -32,7 +32,7 @@ import hashlib
 import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -283,6 +283,7 @@ def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> 
     sql = f"""
         SELECT ifnull(name, ?) AS workload, strftime('%Y-%m', start, 'unixepoch') AS month,
                provider, model, local, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
+               SUM(input_tokens * input_tokens) AS input_tokens_sq,
                SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens
         FROM api_calls WHERE {where}
         GROUP BY workload, month, provider, model, local"""
@@ -343,7 +344,7 @@ def content_hash(
 # --- joining with the factors --------------------------------------------------------------
 
 
-def _measured_row(g: sqlite3.Row, settings: "Settings", factors: object) -> InventoryRow:
+def _measured_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:
     from .measure.footprint import measured_footprint
 
     zone = g["zone"] or settings.country
@@ -367,7 +368,7 @@ def _measured_row(g: sqlite3.Row, settings: "Settings", factors: object) -> Inve
     )
 
 
-def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: object) -> InventoryRow:
+def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:
     local = bool(g["local"])
     row = InventoryRow(
         workload=g["workload"],
@@ -385,19 +386,18 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: object) -> Inv
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
-    from .estimate import estimate_llm
-
     override = settings.providers.get((g["provider"] or "").lower())
     zone = override.zone if override and override.zone else None
     try:
-        fp = estimate_llm(
+        fp = group_estimate(
             g["model"],
-            row.input_tokens,
-            row.output_tokens,
-            provider=g["provider"] or None,
-            zone=zone,
-            reasoning_tokens=row.reasoning_tokens,
+            g["provider"] or None,
             requests=row.requests,
+            input_tokens=row.input_tokens,
+            input_tokens_sq=int(g["input_tokens_sq"] or 0),
+            output_tokens=row.output_tokens,
+            reasoning_tokens=row.reasoning_tokens,
+            settings=settings,
         )
     except UnknownModelError:
         row.fallbacks = Fallbacks(unknown_model=True)
@@ -408,48 +408,80 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: object) -> Inv
     return row
 
 
-# The factor base's API is the factors engineer's; these helpers read it defensively so a
-# renamed attribute degrades to "unknown" rather than breaking the report.
-
-
-def _zone_used(zone: str | None, factors: object) -> str | None:
+def _zone_used(zone: str | None, factors: Any) -> str | None:
+    """The canonical zone code (alpha-3); None stays None (world average)."""
     if zone is None:
         return None
     try:
-        return str(factors.resolve_zone(zone))  # type: ignore[attr-defined]
-    except Exception:
+        return str(factors.resolve_zone(zone))
+    except InputError:
         return zone
 
 
-def _is_world_fallback(zone: str | None, factors: object) -> bool:
+def _is_world_fallback(zone: str | None, factors: Any) -> bool:
+    """True when the world-average electricity factor stood in: no zone, or none known for it."""
     if zone is None:
         return True
     try:
-        elec = factors.electricity(zone)  # type: ignore[attr-defined]
-    except Exception:
+        elec = factors.electricity(zone)
+    except InputError:
         return True
-    return bool(getattr(elec, "fallback", False) or getattr(elec, "is_fallback", False))
+    return bool(elec.zone == "WORLD" or elec.co2e_fallback)
 
 
-def _datacenter_zone(provider: str | None, factors: object) -> str | None:
-    if not provider:
-        return None
+def _datacenter_zone(provider: str | None, factors: Any) -> str | None:
     try:
-        return getattr(factors.datacenter(provider), "zone", None)  # type: ignore[attr-defined]
-    except Exception:
+        return str(factors.datacenter(provider).zone)
+    except InputError:
         return None
 
 
-def _params_guessed(model: str, provider: str | None, factors: object) -> bool:
+def _params_guessed(model: str, provider: str | None, factors: Any) -> bool:
     try:
-        entry = factors.model(model, provider=provider)  # type: ignore[attr-defined]
-    except Exception:
+        return bool(factors.model(model, provider=provider).params_estimated)
+    except InputError:
         return False
-    for attr in ("params_guessed", "guessed", "parameters_guessed", "warning"):
-        value = getattr(entry, attr, None)
-        if isinstance(value, bool):
-            return value
-    return False
+
+
+def group_estimate(
+    model: str,
+    provider: str | None,
+    *,
+    requests: int,
+    input_tokens: int,
+    input_tokens_sq: int,
+    output_tokens: int,
+    reasoning_tokens: int,
+    settings: "Settings | None" = None,
+) -> Footprint:
+    """The sum of `estimate_llm` over a group of requests, from the group's sums alone.
+
+    Per request, the estimator is a polynomial `a·generated + b·input + c·input²` with no
+    constant term (estimate/_api.py; docs/methodology.md), bound by bound. Summed over the
+    group that is `a·G + b·Σn + c·Σn²`, which equals `R` identical requests of input length
+    `μ = Σn²/Σn` with `R = (Σn)²/Σn²` and the generated tokens `G` spread over them:
+    `R·(a·G/R + b·μ + c·μ²) = a·G + b·Σn + c·Σn²`. So one call gives the exact total, which
+    a call with the mean input length would not (it would miss `c·N·Var(n)`).
+    tests/test_inventory.py checks this against a per-request sum with the real estimator.
+    """
+    from .estimate import estimate_llm
+
+    if requests <= 0:
+        raise ValueError("a group has at least one request")
+    if input_tokens > 0 and input_tokens_sq > 0:
+        mu = input_tokens_sq / input_tokens
+        r = input_tokens * input_tokens / input_tokens_sq
+    else:
+        mu, r = 0.0, float(requests)
+    return estimate_llm(
+        model,
+        mu,  # type: ignore[arg-type]  # an effective length: the estimator's arithmetic takes floats
+        output_tokens / r,  # type: ignore[arg-type]
+        provider=provider,
+        reasoning_tokens=reasoning_tokens / r,  # type: ignore[arg-type]
+        requests=r,  # type: ignore[arg-type]
+        settings=settings,
+    )
 
 
 # --- time ----------------------------------------------------------------------------------

@@ -227,9 +227,12 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     if m.unknown_models:
         blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(m.unknown_models))))
     blocks.append(Heading(3, t("sub.factors")))
-    rows = [[f.kind, f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), f.source]
+    rows = [[f.kind, f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), ", ".join(f.sources)]
             for f in m.factors]
     blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
+    blocks.append(Heading(3, t("sub.sources")))
+    blocks.append(Table([t("col.key"), t("col.source"), t("col.year")],
+                        [[s.id, s.citation + (f" {s.url}" if s.url else ""), str(s.year or "")] for s in m.sources]))
     blocks.append(Heading(3, t("sub.versions")))
     blocks.append(Table([t("col.item"), t("col.value")], [
         [t("quality.factor_set"), m.factor_set_version],
@@ -257,8 +260,10 @@ def _value_text(v: object, t: Texts) -> str:
         return f"{t.number(float(v['central']))} ({t.number(float(v['low']))}–{t.number(float(v['high']))})"
     if isinstance(v, bool):
         return str(v).lower()
-    if isinstance(v, (int, float)):
-        return t.number(float(v), 4)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return t.number(v, 4)
     return str(v)
 
 

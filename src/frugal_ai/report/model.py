@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
 from pydantic import BaseModel, Field
 
+from ..errors import InputError
 from ..footprint import Range
 from ..inventory import Inventory, InventoryRow, content_hash_text, load_inventory
 from .period import Period
@@ -128,10 +129,19 @@ class FallbackRow(BaseModel):
 
 
 class FactorUsed(BaseModel):
-    kind: str
+    """One factor the figures used: its values as the factor base holds them, and its sources."""
+
+    kind: Literal["electricity", "datacenter", "onprem", "model", "equivalence"]
     key: str
     values: dict[str, Any]
-    source: str
+    sources: list[str] = Field(description="Ids into Methodology.sources.")
+
+
+class SourceRef(BaseModel):
+    id: str
+    citation: str
+    year: int | None = None
+    url: str = ""
 
 
 class Methodology(BaseModel):
@@ -143,6 +153,7 @@ class Methodology(BaseModel):
     unknown_models: list[str]
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
     factors: list[FactorUsed]
+    sources: list[SourceRef]
     factor_set_version: str
     tool_version: str
     ledger_rows: int
@@ -270,6 +281,8 @@ def report_from_inventory(
     estimated_share = next((m.share_co2e for m in by_method if m.method == "estimated"), 0.0)
 
     ghg = _ghg(inventory.rows, settings, factors)
+    equivalences = _equivalences(totals, factors)
+    used = _factors_used(inventory.rows, factors, [e.key for e in equivalences])
     return Report(
         period=period.label,
         period_since=period.since.isoformat() if period.since else None,
@@ -282,7 +295,7 @@ def report_from_inventory(
         factor_set_version=inventory.factor_set_version,
         totals=totals,
         by_method=by_method,
-        equivalences=_equivalences(totals, factors),
+        equivalences=equivalences,
         by_workload=_breakdown(inventory.rows, lambda r: (r.workload, None, None), total_co2e),
         by_model=_breakdown(
             [r for r in inventory.rows if r.model], lambda r: (f"{r.provider}/{r.model}", r.provider, r.model), total_co2e
@@ -301,7 +314,8 @@ def report_from_inventory(
             fallback_rows=_fallback_rows(inventory.rows),
             unknown_models=sorted({f"{r.provider}/{r.model}" for r in inventory.rows if r.fallbacks.unknown_model}),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
-            factors=_factors_used(inventory.rows, settings, factors),
+            factors=used,
+            sources=_sources(used, factors),
             factor_set_version=inventory.factor_set_version,
             tool_version=_tool_version(),
             ledger_rows=inventory.ledger_rows,
@@ -378,7 +392,7 @@ def _upstream_share(factors: Any) -> float | None:
     for key in ("electricity_upstream_share", "electricity.upstream_share"):
         try:
             value = factors.constant(key)
-        except Exception:
+        except InputError:
             continue
         value = getattr(value, "value", value)
         if isinstance(value, (int, float)):
@@ -459,48 +473,27 @@ def _equivalences(totals: Quantities, factors: Any) -> list[Equivalence]:
     for key in _EQUIVALENCE_KEYS:
         try:
             eq = factors.equivalence(key)
-        except Exception:
+        except InputError:  # not in this factor set: show the others
             continue
-        quantity = str(getattr(eq, "quantity", ""))
-        per_unit = _first_number(eq, ("amount_per_unit", "co2e_kg_per_unit", "value"))
-        if quantity not in ("energy_kwh", "co2e_kg", "water_l") or not per_unit:
-            continue
-        central = getattr(totals, quantity).central
+        central = getattr(totals, eq.quantity).central
         if central <= 0:
             continue
-        labels = {lang: str(getattr(eq, f"label_{lang}", None) or getattr(eq, "label", None) or key) for lang in ("en", "fr")}
         out.append(
-            Equivalence(key=key, quantity=quantity, count=central / per_unit,  # type: ignore[arg-type]
-                        amount_per_unit=per_unit, labels=labels, source=_source_text(eq, factors))
+            Equivalence(key=key, quantity=eq.quantity, count=eq.units_for(central), amount_per_unit=eq.amount_per_unit,
+                        labels={"en": eq.label_en, "fr": eq.label_fr}, source=_citation(eq.sources, factors))
         )
     return out
 
 
-def _first_number(obj: Any, names: Iterable[str]) -> float | None:
-    for n in names:
-        v = getattr(obj, n, None)
-        v = getattr(v, "central", v)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return float(v)
-    return None
-
-
-def _source_text(obj: Any, factors: Any) -> str:
-    src = getattr(obj, "source", None) or getattr(obj, "source_id", None)
-    if isinstance(src, (list, tuple)):
-        src = src[0] if src else None
-    if src is None:
-        return ""
-    if isinstance(src, str):
+def _citation(source_ids: Iterable[str], factors: Any) -> str:
+    """The first source's citation and year, e.g. for the equivalence's one-line credit."""
+    for sid in source_ids:
         try:
-            s = factors.source(src)
-        except Exception:
-            return src
-    else:
-        s = src
-    parts = [getattr(s, a, None) for a in ("citation", "title", "publisher", "year", "url")]
-    text = ", ".join(str(p) for p in parts if p)
-    return text or str(src)
+            src = factors.source(sid)
+        except InputError:
+            return sid
+        return f"{src.citation} ({src.year})"
+    return ""
 
 
 # --- data quality ---------------------------------------------------------------------------------
@@ -518,37 +511,53 @@ def _fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
     return out
 
 
-def _factors_used(rows: list[InventoryRow], settings: "Settings", factors: Any) -> list[FactorUsed]:
-    """Every factor the figures used, with its values and source, read back from the factor base."""
+# The fields of each kind of factor that the figures depend on, shown in the report.
+_FACTOR_FIELDS = {
+    "electricity": ("co2e_kg_per_kwh", "water_l_per_kwh", "data_year", "co2e_fallback", "water_fallback"),
+    "datacenter": ("zone", "pue", "wue_l_per_kwh", "fallback"),
+    "onprem": ("pue", "wue_l_per_kwh"),
+    "model": ("architecture", "total_params_b", "active_params_b", "params_estimated"),
+    "equivalence": ("quantity", "amount_per_unit", "unit_en"),
+}
+
+
+def _factors_used(rows: list[InventoryRow], factors: Any, equivalence_keys: list[str]) -> list[FactorUsed]:
+    """Every factor the figures used, with its values and sources, read back from the factor base."""
+    priced = [r for r in rows if r.footprint is not None]
     wanted: list[tuple[str, str, Callable[[], Any]]] = []
-    zones = sorted({r.zone or "WORLD" for r in rows if r.footprint is not None})
-    for z in zones:
+    for z in sorted({r.zone or "WORLD" for r in priced}):
         wanted.append(("electricity", z, lambda z=z: factors.electricity(z)))
-    if any(r.method == "measured" and r.footprint is not None for r in rows):
-        wanted.append(("datacenter", "on-premises", lambda: factors.onprem()))
-    for p in sorted({r.provider for r in rows if r.provider and r.footprint is not None}):
+    if any(r.method == "measured" for r in priced):
+        wanted.append(("onprem", "on-premises", factors.onprem))
+    for p in sorted({r.provider for r in priced if r.provider}):
         wanted.append(("datacenter", p, lambda p=p: factors.datacenter(p)))
-    for p, m in sorted({(r.provider, r.model) for r in rows if r.model and r.footprint is not None}):
-        wanted.append(("model", f"{p}/{m}", lambda p=p, m=m: factors.model(m, provider=p)))
+    for p, m in sorted({(r.provider or "", r.model) for r in priced if r.model}):
+        wanted.append(("model", f"{p}/{m}", lambda p=p, m=m: factors.model(m, provider=p or None)))
+    for key in equivalence_keys:
+        wanted.append(("equivalence", key, lambda key=key: factors.equivalence(key)))
     out: list[FactorUsed] = []
     for kind, key, get in wanted:
         try:
             obj = get()
-        except Exception:
+        except InputError:
             continue
-        out.append(FactorUsed(kind=kind, key=key, values=_scalar_fields(obj), source=_source_text(obj, factors)))
+        data = obj.model_dump(mode="json")
+        values = {f: data[f] for f in _FACTOR_FIELDS[kind] if f in data}
+        out.append(FactorUsed(kind=kind, key=key, values=values, sources=list(getattr(obj, "sources", ()))))  # type: ignore[arg-type]
     return out
 
 
-def _scalar_fields(obj: Any) -> dict[str, Any]:
-    data = obj.model_dump(mode="json") if isinstance(obj, BaseModel) else dict(getattr(obj, "__dict__", {}))
-    keep: dict[str, Any] = {}
-    for k, v in data.items():
-        if k in ("source", "sources", "source_id", "aliases", "notes", "note"):
+def _sources(used: list[FactorUsed], factors: Any) -> list[SourceRef]:
+    ids = list(dict.fromkeys(sid for f in used for sid in f.sources))
+    out = []
+    for sid in ids:
+        try:
+            src = factors.source(sid)
+        except InputError:
+            out.append(SourceRef(id=sid, citation=sid))
             continue
-        if isinstance(v, (int, float, str, bool)) or (isinstance(v, dict) and set(v) == {"low", "central", "high"}):
-            keep[k] = v
-    return keep
+        out.append(SourceRef(id=sid, citation=src.citation, year=src.year, url=src.url))
+    return out
 
 
 def _notes(inventory: Inventory, ghg: Ghg) -> list[str]:
@@ -569,7 +578,7 @@ def _tool_version() -> str:
         return "0+unknown"
 
 
-# --- gains and advice (other modules; read defensively: their shapes are theirs) -----------------
+# --- gains and advice ----------------------------------------------------------------------------
 
 
 def _balance(gains_path: str | Path, inventory: Inventory, period: Period, settings: "Settings", lang: str) -> BaseModel:
@@ -581,33 +590,14 @@ def _balance(gains_path: str | Path, inventory: Inventory, period: Period, setti
     )
 
 
-def _gains_cases(gains: BaseModel | None) -> list[GainsCase]:
+def _gains_cases(gains: Any) -> list[GainsCase]:
     if gains is None:
         return []
-    cases = getattr(gains, "use_cases", None) or getattr(gains, "cases", None) or []
-    out = []
-    for c in cases:
-        out.append(
-            GainsCase(
-                name=str(getattr(c, "name", "")),
-                verdict=str(getattr(c, "verdict", "")),
-                reason=str(getattr(c, "reason", "")),
-                footprint_co2e_kg=_range_attr(c, ("footprint_co2e_kg", "footprint_kg", "footprint")),
-                avoided_co2e_kg=_range_attr(c, ("avoided_co2e_kg", "gains_co2e_kg", "avoided_kg", "gains")),
-            )
-        )
-    return out
-
-
-def _range_attr(obj: Any, names: Iterable[str]) -> Range | None:
-    for n in names:
-        v = getattr(obj, n, None)
-        if isinstance(v, Range):
-            return v
-        co2e = getattr(v, "co2e_kg", None)
-        if isinstance(co2e, Range):
-            return co2e
-    return None
+    return [
+        GainsCase(name=c.name, verdict=str(c.verdict), reason=c.reason, footprint_co2e_kg=c.footprint_co2e_kg,
+                  avoided_co2e_kg=c.avoided_co2e_kg)
+        for c in gains.use_cases
+    ]
 
 
 def _recommendations(inventory: Inventory, settings: "Settings", limit: int = 5) -> list[Recommendation]:

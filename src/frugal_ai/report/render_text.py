@@ -11,6 +11,7 @@ from .layout import Block, Bullets, Chart, Heading, Para, SectionBreak, Table, d
 from .model import Report
 
 _WIDTH = 100
+_CELL = 60
 
 
 def _blocks_text(blocks: list[Block]) -> str:
@@ -24,7 +25,9 @@ def _blocks_text(blocks: list[Block]) -> str:
             out.append(textwrap.fill(prefix + b.text, _WIDTH))
         elif isinstance(b, Table):
             colalign = ["right" if (b.numeric[i] if i < len(b.numeric) else False) else "left" for i in range(len(b.headers))]
-            out.append(tabulate(b.rows, headers=b.headers, tablefmt="simple", colalign=colalign, disable_numparse=True))
+            # Long prose cells (sources, hash method) wrap instead of widening the table past the terminal.
+            rows = [[textwrap.fill(c, _CELL) if len(c) > _CELL else c for c in row] for row in b.rows]
+            out.append(tabulate(rows, headers=b.headers, tablefmt="simple", colalign=colalign, disable_numparse=True))
         elif isinstance(b, Bullets):
             out.append("\n".join(textwrap.fill(i, _WIDTH, initial_indent="  - ", subsequent_indent="    ") for i in b.items))
         elif isinstance(b, (Chart, SectionBreak)):
