@@ -6,6 +6,7 @@ Behaviour knobs ride in the model name (or, for Gemini, the model in the path):
   "...slow..."       wait 2 s before answering (client timeouts)
   "...long..."       stream 200 text deltas instead of 4 (abandoned streams)
   "...gzip..."       gzip the body (plain) or the stream (sync-flushed per event)
+  "...html..."       answer 200 with an HTML page (a proxy's page: an unknown shape)
 The server echoes any "CANARY-..." word found in the request into its reply text, as a
 model repeating its prompt would, so privacy tests see it on the wire.
 """
@@ -51,6 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
         model = str(body.get("model") or replies.model_in_path(path) or "")
         if "slow" in model:
             time.sleep(2.0)
+        if "html" in model:  # a proxy's error page: not the provider's shape at all
+            self._send_html(f"<html><body>Bad gateway {echo}</body></html>")
+            return
         answer = replies.answer(path, body, model, echo)
         if answer is None:
             self._send_json(404, {"error": {"message": f"no fake route for {path}"}})
@@ -77,6 +81,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (a timeout test)
+
+    def _send_html(self, text: str) -> None:
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send_stream(self, status: int, kind: str, events: Iterable[bytes], *, gzip: bool) -> None:
         ctype = "text/event-stream" if kind == "sse" else "application/x-ndjson"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 import warnings
 from typing import Any, Callable
 
 from ..ledger.records import ApiCallRecord, CallStatus
 from ..measure.context import RunFrame
+from ..measure.ids import new_id
 
 log = logging.getLogger("frugal_ai.capture")
 
@@ -97,7 +97,7 @@ def emit_call(
             merged = dict(tags) if tags else {}
             run_id, name, project = None, None, default_project()
         record = ApiCallRecord(
-            id=uuid.uuid4().hex,
+            id=new_id(),
             provider=provider,
             model=model,
             start=start,

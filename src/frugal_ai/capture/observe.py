@@ -137,7 +137,15 @@ class CallObserver:
             log.debug("capture: a stream event was not JSON; skipped")
             return
         self.first_seen = True
-        self.parser.read_event(doc, self.usage)
+        self._parse(self.parser.read_event, doc)
+
+    def _parse(self, read: Any, doc: Any) -> None:
+        # Parsers do not raise on odd shapes; an exception here is a bug of ours: warn once.
+        try:
+            read(doc, self.usage)
+        except Exception as exc:
+            emit.warn_once(f"the {self.route.wire_format} parser failed ({type(exc).__name__})")
+            self.broken = True
 
     # -- end --------------------------------------------------------------------------
     def finish(self, outcome: str) -> None:
@@ -170,6 +178,7 @@ class CallObserver:
         if readable and self.streaming:
             if self.pending:
                 self._line(self.pending)
+            readable = not self.broken
         elif readable and self.chunks and outcome == "end":
             try:
                 doc = json.loads(b"".join(self.chunks))
@@ -177,7 +186,8 @@ class CallObserver:
                 doc = None
                 readable = False
             if doc is not None:
-                self.parser.read_body(doc, self.usage)
+                self._parse(self.parser.read_body, doc)
+                readable = not self.broken
         elif readable and self.tail is not None and outcome == "end":
             self._read_tail(self.tail)
 
@@ -225,7 +235,7 @@ class CallObserver:
                 value, _ = _decode_json(text)
             except ValueError:
                 continue
-            self.parser.read_body({key.strip(b'"').decode(): value}, self.usage)
+            self._parse(self.parser.read_body, {key.strip(b'"').decode(): value})
             if self.usage.complete:
                 return
 

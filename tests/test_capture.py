@@ -1,0 +1,394 @@
+"""Capture internals: routing by host and path, the parsers, the stream observer, and the
+instrument switch (idempotent, thread-safe, restorable, harmless on failure)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import threading
+import warnings
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import httpx2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import frugal_ai
+from frugal_ai.capture import emit
+from frugal_ai.capture.instrument import instrument_for_runs, is_instrumented
+from frugal_ai.capture.observe import CallObserver
+from frugal_ai.capture.parsers import Usage, parser_for
+from frugal_ai.capture.providers import Route, is_local_host, route
+from frugal_ai.errors import InputError
+
+from fakeservers.fixtures import ledger_rows
+from fakeservers.inprocess import pool_transport
+
+
+# -- routing ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "host,port,path,expected",
+    [
+        ("api.openai.com", None, "/v1/chat/completions", ("openai", "openai", False)),
+        ("api.openai.com", None, "/v1/responses", ("openai", "openai", False)),
+        ("api.openai.com", None, "/v1/embeddings", ("openai", "openai", False)),
+        ("myres.openai.azure.com", None, "/openai/deployments/gpt4o/chat/completions", ("azure", "openai", False)),
+        ("api.anthropic.com", None, "/v1/messages", ("anthropic", "anthropic", False)),
+        ("api.mistral.ai", None, "/v1/chat/completions", ("mistral", "openai", False)),
+        ("api.mistral.ai", None, "/v1/fim/completions", ("mistral", "openai", False)),
+        ("generativelanguage.googleapis.com", None, "/v1beta/models/gemini-2.5-flash:generateContent", ("google", "google", False)),
+        ("generativelanguage.googleapis.com", None, "/v1beta/openai/chat/completions", ("google", "openai", False)),
+        ("europe-west4-aiplatform.googleapis.com", None,
+         "/v1/projects/p/locations/europe-west4/publishers/google/models/gemini-2.5-pro:streamGenerateContent",
+         ("google", "google", False)),
+        ("api.cohere.com", None, "/v2/chat", ("cohere", "cohere", False)),
+        ("api.cohere.ai", None, "/v1/chat", ("cohere", "cohere", False)),
+        ("localhost", 11434, "/api/chat", ("ollama", "ollama", True)),
+        ("gpu-box.lan", 11434, "/api/generate", ("ollama", "ollama", False)),
+        ("127.0.0.1", 11434, "/v1/chat/completions", ("ollama", "openai", True)),
+        ("127.0.0.1", 8000, "/v1/chat/completions", ("openai-compatible", "openai", True)),
+        ("::1", 8080, "/v1/completions", ("openai-compatible", "openai", True)),
+        ("vllm.internal", 8000, "/v1/embeddings", ("openai-compatible", "openai", False)),
+    ],
+)
+def test_route_by_host_and_path(host: str, port: int | None, path: str, expected: tuple[str, str, bool]) -> None:
+    assert route(host, port, path) == Route(*expected)
+
+
+@pytest.mark.parametrize(
+    "host,path",
+    [
+        ("api.openai.com", "/v1/models"),
+        ("api.anthropic.com", "/v1/messages/count_tokens"),
+        ("api.cohere.com", "/v1/tokenize"),
+        ("example.com", "/chat/completions"),  # unknown host: only the /v1/ forms count
+        ("example.com", "/upload"),
+    ],
+)
+def test_route_ignores_other_endpoints(host: str, path: str) -> None:
+    assert route(host, None, path) is None
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.8.9.1", "::1", "[::1]", "api.localhost"])
+def test_loopback_hosts_are_local(host: str) -> None:
+    assert is_local_host(host)
+
+
+@pytest.mark.parametrize("host", ["api.openai.com", "10.0.0.5", "128.0.0.1", "gpu-box.lan"])
+def test_other_hosts_are_not_local(host: str) -> None:
+    assert not is_local_host(host)
+
+
+# -- parsers ------------------------------------------------------------------------------
+def _body(fmt: str, doc: Any) -> Usage:
+    usage = Usage()
+    parser_for(fmt).read_body(doc, usage)
+    return usage
+
+
+def test_openai_chat_usage() -> None:
+    u = _body("openai", {"model": "o3", "usage": {"prompt_tokens": 5, "completion_tokens": 9,
+                                                   "completion_tokens_details": {"reasoning_tokens": 4}}})
+    assert (u.model, u.input_tokens, u.output_tokens, u.reasoning_tokens, u.complete) == ("o3", 5, 9, 4, True)
+
+
+def test_anthropic_cache_tokens_count_as_input() -> None:
+    u = _body("anthropic", {"model": "claude", "usage": {"input_tokens": 2, "cache_creation_input_tokens": 100,
+                                                          "cache_read_input_tokens": 1000, "output_tokens": 7}})
+    assert (u.input_tokens, u.output_tokens) == (1102, 7)
+
+
+def test_google_json_array_stream_takes_last_counts() -> None:
+    doc = [{"usageMetadata": {"promptTokenCount": 3}},
+           {"modelVersion": "gemini-x", "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 9}}]
+    u = _body("google", doc)
+    assert (u.model, u.input_tokens, u.output_tokens) == ("gemini-x", 3, 9)
+
+
+def test_cohere_v1_meta_prefers_tokens_over_billed_units() -> None:
+    u = _body("cohere", {"meta": {"billed_units": {"input_tokens": 1, "output_tokens": 2},
+                                  "tokens": {"input_tokens": 30, "output_tokens": 2}}})
+    assert (u.input_tokens, u.output_tokens, u.model) == (30, 2, None)
+
+
+def test_ollama_embed_counts_input() -> None:
+    u = _body("ollama", {"model": "nomic-embed-text", "prompt_eval_count": 8})
+    assert (u.model, u.input_tokens, u.output_tokens, u.complete) == ("nomic-embed-text", 8, 0, True)
+
+
+@pytest.mark.parametrize("fmt", ["openai", "anthropic", "google", "cohere", "ollama"])
+@pytest.mark.parametrize(
+    "doc",
+    [None, 3, "text", [], {}, {"usage": "none"}, {"usage": {"prompt_tokens": "many"}}, {"model": 7},
+     {"usageMetadata": []}, {"meta": {"tokens": None}}, {"model": "x" * 500}],
+)
+def test_odd_shapes_never_raise_nor_invent_counts(fmt: str, doc: Any) -> None:
+    u = Usage()
+    parser = parser_for(fmt)
+    parser.read_body(doc, u)
+    parser.read_event(doc, u)
+    assert (u.input_tokens, u.output_tokens, u.reasoning_tokens) == (0, 0, 0)
+    assert u.model is None  # too long to be a model name, or not a string
+
+
+def test_bools_and_negative_counts_are_not_token_counts() -> None:
+    u = _body("openai", {"usage": {"prompt_tokens": True, "completion_tokens": -4}})
+    assert (u.input_tokens, u.output_tokens) == (0, 0)
+
+
+# -- the observer over byte streams ---------------------------------------------------------
+_SSE = b"".join(
+    b"data: " + json.dumps(doc).encode() + b"\n\n"
+    for doc in [
+        {"model": "gpt-4o-mini", "choices": [{"delta": {"content": "Hel"}}]},
+        {"model": "gpt-4o-mini", "choices": [{"delta": {"content": "lo _tokens\" x"}}]},
+        {"model": "gpt-4o-mini", "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 22}},
+    ]
+) + b"data: [DONE]\n\n"
+
+
+def _observe(fmt: str, chunks: list[bytes], *, ctype: str = "text/event-stream", encoding: str = "",
+             status: int = 200, outcome: str = "end", captured: list[Any] | None = None) -> CallObserver:
+    obs = CallObserver(Route("openai", fmt, False), "api.openai.com", "/v1/chat/completions", None, b'{"model":"req-model"}')
+    obs.start_response(status, ctype, encoding)
+    for c in chunks:
+        obs.feed(c)
+    obs.finish(outcome)
+    return obs
+
+
+@pytest.fixture
+def records(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The records the capture submits, caught before the ledger."""
+    caught: list[Any] = []
+    monkeypatch.setattr(emit, "_submit", caught.append)
+    monkeypatch.setattr(emit, "_project", "proj")
+    return caught
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=len(_SSE)), max_size=12))
+def test_sse_usage_is_read_whatever_the_chunk_boundaries(cuts: list[int]) -> None:
+    caught: list[Any] = []
+    emit._submit, saved = caught.append, emit._submit
+    try:
+        bounds = [0, *sorted(cuts), len(_SSE)]
+        _observe("openai", [_SSE[a:b] for a, b in zip(bounds, bounds[1:]) if b > a])
+    finally:
+        emit._submit = saved
+    (rec,) = caught
+    assert (rec.model, rec.input_tokens, rec.output_tokens, rec.status) == ("gpt-4o-mini", 11, 22, "ok")
+
+
+def test_gzip_stream_is_decoded_across_chunks(records: list[Any]) -> None:
+    data = gzip.compress(_SSE)
+    _observe("openai", [data[i:i + 7] for i in range(0, len(data), 7)], encoding="gzip")
+    assert (records[0].input_tokens, records[0].output_tokens) == (11, 22)
+
+
+def test_ndjson_last_line_without_newline(records: list[Any]) -> None:
+    lines = [b'{"model":"llama3.2","done":false}\n', b'{"model":"llama3.2","done":true,"prompt_eval_count":4,"eval_count":6}']
+    _observe("ollama", lines, ctype="application/x-ndjson")
+    assert (records[0].model, records[0].input_tokens, records[0].output_tokens, records[0].status) == ("llama3.2", 4, 6, "ok")
+
+
+def test_huge_body_usage_is_read_from_its_tail(records: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai.capture import observe
+
+    monkeypatch.setattr(observe, "BODY_LIMIT_BYTES", 10_000)
+    doc = {"object": "list", "data": [{"embedding": [0.123456] * 2000}], "model": "text-embedding-3-large",
+           "usage": {"prompt_tokens": 321, "total_tokens": 321}}
+    raw = json.dumps(doc).encode()
+    _observe("openai", [raw[i:i + 4096] for i in range(0, len(raw), 4096)], ctype="application/json")
+    (rec,) = records
+    # The model is read from the request body (the head was dropped), usage from the tail.
+    assert (rec.model, rec.input_tokens, rec.status) == ("req-model", 321, "ok")
+
+
+def test_unknown_shape_on_success_is_skipped(records: list[Any], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="frugal_ai.capture")
+    _observe("openai", [b"<html>gateway</html>"], ctype="text/html")
+    assert records == []
+    assert "unknown response shape" in caplog.text
+
+
+def test_unknown_encoding_skips_reading_but_error_status_is_recorded(records: list[Any]) -> None:
+    _observe("openai", [b"\x00\x01"], ctype="application/json", encoding="compress")
+    assert records == []
+    _observe("openai", [b"\x00\x01"], ctype="application/json", encoding="compress", status=503)
+    assert [(r.status, r.http_status, r.model) for r in records] == [("failed", 503, "req-model")]
+
+
+def test_finish_records_once(records: list[Any]) -> None:
+    obs = _observe("openai", [_SSE])
+    obs.finish("closed")
+    obs.finish("error")
+    assert len(records) == 1
+
+
+# -- the wrapped transport, in process -------------------------------------------------------
+def _sse_answer(produced: list[int]) -> Any:
+    events = [line + b"\n\n" for line in _SSE.split(b"\n\n") if line]
+
+    def body() -> Iterator[bytes]:
+        for i, event in enumerate(events):
+            produced.append(i)
+            yield event
+
+    def answer(request: Any) -> Any:
+        return 200, [(b"content-type", b"text/event-stream")], body()
+
+    return answer
+
+
+@pytest.mark.parametrize("client_module", [httpx, httpx2], ids=["httpx", "httpx2"])
+def test_stream_chunks_pass_unchanged_and_undelayed(
+    client_module: Any, records: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    frugal_ai.instrument()
+    try:
+        produced: list[int] = []
+        client = client_module.Client(transport=pool_transport(client_module, _sse_answer(produced)))
+        with client.stream("POST", "https://api.openai.com/v1/chat/completions", json={"model": "m"}) as resp:
+            raw = resp.iter_raw()
+            first = next(raw)
+            # The caller holds the first event while the server has produced only that one:
+            # nothing is read ahead or held back.
+            assert produced == [0]
+            rest = b"".join(raw)
+        assert first + rest == _SSE
+    finally:
+        frugal_ai.uninstrument()
+    assert (records[0].input_tokens, records[0].output_tokens, records[0].status) == (11, 22, "ok")
+
+
+def test_instrument_is_idempotent_and_uninstrument_restores(records: list[Any]) -> None:
+    originals = (httpx2.HTTPTransport.handle_request, httpx2.AsyncHTTPTransport.handle_async_request,
+                 httpx.HTTPTransport.handle_request, httpx.AsyncHTTPTransport.handle_async_request)
+    for _ in range(3):
+        frugal_ai.instrument()
+    try:
+        wrapped = httpx2.HTTPTransport.handle_request
+        assert wrapped is not originals[0] and wrapped.__wrapped__ is originals[0]
+        client = httpx2.Client(transport=pool_transport(httpx2, _sse_answer([])))
+        with client.stream("POST", "https://api.openai.com/v1/chat/completions", json={"model": "m"}) as resp:
+            resp.read()
+        assert len(records) == 1  # wrapped once, recorded once
+    finally:
+        frugal_ai.uninstrument()
+        frugal_ai.uninstrument()
+    assert (httpx2.HTTPTransport.handle_request, httpx2.AsyncHTTPTransport.handle_async_request,
+            httpx.HTTPTransport.handle_request, httpx.AsyncHTTPTransport.handle_async_request) == originals
+    assert not is_instrumented()
+
+
+def test_instrument_and_uninstrument_from_many_threads(records: list[Any]) -> None:
+    original = httpx2.HTTPTransport.handle_request
+    barrier = threading.Barrier(8)
+
+    def flip(i: int) -> None:
+        barrier.wait()
+        for _ in range(50):
+            (frugal_ai.instrument if i % 2 else frugal_ai.uninstrument)()
+
+    threads = [threading.Thread(target=flip, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    frugal_ai.instrument()
+    assert httpx2.HTTPTransport.handle_request.__wrapped__ is original  # one layer, never two
+    frugal_ai.uninstrument()
+    assert httpx2.HTTPTransport.handle_request is original
+
+
+def test_instrument_for_runs_records_only_inside_runs(records: list[Any]) -> None:
+    from frugal_ai.measure import context
+
+    instrument_for_runs()
+    try:
+        client = httpx2.Client(transport=pool_transport(httpx2, _sse_answer([])))
+        client.post("https://api.openai.com/v1/chat/completions", json={"model": "m"})
+        token = context._current.set(context.RunFrame(id="r1", name="job", project="p"))
+        try:
+            client.post("https://api.openai.com/v1/chat/completions", json={"model": "m"})
+        finally:
+            context._current.reset(token)
+    finally:
+        frugal_ai.uninstrument()
+    assert [(r.run_id, r.name, r.project) for r in records] == [("r1", "job", "p")]
+
+
+def test_a_broken_parser_degrades_to_one_warning(records: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai.capture.parsers import openai_format
+
+    def boom(doc: Any, usage: Usage) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(openai_format, "read_event", boom)
+    monkeypatch.setattr(emit, "_warned", False)
+    frugal_ai.instrument()
+    try:
+        client = httpx2.Client(transport=pool_transport(httpx2, _sse_answer([])))
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            for _ in range(3):
+                resp = client.post("https://api.openai.com/v1/chat/completions", json={"model": "m"})
+                assert resp.content == _SSE  # the caller's response is untouched
+    finally:
+        frugal_ai.uninstrument()
+    assert len([w for w in seen if "frugal-ai" in str(w.message)]) == 1
+
+
+def test_import_frugal_ai_imports_no_http_client() -> None:
+    code = "import sys, frugal_ai; print(sorted(m for m in ('httpx', 'httpx2', 'openai') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# -- record_llm_call ---------------------------------------------------------------------------
+def test_record_llm_call_writes_a_manual_row(ledger_path: Path) -> None:
+    from frugal_ai.measure import context
+
+    token = context._current.set(context.RunFrame(id="r9", name="batch", project="acme", tags={"a": "1"}))
+    try:
+        rec = frugal_ai.record_llm_call("gpt-4o-mini", 1200, 300, provider="OpenAI", latency_s=2.5,
+                                        tags={"b": "2"}, reasoning_tokens=100)
+    finally:
+        context._current.reset(token)
+    frugal_ai.record_llm_call("mistral-large-latest", 10, 20)
+    assert rec is not None
+    rows = ledger_rows(ledger_path)
+    assert [(r["model"], r["provider"], r["input_tokens"], r["output_tokens"], r["reasoning_tokens"], r["source"],
+             r["run_id"], r["name"], r["project"], json.loads(r["tags"])) for r in rows] == [
+        ("gpt-4o-mini", "openai", 1200, 300, 100, "manual", "r9", "batch", "acme", {"a": "1", "b": "2"}),
+        ("mistral-large-latest", "", 10, 20, 0, "manual", None, None, "default", {}),
+    ]
+    assert rows[0]["latency_s"] == 2.5 and abs(rows[0]["end"] - rows[0]["start"] - 2.5) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "args,kwargs",
+    [
+        (("", 1, 1), {}),
+        (("m", -1, 1), {}),
+        (("m", 1, 1.5), {}),
+        (("m", 1, True), {}),
+        (("m", 1, 5), {"reasoning_tokens": 6}),
+        (("m", 1, 1), {"latency_s": -2}),
+        (("m", 1, 1), {"latency_s": float("nan")}),
+        (("m", 1, 1), {"tags": {"k": 3}}),
+        (("m", 1, 1), {"provider": ""}),
+    ],
+)
+def test_record_llm_call_rejects_bad_arguments(args: tuple[Any, ...], kwargs: dict[str, Any], ledger_path: Path) -> None:
+    with pytest.raises(InputError):
+        frugal_ai.record_llm_call(*args, **kwargs)
+    assert ledger_rows(ledger_path) == []
+
