@@ -1,0 +1,44 @@
+"""Cross-check against EcoLogits itself, for output-token-only requests where the methods coincide.
+
+EcoLogits is a test-only extra: this module is skipped where it is not installed. Our
+central estimate uses EcoLogits' batch size, weight precision, fit and the midpoint of its
+parameter ranges, so it must land within 10 % of EcoLogits' midpoint (the small residue is
+PUE and time-to-first-token), and our range must contain EcoLogits' range.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ecologits_utils = pytest.importorskip("ecologits.tracers.utils")
+
+from frugal_ai.config import load_settings  # noqa: E402
+from frugal_ai.estimate import estimate_llm  # noqa: E402
+
+# (EcoLogits provider, EcoLogits model name, our catalogue name)
+PAIRS = [
+    ("openai", "gpt-4o", "gpt-4o"),
+    ("openai", "gpt-4o-mini", "gpt-4o-mini"),
+    ("anthropic", "claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+    ("mistralai", "mistral-large-2512", "mistral-large-3"),
+    ("cohere", "command-r-plus-08-2024", "command-r-plus"),
+    ("google_genai", "gemini-2.5-pro", "gemini-2.5-pro"),
+]
+
+
+def _bounds(value) -> tuple[float, float]:
+    if hasattr(value, "min"):
+        return float(value.min), float(value.max)
+    return float(value), float(value)
+
+
+@pytest.mark.parametrize(("eco_provider", "eco_model", "ours"), PAIRS)
+def test_energy_agrees_with_ecologits(tmp_path, eco_provider: str, eco_model: str, ours: str) -> None:
+    settings = load_settings(start=tmp_path, env={})
+    theirs = ecologits_utils.llm_impacts(
+        provider=eco_provider, model_name=eco_model, output_token_count=400, request_latency=1e6
+    )
+    low, high = _bounds(theirs.energy.value)
+    fp = estimate_llm(ours, output_tokens=400, settings=settings)
+    assert fp.energy_kwh.central == pytest.approx((low + high) / 2, rel=0.10)
+    assert fp.energy_kwh.low <= low and high <= fp.energy_kwh.high

@@ -1,0 +1,237 @@
+"""The factor base: complete, sourced, validated at load, and indexed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from frugal_ai.errors import InputError, UnknownModelError, UnknownZoneError
+from frugal_ai.factors import data_dir, factor_set
+
+
+@pytest.fixture(scope="module")
+def fs():
+    return factor_set()
+
+
+def test_version_is_a_non_empty_string(fs) -> None:
+    assert isinstance(fs.version, str) and fs.version
+
+
+def test_factor_set_is_cached(fs) -> None:
+    assert factor_set() is fs
+
+
+def test_every_country_codecarbon_knows_has_a_factor_under_both_iso_codes(fs) -> None:
+    import codecarbon
+
+    mix = json.loads((Path(codecarbon.__file__).parent / "data" / "private_infra" / "global_energy_mix.json").read_text())
+    assert len(mix) >= 200
+    for alpha3 in mix:
+        factor = fs.electricity(alpha3)
+        assert factor.zone == alpha3
+        assert fs.electricity(factor.alpha2) is factor
+
+
+def test_values_follow_their_sources(fs) -> None:
+    # France from ADEME Base Empreinte 2025 (anchors.md), not the generic table.
+    assert fs.electricity("FR").co2e_kg_per_kwh == pytest.approx(0.0461)
+    assert "ademe-base-empreinte-2025" in fs.electricity("FR").sources
+    # Off-site water (WRI guidance) where known.
+    assert fs.electricity("US").water_l_per_kwh == pytest.approx(3.13, abs=0.01)
+    assert fs.electricity("SE").water_l_per_kwh == pytest.approx(6.03, abs=0.01)
+    world = fs.electricity(None)
+    assert world.zone == "WORLD"
+    assert world.water_l_per_kwh == pytest.approx(3.91, abs=0.01)
+    assert 0.40 < world.co2e_kg_per_kwh < 0.55
+
+
+def test_zone_codes_are_case_insensitive_and_world_has_aliases(fs) -> None:
+    assert fs.resolve_zone("fr") == "FRA"
+    assert fs.resolve_zone("deu") == "DEU"
+    assert fs.resolve_zone("WORLD") == fs.resolve_zone("wor") == "WORLD"
+
+
+def test_unknown_zone_is_an_input_error(fs) -> None:
+    with pytest.raises(UnknownZoneError, match="unknown zone 'XX'"):
+        fs.electricity("XX")
+
+
+def test_rows_without_water_factor_fall_back_to_world_and_say_so(fs) -> None:
+    gabon = fs.electricity("GA")
+    assert gabon.water_fallback and not gabon.co2e_fallback
+    assert gabon.water_l_per_kwh == fs.electricity(None).water_l_per_kwh
+    assert not fs.electricity("FR").water_fallback
+
+
+def test_a_missing_intensity_falls_back_to_world_flagged(fs) -> None:
+    # OWID gives 0 g/kWh for the Central African Republic, which no life-cycle value can be.
+    caf = fs.electricity("CF")
+    assert caf.co2e_fallback
+    assert caf.co2e_kg_per_kwh == fs.electricity(None).co2e_kg_per_kwh
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "mistral", "google", "cohere", "azure", "aws", "scaleway", "ovhcloud"])
+def test_every_required_provider_has_a_data_centre(fs, provider: str) -> None:
+    dc = fs.datacenter(provider)
+    assert dc.provider == provider and not dc.fallback
+    assert 1.0 <= dc.pue.low <= dc.pue.central <= dc.pue.high
+    assert dc.sources
+
+
+def test_provider_aliases_and_regions(fs) -> None:
+    assert fs.datacenter("mistralai").provider == "mistral"
+    assert fs.datacenter("google_genai").provider == "google"
+    assert fs.datacenter("scaleway", "fr-par").zone == "FRA"
+    assert fs.datacenter("aws", "eu-west-3").zone == "FRA"
+
+
+def test_unknown_provider_and_region_fall_back_flagged(fs) -> None:
+    unknown = fs.datacenter("acme-cloud")
+    assert unknown.provider == "default" and unknown.fallback
+    region = fs.datacenter("aws", "mars-north-1")
+    assert region.provider == "aws" and region.region_fallback and not region.fallback
+
+
+def test_onprem_defaults(fs) -> None:
+    assert fs.onprem().pue.central == pytest.approx(1.63)
+
+
+def test_catalogue_size_and_coverage(fs) -> None:
+    models = fs.models()
+    assert len(models) >= 60
+    providers = {m.provider for m in models}
+    assert {"openai", "anthropic", "mistral", "google", "meta", "qwen", "deepseek", "cohere"} <= providers
+    for name in ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "o3", "o4-mini", "gpt-5", "claude-3-5-sonnet", "claude-sonnet-4-5",
+                 "mistral-large-2411", "gemini-2.5-flash", "llama-3.1-405b", "qwen3-8b", "deepseek-r1", "command-r-plus", "phi-4"]:
+        fs.model(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+        ("GPT-4o", "gpt-4o"),
+        ("openai/gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+        ("claude-3-5-sonnet@20240620", "claude-3-5-sonnet"),
+        ("eu.anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet"),
+        ("command-r-plus-08-2024", "command-r-plus"),
+        ("models/gemini-2.5-flash-preview-05-20", "gemini-2.5-flash"),
+        ("gemini-2.0-flash-001", "gemini-2.0-flash"),
+        ("meta-llama/Meta-Llama-3.1-8B-Instruct", "llama-3.1-8b"),
+        ("llama3.1:8b-instruct-q4_K_M", "llama-3.1-8b"),
+        ("Qwen/Qwen3-235B-A22B-Instruct-2507", "qwen3-235b-a22b"),
+        ("deepseek-chat", "deepseek-v3"),
+        ("mistral-large-latest", "mistral-large-3"),
+        ("o3-mini-2025-01-31", "o3-mini"),
+        # a snapshot the catalogue has never listed still resolves to its base model
+        ("gpt-4.1-mini-2031-01-01", "gpt-4.1-mini"),
+    ],
+)
+def test_names_aliases_and_snapshots_resolve(fs, name: str, expected: str) -> None:
+    assert fs.model(name).id == expected
+
+
+def test_unknown_model_suggests_close_matches(fs) -> None:
+    with pytest.raises(UnknownModelError) as err:
+        fs.model("gpt-4-o")
+    assert "gpt-4o" in err.value.suggestions
+    assert "did you mean" in str(err.value)
+
+
+def test_every_model_is_consistent(fs) -> None:
+    for m in fs.models():
+        assert 0 < m.active_params_b.low <= m.active_params_b.central <= m.active_params_b.high
+        assert m.active_params_b.high <= m.total_params_b.high
+        assert m.sources
+        if m.params_estimated:
+            assert m.active_params_b.low < m.active_params_b.high or m.note
+
+
+def test_families_rank_models_so_a_smaller_one_can_be_found(fs) -> None:
+    family = fs.family(fs.model("gpt-4o").family)
+    assert [m.id for m in family] == ["gpt-4o-mini", "gpt-4o"]
+    llama = fs.family("llama-3.1")
+    assert [m.tier for m in llama] == sorted(m.tier for m in llama)
+    assert llama[0].active_params_b.central < llama[-1].active_params_b.central
+
+
+def test_models_filter_by_provider(fs) -> None:
+    mistral = fs.models("mistralai")
+    assert mistral and all(m.provider == "mistral" or m.host == "mistral" for m in mistral)
+
+
+def test_hardware_embodied_and_lifetime(fs) -> None:
+    h100 = fs.hardware("h100_sxm_80gb")
+    assert h100.embodied_co2e_kg.central == 164
+    assert h100.memory_gb == 80
+    assert fs.hardware("server_8gpu").embodied_co2e_kg.central == 5700
+
+
+def test_avoided_factors_with_units(fs) -> None:
+    diesel = fs.avoided("diesel")
+    assert diesel.co2e_kg_per_unit == pytest.approx(3.17) and diesel.unit == "L"
+    assert diesel.to_base_unit(2, "m3") == 2000
+    assert fs.avoided("petrol").co2e_kg_per_unit == pytest.approx(2.79)
+    assert fs.avoided("natural_gas").co2e_kg_per_unit == pytest.approx(0.215)
+    assert fs.avoided("electricity").zone_dependent
+    with pytest.raises(InputError, match="unknown avoided activity"):
+        fs.avoided("unobtainium")
+
+
+def test_equivalences(fs) -> None:
+    car = fs.equivalence("car_km")
+    assert car.quantity == "co2e_kg"
+    assert car.units_for(car.amount_per_unit * 10) == pytest.approx(10)
+
+
+def test_constants_carry_units_and_sources(fs) -> None:
+    alpha = fs.constant("llm.gpu_energy_alpha")
+    assert float(alpha) == pytest.approx(1.1665e-6, rel=1e-3)
+    assert alpha.unit and alpha.sources
+    batch = fs.constant("llm.batch_size")
+    assert batch.low <= batch.central <= batch.high
+
+
+def test_every_referenced_source_exists_and_is_complete(fs) -> None:
+    for source in fs.sources():
+        assert source.citation and source.year
+    ids = {s.id for s in fs.sources()}
+    for row in [*fs.models(), *fs.datacenters(), *fs.zones(), *fs.hardware_items(), *fs.avoided_activities(), *fs.constants()]:
+        assert set(row.sources) <= ids
+
+
+def _copy_factors(tmp_path: Path) -> Path:
+    target = tmp_path / "factors"
+    shutil.copytree(data_dir(), target)
+    return target
+
+
+def test_a_bad_value_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    path = target / "datacenters.csv"
+    rows = list(csv.reader(path.open()))
+    rows[2][3] = "1.5"  # pue_low above pue_central
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with pytest.raises(InputError, match=r"datacenters\.csv:3"):
+        factor_set(target)
+
+
+def test_an_unknown_source_id_is_an_error(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    path = target / "models.csv"
+    path.write_text(path.read_text().replace("ecologits-models", "nobody-said-so", 1))
+    with pytest.raises(InputError, match="unknown source id 'nobody-said-so'"):
+        factor_set(target)
+
+
+def test_lookups_are_indexed_not_scanned(fs) -> None:
+    # Resolution of a known name is a dict hit after the first time; the index holds every alias.
+    assert fs.model("gpt-4o-2024-08-06") is fs.model("gpt-4o-2024-08-06")
+    assert len(fs._model_names) > len(fs.models())
