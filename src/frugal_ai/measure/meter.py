@@ -316,6 +316,11 @@ class Meter:
         submit(rec)
 
     # -- synchronising ------------------------------------------------------------------------------
+    def wait_ready(self, timeout_s: float = START_WAIT_S) -> bool:
+        """Wait until the tracker has started (or failed to). True if it is measuring."""
+        self._ready.wait(timeout_s)
+        return self.state == "running"
+
     def settle(self, timeout_s: float = 30.0) -> None:
         """Measure now and submit every run that has ended (tests, CLI). Waits for the tracker."""
         if self.state == "idle":

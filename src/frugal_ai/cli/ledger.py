@@ -1,0 +1,84 @@
+"""`frugal-ai ledger stats | export`: a thin door onto frugal_ai.ledger."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def ledger() -> None:
+    """Inspect and export the ledger of runs and API calls."""
+
+
+def _path(path: str | None) -> Path:
+    from ..ledger import ledger_path
+
+    return Path(path).expanduser() if path else ledger_path()
+
+
+@ledger.command()
+@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(path: str | None, fmt: str) -> None:
+    """Row counts, time span and measured energy of the ledger."""
+    import json
+
+    from ..ledger import connect
+    from ..ledger.export import ledger_stats
+
+    p = _path(path)
+    facts = {"path": str(p), "exists": p.exists(), "size_bytes": p.stat().st_size if p.exists() else 0,
+             **ledger_stats(connect(p, readonly=True))}
+    if fmt == "json":
+        click.echo(json.dumps(facts, indent=2))
+        return
+    from ..units import format_quantity
+
+    energy = facts["measured_cpu_kwh"] + facts["measured_gpu_kwh"] + facts["measured_ram_kwh"]
+    lines = [
+        ("ledger", f"{p}" + ("" if facts["exists"] else " (does not exist yet)")),
+        ("size", f"{facts['size_bytes']:,} bytes, schema version {facts['schema_version']}"),
+        ("runs", f"{facts['runs']:,} ({facts['root_runs']:,} top-level, {facts['failed_runs']:,} failed, "
+                 f"{facts['unmeasured_runs']:,} unmeasured)"),
+        ("API calls", f"{facts['api_calls']:,} ({facts['input_tokens']:,} input, {facts['output_tokens']:,} output, "
+                      f"{facts['reasoning_tokens']:,} reasoning tokens)"),
+        ("period", f"{facts['first'] or '-'} .. {facts['last'] or '-'}"),
+        ("measured IT energy", f"{format_quantity(energy, 'energy_kwh')} in top-level runs "
+                               f"(CPU {format_quantity(facts['measured_cpu_kwh'], 'energy_kwh')}, "
+                               f"GPU {format_quantity(facts['measured_gpu_kwh'], 'energy_kwh')}, "
+                               f"RAM {format_quantity(facts['measured_ram_kwh'], 'energy_kwh')})"),
+        ("trackers", f"{facts['sessions']:,} sessions measured {format_quantity(facts['tracker_total_kwh'], 'energy_kwh')}, "
+                     f"of which {format_quantity(facts['unattributed_kwh'], 'energy_kwh')} outside any run"),
+    ]
+    width = max(len(k) for k, _ in lines)
+    for k, v in lines:
+        click.echo(f"{k:<{width}}  {v}")
+
+
+@ledger.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", metavar="DATE", default=None, help="First day included (YYYY-MM-DD, UTC).")
+@click.option("--until", metavar="DATE", default=None, help="Last day included (YYYY-MM-DD, UTC).")
+@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+@click.option("--out", metavar="FILE", default=None, help="Write here instead of standard output.")
+def export(fmt: str, since: str | None, until: str | None, path: str | None, out: str | None) -> None:
+    """One record a line: runs and API calls, with DESIGN.md's keys."""
+    from ..errors import InputError
+    from ..ledger import connect
+    from ..ledger.export import iter_records, parse_day, write_csv, write_jsonl
+
+    since_s = parse_day(since, option="--since") if since else None
+    until_s = parse_day(until, option="--until", end_of_day=True) if until else None
+    if since_s is not None and until_s is not None and until_s <= since_s:
+        raise InputError(f"--until ({until}) is before --since ({since})")
+    records = iter_records(connect(_path(path), readonly=True), since_s, until_s)
+    write = write_csv if fmt == "csv" else write_jsonl
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            n = write(records, f)
+        click.echo(f"{n} records written to {out}", err=True)
+    else:
+        write(records, sys.stdout)
