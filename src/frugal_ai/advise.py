@@ -4,9 +4,11 @@
 and model) and re-estimates the same tokens and requests under an alternative:
 - a smaller model of the same family (family and tier come from the catalogue in `data/`);
 - another region of the same provider whose grid is cleaner (data-centre factors);
+- for open-weight models, another provider's data centre on a cleaner grid;
 - the same open-weight model run on the company's own machines, where that is cleaner
   (the company's electricity zone and on-premises PUE from the factor base);
-- batching of small calls, where the estimator has a fixed per-request overhead to save.
+- batching of small calls: not offered, because the estimator has no fixed cost per
+  request for batching to save (`BATCHING_NOT_OFFERED` says so in the output).
 
 Savings are differences of two estimates made with the same method and assumptions, so
 their uncertainties are largely shared: the range is taken bound by bound (low − low,
@@ -25,10 +27,11 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .errors import InputError
 from .footprint import Footprint, Range
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,7 +76,7 @@ class Advice(BaseModel):
 
 @dataclass(frozen=True)
 class ApiUse:
-    """API use of one workload with one provider and model over the period."""
+    """API use of one workload with one provider and model over the period (token counts summed)."""
 
     workload: str
     provider: str | None
@@ -82,7 +85,6 @@ class ApiUse:
     input_tokens: int
     output_tokens: int
     reasoning_tokens: int
-    footprint: Footprint
 
 
 def api_uses(inventory: "Inventory") -> list[ApiUse]:
@@ -92,14 +94,10 @@ def api_uses(inventory: "Inventory") -> list[ApiUse]:
         if row.method != "estimated" or row.local or row.footprint is None or not row.model:
             continue
         key = (row.workload, row.provider, row.model)
-        prev = groups.get(key)
-        if prev is None:
-            groups[key] = ApiUse(row.workload, row.provider, row.model, row.requests, row.input_tokens,
-                                 row.output_tokens, row.reasoning_tokens, row.footprint)
-        else:
-            groups[key] = ApiUse(row.workload, row.provider, row.model, prev.requests + row.requests,
-                                 prev.input_tokens + row.input_tokens, prev.output_tokens + row.output_tokens,
-                                 prev.reasoning_tokens + row.reasoning_tokens, prev.footprint + row.footprint)
+        prev = groups.get(key) or ApiUse(row.workload, row.provider, row.model, 0, 0, 0, 0)
+        groups[key] = ApiUse(row.workload, row.provider, row.model, prev.requests + row.requests,
+                             prev.input_tokens + row.input_tokens, prev.output_tokens + row.output_tokens,
+                             prev.reasoning_tokens + row.reasoning_tokens)
     return list(groups.values())
 
 
@@ -117,10 +115,9 @@ def total_co2e_kg(inventory: "Inventory") -> float:
 def advise(inventory: "Inventory", settings: "Settings", *, factors: Any = None, limit: int | None = None) -> list[Advice]:
     """Actions ranked by central CO2e savings over the inventory's period, largest first.
 
-    Only actions that save something (central savings > 0) are returned.
+    Only actions that save something (central savings > 0) are returned; at most one of
+    each kind per workload, provider and model.
     """
-    from .estimate import estimate_llm
-
     if factors is None:
         from .factors import factor_set
 
@@ -128,23 +125,48 @@ def advise(inventory: "Inventory", settings: "Settings", *, factors: Any = None,
     total = total_co2e_kg(inventory)
     out: list[Advice] = []
     for use in api_uses(inventory):
-        for strategy in (_smaller_model, _cleaner_region, _local_model, _batching):
-            advice = strategy(use, factors, settings, estimate_llm, total)
+        try:
+            current = _estimate(use, use.model, use.provider, None, settings)
+        except InputError:  # a model the catalogue does not know: nothing to compare
+            continue
+        for strategy in (_smaller_model, _cleaner_region, _local_model):
+            advice = strategy(use, current, factors, settings, total)
             if advice is not None and advice.savings_co2e_kg.central > 0:
                 out.append(advice)
     out.sort(key=lambda a: a.savings_co2e_kg.central, reverse=True)
     return out[:limit] if limit is not None else out
 
 
+BATCHING_NOT_OFFERED = (
+    "Batching is not advised: the estimator charges energy per token with no fixed cost per "
+    "request, so it cannot show a saving from sending the same tokens in fewer requests."
+)
+
+
 # --- strategies -------------------------------------------------------------------------------
 
-Estimator = Callable[..., Footprint]
+
+def _estimate(use: ApiUse, model: str, provider: str | None, zone: str | None, settings: "Settings") -> Footprint:
+    """The same requests with the same average tokens per request, under another model or place."""
+    from .estimate import estimate_llm
+
+    n = max(use.requests, 1)
+    return estimate_llm(
+        model,
+        use.input_tokens / n,  # type: ignore[arg-type]  # averages: the estimator's arithmetic takes floats
+        use.output_tokens / n,  # type: ignore[arg-type]
+        reasoning_tokens=use.reasoning_tokens / n,  # type: ignore[arg-type]
+        provider=provider,
+        zone=zone,
+        requests=use.requests,
+        settings=settings,
+    )
 
 
 def _advice(
-    kind: AdviceKind, action: str, use: ApiUse, alt: Alternative, fp: Footprint, total: float, basis: str
+    kind: AdviceKind, action: str, use: ApiUse, current: Footprint, alt: Alternative, fp: Footprint, total: float, basis: str
 ) -> Advice:
-    saved = savings(use.footprint.co2e_kg, fp.co2e_kg)
+    saved = savings(current.co2e_kg, fp.co2e_kg)
     return Advice(
         kind=kind,
         action=action,
@@ -153,147 +175,131 @@ def _advice(
         model=use.model,
         requests=use.requests,
         alternative=alt,
-        current_co2e_kg=use.footprint.co2e_kg,
+        current_co2e_kg=current.co2e_kg,
         alternative_co2e_kg=fp.co2e_kg,
         savings_co2e_kg=saved,
-        savings_energy_kwh=savings(use.footprint.energy_kwh, fp.energy_kwh),
-        savings_water_l=savings(use.footprint.water_l, fp.water_l),
+        savings_energy_kwh=savings(current.energy_kwh, fp.energy_kwh),
+        savings_water_l=savings(current.water_l, fp.water_l),
         share_of_total=saved.central / total if total > 0 else 0.0,
         basis=basis,
     )
 
 
-def _same_use(estimate: Estimator, use: ApiUse, model: str, **kw: Any) -> Footprint:
-    # The inventory estimates a group from summed tokens and its request count; do the same.
-    return estimate(model, use.input_tokens, use.output_tokens, reasoning_tokens=use.reasoning_tokens,
-                    requests=use.requests, **kw)
+_SAME_USE = "The period's requests, with the same average tokens per request, re-estimated"
 
 
-def _smaller_model(use: ApiUse, factors: Any, settings: "Settings", estimate: Estimator, total: float) -> Advice | None:
-    smaller = smaller_model_of(factors, use.model, use.provider)
-    if smaller is None:
+def _smaller_model(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:
+    best: tuple[Footprint, str] | None = None
+    for candidate in smaller_models_of(factors, use.model):
+        try:
+            fp = _estimate(use, candidate, use.provider, None, settings)
+        except InputError:
+            continue
+        if best is None or fp.co2e_kg.central < best[0].co2e_kg.central:
+            best = (fp, candidate)
+    if best is None:
         return None
-    zone = _provider_zone(settings, use.provider)
-    try:
-        fp = _same_use(estimate, use, smaller, provider=use.provider, zone=zone)
-    except Exception:  # an alternative we cannot estimate is no advice, not a failure
-        return None
+    fp, smaller = best
     return _advice(
         "smaller_model",
-        f"Try {smaller} instead of {use.model} for {use.workload!r}: a smaller model of the same family.",
-        use, Alternative(model=smaller, provider=use.provider, zone=zone), fp, total,
-        "Same requests and tokens, re-estimated with the smaller model (family and tier from the catalogue).",
+        f"Try {smaller} instead of {use.model} for {use.workload!r}: the next smaller model of the same family.",
+        use, current, Alternative(model=smaller, provider=use.provider), fp, total,
+        f"{_SAME_USE} with {smaller} (family and tier from the catalogue).",
     )
 
 
-def _cleaner_region(use: ApiUse, factors: Any, settings: "Settings", estimate: Estimator, total: float) -> Advice | None:
-    if use.provider is None or _provider_zone(settings, use.provider) is not None:
-        return None  # the user has pinned the provider's zone in config: respect it
-    current = _datacenter_zone(factors, use.provider)
-    best = cleanest_region(factors, use.provider)
-    if best is None or current is None or best[1] == current:
+def _cleaner_region(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:
+    options = cleaner_datacenters(factors, use.model, use.provider, settings)
+    best: tuple[Footprint, Any] | None = None
+    for dc in options:
+        try:
+            fp = _estimate(use, use.model, dc.provider, dc.zone, settings)
+        except InputError:
+            continue
+        if best is None or fp.co2e_kg.central < best[0].co2e_kg.central:
+            best = (fp, dc)
+    if best is None:
         return None
-    region, zone = best
-    try:
-        fp = _same_use(estimate, use, use.model, provider=use.provider, zone=zone)
-    except Exception:
-        return None
+    fp, dc = best
+    where = f"{dc.provider}'s {dc.region} region" if dc.region else dc.provider
+    same_provider = factors.provider_key(use.provider) == dc.provider
+    action = (
+        f"Run {use.model} for {use.workload!r} in {where} (grid {dc.zone})."
+        if same_provider
+        else f"Have {use.model} (open weights) for {use.workload!r} served from {where} (grid {dc.zone})."
+    )
     return _advice(
-        "cleaner_region",
-        f"Run {use.model} for {use.workload!r} in {use.provider}'s {region} region (grid {zone}) rather than {current}.",
-        use, Alternative(model=use.model, provider=use.provider, zone=zone), fp, total,
-        "Same requests and tokens, re-estimated with the electricity of that region's grid.",
+        "cleaner_region", action, use, current, Alternative(model=use.model, provider=dc.provider, zone=dc.zone), fp, total,
+        f"{_SAME_USE} with the electricity, PUE and WUE of {where} (datacenters.csv).",
     )
 
 
-def _local_model(use: ApiUse, factors: Any, settings: "Settings", estimate: Estimator, total: float) -> Advice | None:
-    if settings.country is None or not is_open_weights(factors, use.model, use.provider):
+def _local_model(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:
+    if settings.country is None or not is_open_weights(factors, use.model):
+        return None
+    if factors.provider_key(use.provider) == "local":
         return None
     try:
-        fp = _same_use(estimate, use, use.model, provider=onprem_provider_key(factors), zone=settings.country)
-    except Exception:
+        fp = _estimate(use, use.model, "local", None, settings)
+    except InputError:
         return None
     return _advice(
         "local_model",
-        f"Run the open-weight {use.model} for {use.workload!r} on your own hardware in {settings.country}.",
-        use, Alternative(model=use.model, provider=None, zone=settings.country), fp, total,
-        "Same requests and tokens, re-estimated with your configured country's grid and the on-premises PUE "
-        "of the factor base; it assumes hardware as efficient as a provider's and does not count buying it.",
+        f"Run the open-weight {use.model} for {use.workload!r} on your own machines in {settings.country}.",
+        use, current, Alternative(model=use.model, provider="local", zone=settings.country), fp, total,
+        f"{_SAME_USE} with your country's grid and the on-premises PUE and WUE (onprem.toml, or your settings); "
+        "it assumes hardware as efficient as a provider's and does not count buying it.",
     )
-
-
-def _batching(use: ApiUse, factors: Any, settings: "Settings", estimate: Estimator, total: float) -> Advice | None:
-    # The estimator charges energy per token, with no fixed cost per request: batching the
-    # same tokens into fewer requests would change nothing it can see. Until it models a
-    # per-request overhead, claiming a saving here would be invented.
-    return None
 
 
 # --- reading the catalogue and the data-centre factors ------------------------------------------
 # Kept together so that the factor base's shape is known in one place.
 
 
-def smaller_model_of(factors: Any, model: str, provider: str | None) -> str | None:
-    """The next smaller tier of the same family (same provider), from the catalogue; None if none."""
+def smaller_models_of(factors: Any, model: str) -> list[str]:
+    """The models of the next lower tier of the same family (catalogue `family` / `tier`)."""
     try:
-        entry = factors.model(model, provider=provider)
-    except Exception:
-        return None
-    family, tier = getattr(entry, "family", None), getattr(entry, "tier", None)
-    if not family or tier is None:
-        return None
-    candidates = [
-        m for m in factors.models(provider=getattr(entry, "provider", provider))
-        if getattr(m, "family", None) == family and getattr(m, "tier", None) is not None
-        and _tier_rank(m.tier) < _tier_rank(tier)
-    ]
-    if not candidates:
-        return None
-    return str(max(candidates, key=lambda m: _tier_rank(m.tier)).name)
+        entry = factors.model(model)
+    except InputError:
+        return []
+    lower = [m for m in factors.family(entry.family) if m.tier < entry.tier]
+    if not lower:
+        return []
+    nearest = max(m.tier for m in lower)
+    return [m.id for m in lower if m.tier == nearest]
 
 
-def _tier_rank(tier: Any) -> float:
-    return float(tier)
+def is_open_weights(factors: Any, model: str) -> bool:
+    """Models the catalogue lists without a provider data centre of their own (`host = default`)."""
+    from .factors import DEFAULT_PROVIDER
 
-
-def _provider_zone(settings: "Settings", provider: str | None) -> str | None:
-    if provider is None:
-        return None
-    override = settings.providers.get(provider.lower())
-    return override.zone if override and override.zone else None
-
-
-def _datacenter_zone(factors: Any, provider: str) -> str | None:
     try:
-        return getattr(factors.datacenter(provider), "zone", None)
-    except Exception:
-        return None
-
-
-def cleanest_region(factors: Any, provider: str) -> tuple[str, str] | None:
-    """(region, zone) of the provider's region with the lowest grid intensity, if regions are known."""
-    regions = getattr(factors, "regions", None)
-    if not callable(regions):
-        return None
-    best: tuple[float, str, str] | None = None
-    for dc in regions(provider):
-        zone = getattr(dc, "zone", None)
-        if not zone:
-            continue
-        intensity = getattr(factors.electricity(zone), "co2e_kg_per_kwh", None)
-        central = getattr(intensity, "central", intensity)
-        if central is not None and (best is None or float(central) < best[0]):
-            best = (float(central), str(getattr(dc, "region", zone)), str(zone))
-    return None if best is None else (best[1], best[2])
-
-
-def is_open_weights(factors: Any, model: str, provider: str | None) -> bool:
-    try:
-        entry = factors.model(model, provider=provider)
-    except Exception:
+        return bool(factors.model(model).host == DEFAULT_PROVIDER)
+    except InputError:
         return False
-    return bool(getattr(entry, "open_weights", False))
 
 
-def onprem_provider_key(factors: Any) -> str | None:
-    return None
+def cleaner_datacenters(factors: Any, model: str, provider: str | None, settings: "Settings") -> list[Any]:
+    """Data centres that could serve the model on a cleaner grid than the current one.
+
+    The provider's own regions; for open-weight models, any provider's. A provider whose
+    zone the user pinned in the configuration is left alone.
+    """
+    from .factors import DEFAULT_PROVIDER
+
+    try:
+        entry = factors.model(model)
+    except InputError:
+        return []
+    key = factors.provider_key(provider if provider is not None else entry.host)
+    if key == "local":
+        return []
+    override = settings.providers.get(key)
+    if override is not None and override.zone:
+        return []
+    current = factors.electricity(factors.datacenter(key).zone).co2e_kg_per_kwh
+    pool = factors.datacenters() if entry.host == DEFAULT_PROVIDER else factors.datacenters(key)
+    return [
+        d for d in pool
+        if d.provider != DEFAULT_PROVIDER and factors.electricity(d.zone).co2e_kg_per_kwh < current
+    ]

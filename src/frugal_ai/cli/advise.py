@@ -20,7 +20,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""
-    from ..advise import QUALITY_CAVEAT
+    from ..advise import BATCHING_NOT_OFFERED, QUALITY_CAVEAT
     from ..advise import advise as advise_
     from ..config import load_settings
     from ..inventory import load_inventory
@@ -33,7 +33,7 @@ def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> No
     if fmt == "json":
         click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2, ensure_ascii=False))
         return
-    click.echo(render_table(items, QUALITY_CAVEAT))
+    click.echo(render_table(items, QUALITY_CAVEAT + "\n" + BATCHING_NOT_OFFERED))
 
 
 def render_table(items: "list[Advice]", caveat: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..gains import Balance
+    from ..gains import Balance, RatioRange
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -63,6 +63,18 @@ def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.da
         click.echo(render_table(result))
 
 
+def ratio_text(r: "RatioRange") -> str:
+    """`2,190× (740–5,350)`; `n/a` without a footprint, `∞` for an unbounded high end."""
+    from ..units import format_number
+
+    if r.central is None and r.low is None:
+        return "n/a"
+    central = "∞" if r.central is None else f"{format_number(r.central)}×"
+    low = "0" if r.low is None else format_number(r.low)
+    high = "∞" if r.high is None else format_number(r.high)
+    return central if low == high else f"{central} ({low}–{high})"
+
+
 def render_table(result: "Balance") -> str:
     """The balance as a terminal table, each use case's reason below it, and the WBCSD statement."""
     from tabulate import tabulate
@@ -71,16 +83,12 @@ def render_table(result: "Balance") -> str:
 
     rows = []
     for uc in result.use_cases:
-        r = uc.ratio
-        ratio = "n/a" if r.central is None else f"{r.central:.3g}x" + (
-            "" if r.low is None else f" ({r.low:.3g}–{'∞' if r.high is None else f'{r.high:.3g}'})"
-        )
         rows.append(
             [
                 uc.name,
                 format_range(uc.footprint_co2e_kg, "co2e_kg"),
                 format_range(uc.avoided_co2e_kg, "co2e_kg"),
-                ratio,
+                ratio_text(uc.ratio),
                 uc.payback.date.isoformat() if uc.payback.date else "never within horizon",
                 uc.verdict,
             ]

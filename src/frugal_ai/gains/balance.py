@@ -259,18 +259,17 @@ def _expected_per_day(eu: ExpectedUsage | None, period: str, settings: "Settings
         return None
     from ..estimate import estimate_llm
 
-    provider_zone = None
-    if eu.provider is not None:
-        override = settings.providers.get(eu.provider.lower())
-        provider_zone = override.zone if override else None
+    # Tokens are per request, the result the total over the requests of one period; the
+    # provider's zone, PUE and WUE overrides in the settings apply as for tracked calls.
     fp = estimate_llm(
         eu.model,
-        eu.input_tokens * eu.requests,
-        eu.output_tokens * eu.requests,
+        eu.input_tokens,
+        eu.output_tokens,
         provider=eu.provider,
-        zone=eu.zone or provider_zone,
-        reasoning_tokens=eu.reasoning_tokens * eu.requests,
+        zone=eu.zone,
+        reasoning_tokens=eu.reasoning_tokens,
         requests=eu.requests,
+        settings=settings,
     )
     per_day = 1.0 / DAYS_PER_PERIOD[eu.period or period]
     return fp.co2e_kg * per_day, fp.energy_kwh * per_day, fp.water_l * per_day

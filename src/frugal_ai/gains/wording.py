@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..footprint import Range
-from ..units import Lang, format_range
+from ..units import Lang, format_quantity
 from .arithmetic import Verdict
 
 BESIDE_NOT_SUBTRACTED = {
@@ -27,14 +27,14 @@ BESIDE_NOT_SUBTRACTED = {
 
 _REASONS = {
     "en": {
-        "pays_back": "Even the low end of the avoided emissions ({gains}) exceeds the high end of the AI's footprint ({fp}) over {span}.",
-        "does_not_pay_back": "Even the high end of the avoided emissions ({gains}) stays below the low end of the AI's footprint ({fp}) over {span}.",
+        "pays_back": "Even the low end of the avoided emissions, {gains_low}, exceeds the high end of the AI's footprint, {fp_high}, over {span}.",
+        "does_not_pay_back": "Even the high end of the avoided emissions, {gains_high}, stays below the low end of the AI's footprint, {fp_low}, over {span}.",
         "uncertain": "The ranges overlap: avoided emissions of {gains} against a footprint of {fp} over {span}, so the data cannot tell whether it pays back.",
         "no_footprint": "No footprint is known for this use case over {span} (its workloads match nothing in the ledger and no expected_usage is given), so no balance can be drawn.",
     },
     "fr": {
-        "pays_back": "Même le bas de la fourchette des émissions évitées ({gains}) dépasse le haut de celle de l'empreinte de l'IA ({fp}) sur {span}.",
-        "does_not_pay_back": "Même le haut de la fourchette des émissions évitées ({gains}) reste sous le bas de celle de l'empreinte de l'IA ({fp}) sur {span}.",
+        "pays_back": "Même le bas de la fourchette des émissions évitées, {gains_low}, dépasse le haut de celle de l'empreinte de l'IA, {fp_high}, sur {span}.",
+        "does_not_pay_back": "Même le haut de la fourchette des émissions évitées, {gains_high}, reste sous le bas de celle de l'empreinte de l'IA, {fp_low}, sur {span}.",
         "uncertain": "Les fourchettes se recouvrent : {gains} d'émissions évitées pour une empreinte de {fp} sur {span} ; les données ne permettent pas de conclure.",
         "no_footprint": "Aucune empreinte n'est connue pour ce cas d'usage sur {span} (ses charges ne correspondent à rien dans le registre et aucun expected_usage n'est donné) : pas de bilan possible.",
     },
@@ -47,11 +47,13 @@ _PERIOD_FR = {"day": "jour", "week": "semaine", "month": "mois", "year": "an"}
 _PAYBACK = {
     "en": {
         "at": "pays back its footprint on {date} (range {earliest} to {latest})",
+        "at_exact": "pays back its footprint on {date}",
         "never": "does not pay back its footprint within the horizon (to {horizon})",
         "never_date": "never within horizon",
     },
     "fr": {
         "at": "compense son empreinte le {date} (fourchette : {earliest} à {latest})",
+        "at_exact": "compense son empreinte le {date}",
         "never": "ne compense pas son empreinte avant l'horizon ({horizon})",
         "never_date": "jamais avant l'horizon",
     },
@@ -70,9 +72,20 @@ def span_text(since: dt.date, until_exclusive: dt.date, *, prospective: bool, pe
 def reason_text(verdict: Verdict, gains_kg: Range, footprint_kg: Range, span: str, *, no_footprint: bool, lang: Lang = "en") -> str:
     """One sentence saying why the verdict is what it is."""
     key = "no_footprint" if no_footprint else verdict
+    def q(kg: float) -> str:
+        return format_quantity(kg, "co2e_kg", lang)
+
     return _REASONS[lang][key].format(
-        gains=format_range(gains_kg, "co2e_kg", lang), fp=format_range(footprint_kg, "co2e_kg", lang), span=span
+        gains=_span_of(gains_kg, lang), fp=_span_of(footprint_kg, lang), span=span,
+        gains_low=q(gains_kg.low), gains_high=q(gains_kg.high), fp_low=q(footprint_kg.low), fp_high=q(footprint_kg.high),
     )
+
+
+def _span_of(r: Range, lang: Lang) -> str:
+    """`1.2–3.4 t` style: low to high (a single value when they are equal)."""
+    if r.low == r.high:
+        return format_quantity(r.low, "co2e_kg", lang)
+    return f"{format_quantity(r.low, 'co2e_kg', lang)}–{format_quantity(r.high, 'co2e_kg', lang)}"
 
 
 def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.date | None, horizon: dt.date, lang: Lang = "en") -> str:
@@ -84,4 +97,6 @@ def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.d
     def d(x: dt.date | None) -> str:
         return x.isoformat() if x is not None else words["never_date"]
 
+    if earliest == central == latest:
+        return words["at_exact"].format(date=d(central))
     return words["at"].format(date=d(central), earliest=d(earliest), latest=d(latest))
