@@ -75,19 +75,19 @@ def methods_of(tracker: Any) -> str:
     from codecarbon.external.hardware import CPU, GPU
     from codecarbon.external.ram import RAM
 
-    found: list[str] = []
+    found: list[tuple[int, str]] = []  # (rank: CPU, GPU, RAM, other), method
     for hw in getattr(tracker, "_hardware", []):
         if isinstance(hw, CPU):
-            found.append(_CPU_MODES.get(getattr(hw, "_mode", ""), "tdp_fallback"))
+            found.append((0, _CPU_MODES.get(getattr(hw, "_mode", ""), "tdp_fallback")))
         elif isinstance(hw, GPU):
             devices = getattr(getattr(hw, "devices", None), "devices", []) or []
             amd = any("amd" in type(d).__name__.lower() for d in devices)
-            found.append("amdsmi" if amd else "nvml")
+            found.append((1, "amdsmi" if amd else "nvml"))
         elif isinstance(hw, RAM):
-            found.append("ram_model")
+            found.append((2, "ram_model"))
         else:
-            found.append(type(hw).__name__.lower())
-    return "+".join(dict.fromkeys(found)) or "unavailable"
+            found.append((3, type(hw).__name__.lower()))
+    return "+".join(dict.fromkeys(m for _, m in sorted(found))) or "unavailable"
 
 
 class Meter:
