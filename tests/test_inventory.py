@@ -214,3 +214,23 @@ def test_foreign_ledger_is_an_input_error(tmp_path: Path) -> None:
     sqlite3.connect(foreign).execute("CREATE TABLE x (a)").connection.commit()
     with pytest.raises(InputError):
         load_inventory(foreign)
+
+
+@needs_deps
+def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import group_measured
+    from frugal_ai.measure.footprint import measured_footprint
+
+    s = load_settings(env={}, overrides={"country": "FR"})
+    runs = [((0.02, 0.0, 0.003), 1.0), ((0.5, 0.0, 0.01), 0.4), ((0.001, 0.0, 0.0002), 0.0)]
+    per_run = [measured_footprint(*kwh, "tdp_fallback+ram_model", "FR", s, coverage=c) for kwh, c in runs]
+    kwh = tuple(sum(r[0][i] for r in runs) for i in range(3))
+    covered = tuple(sum(r[0][i] * r[1] for r in runs) for i in range(3))
+    got = group_measured(kwh, covered, "tdp_fallback+ram_model", "FR", s)  # type: ignore[arg-type]
+    for q in ("energy_kwh", "co2e_kg", "water_l"):
+        for b in ("low", "central", "high"):
+            assert getattr(getattr(got, q), b) == pytest.approx(sum(getattr(getattr(f, q), b) for f in per_run), rel=1e-9)
+    # Extrapolation widens the range: the test would fail if coverage were ignored.
+    plain = measured_footprint(*kwh, "tdp_fallback+ram_model", "FR", s)
+    assert got.energy_kwh.high > plain.energy_kwh.high

@@ -6,7 +6,7 @@ aggregation happens in SQLite (GROUP BY), so a ledger of a million records costs
 never a Python loop over rows; the footprint is then computed once per group.
 
 Rules (see docs/report.md):
-- Runs are measured. Their energies are inclusive (a run contains the runs nested in it),
+- Runs are measured (`measured_footprint`, summed exactly from sums: `group_measured`). Their energies are inclusive (a run contains the runs nested in it),
   so only root runs are summed: `parent_id IS NULL`, or a parent that is not in the ledger
   (lost in a crash). With a `workloads` filter, a matching run is counted unless one of its
   ancestors also matches.
@@ -67,9 +67,10 @@ class Fallbacks(BaseModel):
     tdp_fallback: bool = Field(False, description="CPU power from a TDP table, not a meter.")
     params_guessed: bool = Field(False, description="The model's parameter count is unpublished (a guess, as a range).")
     unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
+    extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
 
     def any(self) -> bool:
-        return self.world_average_zone or self.tdp_fallback or self.params_guessed or self.unknown_model
+        return any(self.model_dump().values())
 
 
 class InventoryRow(BaseModel):
@@ -272,7 +273,9 @@ def _run_groups(conn: sqlite3.Connection, where: str, params: list[object], *, f
               AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
     sql = f"""
         SELECT name AS workload, strftime('%Y-%m', start, 'unixepoch') AS month, zone, method AS measurement,
-               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh
+               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
+               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
+               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(coverage < 1.0) AS extrapolated_runs
         FROM ({counted})
         GROUP BY workload, month, zone, measurement"""
     conn.row_factory = sqlite3.Row
@@ -345,12 +348,15 @@ def content_hash(
 
 
 def _measured_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:
-    from .measure.footprint import measured_footprint
-
     zone = g["zone"] or settings.country
     measurement = g["measurement"] or "unavailable"
-    fp = measured_footprint(
-        float(g["cpu_kwh"] or 0.0), float(g["gpu_kwh"] or 0.0), float(g["ram_kwh"] or 0.0), measurement, zone, settings
+    cpu, gpu, ram = float(g["cpu_kwh"] or 0.0), float(g["gpu_kwh"] or 0.0), float(g["ram_kwh"] or 0.0)
+    fp = group_measured(
+        (cpu, gpu, ram),
+        (float(g["cpu_cov_kwh"] or 0.0), float(g["gpu_cov_kwh"] or 0.0), float(g["ram_cov_kwh"] or 0.0)),
+        measurement,
+        zone,
+        settings,
     )
     return InventoryRow(
         workload=g["workload"],
@@ -359,13 +365,34 @@ def _measured_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invento
         zone=_zone_used(zone, factors),
         measurement=measurement,
         runs=int(g["runs"]),
-        energy_measured_kwh=float((g["cpu_kwh"] or 0.0) + (g["gpu_kwh"] or 0.0) + (g["ram_kwh"] or 0.0)),
+        energy_measured_kwh=cpu + gpu + ram,
         footprint=fp,
         fallbacks=Fallbacks(
             world_average_zone=_is_world_fallback(zone, factors),
-            tdp_fallback="tdp" in measurement or measurement == "unavailable",
+            tdp_fallback="tdp" in measurement or "cpu_load" in measurement or measurement == "unavailable",
+            extrapolated=bool(g["extrapolated_runs"]),
         ),
     )
+
+
+def group_measured(
+    kwh: tuple[float, float, float], covered_kwh: tuple[float, float, float], method: str, zone: str | None, settings: Any
+) -> Footprint:
+    """The sum of `measured_footprint` over a group of runs, from sums alone.
+
+    `kwh` is (CPU, GPU, RAM) summed over the runs, `covered_kwh` the same weighted by each
+    run's coverage. `measured_footprint` is linear in each component's energy and in energy ×
+    coverage (the coverage only widens the range of the extrapolated share), so the group
+    equals its covered part at coverage 1 plus the rest at coverage 0 — exactly.
+    """
+    from .measure.footprint import measured_footprint
+
+    covered = tuple(min(c, k) for c, k in zip(covered_kwh, kwh))
+    rest = tuple(max(k - c, 0.0) for c, k in zip(covered, kwh))
+    fp = measured_footprint(*covered, method, zone, settings, coverage=1.0)
+    if any(x > 0 for x in rest):
+        fp = fp + measured_footprint(*rest, method, zone, settings, coverage=0.0)
+    return fp
 
 
 def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:

@@ -9,7 +9,6 @@ ledger is never opened: the tracked workload writes to the demo ledger because
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -98,14 +97,19 @@ def run_demo(
 def _measure_workload(ledger: Path, train_s: float) -> float:
     """Run the training inside `track`, with the ledger in force pointed at the demo's."""
     import frugal_ai
+
     from .. import ledger as ledger_module
+    from .. import measure
 
     previous = os.environ.get("FRUGAL_AI_LEDGER")
     os.environ["FRUGAL_AI_LEDGER"] = str(ledger.resolve())
     try:
         with frugal_ai.track(WORKLOAD, tags={"demo": "true", "team": "data"}):
             accuracy = train_small_classifier(train_s)
-        _finish_measurement()
+        # Stop the tracker while the demo ledger is still in force: its last measurements and
+        # its session record must land there, not in the user's ledger at exit.
+        measure.settle()
+        measure.reset()
         ledger_module.flush()
     finally:
         if previous is None:
@@ -113,16 +117,3 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
         else:
             os.environ["FRUGAL_AI_LEDGER"] = previous
     return accuracy
-
-
-def _finish_measurement() -> None:
-    """Make the tracker hand its last measurements to the run before the ledger is flushed."""
-    try:
-        from ..measure import flush as measure_flush  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    measure_flush()
-
-
-def remove_demo(out_dir: Path) -> None:
-    shutil.rmtree(out_dir, ignore_errors=True)

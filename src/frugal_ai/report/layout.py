@@ -121,8 +121,11 @@ def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=No
     for b in rows:
         line = [key_text(b) if key_text else b.key, t.methods(b.methods) or "—"]
         line += [t.count(getattr(b, c)) for c in counts]
-        line += [t.range(b.energy_kwh, "energy_kwh"), t.range(b.co2e_kg, "co2e_kg"), t.range(b.water_l, "water_l"),
-                 t.percent(b.share_co2e)]
+        if b.priced:
+            line += [t.range(b.energy_kwh, "energy_kwh"), t.range(b.co2e_kg, "co2e_kg"), t.range(b.water_l, "water_l"),
+                     t.percent(b.share_co2e)]
+        else:  # nothing estimated here (unknown model, or a local server counted in the runs): not a zero
+            line += ["—"] * 4
         out.append(line)
     numeric = [False, False] + [True] * (len(headers) - 2)
     return Table(headers, out, numeric)
@@ -195,6 +198,8 @@ def gains_blocks(report: Report, t: Texts) -> list[Block]:
 
 def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     blocks: list[Block] = [SectionBreak("recommendations"), Heading(2, t("section.recommendations"), "recommendations")]
+    if report.recommendations_error:
+        return blocks + [Para(t("rec.failed", error=report.recommendations_error), "banner")]
     if not report.recommendations:
         return blocks + [Para(t("rec.none"))]
     rows = []

@@ -72,7 +72,8 @@ class BreakdownRow(Quantities):
     key: str
     provider: str | None = None
     model: str | None = None
-    methods: list[str]
+    methods: list[str] = Field(description="measured / estimated, and 'local' for calls to local servers.")
+    priced: bool = Field(description="False when no row of the group has a footprint (unknown model, local calls).")
     runs: int = 0
     requests: int = 0
     tokens: int = 0
@@ -217,6 +218,7 @@ class Report(BaseModel):
     gains: dict[str, Any] | None
     gains_cases: list[GainsCase]
     recommendations: list[Recommendation]
+    recommendations_error: str | None = Field(None, description="Why advice could not be computed, if it failed.")
     methodology: Methodology
 
 
@@ -246,9 +248,14 @@ def build_report(
     inventory = load_inventory(ledger_path, since=period.since, until=period.until, settings=settings, progress=tick)
     gains_model = _balance(gains_path, inventory, period, settings, lang) if gains_path else None
     tick("advice", 0.92)
-    recommendations = _recommendations(inventory, settings)
+    try:
+        recommendations, advice_error = _recommendations(inventory, settings), None
+    except Exception as e:  # advice is secondary: the disclosure still comes out, and says why advice is missing
+        recommendations, advice_error = [], f"{type(e).__name__}: {e}"
     tick("report", 0.97)
-    return report_from_inventory(inventory, period, settings, gains=gains_model, recommendations=recommendations)
+    report = report_from_inventory(inventory, period, settings, gains=gains_model, recommendations=recommendations)
+    report.recommendations_error = advice_error
+    return report
 
 
 def report_from_inventory(
@@ -343,10 +350,15 @@ def _breakdown(
     groups: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
     for r in rows:
         k = key(r)
-        g = groups.setdefault(k, {"q": Quantities.zero(), "methods": set(), "runs": 0, "requests": 0, "tokens": 0})
+        g = groups.setdefault(
+            k, {"q": Quantities.zero(), "methods": set(), "priced": False, "runs": 0, "requests": 0, "tokens": 0}
+        )
         if r.footprint is not None:
             g["q"] = g["q"] + _q(r)
             g["methods"].add(r.method)
+            g["priced"] = True
+        elif r.local:
+            g["methods"].add("local")
         g["runs"] += r.runs
         g["requests"] += r.requests
         g["tokens"] += r.tokens
@@ -355,7 +367,8 @@ def _breakdown(
             key=k[0],
             provider=k[1],
             model=k[2],
-            methods=sorted(g["methods"]),
+            methods=sorted(g["methods"], key=("measured", "estimated", "local").index),
+            priced=g["priced"],
             runs=g["runs"],
             requests=g["requests"],
             tokens=g["tokens"],
@@ -476,7 +489,7 @@ def _equivalences(totals: Quantities, factors: Any) -> list[Equivalence]:
         except InputError:  # not in this factor set: show the others
             continue
         central = getattr(totals, eq.quantity).central
-        if central <= 0:
+        if eq.units_for(central) < 1:  # "0.07 showers" pictures nothing: skip comparisons below one unit
             continue
         out.append(
             Equivalence(key=key, quantity=eq.quantity, count=eq.units_for(central), amount_per_unit=eq.amount_per_unit,

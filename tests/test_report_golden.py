@@ -1,0 +1,85 @@
+"""Golden files: the report of a fixed ledger, in md / json / csv, English and French.
+
+A difference means the report changed: if that is intended, regenerate with
+`FRUGAL_AI_UPDATE_GOLDEN=1 pytest tests/test_report_golden.py` and review the diff like code.
+The figures depend on the factor set: a new factor-set version changes them too.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from golden.fixed_ledger import GAINS, build, settings
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = bool(os.environ.get("FRUGAL_AI_UPDATE_GOLDEN"))
+
+
+def _missing() -> str | None:
+    try:
+        from frugal_ai.measure.footprint import measured_footprint  # noqa: F401
+    except ImportError as e:
+        return f"measured_footprint not written yet ({e})"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    from frugal_ai.report import build_report, parse_period
+
+    ledger = build(tmp_path_factory.mktemp("golden") / "ledger.sqlite")
+    out = {}
+    for lang in ("en", "fr"):
+        out[lang] = build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger), gains_path=GAINS, lang=lang)
+    return out
+
+
+def _check(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        if not UPDATE:
+            pytest.fail(f"{path} is missing: run with FRUGAL_AI_UPDATE_GOLDEN=1 to create it")
+        path.write_text(text, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"{name} differs from the golden file (FRUGAL_AI_UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+def test_golden(reports: dict[str, object], fmt: str, lang: str) -> None:
+    from frugal_ai.report import render
+
+    text = render(reports[lang], fmt, lang)  # type: ignore[arg-type]
+    # The tool version is not part of what the golden files pin down.
+    from frugal_ai.report.model import _tool_version
+
+    text = text.replace(_tool_version(), "<version>")
+    _check(f"report.{lang}.{fmt}", text)
+
+
+def test_golden_figures_follow_the_ledger(reports: dict[str, object]) -> None:
+    """What the golden files pin, checked by hand for the parts that are plain arithmetic."""
+    r = reports["en"]
+    m = r.methodology  # type: ignore[attr-defined]
+    # 4 runs in the quarter (run-99 is in October), 1 local call, 10 days x 3 months x 5 API
+    # calls, 1 unknown-model call.
+    assert m.ledger_rows == 4 + 1 + 150 + 1
+    assert m.local_requests == 1
+    assert m.unknown_models == ["acme/acme-llm-7"]
+    by_wl = {b.key: b for b in r.by_workload}  # type: ignore[attr-defined]
+    assert by_wl["support-chatbot"].requests == 120 and by_wl["contract-summary"].requests == 30
+    assert by_wl["ticket-classifier"].runs == 2  # run-01a is nested in run-01: not counted again
+    kinds = {(f.workload, k) for f in m.fallback_rows for k in f.kinds}
+    assert ("ocr-local", "tdp_fallback") in kinds
+    assert ("contract-summary", "params_guessed") in kinds
+    # Totals are the sum of the methods, which never mix.
+    tot = r.totals.co2e_kg.central  # type: ignore[attr-defined]
+    assert tot == pytest.approx(sum(x.co2e_kg.central for x in r.by_method))  # type: ignore[attr-defined]
+    assert tot == pytest.approx(r.ghg.scope2_location_kg.central + r.ghg.scope3_cat1_kg.central + r.ghg.scope3_cat3_kg.central)  # type: ignore[attr-defined]
