@@ -13,5 +13,6 @@ from __future__ import annotations
 
 from ._api import clear_caches, coefficients, estimate_llm
 from ._coefficients import Coefficients
+from ._compare import ModelEstimate, Workload, estimate_models
 
-__all__ = ["estimate_llm", "coefficients", "clear_caches", "Coefficients"]
+__all__ = ["estimate_llm", "coefficients", "clear_caches", "Coefficients", "estimate_models", "ModelEstimate", "Workload"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..factors import LOCAL_PROVIDERS, FactorSet, LlmModel
+from ..factors import DEFAULT_PROVIDER, LOCAL_PROVIDERS, FactorSet, LlmModel
 from . import formulas as f
 
 Triple = tuple[float, float, float]
@@ -73,6 +73,8 @@ def build_coefficients(
         provider_label = dc.provider
         if dc.fallback:
             warnings.append(f"unknown provider {provider_name!r}: generic data-centre assumptions (PUE, WUE, world electricity)")
+        elif dc.provider == DEFAULT_PROVIDER:
+            warnings.append(f"no provider given for {model.id}: generic data-centre assumptions (PUE, WUE)")
     if zone_override:
         dc_zone = zone_override
     if zone:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from ._describe import KINDS, FactorRow, factor_row, factor_rows
 from ._load import WORLD, data_dir, load_raw
 from ._schema import (
     AvoidedFactor,
@@ -34,6 +35,10 @@ from ._set import DEFAULT_PROVIDER, LOCAL_PROVIDERS, FactorSet
 __all__ = [
     "factor_set",
     "data_dir",
+    "factor_rows",
+    "factor_row",
+    "FactorRow",
+    "KINDS",
     "FactorSet",
     "WORLD",
     "DEFAULT_PROVIDER",

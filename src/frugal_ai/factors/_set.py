@@ -114,7 +114,7 @@ class FactorSet:
             if found is not None:
                 return found
         base = self._datacenters[(key, None)]
-        unknown_provider = provider is not None and key == DEFAULT_PROVIDER
+        unknown_provider = provider is not None and key == DEFAULT_PROVIDER and provider.strip().lower() != DEFAULT_PROVIDER
         unknown_region = region is not None
         if unknown_provider or unknown_region:
             return base.model_copy(update={"fallback": unknown_provider, "region_fallback": unknown_region})

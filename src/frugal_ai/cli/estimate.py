@@ -1,0 +1,105 @@
+"""`frugal-ai estimate`: a thin door onto frugal_ai.estimate (no codecarbon, no SDK, no pandas)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import InputError
+
+
+def _count(value: int, name: str) -> int:
+    if value < 0:
+        raise InputError(f"--{name} cannot be negative (got {value})")
+    return value
+
+
+@click.command()
+@click.option("--model", "-m", required=True, metavar="MODEL", help="Model name, alias or dated snapshot (see `frugal-ai models list`).")
+@click.option("--input-tokens", type=int, default=0, show_default=True, help="Input (prompt) tokens per request.")
+@click.option("--output-tokens", type=int, default=0, show_default=True, help="Visible output tokens per request.")
+@click.option("--reasoning-tokens", type=int, default=0, show_default=True, help="Hidden reasoning tokens per request.")
+@click.option("--requests", type=int, default=1, show_default=True, help="Number of such requests (totals are over all of them).")
+@click.option("--zone", metavar="CODE", default=None, help="Where the data centre is (ISO 3166 code, e.g. FR); default: the provider's.")
+@click.option("--provider", metavar="NAME", default=None, help="Who serves the model (openai, azure, aws, scaleway, local...); default: its publisher.")
+@click.option("--compare", metavar="M2,M3", default=None, help="Other models to rank against MODEL, comma-separated.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def estimate(
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    reasoning_tokens: int,
+    requests: int,
+    zone: str | None,
+    provider: str | None,
+    compare: str | None,
+    fmt: str,
+) -> None:
+    """Estimate the energy, CO2e and water of GenAI API requests, and compare models.
+
+    \b
+    Example:
+      frugal-ai estimate --model gpt-4o-mini --input-tokens 500 --output-tokens 300 \\
+          --requests 10000 --zone FR --compare mistral-small-3.2,gpt-4o
+    """
+    from ..estimate import Workload, estimate_models
+
+    workload = Workload(
+        _count(input_tokens, "input-tokens"),
+        _count(output_tokens, "output-tokens"),
+        _count(reasoning_tokens, "reasoning-tokens"),
+        _count(requests, "requests"),
+    )
+    models = [model] + [m.strip() for m in (compare or "").split(",") if m.strip()]
+    rows = estimate_models(list(dict.fromkeys(models)), workload, provider=provider, zone=zone)
+    if fmt == "json":
+        payload = [r.as_json() for r in rows] if compare else rows[0].as_json()
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    click.echo(_table(rows, workload, compared=bool(compare)))
+
+
+def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-untyped-def]
+    from tabulate import tabulate
+
+    from ..factors import factor_set
+    from ..units import format_range
+
+    tokens = f"{workload.input_tokens:,} input + {workload.output_tokens:,} output"
+    if workload.reasoning_tokens:
+        tokens += f" + {workload.reasoning_tokens:,} reasoning"
+    lines = [f"{workload.requests:,} request{'s' if workload.requests != 1 else ''} × ({tokens} tokens)", ""]
+    if not compared:
+        r = rows[0]
+        fp = r.footprint
+        lines.insert(0, f"{r.model} served by {r.provider}, electricity zone {r.zone}")
+        body = [
+            ["energy", format_range(fp.energy_kwh, "energy_kwh")],
+            ["CO2e", format_range(fp.co2e_kg, "co2e_kg")],
+            ["CO2e: usage", format_range(fp.usage.co2e_kg, "co2e_kg")],
+            ["CO2e: embodied", format_range(fp.embodied.co2e_kg, "co2e_kg")],
+            ["water", format_range(fp.water_l, "water_l")],
+        ]
+        lines.append(tabulate(body, headers=["", "central (low–high)"], tablefmt="simple"))
+    else:
+        body = [
+            [
+                r.rank,
+                r.model,
+                r.provider,
+                r.zone,
+                format_range(r.footprint.energy_kwh, "energy_kwh"),
+                format_range(r.footprint.co2e_kg, "co2e_kg"),
+                format_range(r.footprint.water_l, "water_l"),
+                f"×{r.ratio_to_cheapest:.1f}",
+            ]
+            for r in rows
+        ]
+        headers = ["#", "model", "provider", "zone", "energy", "CO2e", "water", "vs cheapest"]
+        lines.append(tabulate(body, headers=headers, tablefmt="simple"))
+    notes = list(dict.fromkeys(w for r in rows for w in r.footprint.warnings))
+    lines.append("")
+    lines.append(f"Estimated (not measured); factor set {factor_set().version}; method: docs/methodology.md.")
+    lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines)
