@@ -85,7 +85,8 @@ class LineRow(Quantities):
 
     workload: str
     month: str
-    method: str
+    method: str = Field(description="measured / estimated / local (a local server: counted, energy in the runs).")
+    priced: bool = Field(False, description="False when nothing was estimated (unknown model, local calls).")
     runs: int = 0
     requests: int = 0
     tokens: int = 0
@@ -391,6 +392,7 @@ def _lines(rows: Iterable[InventoryRow]) -> list[LineRow]:
         if r.footprint is not None:
             q = Quantities(energy_kwh=line.energy_kwh, co2e_kg=line.co2e_kg, water_l=line.water_l) + _q(r)
             line.energy_kwh, line.co2e_kg, line.water_l = q.energy_kwh, q.co2e_kg, q.water_l
+            line.priced = True
         line.runs += r.runs
         line.requests += r.requests
         line.tokens += r.tokens

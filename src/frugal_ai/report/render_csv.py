@@ -31,6 +31,7 @@ def render_csv(report: Report, lang: str = "en") -> str:
     for line in report.lines:
         w.writerow(
             [t.workload(line.workload), line.month, t.method(line.method), line.runs, line.requests, line.tokens]
-            + [num(getattr(getattr(line, q), b)) for q in _QUANTITIES for b in _BOUNDS]
+            # Nothing estimated (unknown model, local server) is left empty, not written as a zero.
+            + [num(getattr(getattr(line, q), b)) if line.priced else "" for q in _QUANTITIES for b in _BOUNDS]
         )
     return buf.getvalue()

@@ -1,0 +1,165 @@
+"""`frugal-ai report` end to end on a real SQLite ledger: formats, contract keys, schema, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from frugal_ai.cli import main
+from golden.fixed_ledger import GAINS, build
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A ledger of fixed records, and settings from the environment only (no config file)."""
+    ledger = build(tmp_path / "ledger.sqlite")
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('country = "FR"\n', encoding="utf-8")
+    values = {"FRUGAL_AI_LEDGER": str(ledger), "FRUGAL_AI_CONFIG": str(cfg)}
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return values
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, ["report", *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_json_has_the_contract_keys_and_validates_against_the_schema(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--format", "json", "--gains", str(GAINS))
+    assert code == 0
+    data = json.loads(out)
+    for key in ("period", "factor_set_version", "totals", "by_workload", "by_model", "ghg", "gains", "methodology"):
+        assert key in data
+    for q in ("energy_kwh", "co2e_kg", "water_l"):
+        r = data["totals"][q]
+        assert r["low"] <= r["central"] <= r["high"] and r["central"] > 0
+    assert {"scope2_location_kg", "scope3_cat1_kg"} <= set(data["ghg"])
+    assert data["period"] == "2026-Q3"
+    assert [u["verdict"] for u in data["gains"]["use_cases"]]
+    code, schema_text, _ = run("--schema")
+    assert code == 0
+    jsonschema.validate(data, json.loads(schema_text))
+
+
+def test_gains_is_null_without_a_gains_file(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--format", "json")
+    assert code == 0 and json.loads(out)["gains"] is None
+
+
+def test_csv_has_one_row_per_workload_month_method(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    keys = [(r["Workload"], r["Month"], r["Method"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert ("support-chatbot", "2026-08", "estimated") in keys
+    assert ("ticket-classifier", "2026-07", "measured") in keys
+    row = next(r for r in rows if r["Workload"] == "ticket-classifier" and r["Month"] == "2026-08")
+    assert float(row["co2e_kg_low"]) <= float(row["co2e_kg_central"]) <= float(row["co2e_kg_high"])
+
+
+def test_french_csv_uses_semicolons_and_decimal_commas(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--format", "csv", "--lang", "fr")
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert header.startswith("Charge de travail;Mois;Méthode")
+    line = next(x for x in lines if x.startswith("ticket-classifier;2026-07;mesuré;"))
+    assert "," in line.split(";")[-1] and "." not in line.split(";")[-1]
+    unknown = next(x for x in lines if x.startswith("(sans charge de travail);"))
+    assert unknown.endswith(";" * 9)  # not estimated: empty cells, not zeros
+
+
+def test_out_writes_the_file(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    code, out, err = run("--period", "2026-Q3", "--format", "html", "--out", str(target))
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_the_period_filters_the_rows(env: dict[str, str]) -> None:
+    _, july, _ = run("--period", "2026-07", "--format", "json")
+    _, quarter, _ = run("--period", "2026-Q3", "--format", "json")
+    j, q = json.loads(july), json.loads(quarter)
+    assert 0 < j["totals"]["co2e_kg"]["central"] < q["totals"]["co2e_kg"]["central"]
+    assert j["methodology"]["ledger_rows"] < q["methodology"]["ledger_rows"]
+    assert j["methodology"]["content_hash"] != q["methodology"]["content_hash"]
+
+
+def test_an_empty_period_says_there_is_no_data(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2025", "--format", "md")
+    assert code == 0
+    assert "No data for this period" in out
+    code, out, _ = run("--period", "2025", "--format", "json")
+    assert json.loads(out)["empty"] is True
+
+
+def test_a_missing_ledger_is_an_empty_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(tmp_path / "nothing-yet.sqlite"))
+    monkeypatch.setenv("FRUGAL_AI_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    code, out, _ = run("--lang", "fr")
+    assert code == 0 and "Aucune donnée pour cette période" in out
+    assert not (tmp_path / "nothing-yet.sqlite").exists()  # reading never creates a ledger
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--period", "2026-Q7"], ["--since", "yesterday"], ["--period", "2026", "--since", "2026-01-01"],
+     ["--format", "pdf"], ["--gains", "/nonexistent/gains.toml"]],
+)
+def test_bad_arguments_exit_2_with_one_line(env: dict[str, str], args: list[str]) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert "Traceback" not in err + out
+
+
+def test_a_corrupt_ledger_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "ledger.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(bad))
+    monkeypatch.setenv("FRUGAL_AI_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    code, out, err = run()
+    assert code == 2 and str(bad) in err
+
+
+def test_table_format_has_every_section(env: dict[str, str]) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--gains", str(GAINS))
+    assert code == 0
+    for title in ("1. Summary", "2. Breakdown", "3. GHG Protocol", "4. ESRS and VSME datapoints",
+                  "5. Ecological gains", "6. Recommendations", "7. Data quality and method"):
+        assert title in out
+
+
+def test_progress_bar_appears_only_after_the_delay() -> None:
+    import time
+
+    from frugal_ai.report.progress import ProgressBar
+
+    quick = io.StringIO()
+    with ProgressBar(quick, delay_s=0.5) as bar:
+        bar("ledger", 0.5)
+    assert quick.getvalue() == ""
+    slow = io.StringIO()
+    with ProgressBar(slow, delay_s=0.05, interval_s=0.02) as bar:
+        bar("hashing", 0.5)
+        time.sleep(0.2)
+    assert "[##############..............]" in slow.getvalue() and "hashing" in slow.getvalue()
+
+
+def test_the_command_runs_as_a_program(env: dict[str, str]) -> None:
+    r = subprocess.run([sys.executable, "-m", "frugal_ai", "report", "--period", "2026-Q3", "--format", "md"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# AI footprint report — 2026-Q3")
