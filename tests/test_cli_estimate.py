@@ -1,0 +1,112 @@
+"""`frugal-ai estimate`: human table, the JSON contract, ranking, errors, and a light import path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from frugal_ai.cli import main
+
+CONTRACT_KEYS = {"model", "provider", "zone", "input_tokens", "output_tokens", "requests", "energy_kwh", "co2e_kg", "water_l"}
+
+
+@pytest.fixture()
+def run(tmp_path, monkeypatch):
+    # No config file or FRUGAL_AI_* variable of the developer's may leak into the results.
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("FRUGAL_AI_"):
+            monkeypatch.delenv(name)
+    from frugal_ai.estimate import clear_caches
+
+    clear_caches()
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    yield invoke
+    clear_caches()
+
+
+def test_the_done_when_command_prints_a_table_with_human_units(run) -> None:
+    result = run("estimate", "--model", "gpt-4o-mini", "--input-tokens", "500", "--output-tokens", "300",
+                 "--requests", "10000", "--zone", "FR")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "gpt-4o-mini" in out and "zone FR" in out and "10,000 requests" in out
+    assert "Wh" in out and " g " in out and " L " in out
+    assert "factor set" in out and "not published" in out
+
+
+def test_json_has_the_contract_keys_and_totals(run) -> None:
+    one = json.loads(run("estimate", "-m", "gpt-4o-mini", "--input-tokens", "500", "--output-tokens", "300", "--format", "json").output)
+    many = json.loads(run("estimate", "-m", "gpt-4o-mini", "--input-tokens", "500", "--output-tokens", "300", "--requests", "10000",
+                          "--format", "json").output)
+    assert CONTRACT_KEYS <= set(many)
+    assert many["requests"] == 10000 and many["input_tokens"] == 500 and many["output_tokens"] == 300
+    for q in ("energy_kwh", "co2e_kg", "water_l"):
+        assert set(many[q]) == {"low", "central", "high"}
+        assert many[q]["low"] <= many[q]["central"] <= many[q]["high"]
+        assert many[q]["central"] == pytest.approx(one[q]["central"] * 10000)
+
+
+def test_json_resolves_snapshots_and_zone(run) -> None:
+    data = json.loads(run("estimate", "-m", "gpt-4o-2024-08-06", "--output-tokens", "10", "--zone", "fra", "--format", "json").output)
+    assert data["model"] == "gpt-4o" and data["model_requested"] == "gpt-4o-2024-08-06"
+    assert data["zone"] == "FR" and data["provider"] == "openai"
+
+
+def test_compare_ranks_models_and_gives_ratio_to_cheapest(run) -> None:
+    result = run("estimate", "-m", "gpt-4o", "--output-tokens", "300", "--compare", "gpt-4o-mini,llama-3.1-8b", "--format", "json")
+    rows = json.loads(result.output)
+    assert isinstance(rows, list) and len(rows) == 3
+    assert all(CONTRACT_KEYS <= set(r) for r in rows)
+    centrals = [r["co2e_kg"]["central"] for r in rows]
+    assert centrals == sorted(centrals)
+    assert rows[0]["ratio_to_cheapest"] == 1.0 and rows[-1]["model"] == "gpt-4o"
+    assert rows[-1]["ratio_to_cheapest"] == pytest.approx(centrals[-1] / centrals[0])
+    table = run("estimate", "-m", "gpt-4o", "--output-tokens", "300", "--compare", "gpt-4o-mini").output
+    assert "vs cheapest" in table and "×1.0" in table
+
+
+def test_provider_option_moves_the_data_centre(run) -> None:
+    data = json.loads(run("estimate", "-m", "mistral-large-3", "--output-tokens", "100", "--provider", "scaleway", "--format", "json").output)
+    assert data["provider"] == "scaleway" and data["zone"] == "FR"
+
+
+def test_unknown_model_exits_2_with_a_suggestion(run) -> None:
+    result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o-mnii"])
+    assert result.exit_code == 2
+    assert "unknown model 'gpt-4o-mnii'; did you mean 'gpt-4o-mini'" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [["--input-tokens", "-1"], ["--zone", "Narnia"], ["--requests", "-3"], ["--output-tokens", "many"]])
+def test_bad_input_exits_2_without_traceback(run, args) -> None:
+    result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o", *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_estimate_path_imports_neither_codecarbon_nor_pandas_nor_sdks(tmp_path) -> None:
+    code = (
+        "import sys\n"
+        "from frugal_ai.cli import main\n"
+        "try:\n"
+        "    main(['estimate', '--model', 'gpt-4o-mini', '--output-tokens', '300', '--compare', 'llama-3.1-8b'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code in (0, None), e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "    {'codecarbon', 'pandas', 'numpy', 'openai', 'anthropic', 'mistralai', 'google', 'cohere', 'ollama', 'httpx', 'httpx2'})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "HEAVY []" in out.stdout, out.stdout
