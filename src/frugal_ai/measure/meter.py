@@ -184,11 +184,7 @@ class Meter:
             project_name="frugal-ai",
             measure_power_secs=settings.measure_interval_s,
             api_call_interval=1,
-            save_to_file=False,
-            save_to_api=False,
-            save_to_logger=False,
-            save_to_prometheus=False,
-            save_to_logfire=False,
+            output_methods=[],  # no CSV, no API, no Prometheus, no logger: only our handler
             emissions_endpoint=None,
             electricitymaps_api_token=None,
             output_handlers=[_Handler()],

@@ -64,13 +64,19 @@ def _current_settings() -> Any:
 
 
 def _instrument_capture() -> None:
-    """Switch on automatic capture of GenAI API calls, if the capture module is there."""
+    """Switch on automatic capture of GenAI API calls made inside runs, if the capture module is there.
+
+    `instrument_for_runs()` records calls inside tracked runs only (calls outside any run are
+    recorded only if the user called `frugal_ai.instrument()`); older capture modules offer
+    just `instrument()`.
+    """
     try:
-        from ..capture.instrument import instrument
+        from ..capture import instrument as capture
     except ImportError:
         return
     try:
-        instrument()
+        switch_on = getattr(capture, "instrument_for_runs", None) or capture.instrument
+        switch_on()
     except Exception as e:
         warn_once("track-instrument", f"cannot capture API calls ({type(e).__name__}: {e})")
 
