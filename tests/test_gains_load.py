@@ -189,3 +189,15 @@ def test_every_problem_is_listed() -> None:
     assert [key for _, key, _ in found] == ["use_case[1].gain[1].unit", "use_case[1].expected_usage.model"]
     with pytest.raises(GainsError, match=r"\(and 1 more problem\)"):
         parse_gains(text, "gains.toml")
+
+
+def test_the_templates_commented_options_are_valid_once_uncommented() -> None:
+    import re
+
+    text = template_text()
+    uncommented = re.sub(r"(?m)^(\s*)# (?=\[\[|[a-z0-9_]+ = )", r"\1", text)
+    assert uncommented.count("[[use_case.hardware]]") == 1 and "\nend = " in uncommented
+    gf = parse_gains(uncommented, "template")
+    assert gf.use_case[0].end is not None
+    assert [g.activity for g in gf.use_case[1].gain] == ["office_paper", "custom"]
+    assert gf.use_case[1].hardware[0].co2e_kg == 300

@@ -1,0 +1,62 @@
+"""`frugal-ai advise`: ranked savings as a table or JSON, with the quality caveat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from frugal_ai.cli import main
+from frugal_ai.demo.ledger_file import write_records
+from frugal_ai.ledger.records import ApiCallRecord
+
+
+def write(ledger: Path, when: dt.datetime, model: str, n: int) -> None:
+    start = when.replace(tzinfo=dt.timezone.utc).timestamp()
+    write_records(ledger, [
+        ApiCallRecord(id=uuid.uuid4().hex, provider="openai", model=model, start=start + i, end=start + i + 1,
+                      input_tokens=1500, output_tokens=400, name="drafts", source="manual")
+        for i in range(n)
+    ])
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)
+    ledger = tmp_path / "ledger.sqlite"
+    write(ledger, dt.datetime(2026, 2, 10), "gpt-4.1", 30)
+    write(ledger, dt.datetime(2026, 4, 10), "gpt-4o", 30)
+    return {"FRUGAL_AI_LEDGER": str(ledger), "FRUGAL_AI_COUNTRY": "FR"}
+
+
+def test_table_ranks_savings_and_says_to_ab_test(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["advise"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "gpt-4.1-mini" in out and "gpt-4o-mini" in out
+    assert "does not judge answer quality" in out and "A/B-test" in out
+    assert "Batching is not advised" in out
+
+
+def test_json_and_period(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["advise", "--since", "2026-04-01", "--format", "json"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0
+    items = json.loads(result.stdout)
+    assert [(a["kind"], a["model"], a["alternative"]["model"]) for a in items] == [("smaller_model", "gpt-4o", "gpt-4o-mini")]
+    a = items[0]
+    assert a["caveat"].startswith("frugal-ai does not judge answer quality")
+    assert a["savings_co2e_kg"]["low"] <= a["savings_co2e_kg"]["central"] <= a["savings_co2e_kg"]["high"]
+
+
+def test_nothing_to_advise(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["advise", "--since", "2027-01-01"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0 and "No saving found" in result.stdout
+
+
+def test_bad_date_exits_2(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["advise", "--since", "yesterday"], env=env)
+    assert result.exit_code == 2

@@ -1,0 +1,92 @@
+"""`frugal-ai gains template` and `frugal-ai gains check`: output, exit status, messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from frugal_ai.cli import main
+from frugal_ai.demo.ledger_file import write_records
+from frugal_ai.ledger.records import ApiCallRecord
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)  # no config file of the repository's is read
+    ledger = tmp_path / "ledger.sqlite"
+    start = dt.datetime(2026, 1, 15, tzinfo=dt.timezone.utc).timestamp()
+    write_records(ledger, [
+        ApiCallRecord(id=uuid.uuid4().hex, provider="openai", model="gpt-4o-mini", start=start + i, end=start + i + 1,
+                      input_tokens=800, output_tokens=300, name="route-planner", source="manual")
+        for i in range(50)
+    ])
+    return {"FRUGAL_AI_LEDGER": str(ledger), "FRUGAL_AI_COUNTRY": "FR"}
+
+
+def invoke(args: list[str], env: dict[str, str]):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def test_template_is_valid_as_printed(tmp_path: Path, env: dict[str, str]) -> None:
+    printed = invoke(["gains", "template"], env)
+    assert printed.exit_code == 0 and "[[use_case]]" in printed.stdout and "never subtracted" in printed.stdout
+    (tmp_path / "gains.toml").write_text(printed.stdout, encoding="utf-8")
+    checked = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-02-01"], env)
+    assert checked.exit_code == 0, checked.stderr
+    assert "Route optimisation" in checked.stdout and "pays_back" in checked.stdout
+    assert "never subtracted" in checked.stdout
+
+
+def test_check_json(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
+    result = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-02-01", "--format", "json"], env)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [uc["name"] for uc in data["use_cases"]] == ["Route optimisation", "Customer e-mail drafting"]
+    route = data["use_cases"][0]
+    assert route["verdict"] == "pays_back" and route["reason"]
+    assert route["footprint_co2e_kg_by_source"].keys() == {"estimated", "expected"}
+    assert set(route["avoided_co2e_kg"]) == {"low", "central", "high"}
+    # the second use case's tag matches nothing in this ledger: a warning, not an error
+    assert "warning: use case 'Customer e-mail drafting': workload 'team=support' matches nothing in the ledger" in result.stderr
+
+
+def test_every_problem_is_printed_with_file_line_and_key_and_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
+    text = invoke(["gains", "template"], env).stdout
+    bad = text.replace('unit = "L"', 'unit = "kWh"').replace("rebound = 0.1", "rebound = 2")
+    (tmp_path / "bad.toml").write_text(bad, encoding="utf-8")
+    result = invoke(["gains", "check", "bad.toml"], env)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    unit_line = 1 + bad.splitlines().index(next(l for l in bad.splitlines() if 'unit = "kWh"' in l))
+    rebound_line = 1 + bad.splitlines().index(next(l for l in bad.splitlines() if "rebound = 2" in l))
+    assert lines == [f"error: bad.toml:{rebound_line}: use_case[1].gain[1].rebound: Input should be less than or equal to 1"], lines
+    # once the types are right, the factor checks report the unit
+    (tmp_path / "bad.toml").write_text(text.replace('unit = "L"', 'unit = "kWh"'), encoding="utf-8")
+    result = invoke(["gains", "check", "bad.toml"], env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: bad.toml:{unit_line}: use_case[1].gain[1].unit: unit 'kWh' does not fit activity 'diesel'")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_missing_file_exits_2(env: dict[str, str]) -> None:
+    result = invoke(["gains", "check", "nope.toml"], env)
+    assert result.exit_code == 2 and "nope.toml: no such gains file" in result.stderr
+
+
+def test_not_toml_exits_2(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "x.toml").write_text("period = \n", encoding="utf-8")
+    result = invoke(["gains", "check", "x.toml"], env)
+    assert result.exit_code == 2 and result.stderr.startswith("error: x.toml:1: not valid TOML")
+
+
+def test_bad_dates_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
+    assert invoke(["gains", "check", "gains.toml", "--since", "2026-13-01"], env).exit_code == 2
+    empty = invoke(["gains", "check", "gains.toml", "--since", "2026-02-01", "--until", "2026-01-01"], env)
+    assert empty.exit_code == 2 and "the period is empty" in empty.stderr
