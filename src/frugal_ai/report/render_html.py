@@ -28,7 +28,7 @@ p.banner { background: var(--warn); border-left: 4px solid #c9822b; padding: .6r
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f1f5f3; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.num .c { white-space: nowrap; }
 td.num .r { display: block; white-space: nowrap; color: var(--muted); font-size: .8rem; }
 td { overflow-wrap: break-word; }

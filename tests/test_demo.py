@@ -1,0 +1,75 @@
+"""`frugal-ai demo` end to end, as a user runs it: real codecarbon, real SQLite, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    home = tmp_path_factory.mktemp("home")
+    real_ledger = home / "real" / "ledger.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update({"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "FRUGAL_AI_LEDGER": str(real_ledger)})
+    out = home / "demo-out"
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "frugal_ai", "demo", "--out", str(out)], cwd=home, env=env,
+                       capture_output=True, text=True, timeout=120)
+    return {"proc": r, "out": out, "real_ledger": real_ledger, "home": home, "seconds": time.perf_counter() - t0}
+
+
+def test_demo_succeeds_quickly_and_prints_the_summary_and_paths(demo_run: dict[str, object]) -> None:
+    r = demo_run["proc"]
+    assert r.returncode == 0, r.stderr  # type: ignore[attr-defined]
+    assert demo_run["seconds"] < 60  # type: ignore[operator]
+    out: Path = demo_run["out"]  # type: ignore[assignment]
+    for name in ("report.html", "report.md", "report.json"):
+        assert str(out / name) in r.stdout  # type: ignore[attr-defined]
+    assert "1. Summary" in r.stdout and "Demo data" in r.stdout  # type: ignore[attr-defined]
+
+
+def test_demo_never_touches_the_real_ledger(demo_run: dict[str, object]) -> None:
+    assert not Path(demo_run["real_ledger"]).exists()  # type: ignore[arg-type]
+    assert not (Path(demo_run["home"]) / "data" / "frugal-ai").exists()  # type: ignore[arg-type]
+    assert (Path(demo_run["out"]) / "ledger.sqlite").exists()  # type: ignore[arg-type]
+
+
+def test_demo_report_has_measured_and_estimated_use_and_the_gains(demo_run: dict[str, object]) -> None:
+    out: Path = demo_run["out"]  # type: ignore[assignment]
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    methods = {m["method"] for m in data["by_method"]}
+    assert methods == {"measured", "estimated"}
+    workloads = {w["key"] for w in data["by_workload"]}
+    assert {"support-chatbot", "invoice-extraction", "demo-train-classifier"} <= workloads
+    assert data["demo_rows"] > 1000  # a month of simulated calls, all marked as demo data
+    verdicts = {u["name"]: u["verdict"] for u in data["gains"]["use_cases"]}
+    assert set(verdicts) == {"Supplier invoice extraction", "Customer-support chatbot"}
+    assert set(verdicts.values()) <= {"pays_back", "uncertain", "does_not_pay_back"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 3 and "<script" not in html and "http://" not in html.replace(
+        "http://www.w3.org/2000/svg", "")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith("# AI footprint report") and "## 7. Data quality and method" in md
+
+
+def test_simulated_calls_are_deterministic_for_a_seed() -> None:
+    from datetime import datetime, timezone
+
+    from frugal_ai.demo.api_calls import simulated_api_calls
+
+    end = datetime(2026, 9, 30, 18, tzinfo=timezone.utc)
+    a, b = simulated_api_calls(end), simulated_api_calls(end)
+    assert [(c.id, c.input_tokens, c.output_tokens, c.start) for c in a] == [
+        (c.id, c.input_tokens, c.output_tokens, c.start) for c in b]
+    assert all(c.source == "demo" and c.tags.get("demo") == "true" for c in a)
+    assert 3000 < len(a) < 10000
+    assert all(datetime.fromtimestamp(c.start, timezone.utc).weekday() < 5 for c in a)
