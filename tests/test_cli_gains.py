@@ -36,7 +36,7 @@ def test_template_is_valid_as_printed(tmp_path: Path, env: dict[str, str]) -> No
     printed = invoke(["gains", "template"], env)
     assert printed.exit_code == 0 and "[[use_case]]" in printed.stdout and "never subtracted" in printed.stdout
     (tmp_path / "gains.toml").write_text(printed.stdout, encoding="utf-8")
-    checked = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-02-01"], env)
+    checked = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-01-31"], env)
     assert checked.exit_code == 0, checked.stderr
     assert "Route optimisation" in checked.stdout and "pays_back" in checked.stdout
     assert "never subtracted" in checked.stdout
@@ -44,10 +44,11 @@ def test_template_is_valid_as_printed(tmp_path: Path, env: dict[str, str]) -> No
 
 def test_check_json(tmp_path: Path, env: dict[str, str]) -> None:
     (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
-    result = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-02-01", "--format", "json"], env)
+    result = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"], env)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert [uc["name"] for uc in data["use_cases"]] == ["Route optimisation", "Customer e-mail drafting"]
+    assert [(uc["since"], uc["until"]) for uc in data["use_cases"]] == [("2026-01-01", "2026-02-01")] * 2  # until: exclusive
     route = data["use_cases"][0]
     assert route["verdict"] == "pays_back" and route["reason"]
     assert route["footprint_co2e_kg_by_source"].keys() == {"estimated", "expected"}
@@ -89,4 +90,4 @@ def test_bad_dates_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
     (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
     assert invoke(["gains", "check", "gains.toml", "--since", "2026-13-01"], env).exit_code == 2
     empty = invoke(["gains", "check", "gains.toml", "--since", "2026-02-01", "--until", "2026-01-01"], env)
-    assert empty.exit_code == 2 and "the period is empty" in empty.stderr
+    assert empty.exit_code == 2 and "--until 2026-01-01 is before --since 2026-02-01" in empty.stderr

@@ -18,8 +18,8 @@ This script cannot call the API (it runs offline), so it writes six months of th
 records, January to June 2026, into its own ledger: SIMULATED history, with token counts
 drawn around the use cases' typical sizes. Then it does what the company would do:
 
-    frugal-ai gains check gains.toml --since 2026-01-01 --until 2026-07-01
-    frugal-ai advise --since 2026-01-01 --until 2026-07-01
+    frugal-ai gains check gains.toml --since 2026-01-01 --until 2026-06-30
+    frugal-ai advise --since 2026-01-01 --until 2026-06-30
 
 Run:  python examples/route_optimisation/route_planner.py [--out DIR] [--format table|json]
 """

@@ -16,7 +16,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @click.command()
 @click.option("--since", type=_DATE, default=None, help="First day of the period (YYYY-MM-DD).")
-@click.option("--until", type=_DATE, default=None, help="Day after the period (YYYY-MM-DD, exclusive).")
+@click.option("--until", type=_DATE, default=None, help="Last day included (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""
@@ -24,11 +24,11 @@ def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> No
     from ..advise import advise as advise_
     from ..config import load_settings
     from ..inventory import load_inventory
+    from .gains import window
 
+    since_d, until_d = window(since, until)
     settings = load_settings()
-    inventory = load_inventory(
-        settings.ledger, since=since.date() if since else None, until=until.date() if until else None, settings=settings
-    )
+    inventory = load_inventory(settings.ledger, since=since_d, until=until_d, settings=settings)
     items = advise_(inventory, settings)
     if fmt == "json":
         click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2, ensure_ascii=False))

@@ -14,6 +14,17 @@ if TYPE_CHECKING:  # pragma: no cover
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
+def window(since: dt.datetime | None, until: dt.datetime | None) -> tuple[dt.date | None, dt.date | None]:
+    """`--since` / `--until` (last day included, as people read it) as [since, until) dates."""
+    from ..errors import InputError
+
+    since_d = since.date() if since else None
+    until_d = until.date() if until else None
+    if since_d and until_d and until_d < since_d:
+        raise InputError(f"--until {until_d} is before --since {since_d}")
+    return since_d, (until_d + dt.timedelta(days=1) if until_d else None)
+
+
 @click.group()
 def gains() -> None:
     """Weigh the ecological gains of AI use cases against their footprint.
@@ -33,7 +44,7 @@ def template() -> None:
 @gains.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--since", type=_DATE, default=None, help="First day of the period (YYYY-MM-DD); default: each use case's start.")
-@click.option("--until", type=_DATE, default=None, help="Day after the period (YYYY-MM-DD, exclusive); default: tomorrow.")
+@click.option("--until", type=_DATE, default=None, help="Last day included (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
@@ -47,14 +58,9 @@ def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.da
         for problem in e.problems:  # every problem, one line each, then exit 2 like any bad input
             click.echo(f"error: {problem}", err=True)
         ctx.exit(2)
+    since_d, until_d = window(since, until)
     settings = load_settings()
-    result = balance(
-        gains_file,
-        LedgerUsage(settings.ledger, settings),
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        settings=settings,
-    )
+    result = balance(gains_file, LedgerUsage(settings.ledger, settings), since=since_d, until=until_d, settings=settings)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
