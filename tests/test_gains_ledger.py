@@ -107,3 +107,11 @@ def test_payback_reads_history_only_up_to_the_window(ledger: Path) -> None:
     b = run(ledger, '["planner"]', "[[use_case.hardware]]\nco2e_kg = 50", since=D(2026, 1, 1), until=D(2026, 3, 1), today=D(2027, 6, 1))
     assert a.use_cases[0].payback == b.use_cases[0].payback
     assert a.use_cases[0].payback.date is not None
+
+
+def test_a_window_that_is_not_whole_months_is_read_exactly(ledger: Path) -> None:
+    # Calls on the 10th of each month: 5 Jan – 9 Feb holds January's only; 5 Jan – 19 Feb both.
+    one = run(ledger, '["planner"]', since=D(2026, 1, 5), until=D(2026, 2, 10), today=D(2026, 6, 1)).use_cases[0]
+    two = run(ledger, '["planner"]', since=D(2026, 1, 5), until=D(2026, 2, 20), today=D(2026, 6, 1)).use_cases[0]
+    assert one.footprint_co2e_kg.central == pytest.approx(10 * PER_CALL.co2e_kg.central)
+    assert two.footprint_co2e_kg.central == pytest.approx(20 * PER_CALL.co2e_kg.central)

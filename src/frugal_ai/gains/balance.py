@@ -43,7 +43,7 @@ from .arithmetic import (
 )
 from .lookup import AvoidedFactor, avoided_factor, hardware_co2e_kg, unit_scale
 from .spec import CUSTOM, ExpectedUsage, Gain, GainsFile, UseCase
-from .usage import MonthUsage, UsageSource
+from .usage import MonthUsage, UsageResult, UsageSource
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -192,8 +192,17 @@ def _use_case_balance(
         if not usage.matches(w):
             warnings.append(f"workload {w!r} matches nothing in the ledger")
 
-    # Footprint in the window, by source.
-    ledger = usage.monthly(uc.workloads, w_since, w_until) if not prospective else None
+    # History up to the end of the window (or today) for the payback, and the window's own
+    # footprint: whole months of the history when the window is whole months it covers (the
+    # usual report period), saving a second pass over the ledger.
+    as_of = today if prospective else min(today, w_until - dt.timedelta(days=1))
+    history = usage.monthly(uc.workloads, None, as_of + dt.timedelta(days=1))
+    ledger: UsageResult | None = None
+    if not prospective:
+        if w_since.day == 1 and w_until.day == 1 and as_of + dt.timedelta(days=1) >= w_until:
+            ledger = UsageResult([m for m in history.months if w_since <= m.month < w_until], list(history.warnings))
+        else:
+            ledger = usage.monthly(uc.workloads, w_since, w_until)
     by_source: dict[str, Range] = {}
     energy = water = _ZERO
     if ledger is not None:
@@ -230,7 +239,7 @@ def _use_case_balance(
     span = wording.span_text(w_since, w_until, prospective=prospective, period=gf.period, lang=lang)
     reason = wording.reason_text(v, avoided, footprint, span, no_footprint=no_footprint, lang=lang)
 
-    payback = _payback(gf, uc, usage, lines, expected, hardware, w_until, today, prospective, lang)
+    payback = _payback(gf, uc, history.months, lines, expected, hardware, as_of, lang)
     return UseCaseBalance(
         name=uc.name,
         verdict=v,
@@ -338,21 +347,17 @@ def _pick(r: Range, case: Case) -> float:
 def _payback(
     gf: GainsFile,
     uc: UseCase,
-    usage: UsageSource,
+    history: list[MonthUsage],
     lines: list[GainLine],
     expected: tuple[Range, Range, Range] | None,
     hardware: list[tuple[dt.date, Range]],
-    w_until: dt.date,
-    today: dt.date,
-    prospective: bool,
+    as_of: dt.date,
     lang: Lang,
 ) -> Payback:
     """Daily cumulative footprint and gains from the first day of use to the horizon."""
     horizon = horizon_end(uc.start, gf.horizon_years)
-    # History stops at the end of the window (or today), so that a report for a past period
-    # gives the same payback whenever it is made from the same ledger.
-    as_of = today if prospective else min(today, w_until - dt.timedelta(days=1))
-    history = usage.monthly(uc.workloads, None, as_of + dt.timedelta(days=1)).months
+    # `history` stops at `as_of`, the end of the window (or today), so that a report for a
+    # past period gives the same payback whenever it is made from the same ledger.
     t0 = min([uc.start, *(m.month for m in history), *(d for d, _ in hardware)])
     n_days = days_between(t0, horizon)
 

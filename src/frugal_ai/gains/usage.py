@@ -90,11 +90,25 @@ class LedgerUsage:
         return result
 
     def matches(self, workload: str) -> bool:
+        """An existence query (LIMIT 1) with the inventory's filter rule: a name, or a tag `key=value`."""
         if not self.ledger_path.exists():
             return False
         if workload not in self._matches:
-            from ..inventory import load_inventory
+            from ..ledger import connect
 
-            inv = load_inventory(self.ledger_path, settings=self.settings, workloads=[workload])
-            self._matches[workload] = not inv.empty
+            if "=" in workload:
+                key, value = workload.split("=", 1)
+                clause = "json_extract(tags, ?) = ?"
+                params: tuple[str, ...] = ('$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"', value)
+            else:
+                clause, params = "name = ?", (workload,)
+            conn = connect(self.ledger_path, readonly=True)
+            try:
+                found = any(
+                    conn.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", params).fetchone() is not None
+                    for table in ("runs", "api_calls")
+                )
+            finally:
+                conn.close()
+            self._matches[workload] = found
         return self._matches[workload]
