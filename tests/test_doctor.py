@@ -1,0 +1,38 @@
+"""`frugal-ai doctor`: what this machine measures with, the config and its origins, the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from frugal_ai.cli import main
+
+
+def test_doctor_json_reports_meters_config_origins_and_ledger(ledger_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRUGAL_AI_COUNTRY", "FR")
+    Path("frugal-ai.toml").write_text('project = "invoices"\n')
+    result = CliRunner().invoke(main, ["doctor", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    m = report["measurement"]
+    assert isinstance(m["rapl"], bool) and isinstance(m["nvml"], bool)
+    assert m["method"] != "" and m["tracker_error"] is None
+    if not Path("/sys/class/powercap/intel-rapl").exists():
+        assert m["rapl"] is False and "rapl" not in m["method"]
+    assert report["config"]["country"] == {"value": "FR", "origin": "environment"}
+    assert report["config"]["project"]["value"] == "invoices"
+    assert report["config"]["project"]["origin"].endswith("frugal-ai.toml")
+    assert report["config"]["pue"]["origin"] == "default"
+    assert report["ledger"]["path"] == str(ledger_path) and report["ledger"]["exists"] is False
+    assert report["ledger"]["schema_version"] == 2
+
+
+def test_doctor_table(ledger_path: Path) -> None:
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0, result.output
+    for words in ("RAPL", "NVML", "runs will be recorded with", "Configuration", "[default]", str(ledger_path),
+                  "schema version"):
+        assert words in result.output
