@@ -115,3 +115,13 @@ def test_a_window_that_is_not_whole_months_is_read_exactly(ledger: Path) -> None
     two = run(ledger, '["planner"]', since=D(2026, 1, 5), until=D(2026, 2, 20), today=D(2026, 6, 1)).use_cases[0]
     assert one.footprint_co2e_kg.central == pytest.approx(10 * PER_CALL.co2e_kg.central)
     assert two.footprint_co2e_kg.central == pytest.approx(20 * PER_CALL.co2e_kg.central)
+
+
+def test_an_inventory_can_stand_for_its_ledger(ledger: Path) -> None:
+    from frugal_ai.inventory import load_inventory
+
+    gf = parse_gains(TEXT.format(workloads='["planner"]', extra=""), "g.toml")
+    kw = dict(since=D(2026, 1, 1), until=D(2026, 4, 1), settings=SETTINGS, today=D(2026, 6, 1))
+    via_inventory = balance(gf, load_inventory(ledger, settings=SETTINGS), **kw)  # type: ignore[arg-type]
+    via_ledger = balance(gf, LedgerUsage(ledger, SETTINGS), **kw)  # type: ignore[arg-type]
+    assert via_inventory == via_ledger

@@ -43,10 +43,11 @@ from .arithmetic import (
 )
 from .lookup import AvoidedFactor, avoided_factor, hardware_co2e_kg, unit_scale
 from .spec import CUSTOM, ExpectedUsage, Gain, GainsFile, UseCase
-from .usage import MonthUsage, UsageResult, UsageSource
+from .usage import LedgerUsage, MonthUsage, UsageResult, UsageSource
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
+    from ..inventory import Inventory
 
 TRAILING_DAYS = 90
 """The future footprint continues at the average daily rate of this many last days of the ledger."""
@@ -121,7 +122,7 @@ class Balance(BaseModel):
 
 def balance(
     gains_file: GainsFile,
-    usage: UsageSource,
+    usage: "UsageSource | Inventory",
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -136,6 +137,10 @@ def balance(
     after `today` (UTC). A use case that starts after today gets a projection of its first
     period. Payback is computed from the whole ledger history up to the end of the window,
     then projected to the file's horizon.
+
+    `usage` is where the use cases' footprints come from: a `UsageSource` such as
+    `LedgerUsage(ledger_path)`, or an `Inventory`, whose ledger is then read per use case
+    (its workload filter and period are not reused: each use case has its own).
     """
     from ..config import load_settings
 
@@ -146,6 +151,8 @@ def balance(
 
         factors = factor_set()
     settings = settings or load_settings()
+    if not hasattr(usage, "monthly"):
+        usage = LedgerUsage.of(usage, settings)  # type: ignore[arg-type]
     today = today or dt.datetime.now(dt.timezone.utc).date()
     cases = [
         _use_case_balance(gains_file, uc, usage, since, until, settings, factors, today, lang) for uc in gains_file.use_case

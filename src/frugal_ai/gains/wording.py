@@ -33,15 +33,15 @@ _REASONS = {
         "no_footprint": "No footprint is known for this use case over {span} (its workloads match nothing in the ledger and no expected_usage is given), so no balance can be drawn.",
     },
     "fr": {
-        "pays_back": "Même le bas de la fourchette des émissions évitées, {gains_low}, dépasse le haut de celle de l'empreinte de l'IA, {fp_high}, sur {span}.",
-        "does_not_pay_back": "Même le haut de la fourchette des émissions évitées, {gains_high}, reste sous le bas de celle de l'empreinte de l'IA, {fp_low}, sur {span}.",
-        "uncertain": "Les fourchettes se recouvrent : {gains} d'émissions évitées pour une empreinte de {fp} sur {span} ; les données ne permettent pas de conclure.",
-        "no_footprint": "Aucune empreinte n'est connue pour ce cas d'usage sur {span} (ses charges ne correspondent à rien dans le registre et aucun expected_usage n'est donné) : pas de bilan possible.",
+        "pays_back": "Même le bas de la fourchette des émissions évitées, {gains_low}, dépasse le haut de celle de l'empreinte de l'IA, {fp_high}, {span}.",
+        "does_not_pay_back": "Même le haut de la fourchette des émissions évitées, {gains_high}, reste sous le bas de celle de l'empreinte de l'IA, {fp_low}, {span}.",
+        "uncertain": "Les fourchettes se recouvrent : {gains} d'émissions évitées pour une empreinte de {fp}, {span} ; les données ne permettent pas de conclure.",
+        "no_footprint": "Aucune empreinte n'est connue pour ce cas d'usage {span} (ses charges ne correspondent à rien dans le registre et aucun expected_usage n'est donné) : pas de bilan possible.",
     },
 }
 
 _SPAN = {"en": "{a} to {b}", "fr": "du {a} au {b}"}
-_PROJECTED = {"en": "the first {period} from {a} (projected)", "fr": "le premier {period} à partir du {a} (projection)"}
+_PROJECTED = {"en": "the first {period} from {a} (projected)", "fr": "sur le premier {period} à partir du {a} (projection)"}
 _PERIOD_FR = {"day": "jour", "week": "semaine", "month": "mois", "year": "an"}
 
 _PAYBACK = {
