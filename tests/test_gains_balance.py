@@ -12,6 +12,8 @@ import json
 from typing import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frugal_ai.config import load_settings
 from frugal_ai.factors import factor_set
@@ -219,3 +221,20 @@ def test_empty_period_is_an_input_error() -> None:
 
     with pytest.raises(InputError, match="empty"):
         run(gains_text(DIESEL_100), FixedUsage({}), since=D(2026, 2, 1), until=D(2026, 1, 1))
+
+
+_amount = st.floats(min_value=0, max_value=1e4, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_amount, min_size=3, max_size=3), st.lists(_amount, min_size=3, max_size=3), st.floats(0, 1))
+def test_the_balance_never_says_pays_back_when_its_ranges_overlap(q: list[float], fp: list[float], rebound: float) -> None:
+    low, mid, high = sorted(q)
+    gain = f'activity = "diesel"\nquantity = {mid!r}\nlow = {low!r}\nhigh = {high!r}\nunit = "L"\nrebound = {rebound!r}'
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.of(*sorted(fp)))})
+    uc = run(gains_text(gain), usage, **H1).use_cases[0]
+    g, f = uc.avoided_co2e_kg, uc.footprint_co2e_kg
+    if g.low <= f.high and f.low <= g.high:
+        assert uc.verdict == "uncertain"
+    assert uc.verdict != "pays_back" or g.low > f.high
+    assert uc.verdict != "does_not_pay_back" or g.high < f.low
