@@ -1,0 +1,151 @@
+"""Measurement never breaks the program: no meters, codecarbon failing, a killed process,
+an unwritable ledger, no network. Each case runs in a fresh Python process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _python(code: str, ledger: Path, **env_extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update(FRUGAL_AI_LEDGER=str(ledger), **env_extra)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+TRACKED_CALL = """
+    import warnings
+    warnings.simplefilter("always")
+    import frugal_ai
+    from frugal_ai.ledger.notice import FrugalAIWarning
+
+    @frugal_ai.track("job")
+    def job(x):
+        return x * 2
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = [job(i) for i in range(5)]
+        frugal_ai.measure.settle()
+    assert results == [0, 2, 4, 6, 8], results
+    ours = [w for w in caught if issubclass(w.category, FrugalAIWarning)]
+    print("WARNINGS", len(ours))
+    for w in ours:
+        print("W:", w.message)
+"""
+
+
+def _runs(ledger: Path) -> list[tuple]:
+    return sqlite3.connect(ledger).execute("SELECT name, method, cpu_kwh + gpu_kwh + ram_kwh, coverage, status FROM runs").fetchall()
+
+
+@pytest.mark.parametrize("breakage", [
+    # codecarbon missing or broken at import
+    "import sys; sys.modules['codecarbon'] = None",
+    # hardware detection crashing inside codecarbon
+    "import codecarbon.core.resource_tracker as rt\n"
+    "def boom(self): raise OSError('no sensors here')\n"
+    "rt.ResourceTracker.set_CPU_GPU_ram_tracking = boom",
+])
+def test_codecarbon_failing_to_start_one_warning_runs_recorded_unavailable(tmp_path: Path, breakage: str) -> None:
+    ledger = tmp_path / "l.sqlite"
+    done = _python(breakage + "\n" + textwrap.dedent(TRACKED_CALL), ledger)
+    assert done.returncode == 0, done.stderr
+    assert "WARNINGS 1" in done.stdout, done.stdout
+    assert "cannot measure energy here" in done.stdout
+    rows = _runs(ledger)
+    assert len(rows) == 5
+    assert all(r[1] == "unavailable" and r[2] == 0 and r[3] == 0 and r[4] == "ok" for r in rows), rows
+
+
+@pytest.mark.skipif(Path("/sys/class/powercap/intel-rapl").exists(), reason="this machine has RAPL")
+def test_without_rapl_or_nvml_runs_use_the_power_model_and_say_so(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.sqlite"
+    done = _python(TRACKED_CALL, ledger)
+    assert done.returncode == 0, done.stderr
+    assert "WARNINGS 0" in done.stdout, done.stdout
+    for name, method, kwh, coverage, status in _runs(ledger):
+        assert "rapl" not in method and method.split("+")[0] in ("cpu_load", "tdp_fallback") and "ram_model" in method
+        assert kwh > 0
+
+
+def test_sigkill_keeps_earlier_flushes_and_the_file_intact(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update(FRUGAL_AI_LEDGER=str(ledger), FRUGAL_AI_MEASURE_INTERVAL_S="0.25")
+    code = textwrap.dedent("""
+        import time, frugal_ai
+        @frugal_ai.track("tick")
+        def tick():
+            time.sleep(0.005)
+        print("go", flush=True)
+        while True:
+            tick()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "go\n"
+    time.sleep(4.0)
+    killed_at = time.time()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    conn = sqlite3.connect(ledger)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    count, last_end, unmeasured = conn.execute(
+        "SELECT count(*), max(\"end\"), sum(method = 'unavailable') FROM runs").fetchone()
+    assert count > 100 and unmeasured == 0
+    # Lost: runs not yet measured (<= one measurement interval) and not yet flushed (<= 0.5 s).
+    assert killed_at - last_end < 2.0, killed_at - last_end
+
+
+def _unwritable_ledger(tmp_path: Path) -> Path:
+    if os.geteuid() == 0:  # root ignores permissions; nobody can create a folder under /proc
+        return Path("/proc/frugal-ai-test/ledger.sqlite")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder / "ledger.sqlite"
+
+
+def test_unwritable_ledger_one_warning_and_the_program_goes_on(tmp_path: Path) -> None:
+    ledger = _unwritable_ledger(tmp_path)
+    done = _python(TRACKED_CALL, ledger)
+    assert done.returncode == 0, done.stderr
+    assert "WARNINGS 1" in done.stdout and "cannot write the ledger" in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_nothing_opens_a_network_connection(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.sqlite"
+    guard = """
+        import socket
+        attempts = []
+        def refuse(name):
+            def f(*a, **k):
+                attempts.append((name, a[1:] if name.startswith("socket.") else a))
+                raise OSError("network disabled by test")
+            return f
+        socket.socket.connect = refuse("socket.connect")
+        socket.socket.connect_ex = refuse("socket.connect_ex")
+        socket.socket.sendto = refuse("socket.sendto")
+        socket.create_connection = refuse("create_connection")
+        socket.getaddrinfo = refuse("getaddrinfo")
+    """
+    code = textwrap.dedent(guard) + textwrap.dedent(TRACKED_CALL) + textwrap.dedent("""
+        from click.testing import CliRunner
+        from frugal_ai.cli import main
+        assert CliRunner().invoke(main, ["doctor"]).exit_code == 0
+        print("ATTEMPTS", attempts)
+    """)
+    done = _python(code, ledger)
+    assert done.returncode == 0, done.stderr
+    assert "ATTEMPTS []" in done.stdout, done.stdout
+    assert len(_runs(ledger)) == 5
