@@ -54,7 +54,7 @@ __all__ = [
     "Source",
 ]
 
-_cache: dict[Path, FactorSet] = {}
+_cache: dict[Path | None, FactorSet] = {}
 _lock = threading.Lock()
 
 
@@ -64,13 +64,22 @@ def factor_set(directory: Path | str | None = None) -> FactorSet:
     `directory` reads another copy of the files (tests, a pinned older set); by default
     the files shipped with frugal-ai.
     """
+    if directory is None:
+        # The common case, kept to one dict lookup: callers may ask for it in loops.
+        found = _cache.get(None)
+        if found is not None:
+            return found
     path = Path(directory) if directory is not None else data_dir()
     found = _cache.get(path)
     if found is not None:
+        if directory is None:
+            _cache[None] = found
         return found
     with _lock:
         found = _cache.get(path)
         if found is None:
             found = FactorSet(load_raw(path))
             _cache[path] = found
+        if directory is None:
+            _cache[None] = found
         return found
