@@ -179,6 +179,7 @@ def test_a_workload_matching_nothing_is_a_warning_and_no_footprint_is_uncertain(
     assert uc.warnings[0] == "workload 'ghost' matches nothing in the ledger"
     assert b.warnings[0] == "use case 'Routes': workload 'ghost' matches nothing in the ledger"
     assert uc.verdict == "uncertain" and "No footprint is known" in uc.reason
+    assert uc.payback.date is None and not uc.payback.known and "no payback date" in uc.payback.text
 
 
 def test_a_use_case_that_has_not_started_gets_a_projection_of_its_first_period() -> None:

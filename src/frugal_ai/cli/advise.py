@@ -15,8 +15,8 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command()
-@click.option("--since", type=_DATE, default=None, help="First day of the period (YYYY-MM-DD).")
-@click.option("--until", type=_DATE, default=None, help="Last day included (YYYY-MM-DD).")
+@click.option("--since", type=_DATE, default=None, metavar="DATE", help="First day of the period (YYYY-MM-DD).")
+@click.option("--until", type=_DATE, default=None, metavar="DATE", help="Last day included (YYYY-MM-DD).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""

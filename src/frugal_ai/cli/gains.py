@@ -43,8 +43,8 @@ def template() -> None:
 
 @gains.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--since", type=_DATE, default=None, help="First day of the period (YYYY-MM-DD); default: each use case's start.")
-@click.option("--until", type=_DATE, default=None, help="Last day included (YYYY-MM-DD); default: today.")
+@click.option("--since", type=_DATE, default=None, metavar="DATE", help="First day of the period (YYYY-MM-DD); default: each use case's start.")
+@click.option("--until", type=_DATE, default=None, metavar="DATE", help="Last day included (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
@@ -95,7 +95,7 @@ def render_table(result: "Balance") -> str:
                 format_range(uc.footprint_co2e_kg, "co2e_kg"),
                 format_range(uc.avoided_co2e_kg, "co2e_kg"),
                 ratio_text(uc.ratio),
-                uc.payback.date.isoformat() if uc.payback.date else "never within horizon",
+                uc.payback.date.isoformat() if uc.payback.date else ("never within horizon" if uc.payback.known else "unknown"),
                 uc.verdict,
             ]
         )

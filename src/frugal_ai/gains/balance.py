@@ -80,6 +80,7 @@ class Payback(BaseModel):
     latest: dt.date | None = Field(description="High footprint, low gains.")
     horizon_end: dt.date
     text: str
+    known: bool = Field(True, description="False when no footprint is known at all: no payback can be computed.")
 
 
 class UseCaseBalance(BaseModel):
@@ -363,6 +364,10 @@ def _payback(
 ) -> Payback:
     """Daily cumulative footprint and gains from the first day of use to the horizon."""
     horizon = horizon_end(uc.start, gf.horizon_years)
+    if not history and expected is None and not hardware:
+        # Nothing to pay back is not paying back: without any footprint there is no date to give.
+        return Payback(date=None, earliest=None, latest=None, horizon_end=horizon,
+                       text=wording.payback_unknown_text(lang), known=False)
     # `history` stops at `as_of`, the end of the window (or today), so that a report for a
     # past period gives the same payback whenever it is made from the same ledger.
     t0 = min([uc.start, *(m.month for m in history), *(d for d, _ in hardware)])

@@ -100,3 +100,14 @@ def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.d
     if earliest == central == latest:
         return words["at_exact"].format(date=d(central))
     return words["at"].format(date=d(central), earliest=d(earliest), latest=d(latest))
+
+
+_PAYBACK_UNKNOWN = {
+    "en": "has no known footprint, so no payback date can be computed",
+    "fr": "n'a pas d'empreinte connue : aucune date de compensation ne peut être calculée",
+}
+
+
+def payback_unknown_text(lang: Lang = "en") -> str:
+    """The payback in words when no footprint is known at all."""
+    return _PAYBACK_UNKNOWN[lang]
