@@ -271,6 +271,9 @@ def test_asyncio_tasks_inherit_the_run_and_threads_need_bind() -> None:
 def test_default_name_is_the_qualified_name_and_project_comes_from_config(
         ledger_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRUGAL_AI_PROJECT", "invoices")
+    from frugal_ai.measure.track import reload_settings
+
+    reload_settings()  # the environment is looked at twice a second at most
 
     class Job:
         @frugal_ai.track()

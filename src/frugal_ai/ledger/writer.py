@@ -55,7 +55,20 @@ _SESSION_SQL = _insert("sessions", _SESSION_COLUMNS, "INSERT OR REPLACE")
 
 def tags_json(tags: dict[str, str] | None) -> str:
     """Tags as stored: a JSON object of strings, keys sorted."""
-    return json.dumps({str(k): str(v) for k, v in (tags or {}).items()}, sort_keys=True, ensure_ascii=False)
+    if not tags:
+        return "{}"
+    # The same tags dict is shared by every run of a decorated function: encode it once.
+    cached = _tags_cache.get(id(tags))
+    if cached is not None and cached[0] is tags and cached[1] == tags:
+        return cached[2]
+    text = json.dumps({str(k): str(v) for k, v in tags.items()}, sort_keys=True, ensure_ascii=False)
+    if len(_tags_cache) > 1024:
+        _tags_cache.clear()
+    _tags_cache[id(tags)] = (tags, dict(tags), text)
+    return text
+
+
+_tags_cache: dict[int, tuple[dict[str, str], dict[str, str], str]] = {}
 
 
 def _row(record: Any, columns: tuple[str, ...]) -> tuple[Any, ...]:
@@ -181,7 +194,8 @@ class LedgerWriter:
         runs, calls, sessions = [], [], []
         for r in batch:
             if isinstance(r, RunRecord):
-                runs.append(_row(r, _RUN_COLUMNS))
+                runs.append((r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host,
+                             r.pid, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage))
             elif isinstance(r, ApiCallRecord):
                 calls.append(_row(r, _CALL_COLUMNS))
             elif isinstance(r, SessionRecord):

@@ -8,6 +8,13 @@ called after each measurement because `api_call_interval=1`; `out` on `flush`/`s
 cumulative CPU / GPU / RAM energy; we take deltas and share each interval among the runs
 that overlap it (`attribution.py`).
 
+We drive the measurements ourselves: codecarbon's own periodic scheduler is given an interval
+of days, and our meter thread calls the tracker's public `flush()` (which measures, then calls
+our handler's `out`) every `measure_interval_s`, and soon after a top-level run starts or ends
+(at most every `MIN_GAP_S`). So all measurements are serialised in one thread, and interval
+boundaries fall close to run boundaries, where the power changes: a 0.5 s GPU call is not
+blurred with the idle time around it.
+
 A run's energy is known only once an interval ending after it has been measured, so its
 record is submitted to the ledger then (within `measure_interval_s` of its end), not when
 the function returns. Runs that happened before the tracker was ready get the power of the
@@ -42,6 +49,11 @@ MIN_POWER_WINDOW_S = 0.5
 START_WAIT_S = 15.0
 # Write the session totals at most this often while running (s).
 SESSION_EVERY_S = 5.0
+# Measurements asked for by run boundaries are at least this far apart (codecarbon's own
+# flush() skips measuring when its last sample is under 50 ms old).
+MIN_GAP_S = 0.06
+# codecarbon's scheduler interval: never, in practice (we measure from our own thread).
+_CODECARBON_INTERVAL_S = 864_000.0
 
 _CPU_MODES = {
     "intel_rapl": "rapl",
@@ -114,6 +126,11 @@ class Meter:
         self.session_start = time.time()
         self._session_written = 0.0
         self._measurements = 0
+        self._measure_lock = threading.Lock()  # one measurement at a time
+        self._nudge = threading.Event()
+        self._stop_driver = False
+        self._driver: threading.Thread | None = None
+        self.interval_s = 1.0
 
     # -- starting ------------------------------------------------------------------------------
     def ensure_started(self, settings: Any) -> None:
@@ -126,6 +143,7 @@ class Meter:
             self.state = "starting"
             self.zone = settings.country
             self.project = settings.project
+            self.interval_s = float(settings.measure_interval_s)
         atexit.register(self.shutdown)
         threading.Thread(target=self._start, args=(settings,), name="frugal-ai-meter", daemon=True).start()
 
@@ -145,6 +163,8 @@ class Meter:
                 self.method = methods_of(tracker)
                 if self.state == "starting":
                     self.state = "running"
+            self._driver = threading.Thread(target=self._drive, name="frugal-ai-measure", daemon=True)
+            self._driver.start()
         except Exception as e:
             with self._lock:
                 self.state = "failed"
@@ -182,8 +202,8 @@ class Meter:
         return OfflineEmissionsTracker(
             country_iso_code=country,
             project_name="frugal-ai",
-            measure_power_secs=settings.measure_interval_s,
-            api_call_interval=1,
+            measure_power_secs=_CODECARBON_INTERVAL_S,
+            api_call_interval=-1,  # no live_out: our flush() calls give us every measurement via out()
             output_methods=[],  # no CSV, no API, no Prometheus, no logger: only our handler
             emissions_endpoint=None,
             electricitymaps_api_token=None,
@@ -203,11 +223,40 @@ class Meter:
                 self.roots.append(span)
             else:
                 span.parent.children.append(span)
+        if span.parent is None and not self._nudge.is_set():
+            self._nudge.set()  # measure soon: the power may change here
 
     def close_span(self, span: Span) -> None:
         """The run ended (span.end_pc is set). Finalise at once if nothing will ever measure it."""
         if self.state == "failed" or self.state == "stopped":
             self._finalise(until=float("inf"))
+        elif span.parent is None and not self._nudge.is_set():
+            self._nudge.set()
+
+    # -- driving the tracker --------------------------------------------------------------------------
+    def _drive(self) -> None:
+        """Measure every interval_s, and soon after a top-level run starts or ends."""
+        while not self._stop_driver:
+            since = time.perf_counter() - (self._last_pc or 0.0)
+            self._nudge.wait(max(0.0, self.interval_s - since))
+            if self._stop_driver:
+                return
+            since = time.perf_counter() - (self._last_pc or 0.0)
+            if since < MIN_GAP_S:
+                time.sleep(MIN_GAP_S - since)
+            self._nudge.clear()
+            self._measure()
+
+    def _measure(self) -> None:
+        """One measurement: codecarbon reads its meters and calls our handler's out()."""
+        with self._measure_lock:
+            tracker = self.tracker
+            if tracker is None or self.state != "running":
+                return
+            try:
+                tracker.flush()
+            except Exception as e:
+                warn_once("meter-flush", f"energy measurement failed ({type(e).__name__}: {e})")
 
     # -- measurements ------------------------------------------------------------------------------
     def _on_measurement(self, total: Any) -> None:
@@ -337,9 +386,9 @@ class Meter:
                 time.sleep(min(missing, MIN_POWER_WINDOW_S))
         # codecarbon's flush() skips measuring when its last sample is under 50 ms old.
         since = time.perf_counter() - (self._last_pc or 0.0)
-        if since < 0.06:
-            time.sleep(0.06 - since)
-        self.tracker.flush()
+        if since < MIN_GAP_S:
+            time.sleep(MIN_GAP_S - since)
+        self._measure()
 
     def shutdown(self) -> None:
         """Stop the tracker, finalise every run (still-open ones as failed), write the session."""
@@ -347,10 +396,14 @@ class Meter:
             if self.state == "stopped" or self.state == "idle":
                 return
             self._ready.wait(START_WAIT_S)
+            self._stop_driver = True
+            self._nudge.set()
+            if self._driver is not None and self._driver is not threading.current_thread():
+                self._driver.join(timeout=5.0)
             if self.state == "running" and self.tracker is not None:
-                if self.power_kw is None:
-                    self._measure_now()
-                self.tracker.stop()
+                self._measure_now()
+                with self._measure_lock:
+                    self.tracker.stop()  # its last measurement (if stale) reaches out() too
             with self._lock:
                 was_failed = self.state != "running"
                 end = self._last_pc or time.perf_counter()

@@ -1,0 +1,91 @@
+"""Overhead of `@frugal_ai.track` on a function that does nothing, against codecarbon's own
+per-call APIs measured in the same run.
+
+    python benchmarks/bench_track.py            # about 30 s on a 2-core machine
+
+Prints the median cost per call once warm (µs), for:
+  - a bare call (the floor),
+  - @frugal_ai.track (target: <= 20 µs over the bare call),
+  - codecarbon's tracker.start_task() / stop_task() around the call,
+  - codecarbon's @track_emissions (a tracker per call; its first call is printed apart).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from typing import Any, Callable
+
+warnings.simplefilter("ignore")
+logging.getLogger("codecarbon").setLevel(logging.ERROR)
+os.environ["FRUGAL_AI_LEDGER"] = os.path.join(tempfile.mkdtemp(prefix="frugal-bench-"), "ledger.sqlite")
+
+
+def per_call_us(fn: Callable[[], Any], calls: int, batches: int) -> float:
+    """Median over `batches` of the mean time of `calls` calls, in µs."""
+    means = []
+    for _ in range(batches):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        means.append((time.perf_counter() - t0) / calls * 1e6)
+    return statistics.median(means)
+
+
+def main() -> int:
+    import frugal_ai
+    from frugal_ai.measure import settle
+    from frugal_ai.measure.meter import meter
+
+    def noop() -> None:
+        return None
+
+    tracked = frugal_ai.track("bench-noop", capture_api=False)(noop)
+    tracked()  # starts the tracker in the background
+    assert meter().wait_ready(60), "the tracker did not start"
+    for _ in range(2000):  # warm
+        tracked()
+
+    bare_us = per_call_us(noop, 2000, 25)
+    track_us = per_call_us(tracked, 2000, 25)
+    settle()
+
+    from codecarbon import OfflineEmissionsTracker, track_emissions
+
+    cc = OfflineEmissionsTracker(country_iso_code="FRA", output_methods=[], log_level="error",
+                                 allow_multiple_runs=True, measure_power_secs=1)
+    cc.start()
+
+    def task() -> None:
+        cc.start_task("noop")
+        noop()
+        cc.stop_task("noop")
+
+    task()
+    task_us = per_call_us(task, 20, 10)
+    cc.stop()
+
+    decorated = track_emissions(offline=True, country_iso_code="FRA", output_methods=[], log_level="error",
+                                allow_multiple_runs=True)(noop)
+    t0 = time.perf_counter()
+    decorated()
+    first_ms = (time.perf_counter() - t0) * 1e3
+    te_us = per_call_us(decorated, 3, 5)
+
+    overhead = track_us - bare_us
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"{'bare call':38s} {bare_us:12.2f} µs")
+    print(f"{'@frugal_ai.track':38s} {track_us:12.2f} µs   overhead {overhead:.2f} µs (target <= 20)")
+    print(f"{'codecarbon start_task/stop_task':38s} {task_us:12.2f} µs   = {task_us / max(overhead, 1e-9):,.0f}x our overhead")
+    print(f"{'codecarbon @track_emissions':38s} {te_us:12.2f} µs   = {te_us / max(overhead, 1e-9):,.0f}x; "
+          f"first call {first_ms:,.0f} ms")
+    return 0 if overhead <= 20 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
