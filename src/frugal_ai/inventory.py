@@ -19,6 +19,7 @@ Rules (see docs/report.md):
   exclusive.
 - The content hash is a SHA-256 over the selected ledger rows, in a documented text form
   (`content_hash_text`), so an auditor can check that a report was made from the same data.
+  It is computed on a second connection while the first aggregates.
 
 Example:
     >>> inv = load_inventory("ledger.sqlite", since=date(2026, 7, 1), until=date(2026, 10, 1))  # doctest: +SKIP
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -143,26 +145,37 @@ def load_inventory(
     since_s, until_s = _unix(since), _unix(until)
     if since_s is not None and until_s is not None and until_s <= since_s:
         raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
-    conn = _open(Path(ledger_path))
+    path = Path(ledger_path)
+    conn = _open(path)
+    where_runs, params_runs = _selection("runs", since_s, until_s, workloads)
+    where_calls, params_calls = _selection("api_calls", since_s, until_s, workloads)
+    tick = progress or (lambda stage, fraction: None)
+    # The content hash reads every selected row once: it runs on its own connection in a
+    # thread while this one aggregates (SQLite releases the GIL), so the two scans overlap.
+    hasher = _HashThread(path, where_runs, params_runs, where_calls, params_calls,
+                         lambda share: tick("hashing", 0.1 + 0.8 * share)) if path.exists() else None
     try:
-        where_runs, params_runs = _selection("runs", since_s, until_s, workloads)
-        where_calls, params_calls = _selection("api_calls", since_s, until_s, workloads)
-        tick = progress or (lambda stage, fraction: None)
+        if hasher is not None:
+            hasher.start()
         tick("runs", 0.05)
         run_groups = _run_groups(conn, where_runs, params_runs, filtered=bool(workloads))
-        tick("api calls", 0.15)
+        tick("api calls", 0.1)
         call_groups = _call_groups(conn, where_calls, params_calls)
-        tick("counting", 0.35)
-        n_rows, first, last = _counts(conn, where_runs, params_runs, where_calls, params_calls)
-        demo_rows = conn.execute(f"SELECT COUNT(*) FROM api_calls WHERE ({where_calls}) AND source = 'demo'",
-                                 params_calls).fetchone()[0]
-        tick("hashing", 0.4)
-        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls,
-                              lambda done: tick("hashing", 0.4 + 0.5 * done / max(n_rows, 1)))
+        n_runs, first_run, last_run = conn.execute(
+            f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
+        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls) if hasher is None \
+            else hasher.result()
     except sqlite3.DatabaseError as e:
         raise InputError(f"cannot read the ledger: {e}", where=str(ledger_path)) from None
     finally:
         conn.close()
+        if hasher is not None:
+            hasher.join()
+    n_rows = n_runs + sum(int(g["requests"]) for g in call_groups)
+    demo_rows = sum(int(g["demo"]) for g in call_groups)
+    starts = [v for v in (first_run, last_run, *(g["first"] for g in call_groups), *(g["last"] for g in call_groups))
+              if v is not None]
+    first, last = (min(starts), max(starts)) if starts else (None, None)
 
     from .factors import factor_set
 
@@ -287,30 +300,20 @@ def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> 
         SELECT ifnull(name, ?) AS workload, strftime('%Y-%m', start, 'unixepoch') AS month,
                provider, model, local, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
                SUM(input_tokens * input_tokens) AS input_tokens_sq,
-               SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens
+               SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+               SUM(source = 'demo') AS demo, MIN(start) AS first, MAX(start) AS last
         FROM api_calls WHERE {where}
         GROUP BY workload, month, provider, model, local"""
     conn.row_factory = sqlite3.Row
     return conn.execute(sql, [NO_WORKLOAD, *params]).fetchall()
 
 
-def _counts(
-    conn: sqlite3.Connection, where_runs: str, params_runs: list[object], where_calls: str, params_calls: list[object]
-) -> tuple[int, float | None, float | None]:
-    conn.row_factory = None
-    r = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
-    c = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM api_calls WHERE {where_calls}", params_calls).fetchone()
-    firsts = [v for v in (r[1], c[1]) if v is not None]
-    lasts = [v for v in (r[2], c[2]) if v is not None]
-    return r[0] + c[0], min(firsts, default=None), max(lasts, default=None)
-
-
 def content_hash_text() -> str:
     """How the content hash is made, in words, for the report's methodology section."""
     return (
         "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
-        "ordered by id; fields joined by '|' in schema order, floats with 17 significant digits, "
-        "NULL as an empty field."
+        "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
+        "significant digits, NULL as an empty field; lines end with a newline."
     )
 
 
@@ -320,17 +323,23 @@ def content_hash(
     params_runs: list[object],
     where_calls: str,
     params_calls: list[object],
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> str:
-    """SHA-256 of the selected rows (see `content_hash_text`). Streams in chunks: bounded memory."""
+    """SHA-256 of the selected rows (see `content_hash_text`). Streams in chunks: bounded memory.
+
+    Storage order, not id order: sorting a million text ids would double the cost, and the
+    order of a ledger file's rows is part of that file (a copy hashes the same).
+    """
     h = hashlib.sha256()
-    done = 0
     conn.row_factory = None
-    for line_sql, table, where, params in (
-        (_RUN_LINE, "runs", where_runs, params_runs),
-        (_CALL_LINE, "api_calls", where_calls, params_calls),
-    ):
-        cur = conn.execute(f"SELECT {line_sql} FROM {table} WHERE {where} ORDER BY id", params)
+    tables = ((_RUN_LINE, "runs", where_runs, params_runs), (_CALL_LINE, "api_calls", where_calls, params_calls))
+    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t, _, _ in tables]
+    total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
+    done = 0
+    for (line_sql, table, where, params), (lo, hi) in zip(tables, spans):
+        if lo is None:
+            continue
+        cur = conn.execute(f"SELECT {line_sql} FROM {table} WHERE {where} ORDER BY rowid", params)
         while True:
             chunk = cur.fetchmany(_HASH_CHUNK_ROWS)
             if not chunk:
@@ -340,8 +349,35 @@ def content_hash(
             h.update(b"\n")
             done += len(chunk)
             if progress is not None:
-                progress(done)
+                progress(min(done / total, 1.0))
     return "sha256:" + h.hexdigest()
+
+
+class _HashThread(threading.Thread):
+    """`content_hash` on its own read-only connection, in the background."""
+
+    def __init__(self, path: Path, *selection: Any) -> None:
+        super().__init__(name="frugal-ai-ledger-hash", daemon=True)
+        self.path, self.selection = path, selection
+        self._digest: str | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            conn = _open(self.path)
+            try:
+                self._digest = content_hash(conn, *self.selection)
+            finally:
+                conn.close()
+        except BaseException as e:  # handed to the caller by result()
+            self._error = e
+
+    def result(self) -> str:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._digest is not None
+        return self._digest
 
 
 # --- joining with the factors --------------------------------------------------------------
