@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..config import Settings
 from ..errors import InputError
-from ..report import Report, build_report, render, render_summary
+from ..report import Report, build_report, render
 from ..report.period import Period
 from .api_calls import simulated_api_calls
 from .ledger_file import write_records

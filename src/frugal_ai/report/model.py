@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
@@ -313,7 +312,7 @@ def report_from_inventory(
         lines=_lines(inventory.rows),
         ghg=ghg,
         datapoints=_datapoints(inventory.rows, ghg),
-        gains=gains.model_dump(mode="json") if gains is not None else None,
+        gains=_gains_dict(gains),
         gains_cases=_gains_cases(gains),
         recommendations=recommendations or [],
         methodology=Methodology(
@@ -603,6 +602,16 @@ def _balance(gains_path: str | Path, inventory: Inventory, period: Period, setti
         load_gains(gains_path), LedgerUsage.of(inventory, settings),
         since=period.since, until=period.until, settings=settings, lang=lang,  # type: ignore[arg-type]
     )
+
+
+def _gains_dict(gains: BaseModel | None) -> dict[str, Any] | None:
+    if gains is None:
+        return None
+    data = gains.model_dump(mode="json")
+    if isinstance(data.get("file"), str):
+        # The file's name, not the local path: the report is shared outside the machine.
+        data["file"] = Path(data["file"]).name
+    return data
 
 
 def _gains_cases(gains: Any) -> list[GainsCase]:
