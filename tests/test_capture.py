@@ -155,7 +155,7 @@ _SSE = b"".join(
 def _observe(fmt: str, chunks: list[bytes], *, ctype: str = "text/event-stream", encoding: str = "",
              status: int = 200, outcome: str = "end", captured: list[Any] | None = None) -> CallObserver:
     obs = CallObserver(Route("openai", fmt, False), "api.openai.com", "/v1/chat/completions", None, b'{"model":"req-model"}')
-    obs.start_response(status, ctype, encoding)
+    obs.start_response(status, ctype.encode(), encoding.encode())
     for c in chunks:
         obs.feed(c)
     obs.finish(outcome)

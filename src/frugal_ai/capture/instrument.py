@@ -21,8 +21,7 @@ import sys
 import threading
 from typing import Any
 
-from . import emit, transport
-from .providers import clear_cache
+from . import transport
 
 CLIENT_MODULES = ("httpx", "httpx2")
 
@@ -68,8 +67,6 @@ def uninstrument() -> None:
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, original)
                 del _patched[cls]
-        clear_cache()
-        emit.reset()
 
 
 def is_instrumented() -> bool:

@@ -5,8 +5,10 @@ never holds the caller up: it reads the bytes, it does not change or delay them.
 - Event streams (SSE `text/event-stream`, NDJSON) are cut into lines as they pass; after
   the first event, only events holding the parser's marker (the usage block) are decoded.
   Only the unfinished last line is kept between chunks.
-- Plain JSON bodies are kept until the end and decoded once. Past `BODY_LIMIT_BYTES` only
-  the tail is kept, and the usage object is read from there.
+- Plain JSON bodies are kept until the end; then only the usage object (found from the
+  end, where providers put it) and the model string are decoded, not the reply. If they
+  are not found so, the whole body is decoded once. Past `BODY_LIMIT_BYTES` only the head
+  (for the model) and the tail (for the usage) are kept.
 Nothing read here is logged or stored except the model name and token counts.
 """
 
@@ -26,24 +28,66 @@ from .providers import Route
 log = logging.getLogger("frugal_ai.capture")
 
 BODY_LIMIT_BYTES = 4 * 1024 * 1024
+HEAD_BYTES = 4 * 1024
 TAIL_BYTES = 64 * 1024
+# The longest usage object looked for: far above any real one.
+USAGE_MAX_BYTES = 8 * 1024
 LINE_LIMIT_BYTES = 4 * 1024 * 1024
 
 # The `model` key of a request body, read only when the response does not name the model.
 _REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,200})"')
-# Keys whose object holds the counts, for reading the tail of a very large body.
-_TAIL_KEYS = (b'"usage"', b'"usageMetadata"', b'"meta"')
+_COLON = re.compile(rb'\s*:\s*')
+_JSON_START = re.compile(rb'\s*[\[{]')
+_quoted_keys: dict[str, bytes] = {}
+
+
+def _quoted(key: str) -> bytes:
+    found = _quoted_keys.get(key)
+    if found is None:
+        found = _quoted_keys[key] = b'"' + key.encode() + b'"'
+    return found
+
+
 _decode_json = json.JSONDecoder().raw_decode
+_model_patterns: dict[str, "re.Pattern[bytes]"] = {}
+
+
+def _model_pattern(key: str) -> "re.Pattern[bytes]":
+    found = _model_patterns.get(key)
+    if found is None:
+        found = _model_patterns[key] = re.compile(b'"' + key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"')
+    return found
+
+
+def _object_after(data: bytes, key_end: int) -> Any:
+    """The JSON value that follows a key ending at `key_end`, or None."""
+    colon = _COLON.match(data, key_end)
+    if colon is None:
+        return None
+    text = data[colon.end() : colon.end() + USAGE_MAX_BYTES].decode("utf-8", "ignore")
+    try:
+        return _decode_json(text)[0]
+    except ValueError:
+        return None
 
 
 class CallObserver:
-    """The state of one call. `feed` and `finish` never raise."""
+    """The state of one call. `feed` and `finish` never raise.
 
-    __slots__ = (
-        "route", "host", "path", "frame", "start", "start_perf", "request_body",
-        "http_status", "usage", "parser", "streaming", "decoder", "chunks", "size",
-        "tail", "pending", "first_seen", "done", "broken", "marker",
-    )
+    Class attributes hold the defaults, so that creating one (on every captured request)
+    sets only what differs.
+    """
+
+    http_status: int | None = None
+    streaming = False
+    decoder: Decoder | None = None
+    size = 0
+    head = b""
+    tail: bytes | None = None
+    pending = b""
+    first_seen = False
+    done = False
+    broken = False
 
     def __init__(self, route: Route, host: str, path: str, frame: Any, request_body: bytes | None) -> None:
         self.route = route
@@ -53,30 +97,22 @@ class CallObserver:
         self.request_body = request_body
         self.start = time.time()
         self.start_perf = time.perf_counter()
-        self.http_status: int | None = None
         self.usage = Usage()
-        self.parser = parser_for(route.wire_format)
-        self.marker: bytes = self.parser.MARKER
-        self.streaming = False
-        self.decoder: Decoder | None = None
+        self.parser = parser = parser_for(route.wire_format)
+        self.marker: bytes = parser.MARKER
         self.chunks: list[bytes] = []
-        self.size = 0
-        self.tail: bytes | None = None
-        self.pending = b""
-        self.first_seen = False
-        self.done = False
-        self.broken = False
 
     # -- response headers -------------------------------------------------------------
-    def start_response(self, status_code: int, content_type: str, content_encoding: str) -> None:
+    def start_response(self, status_code: int, content_type: bytes, content_encoding: bytes) -> None:
         self.http_status = status_code
         ctype = content_type.lower()
-        self.streaming = "event-stream" in ctype or "ndjson" in ctype or "jsonl" in ctype
-        try:
-            self.decoder = decoder_for(content_encoding)
-        except ValueError as exc:
-            log.debug("capture: %s; tokens of this call are not read", exc)
-            self.broken = True
+        self.streaming = b"event-stream" in ctype or b"ndjson" in ctype or b"jsonl" in ctype
+        if content_encoding:
+            try:
+                self.decoder = decoder_for(content_encoding.decode("latin-1"))
+            except ValueError as exc:
+                log.debug("capture: %s; tokens of this call are not read", exc)
+                self.broken = True
 
     # -- body -------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> None:
@@ -98,7 +134,8 @@ class CallObserver:
             self.chunks.append(chunk)
             self.size += len(chunk)
             if self.size > BODY_LIMIT_BYTES:
-                self.tail = b"".join(self.chunks)[-TAIL_BYTES:]
+                whole = b"".join(self.chunks)
+                self.head, self.tail = whole[:HEAD_BYTES], whole[-TAIL_BYTES:]
                 self.chunks = []
         else:
             self.tail = (self.tail + chunk)[-TAIL_BYTES:]
@@ -180,16 +217,18 @@ class CallObserver:
                 self._line(self.pending)
             readable = not self.broken
         elif readable and self.chunks and outcome == "end":
-            try:
-                doc = json.loads(b"".join(self.chunks))
-            except ValueError:
-                doc = None
-                readable = False
-            if doc is not None:
-                self._parse(self.parser.read_body, doc)
-                readable = not self.broken
+            body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+            if not self._read_keys(body, body):
+                # The usage block was not found where it is expected: decode the whole body.
+                try:
+                    doc = json.loads(body)
+                except ValueError:
+                    readable = False
+                else:
+                    self._parse(self.parser.read_body, doc)
+            readable = readable and not self.broken
         elif readable and self.tail is not None and outcome == "end":
-            self._read_tail(self.tail)
+            self._read_keys(self.tail, self.head)
 
         failed = outcome == "error" or (self.http_status is not None and self.http_status >= 400)
         if not readable and not failed:
@@ -222,22 +261,37 @@ class CallObserver:
             local=self.route.local,
         )
 
-    def _read_tail(self, tail: bytes) -> None:
-        for key in _TAIL_KEYS:
-            at = tail.rfind(key)
-            if at < 0:
-                continue
-            colon = tail.find(b":", at + len(key))
-            if colon < 0:
-                continue
-            text = tail[colon + 1 :].decode("utf-8", "replace").lstrip()
-            try:
-                value, _ = _decode_json(text)
-            except ValueError:
-                continue
-            self._parse(self.parser.read_body, {key.strip(b'"').decode(): value})
-            if self.usage.complete:
-                return
+    def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
+        """Read only the usage object and the model string of a JSON body, without decoding
+        the rest (which holds the reply). True when the counts were found."""
+        parser = self.parser
+        keys: tuple[str, ...] = parser.USAGE_KEYS
+        if not keys or (usage_area[:1] != b"{" and _JSON_START.match(usage_area) is None):
+            return False
+        doc: dict[str, Any] = {}
+        for key in keys:
+            needle = _quoted(key)
+            end = len(usage_area)
+            for _ in range(4):  # a nested key of that name may come later: look further back
+                at = usage_area.rfind(needle, 0, end)
+                if at < 0:
+                    break
+                value = _object_after(usage_area, at + len(needle))
+                if isinstance(value, dict):
+                    doc[key] = value
+                    break
+                end = at
+            if doc:
+                break
+        if not doc:
+            return False
+        model_key: str | None = parser.MODEL_KEY
+        if model_key is not None:
+            found = _model_pattern(model_key).search(model_area)
+            if found is not None:
+                doc[model_key] = found.group(1).decode("utf-8", "replace")
+        self._parse(parser.read_body, doc)
+        return self.usage.complete
 
     def _model_from_request(self) -> str | None:
         if self.route.wire_format == "google":

@@ -55,10 +55,15 @@ def _observer_for(request: Any) -> CallObserver | None:
 
 def _attach(observer: CallObserver, response: Any, stream_cls: type) -> None:
     try:
-        headers = response.headers
-        observer.start_response(
-            response.status_code, headers.get("content-type", ""), headers.get("content-encoding", "")
-        )
+        content_type = content_encoding = b""
+        # One pass over the raw header list: cheaper than two case-insensitive look-ups.
+        for name, value in response.headers.raw:
+            size = len(name)
+            if size == 12 and name.lower() == b"content-type":
+                content_type = value
+            elif size == 16 and name.lower() == b"content-encoding":
+                content_encoding = value
+        observer.start_response(response.status_code, content_type, content_encoding)
         response.stream = stream_cls(response.stream, observer)
     except Exception as exc:
         observer.done = True

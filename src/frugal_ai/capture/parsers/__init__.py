@@ -3,6 +3,8 @@
 A parser module exposes:
   `read_body(doc, usage)`   a whole JSON response (already decoded) -> fills `usage`
   `read_event(doc, usage)`  one streamed event (an SSE `data:` payload or an NDJSON line)
+  `USAGE_KEYS`, `MODEL_KEY` the top-level keys of a plain body that hold the counts and
+                            the model name: only their values are decoded, not the reply
   `MARKER`                  a byte string found only in events worth decoding: the stream
                             wrapper skips every other event after the first without decoding it.
 Unknown shapes leave `usage` untouched; the parsers never raise on odd input (the caller
@@ -34,6 +36,8 @@ class Usage:
 
 def as_int(value: Any) -> int:
     """A token count from JSON: ints (and integral floats) only, anything else counts 0."""
+    if type(value) is int:  # the usual case first: this runs on every captured call
+        return value if value >= 0 else 0
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):

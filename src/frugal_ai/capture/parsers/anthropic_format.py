@@ -18,6 +18,9 @@ from typing import Any
 from . import Usage, as_int, as_model
 
 MARKER: bytes = b'"usage"'
+# Top-level keys of a plain body holding the counts, and of the model name: read alone.
+USAGE_KEYS: tuple[str, ...] = ("usage",)
+MODEL_KEY: str | None = "model"
 
 _INPUT_KEYS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 

@@ -17,6 +17,9 @@ from typing import Any
 from . import Usage, as_int
 
 MARKER: bytes = b'_tokens"'
+# Top-level keys of a plain body holding the counts, and of the model name: read alone.
+USAGE_KEYS: tuple[str, ...] = ("usage", "meta")
+MODEL_KEY: str | None = None
 
 
 def _read_counts(block: Any, usage: Usage) -> None:

@@ -18,6 +18,9 @@ from typing import Any
 from . import Usage, as_int, as_model
 
 MARKER: bytes = b'"usageMetadata"'
+# Top-level keys of a plain body holding the counts, and of the model name: read alone.
+USAGE_KEYS: tuple[str, ...] = ("usageMetadata",)
+MODEL_KEY: str | None = "modelVersion"
 
 
 def read_body(doc: Any, usage: Usage) -> None:

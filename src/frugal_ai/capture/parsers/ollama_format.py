@@ -13,6 +13,9 @@ from typing import Any
 from . import Usage, as_int, as_model
 
 MARKER: bytes = b'eval_count"'
+# The counts are top-level fields: a plain body is decoded whole (it is small).
+USAGE_KEYS: tuple[str, ...] = ()
+MODEL_KEY: str | None = "model"
 
 
 def read_body(doc: Any, usage: Usage) -> None:

@@ -24,6 +24,9 @@ from . import Usage, as_int, as_model
 # Every usage block has a key ending in _tokens; content deltas cannot hold `_tokens"`
 # unescaped, so other events are skipped without decoding.
 MARKER: bytes = b'_tokens"'
+# Top-level keys of a plain body holding the counts, and of the model name: read alone.
+USAGE_KEYS: tuple[str, ...] = ("usage",)
+MODEL_KEY: str | None = "model"
 
 
 def read_body(doc: Any, usage: Usage) -> None:
