@@ -392,3 +392,49 @@ def test_record_llm_call_rejects_bad_arguments(args: tuple[Any, ...], kwargs: di
         frugal_ai.record_llm_call(*args, **kwargs)
     assert ledger_rows(ledger_path) == []
 
+
+
+# -- plain bodies: only the usage object and the model are decoded ----------------------------
+def _plain(fmt: str, body: bytes, records: list[Any]) -> Any:
+    _observe(fmt, [body], ctype="application/json")
+    return records[-1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.text(max_size=200) | st.sampled_from(['"usage": {"prompt_tokens": 999}', '"model": "evil"', '\\"usage\\"']),
+    before=st.booleans(),
+    prompt=st.integers(min_value=0, max_value=10**6),
+    completion=st.integers(min_value=0, max_value=10**6),
+)
+def test_plain_body_fields_match_a_full_decode(text: str, before: bool, prompt: int, completion: int) -> None:
+    # The reply text (which may hold look-alike keys, escaped) and the usage in either order.
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion}
+    items = [("id", "x"), ("model", "gpt-4o"), ("choices", [{"message": {"content": text}}])]
+    items.insert(0 if before else len(items), ("usage", usage))
+    body = json.dumps(dict(items)).encode()
+    caught: list[Any] = []
+    emit._submit, saved = caught.append, emit._submit
+    try:
+        rec = _plain("openai", body, caught)
+    finally:
+        emit._submit = saved
+    assert (rec.model, rec.input_tokens, rec.output_tokens, rec.status) == ("gpt-4o", prompt, completion, "ok")
+
+
+def test_plain_body_skips_a_later_usage_key_that_is_not_an_object(records: list[Any]) -> None:
+    # Responses API: user metadata after the usage block may have a key named "usage".
+    body = json.dumps({"model": "gpt-4.1", "usage": {"input_tokens": 3, "output_tokens": 4},
+                       "metadata": {"usage": "internal"}}).encode()
+    rec = _plain("openai", body, records)
+    assert (rec.input_tokens, rec.output_tokens) == (3, 4)
+
+
+def test_plain_body_without_usage_is_decoded_whole_and_partial(records: list[Any]) -> None:
+    rec = _plain("openai", json.dumps({"model": "tiny-llm", "choices": []}).encode(), records)
+    assert (rec.model, rec.input_tokens, rec.status) == ("tiny-llm", 0, "partial")
+
+
+def test_plain_body_model_key_absent_falls_back_to_request(records: list[Any]) -> None:
+    rec = _plain("cohere", json.dumps({"usage": {"tokens": {"input_tokens": 5, "output_tokens": 6}}}).encode(), records)
+    assert (rec.model, rec.input_tokens, rec.output_tokens) == ("req-model", 5, 6)
