@@ -273,3 +273,30 @@ def test_calls_inside_track_link_to_the_run(capture: None, fake_server: FakeAPIS
     (row,) = ledger_rows(ledger_path)
     assert (row["run_id"], row["name"], row["project"]) == (frame.id, "summarise", frame.project)
     assert '"team": "support"' in row["tags"]
+
+
+def test_stream_broken_mid_way_is_failed_with_what_was_seen(
+    capture: None, fake_server: FakeAPIServer, ledger_path: Path
+) -> None:
+    import httpx2
+
+    # The SDK's stream lets the transport's error through; capture must not change it.
+    with pytest.raises(httpx2.RemoteProtocolError):
+        anthropic_chat(remote("api.anthropic.com", fake_server), stream=True, use_async=False, model="claude-drop")
+    (row,) = ledger_rows(ledger_path)
+    # message_start (input 25) came before the connection died.
+    assert (row["status"], row["model"], row["input_tokens"]) == ("failed", "claude-drop", 25)
+
+
+def test_async_timeout_is_recorded_as_failed(capture: None, fake_server: FakeAPIServer, ledger_path: Path) -> None:
+    import openai
+
+    async def main() -> None:
+        async with openai.AsyncOpenAI(base_url=remote("api.openai.com", fake_server) + "/v1", api_key="k",
+                                      max_retries=0, timeout=0.3) as client:
+            await client.chat.completions.create(model="gpt-slow", messages=[{"role": "user", "content": "hi"}])
+
+    with pytest.raises(openai.APITimeoutError):
+        asyncio.run(main())
+    (row,) = ledger_rows(ledger_path)
+    assert (row["status"], row["http_status"], row["model"]) == ("failed", None, "gpt-slow")

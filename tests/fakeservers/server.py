@@ -7,6 +7,7 @@ Behaviour knobs ride in the model name (or, for Gemini, the model in the path):
   "...long..."       stream 200 text deltas instead of 4 (abandoned streams)
   "...gzip..."       gzip the body (plain) or the stream (sync-flushed per event)
   "...html..."       answer 200 with an HTML page (a proxy's page: an unknown shape)
+  "...drop..."       close the connection after 3 stream events (a broken stream)
 The server echoes any "CANARY-..." word found in the request into its reply text, as a
 model repeating its prompt would, so privacy tests see it on the wire.
 """
@@ -61,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         kind, status, payload = answer
         gzip = "gzip" in model
+        self.server.current_model = model
         if kind == "json":
             self._send_json(status, payload, gzip=gzip)
         else:
@@ -100,7 +102,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         comp = zlib.compressobj(wbits=zlib.MAX_WBITS | 16) if gzip else None
         try:
-            for event in events:
+            drop = "drop" in self.server.current_model
+            for i, event in enumerate(events):
+                if drop and i == 3:
+                    # The connection dies mid-stream: no terminating chunk.
+                    self.close_connection = True
+                    return
                 if comp is not None:
                     event = comp.compress(event) + comp.flush(zlib.Z_SYNC_FLUSH)
                 self._chunk(event)
@@ -121,6 +128,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     requests: list[tuple[str, dict[str, str]]]
+    current_model = ""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hangs up mid-reply is part of the tests, not an error
