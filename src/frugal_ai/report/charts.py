@@ -25,7 +25,7 @@ def _scale(values: list[float]) -> float:
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">'
+        f'width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
@@ -55,12 +55,12 @@ def hbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = 
     return _svg(width, height, title, body)
 
 
-def vbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = "co2e_kg") -> str:
-    """Vertical bars, one per item in the order given (months)."""
+def vbars(title: str, items: list[tuple[tuple[str, str], Range]], t: Texts, quantity: str = "co2e_kg") -> str:
+    """Vertical bars, one per item in the order given (months); labels on two lines (month, year)."""
     items = items[-24:]
     left, plot_h, bottom, top_pad = 70, 200, 40, 20
     col_w = 44 if len(items) <= 12 else 26
-    width = left + col_w * max(len(items), 1) + 20
+    width = max(360, left + col_w * max(len(items), 1) + 20)
     height = top_pad + plot_h + bottom
     top = _scale([r.high for _, r in items])
     body = []
@@ -76,15 +76,15 @@ def vbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = 
         h = plot_h * r.central / top
         y = top_pad + plot_h - h
         body.append(f'<rect x="{x}" y="{y:.2f}" width="{w}" height="{h:.2f}" fill="{_BAR}" rx="2">'
-                    f"<title>{escape(label)}: {escape(t.range(r, quantity))}</title></rect>")
+                    f"<title>{escape(' '.join(label))}: {escape(t.range(r, quantity))}</title></rect>")
         if r.high > r.low:
             cx = x + w / 2
             y_lo = top_pad + plot_h - plot_h * r.low / top
             y_hi = top_pad + plot_h - plot_h * r.high / top
             body.append(f'<line x1="{cx}" y1="{y_lo:.2f}" x2="{cx}" y2="{y_hi:.2f}" stroke="{_INK}" stroke-width="1.2"/>')
             body.append(f'<line x1="{cx - 4}" y1="{y_hi:.2f}" x2="{cx + 4}" y2="{y_hi:.2f}" stroke="{_INK}" stroke-width="1.2"/>')
-        body.append(f'<text x="{x + w / 2}" y="{top_pad + plot_h + 16}" text-anchor="middle" font-size="10" '
-                    f'fill="{_INK}">{escape(label)}</text>')
+        body.append(f'<text x="{x + w / 2}" y="{top_pad + plot_h + 15}" text-anchor="middle" font-size="10" '
+                    f'fill="{_INK}">{escape(label[0])}<tspan x="{x + w / 2}" dy="12">{escape(label[1])}</tspan></text>')
     return _svg(width, height, title, body)
 
 

@@ -25,10 +25,11 @@ h3 { font-size: 1.05rem; margin: 1.4rem 0 .5rem; }
 p.lead { font-size: 1.05rem; }
 p.note { color: var(--muted); font-size: .9rem; }
 p.banner { background: var(--warn); border-left: 4px solid #c9822b; padding: .6rem .8rem; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .88rem; }
-th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .85rem; }
+th, td { border-bottom: 1px solid var(--line); padding: .3rem .4rem; text-align: left; vertical-align: top; }
 th { background: #f1f5f3; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 td.num .c { white-space: nowrap; }
 td.num .r { display: block; white-space: nowrap; color: var(--muted); font-size: .8rem; }
 td { overflow-wrap: break-word; }
@@ -53,7 +54,7 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .8rem; }
 
 def _chart(report: Report, name: str, title: str, t: Texts) -> str:
     if name == "by_month":
-        svg = charts.vbars(title, [(t.month(b.key), b.co2e_kg) for b in report.by_month], t)
+        svg = charts.vbars(title, [(t.month_short(b.key), b.co2e_kg) for b in report.by_month], t)
     elif name == "by_workload":
         svg = charts.hbars(title, [(t.workload(b.key), b.co2e_kg) for b in report.by_workload], t)
     else:

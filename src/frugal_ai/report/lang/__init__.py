@@ -72,6 +72,11 @@ class Texts:
         year, month = ym.split("-")
         return self("month.format", month=self(f"month.{int(month)}"), year=year)
 
+    def month_short(self, ym: str) -> tuple[str, str]:
+        """'2026-07' as ('Jul', '2026') / ('juil.', '2026'), for chart axes."""
+        year, month = ym.split("-")
+        return self(f"month_short.{int(month)}"), year
+
     def method(self, method: str) -> str:
         return self(f"method.{method}")
 
