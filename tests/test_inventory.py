@@ -234,3 +234,23 @@ def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
     # Extrapolation widens the range: the test would fail if coverage were ignored.
     plain = measured_footprint(*kwh, "tdp_fallback+ram_model", "FR", s)
     assert got.energy_kwh.high > plain.energy_kwh.high
+
+
+@needs_deps
+def test_energy_measured_outside_runs_is_reported_apart(ledger: Path) -> None:
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import load_inventory
+
+    conn = sqlite3.connect(ledger)
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(sessions)")}
+    if "unattributed_cpu_kwh" not in cols:
+        pytest.skip("this ledger schema has no sessions table")
+    conn.execute("INSERT INTO sessions (id, project, start, \"end\", method, cpu_kwh, unattributed_cpu_kwh, "
+                 "unattributed_ram_kwh) VALUES ('s1', 'p', ?, ?, 'rapl', 0.05, 0.004, 0.001)",
+                 (ts(2026, 7, 3), ts(2026, 7, 3) + 600))
+    conn.commit()
+    conn.close()
+    s = load_settings(env={}, overrides={"country": "FR"})
+    inv = load_inventory(ledger, settings=s)
+    assert inv.unattributed_kwh == pytest.approx(0.005)
+    assert load_inventory(ledger, since=date(2026, 8, 1), settings=s).unattributed_kwh == 0.0

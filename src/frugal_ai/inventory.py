@@ -113,6 +113,9 @@ class Inventory(BaseModel):
     content_hash: str = Field(description="sha256 of the selected ledger rows; see content_hash_text().")
     factor_set_version: str
     demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
+    unattributed_kwh: float = Field(
+        0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
+    )
     first_start: datetime | None = None
     last_start: datetime | None = None
 
@@ -163,6 +166,7 @@ def load_inventory(
         call_groups = _call_groups(conn, where_calls, params_calls)
         n_runs, first_run, last_run = conn.execute(
             f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
+        unattributed_kwh = _unattributed_kwh(conn, since_s, until_s) if not workloads else 0.0
         digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls) if hasher is None \
             else hasher.result()
     except sqlite3.DatabaseError as e:
@@ -195,6 +199,7 @@ def load_inventory(
         content_hash=digest,
         factor_set_version=str(factors.version),
         demo_rows=int(demo_rows),
+        unattributed_kwh=unattributed_kwh,
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
     )
@@ -306,6 +311,17 @@ def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> 
         GROUP BY workload, month, provider, model, local"""
     conn.row_factory = sqlite3.Row
     return conn.execute(sql, [NO_WORKLOAD, *params]).fetchall()
+
+
+def _unattributed_kwh(conn: sqlite3.Connection, since_s: float | None, until_s: float | None) -> float:
+    """Energy the tracker measured while no run was active (ledger table `sessions`, if any)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
+        return 0.0
+    where, params = _selection("sessions", since_s, until_s, None)
+    (value,) = conn.execute(
+        "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
+        f"FROM sessions WHERE {where}", params).fetchone()
+    return float(value or 0.0)
 
 
 def content_hash_text() -> str:

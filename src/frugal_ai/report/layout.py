@@ -220,6 +220,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.measured_share"), t.percent(m.measured_share_co2e)],
         [t("quality.estimated_share"), t.percent(m.estimated_share_co2e)],
         [t("quality.local_requests"), t.count(m.local_requests)],
+        [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
     ], [False, True]))
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:

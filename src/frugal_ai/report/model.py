@@ -153,6 +153,7 @@ class Methodology(BaseModel):
     fallback_rows: list[FallbackRow]
     unknown_models: list[str]
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
+    unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str
@@ -321,6 +322,7 @@ def report_from_inventory(
             fallback_rows=_fallback_rows(inventory.rows),
             unknown_models=sorted({f"{r.provider}/{r.model}" for r in inventory.rows if r.fallbacks.unknown_model}),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
+            unattributed_kwh=inventory.unattributed_kwh,
             factors=used,
             sources=_sources(used, factors),
             factor_set_version=inventory.factor_set_version,

@@ -124,6 +124,7 @@ MESSAGES: dict[str, str] = {
     "quality.hash": "Content hash of those rows",
     "quality.hash_method": "How the hash is made",
     "quality.unknown_models": "Models not in the catalogue (no estimate made)",
+    "quality.unattributed": "Energy measured outside any tracked run (IT energy, not in the totals)",
     "quality.local_requests": "Requests to local servers (counted, energy in the runs)",
     "fallback.world_average_zone": "world-average electricity",
     "fallback.tdp_fallback": "CPU power from TDP table",

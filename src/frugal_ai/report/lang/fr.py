@@ -124,6 +124,7 @@ MESSAGES: dict[str, str] = {
     "quality.hash": "Empreinte (hash) du contenu de ces lignes",
     "quality.hash_method": "Calcul du hash",
     "quality.unknown_models": "Modèles absents du catalogue (aucune estimation)",
+    "quality.unattributed": "Énergie mesurée hors de toute exécution suivie (énergie informatique, hors totaux)",
     "quality.local_requests": "Requêtes à des serveurs locaux (comptées, énergie dans les exécutions)",
     "fallback.world_average_zone": "électricité moyenne mondiale",
     "fallback.tdp_fallback": "puissance CPU issue de la table TDP",
