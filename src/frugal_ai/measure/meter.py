@@ -253,10 +253,17 @@ class Meter:
             tracker = self.tracker
             if tracker is None or self.state != "running":
                 return
+            before = self._measurements
             try:
                 tracker.flush()
             except Exception as e:
                 warn_once("meter-flush", f"energy measurement failed ({type(e).__name__}: {e})")
+            if self._measurements == before and getattr(tracker, "_start_time", None) is not None:
+                # codecarbon swallows errors after measuring (e.g. while computing its own CO2
+                # figure) and then never calls out(): read its energy totals ourselves rather
+                # than let runs get a silent zero.
+                warn_once("meter-hook", "codecarbon measured but did not report; reading its totals directly")
+                self._on_measurement(_Totals(tracker))
 
     # -- measurements ------------------------------------------------------------------------------
     def _on_measurement(self, total: Any) -> None:
@@ -414,6 +421,15 @@ class Meter:
             ledger_flush()
         except Exception as e:
             warn_once("meter-stop", f"could not stop the energy tracker cleanly ({type(e).__name__}: {e})")
+
+
+class _Totals:
+    """codecarbon's cumulative energies (kWh), read from the tracker when its output hook failed."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.cpu_energy = tracker._total_cpu_energy.kWh
+        self.gpu_energy = tracker._total_gpu_energy.kWh
+        self.ram_energy = tracker._total_ram_energy.kWh
 
 
 def _close_open(spans: list[Span], end_pc: float) -> None:
