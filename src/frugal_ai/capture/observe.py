@@ -21,6 +21,8 @@ import time
 from typing import Any
 
 from . import emit
+from ..ledger.records import ApiCallRecord
+from ..measure.ids import new_id
 from .decoding import Decoder, decoder_for
 from .parsers import Usage, as_model, parser_for
 from .providers import Route
@@ -38,37 +40,7 @@ LINE_LIMIT_BYTES = 4 * 1024 * 1024
 _REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,200})"')
 _COLON = re.compile(rb'\s*:\s*')
 _JSON_START = re.compile(rb'\s*[\[{]')
-_quoted_keys: dict[str, bytes] = {}
-
-
-def _quoted(key: str) -> bytes:
-    found = _quoted_keys.get(key)
-    if found is None:
-        found = _quoted_keys[key] = b'"' + key.encode() + b'"'
-    return found
-
-
 _decode_json = json.JSONDecoder().raw_decode
-_model_patterns: dict[str, "re.Pattern[bytes]"] = {}
-
-
-def _model_pattern(key: str) -> "re.Pattern[bytes]":
-    found = _model_patterns.get(key)
-    if found is None:
-        found = _model_patterns[key] = re.compile(b'"' + key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"')
-    return found
-
-
-def _object_after(data: bytes, key_end: int) -> Any:
-    """The JSON value that follows a key ending at `key_end`, or None."""
-    colon = _COLON.match(data, key_end)
-    if colon is None:
-        return None
-    text = data[colon.end() : colon.end() + USAGE_MAX_BYTES].decode("utf-8", "ignore")
-    try:
-        return _decode_json(text)[0]
-    except ValueError:
-        return None
 
 
 class CallObserver:
@@ -244,52 +216,70 @@ class CallObserver:
             status = "partial"
         else:
             status = "ok"
-        emit.emit_call(
-            provider=self.route.provider,
+        latency_s = end_perf - self.start_perf
+        frame = self.frame
+        if frame is None:
+            run_id = name = None
+            project = emit.default_project()
+            tags: dict[str, str] = {}
+        else:
+            run_id, name, project, tags = frame.id, frame.name, frame.project, dict(frame.tags)
+        route = self.route
+        emit.submit(ApiCallRecord(
+            id=new_id(),
+            provider=route.provider,
             model=usage.model or self._model_from_request() or "unknown",
             start=self.start,
-            end=self.start + (end_perf - self.start_perf),
+            end=self.start + latency_s,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             reasoning_tokens=usage.reasoning_tokens,
-            latency_s=end_perf - self.start_perf,
+            latency_s=latency_s,
             status=status,
-            frame=self.frame,
+            run_id=run_id,
+            name=name,
+            project=project,
+            tags=tags,
             host=self.host,
             path=self.path,
             http_status=self.http_status,
-            local=self.route.local,
-        )
+            local=route.local,
+            source="capture",
+        ))
 
     def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
         """Read only the usage object and the model string of a JSON body, without decoding
         the rest (which holds the reply). True when the counts were found."""
         parser = self.parser
-        keys: tuple[str, ...] = parser.USAGE_KEYS
-        if not keys or (usage_area[:1] != b"{" and _JSON_START.match(usage_area) is None):
+        if not parser.USAGE_NEEDLES or (usage_area[:1] != b"{" and _JSON_START.match(usage_area) is None):
             return False
         doc: dict[str, Any] = {}
-        for key in keys:
-            needle = _quoted(key)
+        for key, needle in parser.USAGE_NEEDLES:
             end = len(usage_area)
             for _ in range(4):  # a nested key of that name may come later: look further back
                 at = usage_area.rfind(needle, 0, end)
                 if at < 0:
                     break
-                value = _object_after(usage_area, at + len(needle))
-                if isinstance(value, dict):
-                    doc[key] = value
-                    break
+                colon = _COLON.match(usage_area, at + len(needle))
+                if colon is not None:
+                    start = colon.end()
+                    try:
+                        value = _decode_json(usage_area[start : start + USAGE_MAX_BYTES].decode("utf-8", "ignore"))[0]
+                    except ValueError:
+                        value = None
+                    if type(value) is dict:
+                        doc[key] = value
+                        break
                 end = at
             if doc:
                 break
         if not doc:
             return False
-        model_key: str | None = parser.MODEL_KEY
-        if model_key is not None:
-            found = _model_pattern(model_key).search(model_area)
+        pattern = parser.MODEL_PATTERN
+        if pattern is not None:
+            found = pattern.search(model_area)
             if found is not None:
-                doc[model_key] = found.group(1).decode("utf-8", "replace")
+                doc[parser.MODEL_KEY] = found.group(1).decode("utf-8", "replace")
         self._parse(parser.read_body, doc)
         return self.usage.complete
 

@@ -17,6 +17,7 @@ included), and `reasoning_tokens` the part of `output_tokens` that was hidden re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -61,6 +62,12 @@ def parser_for(wire_format: str) -> ModuleType:
         import importlib
 
         module = importlib.import_module(f"{__name__}.{wire_format}_format")
+        # Precomputed once: the quoted keys searched for in plain bodies, and the model pattern.
+        module.USAGE_NEEDLES = tuple((key, b'"' + key.encode() + b'"') for key in module.USAGE_KEYS)
+        model_key = module.MODEL_KEY
+        module.MODEL_PATTERN = (
+            re.compile(b'"' + model_key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"') if model_key else None
+        )
         _PARSERS[wire_format] = module
     return module
 
