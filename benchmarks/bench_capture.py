@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 ECOLOGITS_PYTHON = Path("/work/ecologits-venv/bin/python")
 

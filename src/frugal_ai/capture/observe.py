@@ -20,9 +20,9 @@ import re
 import time
 from typing import Any
 
-from . import emit
 from ..ledger.records import ApiCallRecord
 from ..measure.ids import new_id
+from . import emit
 from .decoding import Decoder, decoder_for
 from .parsers import Usage, as_model, parser_for
 from .providers import Route

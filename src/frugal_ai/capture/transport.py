@@ -11,7 +11,6 @@ calls and re-raised unchanged.
 from __future__ import annotations
 
 import asyncio
-import logging
 from types import ModuleType
 from typing import Any, AsyncIterator, Callable, Iterator
 
@@ -19,8 +18,6 @@ from ..measure.context import current_run
 from . import emit
 from .observe import CallObserver
 from .providers import route
-
-log = logging.getLogger("frugal_ai.capture")
 
 # Switched by instrument.py; read on every request (module globals: the cheapest read).
 ENABLED = False
