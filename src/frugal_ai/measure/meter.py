@@ -29,12 +29,15 @@ after a single warning; the user's program is never disturbed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import socket
 import threading
 import time
-from typing import Any
+import concurrent.futures.thread  # noqa: F401  (imported now: importing it at interpreter exit fails)
+from concurrent.futures import Future
+from typing import Any, Iterator
 
 from ..ledger import SessionRecord, submit
 from ..ledger import flush as ledger_flush
@@ -102,6 +105,40 @@ def methods_of(tracker: Any) -> str:
     return "+".join(dict.fromkeys(m for _, m in sorted(found))) or "unavailable"
 
 
+@contextlib.contextmanager
+def _inline_thread_pool() -> Iterator[None]:
+    """Run codecarbon's hardware detection without a thread pool (at interpreter exit)."""
+    import codecarbon.core.resource_tracker as resource_tracker
+
+    saved = resource_tracker.ThreadPoolExecutor
+    resource_tracker.ThreadPoolExecutor = _InlineExecutor  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        resource_tracker.ThreadPoolExecutor = saved  # type: ignore[misc]
+
+
+class _InlineExecutor:
+    """The part of ThreadPoolExecutor's interface codecarbon uses, running each call at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __enter__(self) -> "_InlineExecutor":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:
+            future.set_exception(e)
+        return future
+
+
 class Meter:
     """The process's tracker and the runs awaiting their share of its measurements."""
 
@@ -150,7 +187,16 @@ class Meter:
     def _start(self, settings: Any) -> None:
         try:
             tracker = self._make_tracker(settings)
-            tracker.get_detected_hardware()  # the slow part: hardware detection, off the caller's path
+            try:
+                tracker.get_detected_hardware()  # the slow part: hardware detection, off the caller's path
+            except RuntimeError as e:
+                # A script that ended before detection finished: the interpreter is shutting
+                # down and thread pools refuse work; codecarbon detects CPU and GPU in one.
+                if "shutdown" not in str(e):
+                    raise
+                tracker = self._make_tracker(settings)
+                with _inline_thread_pool():
+                    tracker.get_detected_hardware()
             t0 = time.perf_counter()
             with self._lock:
                 self.tracker = tracker

@@ -106,14 +106,14 @@ class _Active:
 
 def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None:
     try:
-        start_pc = time.perf_counter()
-        settings = _current_settings(start_pc)
+        settings = _current_settings(time.perf_counter())
         m = meter()
         if m.state == "idle":
             m.ensure_started(settings)
         parent = _current.get()
         parent_span = parent.span if parent is not None else None
         run_id = new_id()
+        start_pc = time.perf_counter()  # after the settings: the first call may load them (~50 ms)
         record = RunRecord(id=run_id, name=name, start=time.time(), end=0.0,
                            parent_id=parent.id if parent is not None else None, project=settings.project,
                            tags=tags, host=_HOST, pid=_PID, zone=settings.country)
