@@ -149,3 +149,22 @@ def test_nothing_opens_a_network_connection(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "ATTEMPTS []" in done.stdout, done.stdout
     assert len(_runs(ledger)) == 5
+
+
+def test_a_script_that_ends_before_the_tracker_is_ready_still_gets_an_energy(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.sqlite"
+    code = """
+        import frugal_ai
+
+        @frugal_ai.track("quick")
+        def quick():
+            return sum(range(1000))
+
+        print(quick())
+    """
+    done = _python(code, ledger)
+    assert done.returncode == 0 and done.stdout == "499500\n", done.stderr
+    assert "FrugalAIWarning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    ((name, method, kwh, coverage, status),) = _runs(ledger)
+    assert method != "unavailable" and kwh > 0 and coverage == 0.0  # extrapolated, and marked so
+    assert kwh < 1e-6  # a call of microseconds: a share of the power, not a whole interval
