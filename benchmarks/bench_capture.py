@@ -14,8 +14,8 @@ the process (all threads: the ledger's background writer is counted; a temporary
 used); the figure is the median over the off/on pairs of the difference. Streaming
 overhead is given per chunk.
 Because one SDK call costs about a millisecond and this machine is shared, the same
-comparison is also made one level down, on `httpx2.Client.post` over the same transport,
-where the capture's few microseconds are not lost in the SDK's noise.
+comparison is also made one level down, on `httpx2.Client.post` / `.stream` over the same
+transport, where the capture's microseconds are less lost in the SDK's noise.
 
 Baseline from another tool: EcoLogits' openai tracer, measured the same way (off rounds,
 then `EcoLogits.init(providers=["openai"])`, then on rounds: it cannot be switched off)
@@ -200,17 +200,27 @@ def main(argv: list[str] | None = None) -> None:
     def raw_post() -> Any:
         return http.post("https://api.openai.com/v1/chat/completions", content=body).content
 
+    stream_body = json.dumps({"model": _MODEL, "messages": messages, "stream": True}).encode()
+
+    def raw_stream() -> Any:
+        with http.stream("POST", "https://api.openai.com/v1/chat/completions", content=stream_body) as resp:
+            for _ in resp.iter_raw():
+                pass
+
     print(f"openai {openai.__version__}, httpx2 {httpx2.__version__}, Python {sys.version.split()[0]}; "
           f"process CPU time per call, medians of {args.rounds} off/on pairs of rounds")
     h_off, h_on, h_added = compare(raw_post, args.calls, args.rounds)
     print(f"httpx2 post    capture off {h_off * 1e6:8.1f} us/call   on {h_on * 1e6:8.1f} us/call   "
           f"added {h_added * 1e6:6.1f} us/call")
+    n_chunks = args.chunks + 4
+    r_off, r_on, r_added = compare(raw_stream, max(args.calls // 10, 10), args.rounds)
+    print(f"httpx2 stream  capture off {r_off * 1e6:8.1f} us/call   on {r_on * 1e6:8.1f} us/call   "
+          f"added {r_added * 1e6:6.1f} us/call = {r_added / n_chunks * 1e6:5.2f} us per chunk ({n_chunks} chunks)")
     off, on, added = compare(plain, args.calls, args.rounds)
     print(f"openai SDK     capture off {off * 1e6:8.1f} us/call   on {on * 1e6:8.1f} us/call   "
           f"added {added * 1e6:6.1f} us/call (target <= 20)")
     stream_calls = max(args.calls // 20, 10)
     s_off, s_on, s_added = compare(streamed, stream_calls, args.rounds)
-    n_chunks = args.chunks + 4
     print(f"SDK stream     capture off {s_off * 1e6:8.1f} us/call   on {s_on * 1e6:8.1f} us/call   "
           f"added {s_added * 1e6:6.1f} us/call = {s_added / n_chunks * 1e6:5.2f} us per chunk "
           f"({n_chunks} chunks; the SDK alone spends {s_off / n_chunks * 1e6:5.1f} us per chunk)")

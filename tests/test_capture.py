@@ -30,6 +30,14 @@ from fakeservers.fixtures import ledger_rows
 from fakeservers.inprocess import pool_transport
 
 
+@pytest.fixture(autouse=True)
+def _capture_off() -> Iterator[None]:
+    # Other tests (a `track` anywhere) may have switched capture on for the process.
+    frugal_ai.uninstrument()
+    yield
+    frugal_ai.uninstrument()
+
+
 # -- routing ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "host,port,path,expected",
