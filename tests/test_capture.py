@@ -102,7 +102,7 @@ def _body(fmt: str, doc: Any) -> Usage:
 def test_openai_chat_usage() -> None:
     u = _body("openai", {"model": "o3", "usage": {"prompt_tokens": 5, "completion_tokens": 9,
                                                    "completion_tokens_details": {"reasoning_tokens": 4}}})
-    assert (u.model, u.input_tokens, u.output_tokens, u.reasoning_tokens, u.complete) == ("o3", 5, 9, 4, True)
+    assert (u.model, u.input_tokens, u.output_tokens, u.reasoning_tokens, u.complete) == ("o3", 5, 5, 4, True)
 
 
 def test_anthropic_cache_tokens_count_as_input() -> None:
@@ -388,7 +388,7 @@ def test_record_llm_call_writes_a_manual_row(ledger_path: Path) -> None:
         (("m", -1, 1), {}),
         (("m", 1, 1.5), {}),
         (("m", 1, True), {}),
-        (("m", 1, 5), {"reasoning_tokens": 6}),
+        (("m", 1, 5), {"reasoning_tokens": -6}),
         (("m", 1, 1), {"latency_s": -2}),
         (("m", 1, 1), {"latency_s": float("nan")}),
         (("m", 1, 1), {"tags": {"k": 3}}),

@@ -24,8 +24,8 @@ def record_llm_call(
 ) -> ApiCallRecord | None:
     """Record one call to a GenAI API in the ledger, linked to the enclosing `track` run if any.
 
-    `output_tokens` counts every generated token, reasoning included; `reasoning_tokens` is
-    the part of them that was hidden reasoning. `provider` is a factor-base provider key
+    `output_tokens` counts the visible generated tokens and `reasoning_tokens` the hidden
+    (reasoning) ones, apart: what the provider bills as output is their sum. `provider` is a factor-base provider key
     (openai, anthropic, mistral, google, cohere, azure, ollama, openai-compatible); left
     out, it is stored empty and the report finds it from the model catalogue. Returns the
     record, or None if the ledger could not take it (a warning says why).
@@ -42,8 +42,6 @@ def record_llm_call(
     for key, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InputError(f"record_llm_call: {key} must be a non-negative integer, got {value!r}")
-    if reasoning_tokens > output_tokens:
-        raise InputError("record_llm_call: reasoning_tokens is part of output_tokens, so cannot exceed it")
     if latency_s is not None:
         if isinstance(latency_s, bool) or not isinstance(latency_s, (int, float)) or not math.isfinite(latency_s) or latency_s < 0:
             raise InputError(f"record_llm_call: latency_s must be a non-negative number of seconds, got {latency_s!r}")

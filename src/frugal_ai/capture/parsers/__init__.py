@@ -10,9 +10,9 @@ A parser module exposes:
 Unknown shapes leave `usage` untouched; the parsers never raise on odd input (the caller
 still guards them).
 
-Token convention in the ledger: `input_tokens` counts every prompt token the model
-processed (cached ones included), `output_tokens` every generated token (reasoning
-included), and `reasoning_tokens` the part of `output_tokens` that was hidden reasoning.
+Token convention in the ledger (the estimator's): `input_tokens` counts every prompt token
+the model processed (cached ones included), `output_tokens` the visible generated tokens,
+`reasoning_tokens` the hidden (reasoning) ones; generated = output + reasoning.
 """
 
 from __future__ import annotations

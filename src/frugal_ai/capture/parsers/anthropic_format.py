@@ -8,7 +8,8 @@ Shapes read:
                    whose counts are cumulative for the whole message.
 Anthropic's `input_tokens` leaves out cached prompt tokens; they are added back so that
 input counts every prompt token processed, as for the other providers. Extended thinking
-is billed inside `output_tokens` and not reported apart, so `reasoning_tokens` stays 0.
+is counted inside `output_tokens` and not reported apart, so it stays there (the generated
+total is right) and `reasoning_tokens` stays 0.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ Shapes read:
                                "toolUsePromptTokenCount"}}
   a non-SSE stream            a JSON array of such chunks
 Streamed counts are cumulative: the chunk whose candidate has a finishReason holds the
-call's. Gemini bills thinking apart from the candidates: output = candidates + thoughts,
-reasoning = thoughts.
+call's. Gemini counts thinking apart from the candidates: output = candidates, reasoning = thoughts.
 The model is also in the URL (`models/<name>:generateContent`), used when the body lacks it.
 """
 
@@ -38,7 +37,7 @@ def read_body(doc: Any, usage: Usage) -> None:
         return
     thoughts = as_int(meta.get("thoughtsTokenCount"))
     usage.input_tokens = as_int(meta.get("promptTokenCount")) + as_int(meta.get("toolUsePromptTokenCount"))
-    usage.output_tokens = as_int(meta.get("candidatesTokenCount")) + thoughts
+    usage.output_tokens = as_int(meta.get("candidatesTokenCount"))
     usage.reasoning_tokens = thoughts
     usage.complete = True
 

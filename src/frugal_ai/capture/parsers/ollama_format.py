@@ -3,7 +3,8 @@
 Shapes read:
   body / last NDJSON line  {"model", "done": true, "prompt_eval_count", "eval_count"}
   embed                     {"model", "prompt_eval_count"}
-Thinking models count their thinking inside `eval_count`; Ollama does not report it apart.
+Thinking models count their thinking inside `eval_count`; Ollama does not report it apart,
+so it stays in `output_tokens` (the generated total is right).
 """
 
 from __future__ import annotations

@@ -48,7 +48,11 @@ def read_body(doc: Any, usage: Usage) -> None:
         details = block.get("output_tokens_details")
     else:
         return
-    usage.reasoning_tokens = as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
+    # OpenAI counts reasoning inside the output; the ledger keeps them apart.
+    reasoning = as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else 0
+    reasoning = min(reasoning, usage.output_tokens)
+    usage.output_tokens -= reasoning
+    usage.reasoning_tokens = reasoning
     usage.complete = True
 
 
