@@ -446,3 +446,25 @@ def test_plain_body_without_usage_is_decoded_whole_and_partial(records: list[Any
 def test_plain_body_model_key_absent_falls_back_to_request(records: list[Any]) -> None:
     rec = _plain("cohere", json.dumps({"usage": {"tokens": {"input_tokens": 5, "output_tokens": 6}}}).encode(), records)
     assert (rec.model, rec.input_tokens, rec.output_tokens) == ("req-model", 5, 6)
+
+
+def test_redirect_is_not_a_call_its_target_is(records: list[Any]) -> None:
+    def answer(request: Any) -> Any:
+        if request.url.target.startswith(b"/old"):
+            return 307, [(b"location", b"https://api.openai.com/v1/chat/completions"),
+                         (b"content-type", b"application/json")], [b'{"usage": {"prompt_tokens": 1}}']
+        return 200, [(b"content-type", b"text/event-stream")], [_SSE]
+
+    frugal_ai.instrument()
+    client = httpx2.Client(transport=pool_transport(httpx2, answer), follow_redirects=True)
+    client.post("https://api.openai.com/old/v1/chat/completions", json={"model": "m"})
+    assert [(r.path, r.input_tokens, r.output_tokens) for r in records] == [("/v1/chat/completions", 11, 22)]
+
+
+def test_request_model_ignores_free_text_in_nested_model_keys(records: list[Any]) -> None:
+    obs = CallObserver(Route("cohere", "cohere", False), "api.cohere.com", "/v2/chat", None,
+                       b'{"tools": [{"example": {"model": "my secret plan"}}], "model": "command-r"}')
+    obs.start_response(500, b"application/json", b"")
+    obs.feed(b'{"message": "internal"}')
+    obs.finish("end")
+    assert [(r.model, r.status) for r in records] == [("command-r", "failed")]

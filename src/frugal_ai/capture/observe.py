@@ -37,7 +37,9 @@ USAGE_MAX_BYTES = 8 * 1024
 LINE_LIMIT_BYTES = 4 * 1024 * 1024
 
 # The `model` key of a request body, read only when the response does not name the model.
-_REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,200})"')
+# Only an identifier-like value is taken (model names have no spaces): should the first
+# "model" key be one nested in the request (a tool's schema), no free text is picked up.
+_REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([A-Za-z0-9._:/@+-]{1,128})"')
 _COLON = re.compile(rb'\s*:\s*')
 _JSON_START = re.compile(rb'\s*[\[{]')
 _decode_json = json.JSONDecoder().raw_decode

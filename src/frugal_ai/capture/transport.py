@@ -60,7 +60,11 @@ def _attach(observer: CallObserver, response: Any, stream_cls: type) -> None:
                 content_type = value
             elif size == 16 and name.lower() == b"content-encoding":
                 content_encoding = value
-        observer.start_response(response.status_code, content_type, content_encoding)
+        status = response.status_code
+        if 300 <= status < 400:
+            observer.done = True  # a redirect: the call is recorded when its target answers
+            return
+        observer.start_response(status, content_type, content_encoding)
         response.stream = stream_cls(response.stream, observer)
     except Exception as exc:
         observer.done = True
