@@ -8,13 +8,15 @@ ours is found), and any FRUGAL_AI_* variable from the outside is removed.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in list(os.environ):
         if name.startswith("FRUGAL_AI_"):
             monkeypatch.delenv(name)
@@ -24,7 +26,26 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     workdir = tmp_path / "work"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
-    return ledger
+    _forget_process_state()
+    yield ledger
+    # Runs are finalised after they return (when their measurement intervals are in): write
+    # them now, into this test's ledger, before the next test points FRUGAL_AI_LEDGER elsewhere.
+    _forget_process_state()
+
+
+def _forget_process_state() -> None:
+    if "frugal_ai.measure.meter" in sys.modules:
+        from frugal_ai import measure
+
+        measure.reset()
+    if "frugal_ai.measure.track" in sys.modules:
+        from frugal_ai.measure.track import reload_settings
+
+        reload_settings()
+    if "frugal_ai.ledger" in sys.modules:
+        from frugal_ai import ledger
+
+        ledger.reset()
 
 
 @pytest.fixture
