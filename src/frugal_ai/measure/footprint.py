@@ -135,5 +135,5 @@ def measured_footprint(
         warnings.append(f"{(1 - coverage):.0%} of the run's time was before the tracker was ready: extrapolated")
     if zone is None or getattr(grid, "zone", None) == "WORLD":
         warnings.append("no electricity zone configured: world-average carbon intensity used")
-    usage = Impacts.model_construct(energy_kwh=facility_kwh, co2e_kg=co2e_kg, water_l=water_l)
+    usage = Impacts.of(facility_kwh, co2e_kg, water_l)
     return Footprint.from_parts(usage, Impacts.zero(), "measured", warnings)
