@@ -127,6 +127,7 @@ def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None
 
 
 def _end(active: _Active | None, failed: bool) -> None:
+    """End a run; restore the ContextVar unless a generator's wrapper already did (token None)."""
     if active is None:
         return
     try:
@@ -136,13 +137,28 @@ def _end(active: _Active | None, failed: bool) -> None:
         record.end = time.time()
         if failed:
             record.status = "failed"
-        try:
-            _current.reset(active.token)
-        except ValueError:  # ended in another context (e.g. entered in one task, exited in another)
-            _current.set(active.parent)
+        if active.token is not None:
+            try:
+                _current.reset(active.token)
+            except ValueError:  # ended in another context (e.g. entered in one task, exited in another)
+                _current.set(active.parent)
         meter().close_span(span)
     except Exception as e:
         warn_once("track-end", f"cannot record a run ({type(e).__name__}: {e})")
+
+
+def _begin_step_wise(name: str, tags: dict[str, str], capture: bool) -> tuple[_Active | None, RunFrame | None]:
+    """Begin a generator's run, and the frame to make current around each of its steps.
+
+    The run is current only while the generator's own code runs, not while its consumer
+    does; so the wrappers set and reset the ContextVar around each step.
+    """
+    active = _begin(name, tags, capture)
+    if active is None:
+        return None, _current.get()
+    _current.reset(active.token)
+    active.token = None
+    return active, active.frame
 
 
 class Tracker:
@@ -231,14 +247,7 @@ def _wrap_async(fn: Callable[..., Any], name: str, tags: dict[str, str], capture
 def _wrap_gen(fn: Callable[..., Any], name: str, tags: dict[str, str], capture: bool) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         gen = fn(*args, **kwargs)
-        active = _begin(name, tags, capture)
-        # The run is current only while the generator's own code runs, not while its consumer
-        # does; so set and reset the ContextVar around each step.
-        outer = _current.get()
-        inner = active.frame if active is not None else outer
-        if active is not None:
-            _current.reset(active.token)
-            active.token = None
+        active, inner = _begin_step_wise(name, tags, capture)
         failed = True
         try:
             send_value: Any = None
@@ -266,7 +275,7 @@ def _wrap_gen(fn: Callable[..., Any], name: str, tags: dict[str, str], capture: 
                 except BaseException as e:
                     thrown, send_value = e, None
         finally:
-            _end_step(active, failed)
+            _end(active, failed)
 
     return wrapper
 
@@ -274,12 +283,7 @@ def _wrap_gen(fn: Callable[..., Any], name: str, tags: dict[str, str], capture: 
 def _wrap_async_gen(fn: Callable[..., Any], name: str, tags: dict[str, str], capture: bool) -> Callable[..., Any]:
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         agen = fn(*args, **kwargs)
-        active = _begin(name, tags, capture)
-        outer = _current.get()
-        inner = active.frame if active is not None else outer
-        if active is not None:
-            _current.reset(active.token)
-            active.token = None
+        active, inner = _begin_step_wise(name, tags, capture)
         failed = True
         try:
             send_value: Any = None
@@ -310,24 +314,9 @@ def _wrap_async_gen(fn: Callable[..., Any], name: str, tags: dict[str, str], cap
                 except BaseException as e:
                     thrown, send_value = e, None
         finally:
-            _end_step(active, failed)
+            _end(active, failed)
 
     return wrapper
-
-
-def _end_step(active: _Active | None, failed: bool) -> None:
-    """End a generator's run (its ContextVar is already restored step by step)."""
-    if active is None:
-        return
-    try:
-        span = active.span
-        span.end_pc = time.perf_counter()
-        span.record.end = time.time()
-        if failed:
-            span.record.status = "failed"
-        meter().close_span(span)
-    except Exception as e:
-        warn_once("track-end", f"cannot record a run ({type(e).__name__}: {e})")
 
 
 @overload
