@@ -53,6 +53,32 @@ def test_a_smaller_model_of_the_same_family(tmp_path: Path) -> None:
     assert a.caveat == QUALITY_CAVEAT and "A/B-test" in a.caveat and "does not judge answer quality" in a.caveat
 
 
+def test_savings_are_exact_sums_over_requests_of_uneven_length(tmp_path: Path) -> None:
+    """Prefill grows with input_tokens²: the advice re-estimates request by request (exactly,
+    from the ledger's sums), not an average request, which would miss N·Var(n) on both sides."""
+    lengths = [200, 300, 60_000, 120_000]
+    records = [
+        ApiCallRecord(id=uuid.uuid4().hex, provider="openai", model="gpt-4o", start=START + i, end=START + i + 1,
+                      input_tokens=n, output_tokens=300, name="w", source="manual")
+        for i, n in enumerate(lengths)
+    ]
+    (a,) = [x for x in advice_for(tmp_path, records, FR) if x.kind == "smaller_model"]
+
+    def per_request(model: str) -> Range:
+        fps = [estimate_llm(model, n, 300, provider="openai", settings=FR) for n in lengths]
+        return Range.of(*(sum(getattr(f.co2e_kg, b) for f in fps) for b in ("low", "central", "high")))
+
+    big, mini = per_request("gpt-4o"), per_request("gpt-4o-mini")
+    assert a.current_co2e_kg.central == pytest.approx(big.central, rel=1e-9)
+    assert a.alternative_co2e_kg.central == pytest.approx(mini.central, rel=1e-9)
+    assert a.savings_co2e_kg.central == pytest.approx(big.central - mini.central, rel=1e-9)
+    # The average request gives another figure: this test tells the two methods apart.
+    mean = sum(lengths) / len(lengths)
+    avg = (estimate_llm("gpt-4o", mean, 300, provider="openai", requests=4, settings=FR).co2e_kg.central
+           - estimate_llm("gpt-4o-mini", mean, 300, provider="openai", requests=4, settings=FR).co2e_kg.central)
+    assert avg != pytest.approx(a.savings_co2e_kg.central, rel=1e-3)
+
+
 def test_smaller_models_come_from_the_catalogues_family_and_tier() -> None:
     fs = factor_set()
     for model in ("gpt-4.1", "mistral-large-2", "gemini-2.5-pro", "claude-opus-4-5"):

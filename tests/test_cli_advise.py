@@ -52,6 +52,23 @@ def test_json_and_period(env: dict[str, str]) -> None:
     assert a["savings_co2e_kg"]["low"] <= a["savings_co2e_kg"]["central"] <= a["savings_co2e_kg"]["high"]
 
 
+def test_until_is_the_last_day_included(env: dict[str, str]) -> None:
+    # The April calls start on 2026-04-10 at midnight and run for 30 s: --until 2026-04-10 keeps them.
+    got = CliRunner().invoke(main, ["advise", "--since", "2026-04-10", "--until", "2026-04-10", "--format", "json"],
+                             env=env, catch_exceptions=False)
+    assert got.exit_code == 0
+    assert [a["model"] for a in json.loads(got.stdout)] == ["gpt-4o"]
+    assert json.loads(got.stdout)[0]["requests"] == 30
+    before = CliRunner().invoke(main, ["advise", "--until", "2026-04-09", "--format", "json"], env=env,
+                                catch_exceptions=False)
+    assert [a["model"] for a in json.loads(before.stdout)] == ["gpt-4.1"]
+
+
+def test_batching_is_declined_with_its_reason(env: dict[str, str]) -> None:
+    out = CliRunner().invoke(main, ["advise"], env=env, catch_exceptions=False).stdout
+    assert "no fixed cost per request" in out and "never prompt text" in out
+
+
 def test_nothing_to_advise(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["advise", "--since", "2027-01-01"], env=env, catch_exceptions=False)
     assert result.exit_code == 0 and "No saving found" in result.stdout

@@ -254,3 +254,56 @@ def test_energy_measured_outside_runs_is_reported_apart(ledger: Path) -> None:
     inv = load_inventory(ledger, settings=s)
     assert inv.unattributed_kwh == pytest.approx(0.005)
     assert load_inventory(ledger, since=date(2026, 8, 1), settings=s).unattributed_kwh == 0.0
+
+
+@needs_deps
+def test_extrapolated_runs_get_a_wider_range_through_the_ledger(tmp_path: Path) -> None:
+    """Coverage (runs.coverage) reaches the footprint: same energy, same central, wider range."""
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import load_inventory
+
+    s = load_settings(env={}, overrides={"country": "FR"})
+
+    def inventory(coverage: float, name: str):  # type: ignore[no-untyped-def]
+        path = tmp_path / f"{name}.sqlite"
+        write_records(path, [
+            RunRecord(id=f"{name}{i}", name="job", start=ts(2026, 7, 3) + i, end=ts(2026, 7, 3) + i + 1, zone="FR",
+                      method="rapl+ram_model", cpu_kwh=0.01, ram_kwh=0.001, coverage=c)
+            for i, c in enumerate((1.0, coverage))
+        ])
+        return load_inventory(path, settings=s)
+
+    full, part = inventory(1.0, "full"), inventory(0.25, "part")
+    (a,), (b,) = full.rows, part.rows
+    assert a.footprint is not None and b.footprint is not None
+    assert b.energy_measured_kwh == a.energy_measured_kwh
+    assert b.footprint.energy_kwh.central == pytest.approx(a.footprint.energy_kwh.central)
+    assert b.footprint.energy_kwh.high > a.footprint.energy_kwh.high
+    assert b.footprint.energy_kwh.low < a.footprint.energy_kwh.low
+    assert b.fallbacks.extrapolated and not a.fallbacks.extrapolated
+
+
+@needs_deps
+def test_failed_calls_are_counted_but_tokenless_ones_add_no_energy(tmp_path: Path) -> None:
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import load_inventory
+
+    s = load_settings(env={}, overrides={"country": "FR"})
+    ok = [ApiCallRecord(id=f"ok{i}", provider="openai", model="gpt-4o-mini", start=ts(2026, 7, 4) + i,
+                        end=ts(2026, 7, 4) + i + 1, input_tokens=400 + 100 * i, output_tokens=150, name="bot")
+          for i in range(3)]
+    failed = [ApiCallRecord(id=f"f{i}", provider="openai", model="gpt-4o-mini", start=ts(2026, 7, 5) + i,
+                            end=ts(2026, 7, 5) + i + 1, status="failed", http_status=429, name="bot")
+              for i in range(4)]
+    write_records(tmp_path / "ok.sqlite", ok)
+    write_records(tmp_path / "all.sqlite", ok + failed)
+    only_ok = load_inventory(tmp_path / "ok.sqlite", settings=s)
+    with_failed = load_inventory(tmp_path / "all.sqlite", settings=s)
+    (a,), (b,) = only_ok.rows, with_failed.rows
+    assert (b.requests, b.failed_requests) == (7, 4)
+    assert (with_failed.failed_requests, with_failed.failed_tokenless) == (4, 4)
+    assert only_ok.failed_requests == 0
+    assert a.footprint is not None and b.footprint is not None
+    for q in ("energy_kwh", "co2e_kg", "water_l"):
+        for bound in ("low", "central", "high"):
+            assert getattr(getattr(b.footprint, q), bound) == pytest.approx(getattr(getattr(a.footprint, q), bound))

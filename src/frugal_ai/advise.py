@@ -7,8 +7,15 @@ and model) and re-estimates the same tokens and requests under an alternative:
 - for open-weight models, another provider's data centre on a cleaner grid;
 - the same open-weight model run on the company's own machines, where that is cleaner
   (the company's electricity zone and on-premises PUE from the factor base);
-- batching of small calls: not offered, because the estimator has no fixed cost per
-  request for batching to save (`BATCHING_NOT_OFFERED` says so in the output).
+- batching of small calls: not offered (`BATCHING_NOT_OFFERED` gives the reasons in the
+  output): the estimator has no fixed cost per request, so the same tokens in fewer requests
+  cost the same; and the one real saving of batching — a shared prefix (system prompt,
+  instructions) sent once instead of once per request — cannot be sized from a ledger that
+  by design holds no prompt text, only token counts.
+
+Every estimate uses inventory's exact `group_estimate` (sums of tokens and of squared input
+tokens, from SQL), not the average request: prefill grows with the square of the prompt, so
+an average-length re-estimate would miss `c·N·Var(n)` on both sides of the comparison.
 
 Savings are differences of two estimates made with the same method and assumptions, so
 their uncertainties are largely shared: the range is taken bound by bound (low − low,
@@ -83,6 +90,7 @@ class ApiUse:
     model: str
     requests: int
     input_tokens: int
+    input_tokens_sq: int
     output_tokens: int
     reasoning_tokens: int
 
@@ -94,10 +102,10 @@ def api_uses(inventory: "Inventory") -> list[ApiUse]:
         if row.method != "estimated" or row.local or row.footprint is None or not row.model:
             continue
         key = (row.workload, row.provider, row.model)
-        prev = groups.get(key) or ApiUse(row.workload, row.provider, row.model, 0, 0, 0, 0)
+        prev = groups.get(key) or ApiUse(row.workload, row.provider, row.model, 0, 0, 0, 0, 0)
         groups[key] = ApiUse(row.workload, row.provider, row.model, prev.requests + row.requests,
-                             prev.input_tokens + row.input_tokens, prev.output_tokens + row.output_tokens,
-                             prev.reasoning_tokens + row.reasoning_tokens)
+                             prev.input_tokens + row.input_tokens, prev.input_tokens_sq + row.input_tokens_sq,
+                             prev.output_tokens + row.output_tokens, prev.reasoning_tokens + row.reasoning_tokens)
     return list(groups.values())
 
 
@@ -139,7 +147,9 @@ def advise(inventory: "Inventory", settings: "Settings", *, factors: Any = None,
 
 BATCHING_NOT_OFFERED = (
     "Batching is not advised: the estimator charges energy per token with no fixed cost per "
-    "request, so it cannot show a saving from sending the same tokens in fewer requests."
+    "request, so it cannot show a saving from sending the same tokens in fewer requests; and the "
+    "saving batching can bring, a shared prefix (system prompt, instructions) sent once instead of "
+    "once per request, cannot be sized from the ledger, which keeps token counts but never prompt text."
 )
 
 
@@ -147,18 +157,18 @@ BATCHING_NOT_OFFERED = (
 
 
 def _estimate(use: ApiUse, model: str, provider: str | None, zone: str | None, settings: "Settings") -> Footprint:
-    """The same requests with the same average tokens per request, under another model or place."""
-    from .estimate import estimate_llm
+    """The same requests, token for token, under another model or place (exact group sum)."""
+    from .inventory import group_estimate
 
-    n = max(use.requests, 1)
-    return estimate_llm(
+    return group_estimate(
         model,
-        use.input_tokens / n,  # type: ignore[arg-type]  # averages: the estimator's arithmetic takes floats
-        use.output_tokens / n,  # type: ignore[arg-type]
-        reasoning_tokens=use.reasoning_tokens / n,  # type: ignore[arg-type]
-        provider=provider,
+        provider,
+        requests=max(use.requests, 1),
+        input_tokens=use.input_tokens,
+        input_tokens_sq=use.input_tokens_sq,
+        output_tokens=use.output_tokens,
+        reasoning_tokens=use.reasoning_tokens,
         zone=zone,
-        requests=use.requests,
         settings=settings,
     )
 
@@ -185,7 +195,7 @@ def _advice(
     )
 
 
-_SAME_USE = "The period's requests, with the same average tokens per request, re-estimated"
+_SAME_USE = "The period's requests, with the same tokens request by request, re-estimated"
 
 
 def _smaller_model(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:

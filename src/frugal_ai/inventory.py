@@ -15,6 +15,9 @@ Rules (see docs/report.md):
   of the prompt): exact, see `group_estimate` (checked in tests/test_inventory.py).
 - API calls with `local = 1` ran on this host: they are counted (requests, tokens) but add
   no estimate, since their energy is already in the measured runs.
+- Failed API calls (status 'failed': HTTP 429/5xx, timeouts, SDK retries) are requests like
+  any other: counted, and estimated from the tokens they report — none, mostly, hence zero
+  energy (the provider may have spent some; the report's data-quality section counts them).
 - A row belongs to the month (UTC) in which it started; `since` is inclusive, `until`
   exclusive.
 - The content hash is a SHA-256 over the selected ledger rows, in a documented text form
@@ -89,8 +92,10 @@ class InventoryRow(BaseModel):
     runs: int = 0
     requests: int = 0
     input_tokens: int = 0
+    input_tokens_sq: int = Field(0, description="Sum over the requests of input_tokens², for exact re-estimates.")
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    failed_requests: int = Field(0, description="Calls recorded with status 'failed' (HTTP error, timeout), in requests.")
     energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
     footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
     fallbacks: Fallbacks = Field(default_factory=Fallbacks)
@@ -113,6 +118,8 @@ class Inventory(BaseModel):
     content_hash: str = Field(description="sha256 of the selected ledger rows; see content_hash_text().")
     factor_set_version: str
     demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
+    failed_requests: int = Field(0, description="API calls with status 'failed' in the period (counted as requests).")
+    failed_tokenless: int = Field(0, description="Of those, the ones with no token count: estimated as zero energy.")
     unattributed_kwh: float = Field(
         0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
     )
@@ -177,6 +184,8 @@ def load_inventory(
             hasher.join()
     n_rows = n_runs + sum(int(g["requests"]) for g in call_groups)
     demo_rows = sum(int(g["demo"]) for g in call_groups)
+    failed = sum(int(g["failed"] or 0) for g in call_groups)
+    failed_tokenless = sum(int(g["failed_tokenless"] or 0) for g in call_groups)
     starts = [v for v in (first_run, last_run, *(g["first"] for g in call_groups), *(g["last"] for g in call_groups))
               if v is not None]
     first, last = (min(starts), max(starts)) if starts else (None, None)
@@ -199,6 +208,8 @@ def load_inventory(
         content_hash=digest,
         factor_set_version=str(factors.version),
         demo_rows=int(demo_rows),
+        failed_requests=failed,
+        failed_tokenless=failed_tokenless,
         unattributed_kwh=unattributed_kwh,
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
@@ -306,7 +317,9 @@ def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> 
                provider, model, local, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
                SUM(input_tokens * input_tokens) AS input_tokens_sq,
                SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-               SUM(source = 'demo') AS demo, MIN(start) AS first, MAX(start) AS last
+               SUM(source = 'demo') AS demo, SUM(status = 'failed') AS failed,
+               SUM(status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0) AS failed_tokenless,
+               MIN(start) AS first, MAX(start) AS last
         FROM api_calls WHERE {where}
         GROUP BY workload, month, provider, model, local"""
     conn.row_factory = sqlite3.Row
@@ -459,8 +472,10 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
         local=local,
         requests=int(g["requests"]),
         input_tokens=int(g["input_tokens"] or 0),
+        input_tokens_sq=int(g["input_tokens_sq"] or 0),
         output_tokens=int(g["output_tokens"] or 0),
         reasoning_tokens=int(g["reasoning_tokens"] or 0),
+        failed_requests=int(g["failed"] or 0),
     )
     if local:
         # Energy of a local server is in the measured runs: counting it here would double it.
@@ -474,7 +489,7 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
             g["provider"] or None,
             requests=row.requests,
             input_tokens=row.input_tokens,
-            input_tokens_sq=int(g["input_tokens_sq"] or 0),
+            input_tokens_sq=row.input_tokens_sq,
             output_tokens=row.output_tokens,
             reasoning_tokens=row.reasoning_tokens,
             settings=settings,
@@ -532,6 +547,7 @@ def group_estimate(
     input_tokens_sq: int,
     output_tokens: int,
     reasoning_tokens: int,
+    zone: str | None = None,
     settings: "Settings | None" = None,
 ) -> Footprint:
     """The sum of `estimate_llm` over a group of requests, from the group's sums alone.
@@ -543,6 +559,10 @@ def group_estimate(
     `R·(a·G/R + b·μ + c·μ²) = a·G + b·Σn + c·Σn²`. So one call gives the exact total, which
     a call with the mean input length would not (it would miss `c·N·Var(n)`).
     tests/test_inventory.py checks this against a per-request sum with the real estimator.
+    `zone` overrides the data centre's electricity zone, as in `estimate_llm`.
+
+    Requests with no tokens at all (failed calls: HTTP 429, timeouts) add nothing, since the
+    polynomial has no constant term: they are counted, not charged.
     """
     from .estimate import estimate_llm
 
@@ -560,6 +580,7 @@ def group_estimate(
         provider=provider,
         reasoning_tokens=reasoning_tokens / r,  # type: ignore[arg-type]
         requests=r,  # type: ignore[arg-type]
+        zone=zone,
         settings=settings,
     )
 
