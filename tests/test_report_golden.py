@@ -68,17 +68,20 @@ def test_golden_figures_follow_the_ledger(reports: dict[str, object]) -> None:
     """What the golden files pin, checked by hand for the parts that are plain arithmetic."""
     r = reports["en"]
     m = r.methodology  # type: ignore[attr-defined]
-    # 4 runs in the quarter (run-99 is in October), 1 local call, 10 days x 3 months x 5 API
-    # calls, 1 unknown-model call.
-    assert m.ledger_rows == 4 + 1 + 150 + 1
+    # 5 runs in the quarter (run-99 is in October), 1 local call, 10 days x 3 months x 5 API
+    # calls, 2 failed (429) calls, 1 unknown-model call.
+    assert m.ledger_rows == 5 + 1 + 150 + 2 + 1
     assert m.local_requests == 1
+    assert (m.failed_requests, m.failed_tokenless) == (2, 2)
     assert m.unknown_models == ["acme/acme-llm-7"]
     by_wl = {b.key: b for b in r.by_workload}  # type: ignore[attr-defined]
-    assert by_wl["support-chatbot"].requests == 120 and by_wl["contract-summary"].requests == 30
+    assert by_wl["support-chatbot"].requests == 122 and by_wl["contract-summary"].requests == 30
     assert by_wl["ticket-classifier"].runs == 2  # run-01a is nested in run-01: not counted again
+    assert by_wl["ocr-local"].runs == 2
     kinds = {(f.workload, k) for f in m.fallback_rows for k in f.kinds}
     assert ("ocr-local", "tdp_fallback") in kinds
     assert ("contract-summary", "params_guessed") in kinds
+    assert ("ocr-local", "extrapolated") in kinds  # run-04 ended before the tracker was ready
     # Totals are the sum of the methods, which never mix.
     tot = r.totals.co2e_kg.central  # type: ignore[attr-defined]
     assert tot == pytest.approx(sum(x.co2e_kg.central for x in r.by_method))  # type: ignore[attr-defined]

@@ -63,6 +63,14 @@ def records() -> list[RunRecord | ApiCallRecord]:
     # A call outside any run, to a model that is not in the catalogue.
     recs.append(ApiCallRecord(id="call-x", provider="acme", model="acme-llm-7", start=ts(2026, 8, 20),
                               end=ts(2026, 8, 20) + 1, input_tokens=100, output_tokens=50, name=None))
+    # Rate-limited calls of the chatbot (HTTP 429, no tokens): counted as requests, zero energy.
+    for k in range(2):
+        recs.append(ApiCallRecord(id=f"call-429-{k}", provider="openai", model="gpt-4o-mini",
+                                  start=ts(2026, 9, 2, 9, k), end=ts(2026, 9, 2, 9, k) + 0.2, status="failed",
+                                  http_status=429, name="support-chatbot", tags={"team": "support"}, source="capture"))
+    # A short script that ended before the tracker was ready: its energy is extrapolated.
+    recs.append(RunRecord(id="run-04", name="ocr-local", start=ts(2026, 9, 21), end=ts(2026, 9, 21) + 3, zone="FR",
+                          method="rapl+ram_model", cpu_kwh=0.002, ram_kwh=0.0002, coverage=0.0))
     return recs
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from .lang import Texts
-from .model import BreakdownRow, Report
+from .model import BreakdownRow, Ghg, Report
 
 
 @dataclass
@@ -156,16 +156,24 @@ def ghg_blocks(report: Report, t: Texts) -> list[Block]:
         ["   " + t("ghg.scope3_cat1_embodied"), t.range(g.scope3_cat1_embodied_kg, "co2e_kg")],
         [t("ghg.scope3_cat3"), t.range(g.scope3_cat3_kg, "co2e_kg")],
     ]
-    bullets = []
-    for key in g.boundaries:
-        if key == "boundary.scope2_market_contractual":
-            bullets.append(t(key, factor=t.number(g.market_factor_kg_per_kwh or 0.0)))
-        elif key == "boundary.scope3_cat3_upstream":
-            bullets.append(t(key, share=t.percent(g.upstream_share or 0.0)))
-        else:
-            bullets.append(t(key))
+    bullets = boundary_sentences(report.ghg, t)
     return [SectionBreak("ghg"), Heading(2, t("section.ghg"), "ghg"),
             Table([t("col.scope"), t("col.co2e")], rows, [False, True]), Bullets(bullets)]
+
+
+def boundary_sentences(g: Ghg, t: Texts) -> list[str]:
+    """The GHG boundary choices of `g`, as sentences in `t`'s language."""
+    out = []
+    for key in g.boundaries:
+        if key == "boundary.scope2_market_contractual":
+            out.append(t(key, factor=t.number(g.market_factor_kg_per_kwh or 0.0)))
+        elif key == "boundary.scope3_cat3_upstream":
+            r = g.upstream_share_range
+            out.append(t(key, share=t.percent(g.upstream_share or 0.0), low=t.percent(r.low if r else 0.0),
+                         high=t.percent(r.high if r else 0.0)))
+        else:
+            out.append(t(key))
+    return out
 
 
 def datapoint_blocks(report: Report, t: Texts) -> list[Block]:
@@ -220,6 +228,8 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.measured_share"), t.percent(m.measured_share_co2e)],
         [t("quality.estimated_share"), t.percent(m.estimated_share_co2e)],
         [t("quality.local_requests"), t.count(m.local_requests)],
+        [t("quality.failed_requests"), t.count(m.failed_requests)],
+        [t("quality.failed_tokenless"), t.count(m.failed_tokenless)],
         [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
     ], [False, True]))
     blocks.append(Heading(3, t("sub.fallbacks")))

@@ -101,7 +101,8 @@ class Ghg(BaseModel):
     scope3_cat1_kg: Range = Field(description="Purchased GenAI API and cloud services (usage and embodied).")
     scope3_cat1_embodied_kg: Range = Field(description="Part of cat. 1 that is the providers' embodied hardware.")
     scope3_cat3_kg: Range = Field(description="Upstream share of the measured electricity's life-cycle emissions.")
-    upstream_share: float | None = Field(description="Upstream share of electricity factors; None when not split.")
+    upstream_share: float | None = Field(description="Upstream share of electricity factors (central); None when not split.")
+    upstream_share_range: Range | None = Field(None, description="Its range (constants.toml electricity.upstream_share).")
     own_hardware_embodied: Literal["excluded_cat2"] = "excluded_cat2"
     boundaries: list[str]
 
@@ -154,6 +155,8 @@ class Methodology(BaseModel):
     unknown_models: list[str]
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
+    failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
+    failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str
@@ -323,6 +326,8 @@ def report_from_inventory(
             unknown_models=sorted({f"{r.provider}/{r.model}" for r in inventory.rows if r.fallbacks.unknown_model}),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
             unattributed_kwh=inventory.unattributed_kwh,
+            failed_requests=inventory.failed_requests,
+            failed_tokenless=inventory.failed_tokenless,
             factors=used,
             sources=_sources(used, factors),
             factor_set_version=inventory.factor_set_version,
@@ -403,17 +408,26 @@ def _lines(rows: Iterable[InventoryRow]) -> list[LineRow]:
 # --- GHG Protocol, ESRS, VSME ---------------------------------------------------------------------
 
 
-def _upstream_share(factors: Any) -> float | None:
-    """Share of a life-cycle electricity factor that is upstream (GHG Protocol Scope 3 cat. 3)."""
-    for key in ("electricity_upstream_share", "electricity.upstream_share"):
-        try:
-            value = factors.constant(key)
-        except InputError:
-            continue
-        value = getattr(value, "value", value)
-        if isinstance(value, (int, float)):
-            return float(value)
-    return None
+def _upstream_share(factors: Any) -> Range | None:
+    """Share of a life-cycle electricity factor that is upstream of combustion (GHG Protocol
+    Scope 3 cat. 3), with its range: constants.toml `electricity.upstream_share`."""
+    try:
+        return factors.constant("electricity.upstream_share").range  # type: ignore[no-any-return]
+    except InputError:  # a factor set without the split: Scope 2 keeps the whole factor, and says so
+        return None
+
+
+def split_upstream(co2e_kg: Range, share: Range) -> tuple[Range, Range]:
+    """(combustion part, upstream part) of life-cycle emissions, each with its range.
+
+    The bounds pair so that each part's range covers every share in [share.low, share.high]:
+    the combustion part is lowest with the highest upstream share, and the other way round.
+    The two centrals add up to the life-cycle central exactly.
+    """
+    combustion = Range.of(co2e_kg.low * (1.0 - share.high), co2e_kg.central * (1.0 - share.central),
+                          co2e_kg.high * (1.0 - share.low))
+    upstream = Range.of(co2e_kg.low * share.low, co2e_kg.central * share.central, co2e_kg.high * share.high)
+    return combustion, upstream
 
 
 def _ghg(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
@@ -422,8 +436,10 @@ def _ghg(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
     measured_co2e = sum((r.footprint.usage.co2e_kg for r in measured), Range.zero())  # type: ignore[union-attr]
     measured_energy = sum((r.footprint.usage.energy_kwh for r in measured), Range.zero())  # type: ignore[union-attr]
     share = _upstream_share(factors)
-    location = measured_co2e * (1.0 - share) if share is not None else measured_co2e
-    cat3 = measured_co2e * share if share is not None else Range.zero()
+    if share is not None:
+        location, cat3 = split_upstream(measured_co2e, share)
+    else:
+        location, cat3 = measured_co2e, Range.zero()
     market_factor = settings.market_factor_kg_per_kwh
     if market_factor is not None:
         market, basis = measured_energy * market_factor, "contractual"
@@ -447,7 +463,8 @@ def _ghg(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
         scope3_cat1_kg=cat1,
         scope3_cat1_embodied_kg=cat1_embodied,
         scope3_cat3_kg=cat3,
-        upstream_share=share,
+        upstream_share=share.central if share is not None else None,
+        upstream_share_range=share,
         boundaries=boundaries,
     )
 
@@ -582,6 +599,8 @@ def _notes(inventory: Inventory, ghg: Ghg) -> list[str]:
         notes.append("note.local_calls")
     if any(r.fallbacks.world_average_zone for r in inventory.rows):
         notes.append("note.world_average")
+    if inventory.failed_requests:
+        notes.append("note.failed_calls")
     return notes
 
 

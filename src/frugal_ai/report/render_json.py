@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .lang import texts
+from .layout import boundary_sentences
 from .model import Report
 
 
@@ -15,16 +16,7 @@ def report_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["lang"] = lang
     data["methodology"]["notes_text"] = [t(k) for k in report.methodology.notes]
-    g = report.ghg
-    boundaries = []
-    for key in g.boundaries:
-        if key == "boundary.scope2_market_contractual":
-            boundaries.append(t(key, factor=t.number(g.market_factor_kg_per_kwh or 0.0)))
-        elif key == "boundary.scope3_cat3_upstream":
-            boundaries.append(t(key, share=t.percent(g.upstream_share or 0.0)))
-        else:
-            boundaries.append(t(key))
-    data["ghg"]["boundaries_text"] = boundaries
+    data["ghg"]["boundaries_text"] = boundary_sentences(report.ghg, t)
     for dp in data["datapoints"]:
         dp["label"] = t(dp["key"])
     return data
