@@ -75,14 +75,13 @@ def _iso3(country: str | None) -> str | None:
         return None
     if len(country) == 3:
         return country
-    try:  # the factor base knows the 2-letter -> 3-letter mapping, if it is there yet
+    try:  # the factor base knows the 2-letter -> 3-letter mapping
         from ..factors import factor_set
 
         zone = factor_set().resolve_zone(country)
-        code = getattr(zone, "iso3", None) or (zone if isinstance(zone, str) else None)
-        return code if code and len(code) == 3 else None
     except Exception:
         return None
+    return zone if len(zone) == 3 else None
 
 
 def methods_of(tracker: Any) -> str:
@@ -287,9 +286,7 @@ class Meter:
             self._nudge.wait(max(0.0, self.interval_s - since))
             if self._stop_driver:
                 return
-            since = time.perf_counter() - (self._last_pc or 0.0)
-            if since < MIN_GAP_S:
-                time.sleep(MIN_GAP_S - since)
+            self._wait_min_gap()
             self._nudge.clear()
             self._measure()
 
@@ -358,30 +355,24 @@ class Meter:
     def _finalise(self, until: float) -> None:
         """Submit every run that has ended by `until` and whose measurements are complete."""
         with self._lock:
-            unusable = self.state in ("failed",)
-            done = []
-            keep = []
-            for span in self.roots:
-                if self._collect(span, until, unusable, done):
-                    done.append(span)
-                else:
-                    keep.append(span)
-            self.roots = keep
+            done: list[Span] = []
+            self.roots = self._collect(self.roots, until, self.state == "failed", done)
             method = self.method
         for span in done:
             self._submit(span, method)
         self._maybe_write_session()
 
-    def _collect(self, span: Span, until: float, unusable: bool, done: list[Span]) -> bool:
+    def _collect(self, spans: list[Span], until: float, unusable: bool, done: list[Span]) -> list[Span]:
+        """Move the spans that are complete, children before parents, to `done`; return the rest."""
         remaining = []
-        for child in span.children:
-            if self._collect(child, until, unusable, done):
-                done.append(child)
+        for span in spans:
+            span.children = self._collect(span.children, until, unusable, done)
+            ended = span.end_pc is not None and (unusable or span.end_pc <= until)
+            if ended and not span.children and (unusable or not self._waiting_for_power(span)):
+                done.append(span)
             else:
-                remaining.append(child)
-        span.children = remaining
-        ended = span.end_pc is not None and (unusable or span.end_pc <= until)
-        return ended and not remaining and (unusable or not self._waiting_for_power(span))
+                remaining.append(span)
+        return remaining
 
     def _submit(self, span: Span, method: str) -> None:
         rec: RunRecord = span.record  # type: ignore[attr-defined]
@@ -437,11 +428,14 @@ class Meter:
             missing = MIN_POWER_WINDOW_S - self.measured_s - (time.perf_counter() - (self._last_pc or 0.0))
             if missing > 0:
                 time.sleep(min(missing, MIN_POWER_WINDOW_S))
+        self._wait_min_gap()
+        self._measure()
+
+    def _wait_min_gap(self) -> None:
         # codecarbon's flush() skips measuring when its last sample is under 50 ms old.
         since = time.perf_counter() - (self._last_pc or 0.0)
         if since < MIN_GAP_S:
             time.sleep(MIN_GAP_S - since)
-        self._measure()
 
     def shutdown(self) -> None:
         """Stop the tracker, finalise every run (still-open ones as failed), write the session."""
