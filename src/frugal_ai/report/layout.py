@@ -208,8 +208,10 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     blocks: list[Block] = [SectionBreak("recommendations"), Heading(2, t("section.recommendations"), "recommendations")]
     if report.recommendations_error:
         return blocks + [Para(t("rec.failed", error=report.recommendations_error), "banner")]
+    # Batching is never advised (docs/gains.md): say why wherever there is API use it could apply to.
+    batching = [Para(t("rec.batching_declined"), "note")] if any(m.method == "estimated" for m in report.by_method) else []
     if not report.recommendations:
-        return blocks + [Para(t("rec.none"))]
+        return blocks + [Para(t("rec.none"))] + batching
     rows = []
     for r in report.recommendations:
         action = t(f"rec.{r.kind}", workload=t.workload(r.workload), model=r.model, provider=r.provider or "—",
@@ -218,7 +220,7 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
             if t.has(f"rec.{r.kind}") else r.action
         rows.append([action, t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)])
     return blocks + [Table([t("col.action"), t("col.saving"), t("col.share")], rows, [False, True, True]),
-                     Para(t("rec.disclaimer"), "note")]
+                     Para(t("rec.disclaimer"), "note")] + batching
 
 
 def quality_blocks(report: Report, t: Texts) -> list[Block]:

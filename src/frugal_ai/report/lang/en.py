@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "rec.none": "No recommendation for this period.",
     "rec.failed": "Recommendations could not be computed ({error}); the figures above are not affected.",
     "rec.disclaimer": "frugal-ai does not judge answer quality: A/B-test a swap before making it.",
+    "rec.batching_declined": "Batching small calls is not assessed: the estimator has no fixed cost per request, and the saving batching can bring (a shared system prompt sent once instead of once per call) cannot be sized from a ledger that keeps token counts but never prompt text.",
     "quality.measured_share": "Share of CO2e measured",
     "quality.estimated_share": "Share of CO2e estimated",
     "quality.no_fallbacks": "No row used a fallback factor.",

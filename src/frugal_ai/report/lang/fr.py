@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "rec.none": "Aucune recommandation pour cette période.",
     "rec.failed": "Les recommandations n'ont pas pu être calculées ({error}) ; les chiffres ci-dessus n'en dépendent pas.",
     "rec.disclaimer": "frugal-ai ne juge pas la qualité des réponses : testez un changement (A/B) avant de l'adopter.",
+    "rec.batching_declined": "Le regroupement des petits appels n'est pas évalué : l'estimateur n'a pas de coût fixe par requête, et le gain qu'il peut apporter (un prompt système commun envoyé une fois au lieu d'une fois par appel) ne peut pas être chiffré à partir d'un registre qui garde le nombre de jetons mais jamais le texte des prompts.",
     "quality.measured_share": "Part du CO2e mesurée",
     "quality.estimated_share": "Part du CO2e estimée",
     "quality.no_fallbacks": "Aucune ligne n'a utilisé de facteur par défaut.",
