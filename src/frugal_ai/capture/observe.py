@@ -59,6 +59,9 @@ class CallObserver:
     head = b""
     tail: bytes | None = None
     pending = b""
+    # A plain body: its first chunk in `body` (most bodies come in one), later ones in `chunks`.
+    body: bytes | None = None
+    chunks: list[bytes] | None = None
     first_seen = False
     done = False
     broken = False
@@ -72,9 +75,7 @@ class CallObserver:
         self.start = time.time()
         self.start_perf = time.perf_counter()
         self.usage = Usage()
-        self.parser = parser = parser_for(route.wire_format)
-        self.marker: bytes = parser.MARKER
-        self.chunks: list[bytes] = []
+        self.parser = parser_for(route.wire_format)
 
     # -- response headers -------------------------------------------------------------
     def start_response(self, status_code: int, content_type: bytes, content_encoding: bytes) -> None:
@@ -105,14 +106,22 @@ class CallObserver:
 
     def _feed_body(self, chunk: bytes) -> None:
         if self.tail is None:
-            self.chunks.append(chunk)
             self.size += len(chunk)
+            if self.body is None:
+                self.body = chunk
+            elif self.chunks is None:
+                self.chunks = [self.body, chunk]
+            else:
+                self.chunks.append(chunk)
             if self.size > BODY_LIMIT_BYTES:
-                whole = b"".join(self.chunks)
+                whole = self._whole_body()
                 self.head, self.tail = whole[:HEAD_BYTES], whole[-TAIL_BYTES:]
-                self.chunks = []
+                self.body = self.chunks = None
         else:
             self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+
+    def _whole_body(self) -> bytes:
+        return self.body if self.chunks is None else b"".join(self.chunks)  # type: ignore[return-value]
 
     def _feed_lines(self, chunk: bytes) -> None:
         data = self.pending + chunk if self.pending else chunk
@@ -125,7 +134,7 @@ class CallObserver:
         self.pending = data[cut + 1 :]
         complete = data[:cut]
         # The fast path of a stream: most chunks hold text deltas only, skipped undecoded.
-        if self.first_seen and self.marker not in complete:
+        if self.first_seen and self.parser.MARKER not in complete:
             return
         for line in complete.split(b"\n"):
             self._line(line)
@@ -140,7 +149,7 @@ class CallObserver:
             return  # SSE field other than data, comment, or blank line
         if not payload or payload == b"[DONE]":
             return
-        if self.first_seen and self.marker not in payload:
+        if self.first_seen and self.parser.MARKER not in payload:
             return
         try:
             doc = json.loads(payload)
@@ -170,7 +179,7 @@ class CallObserver:
         except Exception as exc:
             emit.warn_once(f"capture failed at the end of a call ({type(exc).__name__})")
         finally:
-            self.chunks = []
+            self.body = self.chunks = None
             self.tail = None
             self.pending = b""
             self.request_body = None
@@ -190,8 +199,8 @@ class CallObserver:
             if self.pending:
                 self._line(self.pending)
             readable = not self.broken
-        elif readable and self.chunks and outcome == "end":
-            body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+        elif readable and self.body and outcome == "end":
+            body = self._whole_body()
             if not self._read_keys(body, body):
                 # The usage block was not found where it is expected: decode the whole body.
                 try:
@@ -225,35 +234,25 @@ class CallObserver:
             project = emit.default_project()
             tags: dict[str, str] = {}
         else:
-            run_id, name, project, tags = frame.id, frame.name, frame.project, dict(frame.tags)
+            # The frame's own dict, not a copy: a run's tags are fixed when it starts, and
+            # the writer encodes each distinct tags dict once.
+            run_id, name, project, tags = frame.id, frame.name, frame.project, frame.tags
         route = self.route
-        emit.submit(ApiCallRecord(
-            id=new_id(),
-            provider=route.provider,
-            model=usage.model or self._model_from_request() or "unknown",
-            start=self.start,
-            end=self.start + latency_s,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            latency_s=latency_s,
-            status=status,
-            run_id=run_id,
-            name=name,
-            project=project,
-            tags=tags,
-            host=self.host,
-            path=self.path,
-            http_status=self.http_status,
-            local=route.local,
-            source="capture",
-        ))
+        start = self.start
+        # Positional, in ApiCallRecord's field order: about twice as fast as 19 keywords.
+        record = ApiCallRecord(
+            new_id(), route.provider, usage.model or self._model_from_request() or "unknown",
+            start, start + latency_s, usage.input_tokens, usage.output_tokens, usage.reasoning_tokens,
+            latency_s, status, run_id, name, project, tags, self.host, self.path, self.http_status,
+            route.local, "capture",
+        )
+        (emit._submit or emit.submit)(record)
 
     def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
         """Read only the usage object and the model string of a JSON body, without decoding
         the rest (which holds the reply). True when the counts were found."""
         parser = self.parser
-        if not parser.USAGE_NEEDLES or (usage_area[:1] != b"{" and _JSON_START.match(usage_area) is None):
+        if not parser.USAGE_NEEDLES or (not usage_area.startswith(b"{") and _JSON_START.match(usage_area) is None):
             return False
         doc: dict[str, Any] = {}
         for key, needle in parser.USAGE_NEEDLES:

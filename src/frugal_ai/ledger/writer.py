@@ -197,7 +197,10 @@ class LedgerWriter:
                 runs.append((r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host,
                              r.pid, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage))
             elif isinstance(r, ApiCallRecord):
-                calls.append(_row(r, _CALL_COLUMNS))
+                # Spelled out like runs' (not `_row`'s getattr loop): one per captured call.
+                calls.append((r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status,
+                              r.provider, r.model, r.input_tokens, r.output_tokens, r.reasoning_tokens,
+                              r.latency_s, r.host, r.path, r.http_status, int(r.local), r.source))
             elif isinstance(r, SessionRecord):
                 sessions.append(_row(r, _SESSION_COLUMNS))
         if self._conn is None:
