@@ -13,10 +13,7 @@ def _params(r) -> str:  # type: ignore[no-untyped-def]
     return f"{r.low:g}–{r.high:g}"
 
 
-def _sources_block(ids) -> list[str]:  # type: ignore[no-untyped-def]
-    from ..factors import factor_set
-
-    fs = factor_set()
+def _sources_block(fs, ids) -> list[str]:  # type: ignore[no-untyped-def]
     lines = []
     for sid in ids:
         s = fs.source(sid)
@@ -92,7 +89,7 @@ def show_model(model: str, fmt: str) -> None:
     for k, v in lines:
         click.echo(f"{k:<{width}}  {v}")
     click.echo("sources:")
-    for line in _sources_block(m.sources):
+    for line in _sources_block(fs, m.sources):
         click.echo(line)
 
 
@@ -143,5 +140,5 @@ def show_factor(key: str, fmt: str) -> None:
     if r.note:
         click.echo(f"  note:  {r.note}")
     click.echo("sources:")
-    for line in _sources_block(r.sources):
+    for line in _sources_block(fs, r.sources):
         click.echo(line)

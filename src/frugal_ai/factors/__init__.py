@@ -70,11 +70,6 @@ def factor_set(directory: Path | str | None = None) -> FactorSet:
         if found is not None:
             return found
     path = Path(directory) if directory is not None else data_dir()
-    found = _cache.get(path)
-    if found is not None:
-        if directory is None:
-            _cache[None] = found
-        return found
     with _lock:
         found = _cache.get(path)
         if found is None:

@@ -72,8 +72,7 @@ def factor_rows(fs: FactorSet, kind: str | None = None) -> list[FactorRow]:
             rows.append(FactorRow(f"equivalence.{q.key}", "equivalence", f"{q.amount_per_unit:g}", f"{q.quantity} per {q.unit_en.rstrip('s')}", q.sources, q.label_en))
     if kind in (None, "constant"):
         for c in fs.constants():
-            value = f"{c.central:g}" if c.low == c.high else f"{c.central:g} ({c.low:g}–{c.high:g})"
-            rows.append(FactorRow(f"constant.{c.key}", "constant", value, c.unit, c.sources))
+            rows.append(FactorRow(f"constant.{c.key}", "constant", _r(c.range), c.unit, c.sources))
     if kind in (None, "source"):
         for s in fs.sources():
             rows.append(FactorRow(f"source.{s.id}", "source", str(s.year), s.verification, (s.id,), s.citation))

@@ -188,7 +188,7 @@ def _model_row(row: dict[str, str]) -> dict[str, Any]:
         "total_params_b": _range(row, "total_b_"),
         "active_params_b": _range(row, "active_b_"),
         "params_estimated": _bool(row["params_estimated"]),
-        "output_tps": float(row["output_tps"]) if row["output_tps"] else None,
+        "output_tps": _number(row["output_tps"]),
         "aliases": tuple(a.lower() for a in _ids(row["aliases"])),
         "sources": _ids(row["sources"]),
         "note": row["note"],
@@ -196,17 +196,14 @@ def _model_row(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _hardware_row(row: dict[str, str]) -> dict[str, Any]:
-    def number(key: str) -> float | None:
-        return float(row[key]) if row[key] else None
-
     return {
         "key": row["key"],
         "description": row["description"],
         "embodied_co2e_kg": _range(row, "embodied_co2e_kg_"),
         "lifetime_years": _range(row, "lifetime_years_"),
-        "memory_gb": number("memory_gb"),
-        "power_w": number("power_w"),
-        "peak_tflops_bf16": number("peak_tflops_bf16"),
+        "memory_gb": _number(row["memory_gb"]),
+        "power_w": _number(row["power_w"]),
+        "peak_tflops_bf16": _number(row["peak_tflops_bf16"]),
         "gpus_per_server": int(row["gpus_per_server"]) if row["gpus_per_server"] else None,
         "sources": _ids(row["sources"]),
         "note": row["note"],
@@ -221,11 +218,11 @@ def _avoided_row(row: dict[str, str]) -> dict[str, Any]:
     return {
         "activity": row["activity"],
         "label": row["label"],
-        "co2e_kg_per_unit": float(row["co2e_kg_per_unit"]) if row["co2e_kg_per_unit"] else None,
+        "co2e_kg_per_unit": _number(row["co2e_kg_per_unit"]),
         "unit": row["unit"],
         "allowed_units": units,
         "zone_dependent": _bool(row["zone_dependent"]),
-        "water_l_per_unit": float(row["water_l_per_unit"]) if row["water_l_per_unit"] else None,
+        "water_l_per_unit": _number(row["water_l_per_unit"]),
         "sources": _ids(row["sources"]),
         "note": row["note"],
     }
@@ -245,6 +242,11 @@ def _constants(doc: dict[str, Any], path: Path) -> list[Constant]:
             data = {"key": key, "low": low, "central": central, "high": high, "unit": entry.get("unit"), "sources": tuple(entry.get("sources", ()))}
             out.append(_validate(Constant, data, f"{path} [{key}]"))
     return out
+
+
+def _number(text: str) -> float | None:
+    """An optional number: an empty cell is None."""
+    return float(text) if text else None
 
 
 def _bool(text: str) -> bool:
