@@ -54,8 +54,9 @@ def coefficients(
     fs = factor_set()
     entry = fs.model(model, provider)
     provider_name = provider if provider is not None else entry.host
-    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(fs.provider_key(provider_name))
-    local = fs.provider_key(provider_name) == "local"
+    key = fs.provider_key(provider_name)
+    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(key)
+    local = key == "local"
     coeffs = build_coefficients(
         fs,
         entry,

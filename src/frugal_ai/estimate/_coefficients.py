@@ -12,10 +12,12 @@ then sorted, so that `low <= central <= high` holds whatever the token counts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..factors import DEFAULT_PROVIDER, LOCAL_PROVIDERS, FactorSet, LlmModel
+from ..factors import DEFAULT_PROVIDER, FactorSet, LlmModel
+from ..footprint import Range
 from . import formulas as f
 
 Triple = tuple[float, float, float]
@@ -42,9 +44,19 @@ class Coefficients:
     warnings: tuple[str, ...]
 
 
-def _ordered(values: list[float]) -> Triple:
+def _ordered(values: Sequence[float]) -> Triple:
     low, central, high = sorted(values)
     return (low, central, high)
+
+
+def _bounds(r: Range) -> Triple:
+    """(low, central, high): the scenarios where more of this quantity means more footprint."""
+    return (r.low, r.central, r.high)
+
+
+def _bounds_reversed(r: Range) -> Triple:
+    """(high, central, low): the scenarios where more of this quantity means less footprint."""
+    return (r.high, r.central, r.low)
 
 
 def build_coefficients(
@@ -62,7 +74,7 @@ def build_coefficients(
     warnings: list[str] = []
     provider_name = provider if provider is not None else model.host
     key = fs.provider_key(provider_name)
-    if key == "local" or provider_name.strip().lower() in LOCAL_PROVIDERS:
+    if key == "local":  # provider_key maps every LOCAL_PROVIDERS name to "local"
         onprem = fs.onprem()
         pue_range, wue_range = onprem.pue, onprem.wue_l_per_kwh
         dc_zone = local_zone or "WORLD"
@@ -89,8 +101,8 @@ def build_coefficients(
     if model.params_estimated:
         warnings.append(f"parameters of {model.id} are not published: estimated as a range")
 
-    pue = (pue_override,) * 3 if pue_override is not None else (pue_range.low, pue_range.central, pue_range.high)
-    wue = (wue_override,) * 3 if wue_override is not None else (wue_range.low, wue_range.central, wue_range.high)
+    pue = (pue_override,) * 3 if pue_override is not None else _bounds(pue_range)
+    wue = (wue_override,) * 3 if wue_override is not None else _bounds(wue_range)
 
     accel = fs.hardware(fs.choice("llm_accelerator"))
     server = fs.hardware(fs.choice("llm_server"))
@@ -108,14 +120,14 @@ def build_coefficients(
 
     # Parameter values of the (low, central, high) footprint scenarios.
     scenarios = {
-        "active_b": (model.active_params_b.low, model.active_params_b.central, model.active_params_b.high),
-        "total_b": (model.total_params_b.low, model.total_params_b.central, model.total_params_b.high),
-        "bits": (bits.low, bits.central, bits.high),
-        "batch": (batch.high, batch.central, batch.low),
-        "mfu": (mfu.high, mfu.central, mfu.low),
-        "gpu_embodied": (accel.embodied_co2e_kg.low, accel.embodied_co2e_kg.central, accel.embodied_co2e_kg.high),
-        "server_embodied": (server.embodied_co2e_kg.low, server.embodied_co2e_kg.central, server.embodied_co2e_kg.high),
-        "lifetime": (accel.lifetime_years.high, accel.lifetime_years.central, accel.lifetime_years.low),
+        "active_b": _bounds(model.active_params_b),
+        "total_b": _bounds(model.total_params_b),
+        "bits": _bounds(bits.range),
+        "batch": _bounds_reversed(batch.range),
+        "mfu": _bounds_reversed(mfu.range),
+        "gpu_embodied": _bounds(accel.embodied_co2e_kg),
+        "server_embodied": _bounds(server.embodied_co2e_kg),
+        "lifetime": _bounds_reversed(accel.lifetime_years),
     }
     per_gen, per_in, per_in2, emb_gen, emb_in, emb_in2, gpus_used = [], [], [], [], [], [], []
     gps = server.gpus_per_server
@@ -149,8 +161,8 @@ def build_coefficients(
         it_kwh_per_generated_token=_ordered(per_gen),
         it_kwh_per_input_token=_ordered(per_in),
         it_kwh_per_input_token_squared=_ordered(per_in2),
-        pue=_ordered(list(pue)),
-        wue_onsite_l_per_kwh=_ordered(list(wue)),
+        pue=_ordered(pue),
+        wue_onsite_l_per_kwh=_ordered(wue),
         offsite_water_l_per_kwh=electricity.water_l_per_kwh,
         intensity_kg_per_kwh=electricity.co2e_kg_per_kwh,
         embodied_kg_per_generated_token=_ordered(emb_gen),
