@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..measure.command import CommandResult
 
 
 def _tags(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -35,14 +39,13 @@ def run(name: str | None, tag: tuple[str, ...], command: tuple[str, ...]) -> Non
     sys.exit(result.returncode)
 
 
-def summary_line(result: "object") -> str:
+def summary_line(result: "CommandResult") -> str:
     """One line: duration, energy (with range and method), CO2e and water."""
     from ..config import load_settings
     from ..measure.footprint import measured_footprint
     from ..units import format_quantity, format_range
 
-    record = getattr(result, "record", None)
-    rc = getattr(result, "returncode", 0)
+    record, rc = result.record, result.returncode
     if record is None:
         return f"frugal-ai: exit {rc}; the run could not be measured"
     duration_s = max(0.0, record.end - record.start)

@@ -41,9 +41,18 @@ class Problem:
     key: str
     message: str
 
+    @property
+    def where(self) -> str:
+        """The file, and the line when known."""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    @property
+    def detail(self) -> str:
+        """The key, when there is one, and the message."""
+        return f"{self.key}: {self.message}" if self.key else self.message
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return f"{self.where}: {self.detail}"
 
 
 class GainsError(InputError):
@@ -54,9 +63,7 @@ class GainsError(InputError):
         first = self.problems[0]
         more = len(self.problems) - 1
         suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        where = f"{first.file}:{first.line}" if first.line else first.file
-        message = f"{first.key}: {first.message}" if first.key else first.message
-        super().__init__(message + suffix, where=where)
+        super().__init__(first.detail + suffix, where=first.where)
 
 
 def key_text(loc: KeyPath) -> str:
