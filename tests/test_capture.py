@@ -468,3 +468,42 @@ def test_request_model_ignores_free_text_in_nested_model_keys(records: list[Any]
     obs.feed(b'{"message": "internal"}')
     obs.finish("end")
     assert [(r.model, r.status) for r in records] == [("command-r", "failed")]
+
+
+# -- what `track` switches on ------------------------------------------------------------------
+_CHAT = json.dumps({"model": "gpt-4o-mini", "choices": [],
+                    "usage": {"prompt_tokens": 3, "completion_tokens": 4}}).encode()
+
+
+def _chat_client() -> Any:
+    def answer(request: Any) -> Any:
+        return 200, [(b"content-type", b"application/json")], [_CHAT]
+
+    return httpx2.Client(transport=pool_transport(httpx2, answer))
+
+
+def test_track_captures_calls_inside_runs_only(ledger_path: Path) -> None:
+    client = _chat_client()
+    url = "https://api.openai.com/v1/chat/completions"
+    client.post(url, json={"model": "m"})  # before any track: not captured
+    with frugal_ai.track("job"):
+        client.post(url, json={"model": "m"})
+    client.post(url, json={"model": "m"})  # after the run: still not captured (no instrument())
+    with frugal_ai.track("quiet", capture_api=False):
+        client.post(url, json={"model": "m"})
+    assert is_instrumented()
+    assert [(r["name"], r["input_tokens"]) for r in ledger_rows(ledger_path)] == [("job", 3)]
+
+
+def test_instrument_plus_track_captures_calls_outside_runs_too(ledger_path: Path) -> None:
+    client = _chat_client()
+    url = "https://api.openai.com/v1/chat/completions"
+    with frugal_ai.track("job"):
+        client.post(url, json={"model": "m"})
+    frugal_ai.instrument()  # after a track: widens capture to the whole process
+    client.post(url, json={"model": "m"})
+    with frugal_ai.track("job2"):  # a later track does not narrow it again
+        client.post(url, json={"model": "m"})
+    client.post(url, json={"model": "m"})
+    rows = ledger_rows(ledger_path)
+    assert [(r["name"], r["run_id"] is None) for r in rows] == [("job", False), (None, True), ("job2", False), (None, True)]

@@ -330,7 +330,8 @@ def track(name: Any = None, *, tags: dict[str, str] | None = None, capture_api: 
 
     `name` defaults to the function's qualified name ("run" for a bare `with track():`);
     `tags` is a small str -> str dict stored with every run; `capture_api` switches on
-    automatic capture of GenAI API calls (`frugal_ai.instrument()`) and links them to the run.
+    automatic capture of the GenAI API calls made inside runs and links them to the run;
+    calls outside any run are captured only if `frugal_ai.instrument()` was called.
 
     Example:
         >>> @track("invoice-ocr", tags={"team": "finance"})
