@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from click.testing import CliRunner
+from fresh_cli import run_cli_fresh
 
 from frugal_ai.cli import main
 from frugal_ai.factors import factor_set
@@ -89,18 +87,7 @@ def test_factors_show_unknown_exits_2() -> None:
 
 
 def test_help_and_catalogue_paths_stay_light(tmp_path) -> None:
-    code = (
-        "import sys\n"
-        "from frugal_ai.cli import main\n"
-        "for args in (['--help'], ['models', 'list'], ['factors', 'show', 'FR']):\n"
-        "    try:\n"
-        "        main(args)\n"
-        "    except SystemExit as e:\n"
-        "        assert e.code in (0, None), (args, e.code)\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'codecarbon', 'pandas', 'numpy', 'httpx', 'openai'})\n"
-        "print('HEAVY', heavy)\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    commands = [["--help"], ["models", "list"], ["factors", "show", "FR"]]
+    out = run_cli_fresh(tmp_path, commands, {"codecarbon", "pandas", "numpy", "httpx", "openai"})
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
+from fresh_cli import run_cli_fresh
 
 from frugal_ai.cli import main
 
@@ -95,18 +94,8 @@ def test_bad_input_exits_2_without_traceback(run, args) -> None:
 
 
 def test_estimate_path_imports_neither_codecarbon_nor_pandas_nor_sdks(tmp_path) -> None:
-    code = (
-        "import sys\n"
-        "from frugal_ai.cli import main\n"
-        "try:\n"
-        "    main(['estimate', '--model', 'gpt-4o-mini', '--output-tokens', '300', '--compare', 'llama-3.1-8b'])\n"
-        "except SystemExit as e:\n"
-        "    assert e.code in (0, None), e.code\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-        "    {'codecarbon', 'pandas', 'numpy', 'openai', 'anthropic', 'mistralai', 'google', 'cohere', 'ollama', 'httpx', 'httpx2'})\n"
-        "print('HEAVY', heavy)\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    command = ["estimate", "--model", "gpt-4o-mini", "--output-tokens", "300", "--compare", "llama-3.1-8b"]
+    heavy = {"codecarbon", "pandas", "numpy", "openai", "anthropic", "mistralai", "google", "cohere", "ollama", "httpx", "httpx2"}
+    out = run_cli_fresh(tmp_path, [command], heavy)
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout, out.stdout
