@@ -73,3 +73,7 @@ def test_simulated_calls_are_deterministic_for_a_seed() -> None:
     assert all(c.source == "demo" and c.tags.get("demo") == "true" for c in a)
     assert 3000 < len(a) < 10000
     assert all(datetime.fromtimestamp(c.start, timezone.utc).weekday() < 5 for c in a)
+    # A few rate-limited first attempts (HTTP 429, no tokens), each followed by its retry.
+    failed = [c for c in a if c.status == "failed"]
+    assert 0 < len(failed) < 0.05 * len(a)
+    assert all(c.http_status == 429 and c.input_tokens == c.output_tokens == 0 for c in failed)
