@@ -101,3 +101,31 @@ def test_ledger_path_from_environment(tmp_path: Path) -> None:
 def test_country_must_look_like_a_code() -> None:
     with pytest.raises(ConfigError, match="country"):
         load_settings(overrides={"country": "France!"})
+
+
+def test_unknown_country_is_refused_naming_the_key_and_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('country = "ZZ"\n')
+    with pytest.raises(ConfigError) as e:
+        load_settings(start=tmp_path, env={})
+    assert str(cfg) in str(e.value) and "country" in str(e.value) and "'ZZ'" in str(e.value)
+
+
+def test_unknown_country_from_the_environment_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="environment: FRUGAL_AI_COUNTRY: unknown zone 'XX'"):
+        load_settings(env={"FRUGAL_AI_COUNTRY": "XX"})
+
+
+def test_unknown_provider_zone_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "frugal-ai.toml").write_text('[providers.openai]\nzone = "QQ"\n')
+    with pytest.raises(ConfigError, match=r"providers\.openai\.zone: unknown zone 'QQ'"):
+        load_settings(start=tmp_path, env={})
+
+
+def test_alpha3_and_world_are_accepted() -> None:
+    assert load_settings(env={"FRUGAL_AI_COUNTRY": "fra"}).country == "FRA"
+    assert load_settings(env={"FRUGAL_AI_COUNTRY": "WORLD"}).country == "WORLD"
+
+
+def test_an_empty_environment_variable_counts_as_unset() -> None:
+    assert load_settings(env={"FRUGAL_AI_COUNTRY": ""}).country is None

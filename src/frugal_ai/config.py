@@ -141,6 +141,8 @@ def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or name in _ENV_NOT_SETTINGS:
             continue
+        if raw == "":
+            continue  # an empty variable is the same as an unset one
         key = name[len(ENV_PREFIX):].lower()
         if key.startswith("providers__"):
             # FRUGAL_AI_PROVIDERS__OPENAI__ZONE=SE
@@ -178,11 +180,33 @@ def load_settings(
                 merged[key] = value
                 origins[key] = origin
     settings = _validate(merged, "configuration")
+    _check_zones(settings, origins)
     for key in Settings.model_fields:
         if key != "origins":
             origins.setdefault(key, "default")
     settings.origins = origins
     return settings
+
+
+def _check_zones(settings: Settings, origins: dict[str, str]) -> None:
+    """Zone codes must exist in the factor base: a typo caught here never reaches the ledger."""
+    from .errors import UnknownZoneError
+    from .factors import factor_set
+
+    checks = [("country", settings.country, origins.get("country", "configuration"))]
+    checks += [
+        (f"providers.{name}.zone", o.zone, origins.get(f"providers.{name}", "configuration"))
+        for name, o in settings.providers.items()
+    ]
+    for key, code, origin in checks:
+        if code is None:
+            continue
+        try:
+            factor_set().resolve_zone(code)
+        except UnknownZoneError as e:
+            if origin == "environment":
+                key = ENV_PREFIX + key.upper().replace(".", "__")
+            raise ConfigError(f"{key}: {e}", where=origin) from None
 
 
 def _validate(values: dict[str, Any], origin: str) -> Settings:
