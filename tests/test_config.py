@@ -122,8 +122,8 @@ def test_unknown_provider_zone_is_refused(tmp_path: Path) -> None:
         load_settings(start=tmp_path, env={})
 
 
-def test_alpha3_and_world_are_accepted() -> None:
-    assert load_settings(env={"FRUGAL_AI_COUNTRY": "fra"}).country == "FRA"
+def test_alpha3_and_world_are_accepted_and_codes_normalised() -> None:
+    assert load_settings(env={"FRUGAL_AI_COUNTRY": "fra"}).country == "FR"
     assert load_settings(env={"FRUGAL_AI_COUNTRY": "WORLD"}).country == "WORLD"
 
 

@@ -189,7 +189,11 @@ def load_settings(
 
 
 def _check_zones(settings: Settings, origins: dict[str, str]) -> None:
-    """Zone codes must exist in the factor base: a typo caught here never reaches the ledger."""
+    """Zone codes must exist in the factor base: a typo caught here never reaches the ledger.
+
+    Known codes are normalised to one spelling (alpha-2 where the country has one, so 'FRA'
+    and 'FR' land in the ledger alike).
+    """
     from .errors import UnknownZoneError
     from .factors import factor_set
 
@@ -202,11 +206,16 @@ def _check_zones(settings: Settings, origins: dict[str, str]) -> None:
         if code is None:
             continue
         try:
-            factor_set().resolve_zone(code)
+            factor = factor_set().electricity(code)
         except UnknownZoneError as e:
             if origin == "environment":
                 key = ENV_PREFIX + key.upper().replace(".", "__")
             raise ConfigError(f"{key}: {e}", where=origin) from None
+        canonical = factor.alpha2 or factor.zone
+        if key == "country":
+            settings.country = canonical
+        else:
+            settings.providers[key.split(".")[1]].zone = canonical
 
 
 def _validate(values: dict[str, Any], origin: str) -> Settings:
