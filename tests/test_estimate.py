@@ -179,6 +179,12 @@ def test_settings_are_loaded_once_not_per_call(monkeypatch) -> None:
     clear_caches()
 
 
+def test_coefficients_are_built_once_per_model_provider_and_zone(plain) -> None:
+    first = coefficients("gpt-4o", "azure", "SE", plain)
+    assert coefficients("gpt-4o", "azure", "SE", plain) is first
+    assert coefficients("gpt-4o", "azure", "FR", plain) is not first
+
+
 def test_gpu_count_is_a_power_of_two_from_memory() -> None:
     assert formulas.gpus_required(formulas.model_memory_gb(8, 16, 1.2), 80) == 1
     assert formulas.gpus_required(formulas.model_memory_gb(70.55, 16, 1.2), 80) == 4  # 169 GB -> 3 -> 4

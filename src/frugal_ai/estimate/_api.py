@@ -54,9 +54,9 @@ def coefficients(
     fs = factor_set()
     entry = fs.model(model, provider)
     provider_name = provider if provider is not None else entry.host
-    key = fs.provider_key(provider_name)
-    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(key)
-    local = key == "local"
+    provider_key = fs.provider_key(provider_name)
+    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(provider_key)
+    local = provider_key == "local"
     coeffs = build_coefficients(
         fs,
         entry,
