@@ -129,3 +129,16 @@ def test_alpha3_and_world_are_accepted_and_codes_normalised() -> None:
 
 def test_an_empty_environment_variable_counts_as_unset() -> None:
     assert load_settings(env={"FRUGAL_AI_COUNTRY": ""}).country is None
+
+
+def test_settings_both_at_top_level_and_under_tool_table_are_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('country = "DE"\n[tool.frugal-ai]\ncountry = "FR"\n')
+    with pytest.raises(ConfigError, match="not both") as e:
+        load_settings(start=tmp_path, env={})
+    assert str(cfg) in str(e.value)
+
+
+def test_frugal_ai_toml_may_use_the_tool_table(tmp_path: Path) -> None:
+    (tmp_path / "frugal-ai.toml").write_text('[tool.frugal-ai]\ncountry = "SE"\n')
+    assert load_settings(start=tmp_path, env={}).country == "SE"

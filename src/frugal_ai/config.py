@@ -127,10 +127,18 @@ def _read_table(path: Path) -> dict[str, Any]:
         raise ConfigError("config file not found", where=str(path)) from None
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"not valid TOML: {e}", where=str(path)) from None
+    nested = doc.get("tool", {}).get("frugal-ai") if isinstance(doc.get("tool"), dict) else None
     if path.name == "pyproject.toml":
-        table = doc.get("tool", {}).get("frugal-ai", {})
+        table = nested or {}
+    elif nested is not None:
+        stray = sorted(k for k in doc if k != "tool")
+        if stray:
+            raise ConfigError(
+                f"{stray[0]}: settings go either at the top level or under [tool.frugal-ai], not both", where=str(path)
+            )
+        table = nested
     else:
-        table = doc.get("tool", {}).get("frugal-ai", doc)
+        table = doc
     if not isinstance(table, dict):
         raise ConfigError("[tool.frugal-ai] must be a table", where=str(path))
     return table
