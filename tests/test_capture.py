@@ -175,7 +175,7 @@ def records(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The records the capture submits, caught before the ledger."""
     caught: list[Any] = []
     monkeypatch.setattr(emit, "_submit", caught.append)
-    monkeypatch.setattr(emit, "_project", "proj")
+    monkeypatch.setattr(emit, "default_project", lambda: "proj")
     return caught
 
 
@@ -507,3 +507,15 @@ def test_instrument_plus_track_captures_calls_outside_runs_too(ledger_path: Path
     client.post(url, json={"model": "m"})
     rows = ledger_rows(ledger_path)
     assert [(r["name"], r["run_id"] is None) for r in rows] == [("job", False), (None, True), ("job2", False), (None, True)]
+
+
+def test_project_of_calls_outside_runs_follows_the_settings(ledger_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read again when the settings change, not once per process: a later test (or a program
+    # that sets FRUGAL_AI_PROJECT after its first call) gets its own project.
+    monkeypatch.setenv("FRUGAL_AI_PROJECT", "alpha")
+    frugal_ai.record_llm_call("m", 1, 1)
+    monkeypatch.setenv("FRUGAL_AI_PROJECT", "beta")
+    frugal_ai.record_llm_call("m", 1, 1)
+    monkeypatch.delenv("FRUGAL_AI_PROJECT")
+    frugal_ai.record_llm_call("m", 1, 1)
+    assert [r["project"] for r in ledger_rows(ledger_path)] == ["alpha", "beta", "default"]

@@ -9,6 +9,7 @@ reaches the caller.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import warnings
 from typing import Any, Callable
@@ -37,10 +38,35 @@ def warn_once(message: str) -> None:
         log.debug("capture degraded: %s", message)
 
 
+def _env_reader(names: tuple[str, ...]) -> Callable[[], tuple[object, ...]]:
+    """The raw values of `names` in the environment, read cheaply (on every call made outside
+    a run): one dict look-up each in CPython's `os.environ._data`, else `os.environ.get`."""
+    data = getattr(os.environ, "_data", None)
+    encode = getattr(os.environ, "encodekey", None)
+    if isinstance(data, dict) and callable(encode):
+        try:
+            keys = tuple(encode(n) for n in names)
+        except Exception:
+            pass
+        else:
+            get = data.get
+            return lambda: tuple(map(get, keys))
+    env = os.environ
+    return lambda: tuple(map(env.get, names))
+
+
+# The project depends on the settings: re-read when one of these changes (the ledger path
+# included, so that each test, pointing at its own ledger, reads its own configuration).
+_project_env = _env_reader(("FRUGAL_AI_PROJECT", "FRUGAL_AI_CONFIG", "FRUGAL_AI_LEDGER"))
+_project_key: tuple[object, ...] | None = None
+
+
 def default_project() -> str:
-    """The configured project, read once per process (calls made outside any run use it)."""
-    global _project
-    if _project is None:
+    """The configured project (calls made outside any run use it); read again when a
+    FRUGAL_AI_PROJECT, FRUGAL_AI_CONFIG or FRUGAL_AI_LEDGER variable changes."""
+    global _project, _project_key
+    key = _project_env()
+    if _project is None or key != _project_key:
         try:
             from ..config import load_settings
 
@@ -48,13 +74,14 @@ def default_project() -> str:
         except Exception as exc:  # a bad config must not break the caller's API call
             warn_once(f"settings unreadable ({type(exc).__name__}); project 'default' used")
             _project = "default"
+        _project_key = key
     return _project
 
 
 def reset() -> None:
     """Forget the cached project and ledger entry point (tests; after settings change)."""
-    global _project, _submit
-    _project = None
+    global _project, _project_key, _submit
+    _project = _project_key = None
     _submit = None
 
 
