@@ -45,7 +45,12 @@ def test_table_ranks_savings_and_says_to_ab_test(env: dict[str, str]) -> None:
 def test_json_and_period(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["advise", "--since", "2026-04-01", "--format", "json"], env=env, catch_exceptions=False)
     assert result.exit_code == 0
-    items = json.loads(result.stdout)
+    data = json.loads(result.stdout)
+    assert data["advice_schema_version"] == "1"
+    assert data["period"] == {"since": "2026-04-01", "until": None}
+    assert any("Batching is not advised" in n for n in data["notes"])
+    assert any("does not judge answer quality" in n for n in data["notes"])
+    items = data["advice"]
     assert [(a["kind"], a["model"], a["alternative"]["model"]) for a in items] == [("smaller_model", "gpt-4o", "gpt-4o-mini")]
     a = items[0]
     assert a["caveat"].startswith("frugal-ai does not judge answer quality")
@@ -57,11 +62,11 @@ def test_until_is_the_last_day_included(env: dict[str, str]) -> None:
     got = CliRunner().invoke(main, ["advise", "--since", "2026-04-10", "--until", "2026-04-10", "--format", "json"],
                              env=env, catch_exceptions=False)
     assert got.exit_code == 0
-    assert [a["model"] for a in json.loads(got.stdout)] == ["gpt-4o"]
-    assert json.loads(got.stdout)[0]["requests"] == 30
+    assert [a["model"] for a in json.loads(got.stdout)["advice"]] == ["gpt-4o"]
+    assert json.loads(got.stdout)["advice"][0]["requests"] == 30
     before = CliRunner().invoke(main, ["advise", "--until", "2026-04-09", "--format", "json"], env=env,
                                 catch_exceptions=False)
-    assert [a["model"] for a in json.loads(before.stdout)] == ["gpt-4.1"]
+    assert [a["model"] for a in json.loads(before.stdout)["advice"]] == ["gpt-4.1"]
 
 
 def test_batching_is_declined_with_its_reason(env: dict[str, str]) -> None:
@@ -77,3 +82,16 @@ def test_nothing_to_advise(env: dict[str, str]) -> None:
 def test_bad_date_exits_2(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["advise", "--since", "yesterday"], env=env)
     assert result.exit_code == 2
+    # The same wording as `report --since yesterday`, not click's strptime pattern.
+    report = CliRunner().invoke(main, ["report", "--since", "yesterday"], env=env)
+    assert result.stderr.strip() == report.stderr.strip()
+    assert "--since 'yesterday': expected a date as YYYY-MM-DD" in result.stderr and "%Y" not in result.stderr
+
+
+def test_ledger_option_reads_that_ledger(env: dict[str, str], tmp_path) -> None:
+    env_elsewhere = {**env, "FRUGAL_AI_LEDGER": str(tmp_path / "empty.sqlite")}
+    empty = CliRunner().invoke(main, ["advise", "--format", "json"], env=env_elsewhere, catch_exceptions=False)
+    assert json.loads(empty.stdout)["advice"] == []
+    got = CliRunner().invoke(main, ["advise", "--format", "json", "--ledger", env["FRUGAL_AI_LEDGER"]],
+                             env=env_elsewhere, catch_exceptions=False)
+    assert got.exit_code == 0 and json.loads(got.stdout)["advice"]

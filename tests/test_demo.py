@@ -61,6 +61,38 @@ def test_demo_report_has_measured_and_estimated_use_and_the_gains(demo_run: dict
     assert md.startswith("# AI footprint report") and "## 7. Data quality and method" in md
 
 
+def test_demo_runs_carry_its_country_and_project_so_any_report_of_its_ledger_agrees(
+        demo_run: dict[str, object]) -> None:
+    """The demo's ledger says zone FR itself: a report made later, by anyone, gives the demo's numbers."""
+    import sqlite3
+
+    out: Path = demo_run["out"]  # type: ignore[assignment]
+    conn = sqlite3.connect(out / "ledger.sqlite")
+    assert conn.execute("SELECT DISTINCT zone, project FROM runs").fetchall() == [("FR", "demo")]
+    assert conn.execute("SELECT DISTINCT project FROM api_calls").fetchall() == [("demo",)]
+    conn.close()
+    demo_json = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update({"HOME": str(demo_run["home"]), "FRUGAL_AI_COUNTRY": "US"})  # someone else, elsewhere
+    r = subprocess.run([sys.executable, "-m", "frugal_ai", "report", "--ledger", str(out / "ledger.sqlite"),
+                        "--format", "json"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    later = json.loads(r.stdout)
+    assert later["methodology"]["content_hash"] == demo_json["methodology"]["content_hash"]
+    assert {m["method"]: m["co2e_kg"] for m in later["by_method"]} == {
+        m["method"]: m["co2e_kg"] for m in demo_json["by_method"]}
+
+
+def test_demo_out_that_cannot_be_made_is_an_input_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "frugal_ai", "demo", "--out", str(blocker / "sub")],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert str(blocker / "sub") in r.stderr and "Traceback" not in r.stderr and "Errno" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_simulated_calls_are_deterministic_for_a_seed() -> None:
     from datetime import datetime, timezone
 

@@ -163,8 +163,58 @@ def test_load_inventory_joins_groups_with_footprints(ledger: Path) -> None:
     assert len(local) == 1 and local[0].footprint is None and local[0].requests == 1
     ocr = next(r for r in inv.rows if r.workload == "ocr" and not r.local)
     assert ocr.fallbacks.tdp_fallback
-    # r3 has no zone in the ledger; settings say FR, so it is not a world-average fallback.
-    assert not ocr.fallbacks.world_average_zone
+    # r3 has no zone in the ledger: the world average, whatever country the settings say.
+    assert ocr.fallbacks.world_average_zone and ocr.zone is None
+
+
+@needs_deps
+def test_recorded_zone_not_the_reporters_country_decides_the_numbers(tmp_path: Path) -> None:
+    """The same ledger gives the same numbers whoever runs the report (DESIGN)."""
+    from frugal_ai.config import load_settings
+    from frugal_ai.factors import factor_set
+    from frugal_ai.inventory import load_inventory
+
+    path = tmp_path / "ledger.sqlite"
+    write_records(path, [
+        RunRecord(id="a", name="no-zone", start=ts(2026, 7, 3), end=ts(2026, 7, 3) + 60, zone=None,
+                  method="rapl+ram_model", cpu_kwh=0.010, ram_kwh=0.002),
+        RunRecord(id="b", name="fr", start=ts(2026, 7, 3), end=ts(2026, 7, 3) + 60, zone="FR",
+                  method="rapl+ram_model", cpu_kwh=0.010, ram_kwh=0.002),
+    ])
+    by_country = {}
+    for country in (None, "FR", "US"):
+        overrides = {"country": country} if country else {}
+        inv = load_inventory(path, settings=load_settings(env={}, overrides=overrides))
+        by_country[country] = {r.workload: (r.zone, r.footprint.co2e_kg.central, r.fallbacks.world_average_zone)
+                               for r in inv.rows}
+    assert by_country[None] == by_country["FR"] == by_country["US"]
+    no_zone, fr = by_country[None]["no-zone"], by_country[None]["fr"]
+    assert no_zone[0] is None and no_zone[2] is True and fr[2] is False
+    # Same energy: the ratio of CO2e is the ratio of the WORLD and FRA factors.
+    fs = factor_set()
+    ratio = fs.electricity("WORLD").co2e_kg_per_kwh / fs.electricity("FR").co2e_kg_per_kwh
+    assert no_zone[1] / fr[1] == pytest.approx(ratio)
+
+
+@needs_deps
+def test_a_zone_unknown_to_the_factor_base_falls_back_to_the_world_and_is_named(tmp_path: Path) -> None:
+    """An older ledger may hold a zone the factor base rejects: not an error, a flagged fallback."""
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import load_inventory
+
+    path = tmp_path / "ledger.sqlite"
+    write_records(path, [
+        RunRecord(id="a", name="old", start=ts(2026, 7, 3), end=ts(2026, 7, 3) + 60, zone="ZZ",
+                  method="rapl+ram_model", cpu_kwh=0.010, ram_kwh=0.002),
+        RunRecord(id="b", name="none", start=ts(2026, 7, 3), end=ts(2026, 7, 3) + 60, zone=None,
+                  method="rapl+ram_model", cpu_kwh=0.010, ram_kwh=0.002),
+    ])
+    inv = load_inventory(path, settings=load_settings(env={}))
+    rows = {r.workload: r for r in inv.rows}
+    old, none = rows["old"], rows["none"]
+    assert old.zone is None and old.fallbacks.world_average_zone and old.fallbacks.unknown_zone == "ZZ"
+    assert old.footprint.co2e_kg.central == pytest.approx(none.footprint.co2e_kg.central)
+    assert none.fallbacks.unknown_zone is None
 
 
 @needs_estimator

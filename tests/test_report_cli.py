@@ -87,6 +87,58 @@ def test_out_writes_the_file(env: dict[str, str], tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+@pytest.mark.parametrize("name,start", [("r.html", "<!DOCTYPE html>"), ("r.md", "# AI footprint report"),
+                                        ("r.json", "{"), ("r.csv", "Workload,Month,"), ("r.txt", "AI footprint report —")])
+def test_out_without_format_takes_the_format_from_the_extension(env: dict[str, str], tmp_path: Path,
+                                                                 name: str, start: str) -> None:
+    target = tmp_path / name
+    code, out, err = run("--period", "2026-Q3", "--out", str(target))
+    assert code == 0 and out == "", err
+    assert target.read_text(encoding="utf-8").startswith(start)
+
+
+def test_format_given_wins_over_the_extension(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    assert run("--period", "2026-Q3", "--format", "md", "--out", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8").startswith("# AI footprint report")
+
+
+def test_out_in_a_missing_folder_is_one_input_error_line(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "x.html"
+    code, out, err = run("--period", "2026-Q3", "--out", str(target))
+    assert code == 2 and str(target) in err
+    assert "Errno" not in err and "FileNotFoundError" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "html", "md"])
+def test_an_empty_period_still_shows_the_gains_balance(env: dict[str, str], fmt: str) -> None:
+    code, out, _ = run("--period", "2025", "--format", fmt, "--gains", str(GAINS))
+    assert code == 0
+    code_j, out_j, _ = run("--period", "2025", "--format", "json", "--gains", str(GAINS))
+    data = json.loads(out_j)
+    assert data["empty"] is True and data["gains"]["use_cases"]
+    assert "Ecological gains" in out
+    for case in data["gains"]["use_cases"]:
+        assert case["name"] in out or case["name"].replace("&", "&amp;") in out
+
+
+def test_a_ledger_zone_unknown_to_the_factor_base_is_a_flagged_fallback(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai.demo.ledger_file import write_records
+    from frugal_ai.ledger.records import RunRecord
+
+    ledger = tmp_path / "old.sqlite"
+    write_records(ledger, [RunRecord(id="a", name="old-run", start=1.78e9, end=1.78e9 + 60, zone="ZZ",
+                                     method="rapl+ram_model", cpu_kwh=0.01, ram_kwh=0.001)])
+    monkeypatch.setenv("FRUGAL_AI_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    for cmd in (["report", "--ledger", str(ledger), "--format", "md"], ["advise", "--ledger", str(ledger)]):
+        r = CliRunner().invoke(main, cmd)
+        assert r.exit_code == 0, r.stderr
+    out = CliRunner().invoke(main, ["report", "--ledger", str(ledger), "--format", "md"]).stdout
+    assert "zone ZZ recorded in the ledger is not in the factor base" in out
+
+
 def test_the_period_filters_the_rows(env: dict[str, str]) -> None:
     _, july, _ = run("--period", "2026-07", "--format", "json")
     _, quarter, _ = run("--period", "2026-Q3", "--format", "json")

@@ -18,6 +18,9 @@ Rules (see docs/report.md):
 - Failed API calls (status 'failed': HTTP 429/5xx, timeouts, SDK retries) are requests like
   any other: counted, and estimated from the tokens they report — none, mostly, hence zero
   energy (the provider may have spent some; the report's data-quality section counts them).
+- A run's electricity zone is the one recorded with it (`runs.zone`), never the country
+  configured when the report runs: a run recorded without a zone, or with one the factor
+  base does not know, is counted at the world average and flagged (data quality).
 - A row belongs to the month (UTC) in which it started; `since` is inclusive, `until`
   exclusive.
 - The content hash is a SHA-256 over the selected ledger rows, in a documented text form
@@ -47,6 +50,9 @@ from .footprint import Footprint, Method
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
 
+WORLD_ZONE = "WORLD"
+"""The factor base's world-average electricity zone: used for runs recorded without a zone."""
+
 NO_WORKLOAD = "(no workload)"
 """Workload name of API calls made outside any tracked run."""
 
@@ -68,7 +74,8 @@ _CALL_LINE = (
 class Fallbacks(BaseModel):
     """Which fallback factors a row needed: the report's data-quality section lists them."""
 
-    world_average_zone: bool = Field(False, description="No zone configured or known: world-average electricity.")
+    world_average_zone: bool = Field(False, description="No zone recorded or known: world-average electricity.")
+    unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know (world average used).")
     tdp_fallback: bool = Field(False, description="CPU power from a TDP table, not a meter.")
     params_guessed: bool = Field(False, description="The model's parameter count is unpublished (a guess, as a range).")
     unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
@@ -414,27 +421,33 @@ class _HashThread(threading.Thread):
 
 
 def _measured_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:
-    zone = g["zone"] or settings.country
+    # The zone recorded with the runs, never the configuration of whoever runs the report:
+    # the same ledger and factor set must always give the same numbers (DESIGN). No zone, or
+    # one the factor base does not know (older ledgers), means the world average, flagged.
+    recorded = g["zone"] or None
+    zone = _zone_used(recorded, factors)
+    unknown_zone = recorded if recorded is not None and zone is None else None
     measurement = g["measurement"] or "unavailable"
     cpu, gpu, ram = float(g["cpu_kwh"] or 0.0), float(g["gpu_kwh"] or 0.0), float(g["ram_kwh"] or 0.0)
     fp = group_measured(
         (cpu, gpu, ram),
         (float(g["cpu_cov_kwh"] or 0.0), float(g["gpu_cov_kwh"] or 0.0), float(g["ram_cov_kwh"] or 0.0)),
         measurement,
-        zone,
+        zone or WORLD_ZONE,
         settings,
     )
     return InventoryRow(
         workload=g["workload"],
         month=g["month"],
         method="measured",
-        zone=_zone_used(zone, factors),
+        zone=zone,
         measurement=measurement,
         runs=int(g["runs"]),
         energy_measured_kwh=cpu + gpu + ram,
         footprint=fp,
         fallbacks=Fallbacks(
-            world_average_zone=_is_world_fallback(zone, factors),
+            world_average_zone=zone is None or _is_world_fallback(zone, factors),
+            unknown_zone=unknown_zone,
             tdp_fallback="tdp" in measurement or "cpu_load" in measurement or measurement == "unavailable",
             extrapolated=bool(g["extrapolated_runs"]),
         ),
@@ -504,13 +517,16 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
 
 
 def _zone_used(zone: str | None, factors: Any) -> str | None:
-    """The canonical zone code (alpha-3); None stays None (world average)."""
+    """The canonical zone code (alpha-3) of a recorded zone; None when there is none, when
+    it is the world average, or when the factor base does not know it (the world average
+    stands in, and the row says so)."""
     if zone is None:
         return None
     try:
-        return str(factors.resolve_zone(zone))
+        code = str(factors.resolve_zone(zone))
     except InputError:
-        return zone
+        return None
+    return None if code == WORLD_ZONE else code
 
 
 def _is_world_fallback(zone: str | None, factors: Any) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
@@ -10,30 +9,46 @@ import click
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..advise import Advice
+    from ..report.period import Period
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+ADVICE_JSON_VERSION = "1"
 
 
 @click.command()
-@click.option("--since", type=_DATE, default=None, metavar="DATE", help="First day of the period (YYYY-MM-DD).")
-@click.option("--until", type=_DATE, default=None, metavar="DATE", help="Last day included (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def advise(since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
+@click.option("--since", metavar="DATE", help="First day of the period (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Last day included (YYYY-MM-DD).")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: the one in force).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json: an object {advice_schema_version, period, advice: [...], notes: [...]} (docs/report.md).")
+def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: str) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""
     from ..advise import BATCHING_NOT_OFFERED, QUALITY_CAVEAT
     from ..advise import advise as advise_
     from ..config import load_settings
     from ..inventory import load_inventory
-    from .gains import window
+    from ..report.period import resolve_period
 
-    since_d, until_d = window(since, until)
-    settings = load_settings()
-    inventory = load_inventory(settings.ledger, since=since_d, until=until_d, settings=settings)
+    period = resolve_period(None, since, until)  # the same dates, checks and wording as `report`
+    settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
+    inventory = load_inventory(settings.ledger, since=period.since, until=period.until, settings=settings)
     items = advise_(inventory, settings)
     if fmt == "json":
-        click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(advice_json(items, period, [QUALITY_CAVEAT, BATCHING_NOT_OFFERED]),
+                              indent=2, ensure_ascii=False))
         return
     click.echo(render_table(items, QUALITY_CAVEAT + "\n" + BATCHING_NOT_OFFERED))
+
+
+def advice_json(items: "list[Advice]", period: "Period", notes: list[str]) -> dict[str, object]:
+    """`advise --format json`: the ranked advice, the period it covers, and the notes that go with it
+    (the quality caveat, why batching is not offered)."""
+    return {
+        "advice_schema_version": ADVICE_JSON_VERSION,
+        "period": {"since": period.since.isoformat() if period.since else None,
+                   "until": period.last_day.isoformat() if period.last_day else None},
+        "advice": [a.model_dump(mode="json") for a in items],
+        "notes": notes,
+    }
 
 
 def render_table(items: "list[Advice]", caveat: str) -> str:

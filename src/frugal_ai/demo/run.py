@@ -3,7 +3,9 @@
 The demo keeps everything in its output folder: its own ledger (`ledger.sqlite`), its
 own settings (country FR, no config file read), the example gains file. The user's real
 ledger is never opened: the tracked workload writes to the demo ledger because
-`FRUGAL_AI_LEDGER` points there while it runs, and the previous value is put back after.
+`FRUGAL_AI_LEDGER` points there while it runs (with `FRUGAL_AI_COUNTRY` and
+`FRUGAL_AI_PROJECT`, so its runs are recorded in zone FR, project "demo"), and the previous
+values are put back after.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Settings
-from ..errors import InputError
 from ..report import Report, build_report, render
+from ..report.output import make_folder, write_text
 from ..report.period import Period
 from .api_calls import simulated_api_calls
 from .ledger_file import write_records
@@ -27,6 +29,7 @@ from .workload import train_small_classifier
 DEFAULT_OUT = Path("frugal-ai-demo")
 WORKLOAD = "demo-train-classifier"
 DEMO_COUNTRY = "FR"
+DEMO_PROJECT = "demo"
 
 
 @dataclass
@@ -54,10 +57,7 @@ def run_demo(
     say: Callable[[str], None] = lambda msg: None,
 ) -> DemoResult:
     """Run the demo into `out_dir` and return what it wrote. Offline; about 10 s."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", where=str(out))
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(out_dir)
     ledger = out / "ledger.sqlite"
     for stale in (ledger, ledger.with_name(ledger.name + "-wal"), ledger.with_name(ledger.name + "-shm")):
         stale.unlink(missing_ok=True)  # the demo's own ledger, rebuilt on each run
@@ -78,8 +78,8 @@ def run_demo(
     say("3/4 weighing the example gains and building the report…")
     t0 = time.perf_counter()
     gains = out / "gains.toml"
-    gains.write_text(gains_example_text(), encoding="utf-8")
-    settings = Settings(country=DEMO_COUNTRY, ledger=ledger, project="demo")
+    write_text(gains, gains_example_text())
+    settings = Settings(country=DEMO_COUNTRY, ledger=ledger, project=DEMO_PROJECT)
     since = (now - timedelta(days=30)).date()
     period = Period(label=f"{since.isoformat()}/{now.date().isoformat()}", since=since, until=now.date() + timedelta(days=1))
     report = build_report(ledger, period, settings=settings, gains_path=gains, lang=lang)
@@ -89,8 +89,7 @@ def run_demo(
     written = {}
     for fmt, name in (("html", "report.html"), ("md", "report.md"), ("json", "report.json")):
         path = out / name
-        path.write_text(render(report, fmt, lang), encoding="utf-8")
-        written[fmt] = path
+        written[fmt] = write_text(path, render(report, fmt, lang))
     return DemoResult(out, ledger, written, report, accuracy, len(calls), timings)
 
 
@@ -101,8 +100,16 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
     from .. import ledger as ledger_module
     from .. import measure
 
-    previous = os.environ.get("FRUGAL_AI_LEDGER")
-    os.environ["FRUGAL_AI_LEDGER"] = str(ledger.resolve())
+    from ..measure.track import reload_settings
+
+    # The demo's own settings while it tracks: its ledger, its example country (so its runs
+    # carry zone FR in the ledger, and any report of that ledger gives the same numbers) and
+    # its project name (the same as its API calls'). The user's values are put back after.
+    env = {"FRUGAL_AI_LEDGER": str(ledger.resolve()), "FRUGAL_AI_COUNTRY": DEMO_COUNTRY,
+           "FRUGAL_AI_PROJECT": DEMO_PROJECT}
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    reload_settings()
     try:
         with frugal_ai.track(WORKLOAD, tags={"demo": "true", "team": "data"}):
             accuracy = train_small_classifier(train_s)
@@ -112,8 +119,10 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
         measure.reset()
         ledger_module.flush()
     finally:
-        if previous is None:
-            os.environ.pop("FRUGAL_AI_LEDGER", None)
-        else:
-            os.environ["FRUGAL_AI_LEDGER"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reload_settings()
     return accuracy

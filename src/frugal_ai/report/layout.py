@@ -238,7 +238,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     if m.fallback_rows:
         rows = [[t.workload(f.workload), t.month(f.month), t.method(f.method),
                  f"{f.provider}/{f.model}" if f.model else (f.zone or "—"),
-                 ", ".join(t(f"fallback.{k}") for k in f.kinds)] for f in m.fallback_rows]
+                 ", ".join(t(f"fallback.{k}", zone=f.unknown_zone or "") for k in f.kinds)] for f in m.fallback_rows]
         blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))
     else:
         blocks.append(Para(t("quality.no_fallbacks")))
@@ -289,7 +289,10 @@ def document(report: Report, t: Texts) -> list[Block]:
     """The whole report, section by section."""
     blocks = header_blocks(report, t) + summary_blocks(report, t)
     if report.empty:
-        return blocks + quality_blocks(report, t)
+        # No use recorded: still show a gains balance when one was asked for (prospective: a
+        # use case's avoided emissions stand without a measured footprint).
+        gains = gains_blocks(report, t) if report.gains is not None else []
+        return blocks + gains + quality_blocks(report, t)
     return (
         blocks
         + breakdown_blocks(report, t)

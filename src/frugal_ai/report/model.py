@@ -127,6 +127,7 @@ class FallbackRow(BaseModel):
     provider: str | None = None
     model: str | None = None
     zone: str | None = None
+    unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know, if any.")
     kinds: list[str]
 
 
@@ -539,7 +540,7 @@ def _fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
         if kinds:
             out.append(
                 FallbackRow(workload=r.workload, month=r.month, method=r.method, provider=r.provider,
-                            model=r.model, zone=r.zone, kinds=kinds)
+                            model=r.model, zone=r.zone, unknown_zone=r.fallbacks.unknown_zone, kinds=kinds)
             )
     return out
 
