@@ -91,3 +91,17 @@ def test_bad_dates_exit_2(tmp_path: Path, env: dict[str, str]) -> None:
     assert invoke(["gains", "check", "gains.toml", "--since", "2026-13-01"], env).exit_code == 2
     empty = invoke(["gains", "check", "gains.toml", "--since", "2026-02-01", "--until", "2026-01-01"], env)
     assert empty.exit_code == 2 and "--until 2026-01-01 is before --since 2026-02-01" in empty.stderr
+
+
+def test_the_window_starts_at_the_first_ledger_record_and_says_so(tmp_path: Path, env: dict[str, str]) -> None:
+    # The ledger's calls are on 15 January; the use case starts on 1 January.
+    (tmp_path / "g.toml").write_text(
+        '[[use_case]]\nname = "Routes"\nworkloads = ["route-planner"]\nreference = "by hand"\nstart = 2026-01-01\n'
+        '  [[use_case.gain]]\n  activity = "diesel"\n  quantity = 10\n  unit = "L"\n', encoding="utf-8")
+    out = invoke(["gains", "check", "g.toml", "--until", "2026-01-31", "--format", "json"], env)
+    assert out.exit_code == 0, out.stderr
+    uc = json.loads(out.stdout)["use_cases"][0]
+    assert (uc["since"], uc["active_from"], uc["start"]) == ("2026-01-15", "2026-01-15", "2026-01-01")
+    assert uc["payback"]["date"] == "2026-01-15"
+    text = invoke(["gains", "check", "g.toml", "--until", "2026-01-31"], env).stdout
+    assert "over 2026-01-15 to 2026-01-31" in text and "counted from 2026-01-15, the first ledger record" in text

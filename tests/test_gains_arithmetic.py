@@ -122,3 +122,14 @@ def test_payback_after_gains_start_late() -> None:
 def test_horizon_end() -> None:
     assert horizon_end(D(2026, 1, 1), 1) == D(2027, 1, 2)  # 366 days: ceil(365.25)
     assert horizon_end(D(2026, 1, 1), 0.5) == D(2026, 7, 3)
+
+
+def test_payback_is_the_last_crossing_not_the_first() -> None:
+    # Gains pass the footprint on day 0, then a 100 kg purchase on day 5 puts them behind
+    # until the 3 kg/day net gain has closed the gap: paid back for good only from day 36.
+    footprint = [1.0] * 5 + [101.0] + [1.0] * 60
+    gains = [4.0] * 66
+    # cumulative net after day i: 3(i+1) - 100 for i >= 5; > 0 first at i = 33
+    assert payback_day(footprint, gains) == 33
+    # behind again at the end of the horizon: no payback, whatever happened before
+    assert payback_day([1.0] * 10 + [500.0], [4.0] * 11) is None

@@ -239,3 +239,44 @@ def test_the_balance_never_says_pays_back_when_its_ranges_overlap(q: list[float]
         assert uc.verdict == "uncertain"
     assert uc.verdict != "pays_back" or g.low > f.high
     assert uc.verdict != "does_not_pay_back" or g.high < f.low
+
+
+def test_gains_count_from_the_first_ledger_record_when_the_ledger_starts_after_start() -> None:
+    # Start on 1 January, but the ledger only has the workload from October: without --since,
+    # gains and footprint are weighed over the same days (October to today), and the payback is
+    # counted from October, not from the start date (which would pay back on day one against
+    # nine months of footprint-free gains).
+    per_day = 100 * DIESEL_KG_PER_L / MONTH_DAYS
+    ledger = {"planner": months(D(2026, 10, 1), 2, Range.of(per_day * 31 * 0.5, per_day * 31, per_day * 31 * 2))}
+    uc = run(gains_text(DIESEL_100), FixedUsage(ledger), today=D(2026, 11, 30)).use_cases[0]
+    assert (uc.since, uc.until, uc.active_from) == (D(2026, 10, 1), D(2026, 12, 1), D(2026, 10, 1))
+    assert uc.avoided_co2e_kg.central == pytest.approx(per_day * 61)
+    assert "2026-10-01 to 2026-11-30" in uc.reason
+    # the footprint is about the gains: the verdict is uncertain, and so is the payback
+    assert uc.verdict == "uncertain"
+    assert uc.payback.date != D(2026, 1, 1) and uc.payback.earliest is not None and uc.payback.earliest >= D(2026, 10, 1)
+    assert uc.payback.latest is None or uc.payback.latest > uc.payback.earliest
+    assert uc.payback.date is None or uc.payback.date >= uc.payback.earliest
+
+
+def test_payback_agrees_with_the_verdict() -> None:
+    # A footprint well above the gains: does_not_pay_back, and no date within the horizon.
+    per_day = 100 * DIESEL_KG_PER_L / MONTH_DAYS
+    heavy = {"planner": months(D(2026, 1, 1), 6, Range.of(per_day * 31 * 3, per_day * 31 * 4, per_day * 31 * 5))}
+    uc = run(gains_text(DIESEL_100), FixedUsage(heavy), **H1).use_cases[0]
+    assert uc.verdict == "does_not_pay_back"
+    assert (uc.payback.date, uc.payback.earliest, uc.payback.latest) == (None, None, None)
+    # Overlapping ranges: uncertain, with a spread (or an unknown latest), never one date for all three.
+    even = {"planner": months(D(2026, 1, 1), 6, Range.of(per_day * 31 * 0.5, per_day * 31, per_day * 31 * 2))}
+    uc = run(gains_text(DIESEL_100), FixedUsage(even), **H1).use_cases[0]
+    assert uc.verdict == "uncertain"
+    assert uc.payback.latest is None or uc.payback.earliest != uc.payback.latest
+    assert "at best" in uc.payback.text or "range" in uc.payback.text
+
+
+def test_with_expected_usage_gains_count_from_start() -> None:
+    # expected_usage models the footprint from `start`, so the gains count from there too.
+    extra = '[use_case.expected_usage]\nmodel = "gpt-4o-mini"\nrequests = 1000\ninput_tokens = 500\noutput_tokens = 200'
+    ledger = {"planner": months(D(2026, 10, 1), 1, Range.exact(1.0))}
+    uc = run(gains_text(DIESEL_100, extra=extra), FixedUsage(ledger), today=D(2026, 11, 30)).use_cases[0]
+    assert (uc.since, uc.active_from) == (D(2026, 1, 1), D(2026, 1, 1))

@@ -125,3 +125,15 @@ def test_an_inventory_can_stand_for_its_ledger(ledger: Path) -> None:
     via_inventory = balance(gf, load_inventory(ledger, settings=SETTINGS), **kw)  # type: ignore[arg-type]
     via_ledger = balance(gf, LedgerUsage(ledger, SETTINGS), **kw)  # type: ignore[arg-type]
     assert via_inventory == via_ledger
+
+
+def test_without_since_the_window_opens_on_the_first_ledger_record(ledger: Path) -> None:
+    # The use case starts on 1 January; its first call is on 10 January (the 'other' workload's
+    # on the 11th): gains and footprint are both counted from the 10th.
+    uc = run(ledger, '["planner"]', today=D(2026, 3, 31)).use_cases[0]
+    assert (uc.since, uc.active_from, uc.until) == (D(2026, 1, 10), D(2026, 1, 10), D(2026, 4, 1))
+    assert uc.footprint_co2e_kg.central == pytest.approx(30 * PER_CALL.co2e_kg.central)
+    assert uc.gains[0].avoided_co2e_kg.central == pytest.approx(uc.gains[0].avoided_co2e_kg_per_period.central * 81 / DAYS_PER_PERIOD["month"])
+    assert uc.payback.date is not None and uc.payback.date >= D(2026, 1, 10)
+    uc = run(ledger, '["team=ops"]', today=D(2026, 3, 31)).use_cases[0]
+    assert uc.active_from == D(2026, 1, 11)

@@ -10,6 +10,7 @@ import click
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..gains import Balance, RatioRange
+    from ..gains.balance import Payback
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -81,6 +82,20 @@ def ratio_text(r: "RatioRange") -> str:
     return central if low == high else f"{central} ({low}–{high})"
 
 
+def payback_cell(p: "Payback") -> str:
+    """The payback column: the central date, with its range when the cases differ."""
+    def d(x: dt.date | None) -> str:
+        return x.isoformat() if x is not None else "never"
+
+    if not p.known:
+        return "unknown"
+    if p.date is None and p.earliest is None:
+        return "never within horizon"
+    if p.date == p.earliest == p.latest:
+        return d(p.date)
+    return f"{d(p.date)} ({d(p.earliest)} to {d(p.latest)})"
+
+
 def render_table(result: "Balance") -> str:
     """The balance as a terminal table, each use case's reason below it, and the WBCSD statement."""
     from tabulate import tabulate
@@ -95,7 +110,7 @@ def render_table(result: "Balance") -> str:
                 format_range(uc.footprint_co2e_kg, "co2e_kg"),
                 format_range(uc.avoided_co2e_kg, "co2e_kg"),
                 ratio_text(uc.ratio),
-                uc.payback.date.isoformat() if uc.payback.date else ("never within horizon" if uc.payback.known else "unknown"),
+                payback_cell(uc.payback),
                 uc.verdict,
             ]
         )
@@ -103,6 +118,11 @@ def render_table(result: "Balance") -> str:
     lines = [tabulate(rows, headers=headers), ""]
     for uc in result.use_cases:
         lines.append(f"{uc.name}: {uc.reason} It {uc.payback.text}.")
+        if uc.active_from > uc.start:
+            lines.append(
+                f"  gains and footprint both counted from {uc.active_from.isoformat()}, the first ledger record of its "
+                f"workloads (declared start {uc.start.isoformat()}): no footprint is known before it."
+            )
         lines.append(
             f"  water consumed {format_range(uc.footprint_water_l, 'water_l')}, "
             f"avoided {format_range(uc.avoided_water_l, 'water_l')}; reference: {uc.reference}."

@@ -91,19 +91,26 @@ def verdict(gains_kg: Range, footprint_kg: Range) -> Verdict:
 
 
 def payback_day(daily_footprint_kg: Sequence[float], daily_gains_kg: Sequence[float]) -> int | None:
-    """Index of the first day at whose end cumulative gains exceed cumulative footprint.
+    """Index of the first day from whose end on cumulative gains stay above cumulative footprint.
 
-    Day i's footprint includes anything one-off on that day (hardware bought). Returns None
-    when the gains never pass the footprint within the days given (the horizon). Equality
-    is not enough: a use case with no footprint and no gain never "pays back".
+    Day i's footprint includes anything one-off on that day (hardware bought). A use case
+    whose gains pass its footprint early but fall behind again later (a second purchase, a
+    footprint growing faster than the gains) has not paid back: the date is the last
+    crossing, not the first. Returns None when the gains are not above the footprint at the
+    end of the days given (the horizon). Equality is not enough: a use case with no
+    footprint and no gain never "pays back".
     """
     footprint_kg = gains_kg = 0.0
+    paid_back_since: int | None = None
     for day, (f, g) in enumerate(zip(daily_footprint_kg, daily_gains_kg, strict=True)):
         footprint_kg += f
         gains_kg += g
         if gains_kg > footprint_kg:
-            return day
-    return None
+            if paid_back_since is None:
+                paid_back_since = day
+        else:
+            paid_back_since = None
+    return paid_back_since
 
 
 def payback_date(start: dt.date, daily_footprint_kg: Sequence[float], daily_gains_kg: Sequence[float]) -> dt.date | None:

@@ -93,6 +93,11 @@ class UseCaseBalance(BaseModel):
     workloads: list[str]
     since: dt.date
     until: dt.date = Field(description="Exclusive.")
+    start: dt.date = Field(description="The use case's declared start.")
+    active_from: dt.date = Field(
+        description="The first day gains are counted: the use case's start or, when only the ledger gives its "
+        "footprint, the first ledger record of its workloads, if later (no footprint is known before it)."
+    )
     prospective: bool = Field(description="True when the use case starts after today: a projection of its first period.")
     footprint_co2e_kg: Range
     footprint_energy_kwh: Range
@@ -194,19 +199,29 @@ def _use_case_balance(
     today: dt.date,
     lang: Lang,
 ) -> UseCaseBalance:
+    expected = _expected_per_day(uc.expected_usage, gf.period, settings)
     w_since, w_until, prospective = _window(uc, gf.period, since, until, today)
     warnings: list[str] = []
     for w in uc.workloads:
         if not usage.matches(w):
             warnings.append(f"workload {w!r} matches nothing in the ledger")
 
-    # History up to the end of the window (or today) for the payback, and the window's own
-    # footprint: whole months of the history when the window is whole months it covers (the
-    # usual report period), saving a second pass over the ledger.
+    # History up to the end of the window (or today) for the payback.
     as_of = today if prospective else min(today, w_until - dt.timedelta(days=1))
     history = usage.monthly(uc.workloads, None, as_of + dt.timedelta(days=1))
+    first_use = _first_use(history)
+    # Gains and footprint are weighed over the same days: a use case tracked only in the
+    # ledger has no known footprint before its first record, so its gains count from there
+    # too (with expected_usage, the footprint is modelled from `start`, and so are the gains).
+    active_from = uc.start
+    if not prospective and expected is None and first_use is not None and first_use > uc.start:
+        active_from = first_use
+        if since is None:
+            w_since = min(active_from, w_until)
     ledger: UsageResult | None = None
     if not prospective:
+        # Whole months of the history when the window is whole months it covers (the usual
+        # report period), saving a second pass over the ledger.
         if w_since.day == 1 and w_until.day == 1 and as_of + dt.timedelta(days=1) >= w_until:
             ledger = UsageResult([m for m in history.months if w_since <= m.month < w_until], list(history.warnings))
         else:
@@ -218,8 +233,7 @@ def _use_case_balance(
         for m in ledger.months:
             by_source[m.method] = by_source.get(m.method, _ZERO) + m.co2e_kg
             energy, water = energy + m.energy_kwh, water + m.water_l
-    active_days = overlap_days(w_since, w_until, uc.start, uc.end)
-    expected = _expected_per_day(uc.expected_usage, gf.period, settings)
+    active_days = overlap_days(w_since, w_until, active_from, uc.end)
     if expected is not None:
         e_co2e, e_energy, e_water = (r * active_days for r in expected)
         by_source["expected"] = e_co2e
@@ -247,7 +261,7 @@ def _use_case_balance(
     span = wording.span_text(w_since, w_until, prospective=prospective, period=gf.period, lang=lang)
     reason = wording.reason_text(v, avoided, footprint, span, no_footprint=no_footprint, lang=lang)
 
-    payback = _payback(gf, uc, history.months, lines, expected, hardware, as_of, lang)
+    payback = _payback(gf, uc, active_from, first_use, history.months, lines, expected, hardware, as_of, lang)
     return UseCaseBalance(
         name=uc.name,
         verdict=v,
@@ -256,6 +270,8 @@ def _use_case_balance(
         workloads=list(uc.workloads),
         since=w_since,
         until=w_until,
+        start=uc.start,
+        active_from=active_from,
         prospective=prospective,
         footprint_co2e_kg=footprint,
         footprint_energy_kwh=energy,
@@ -352,9 +368,20 @@ def _pick(r: Range, case: Case) -> float:
     return getattr(r, case)
 
 
+def _first_use(history: UsageResult) -> dt.date | None:
+    """The first day of the ledger's record of a use case (the first day of its first month if unknown)."""
+    if not history.months:
+        return None
+    first_month = min(m.month for m in history.months)
+    first_day = getattr(history, "first_day", None)
+    return first_day if first_day is not None and first_day >= first_month else first_month
+
+
 def _payback(
     gf: GainsFile,
     uc: UseCase,
+    active_from: dt.date,
+    first_use: dt.date | None,
     history: list[MonthUsage],
     lines: list[GainLine],
     expected: tuple[Range, Range, Range] | None,
@@ -363,19 +390,19 @@ def _payback(
     lang: Lang,
 ) -> Payback:
     """Daily cumulative footprint and gains from the first day of use to the horizon."""
-    horizon = horizon_end(uc.start, gf.horizon_years)
+    horizon = horizon_end(active_from, gf.horizon_years)
     if not history and expected is None and not hardware:
         # Nothing to pay back is not paying back: without any footprint there is no date to give.
         return Payback(date=None, earliest=None, latest=None, horizon_end=horizon,
                        text=wording.payback_unknown_text(lang), known=False)
     # `history` stops at `as_of`, the end of the window (or today), so that a report for a
     # past period gives the same payback whenever it is made from the same ledger.
-    t0 = min([uc.start, *(m.month for m in history), *(d for d, _ in hardware)])
+    t0 = min([active_from, *([first_use] if first_use is not None else []), *(d for d, _ in hardware)])
     n_days = days_between(t0, horizon)
 
-    ledger_daily = _spread(history, t0, as_of, n_days)
+    ledger_daily = _spread(history, max(t0, first_use or t0), t0, as_of, n_days)
     dates = [t0 + dt.timedelta(days=i) for i in range(n_days)]
-    active = [uc.start <= d and (uc.end is None or d < uc.end) for d in dates]
+    active = [active_from <= d and (uc.end is None or d < uc.end) for d in dates]
     hardware_at: dict[int, Range] = {}
     for d, kg in hardware:
         hardware_at[(d - t0).days] = hardware_at.get((d - t0).days, _ZERO) + kg
@@ -404,12 +431,12 @@ def _payback(
     )
 
 
-def _spread(history: list[MonthUsage], t0: dt.date, as_of: dt.date, n_days: int) -> list[Range]:
-    """Each month's ledger CO2e spread evenly over its days up to `as_of`, indexed by day from t0."""
+def _spread(history: list[MonthUsage], first_use: dt.date, t0: dt.date, as_of: dt.date, n_days: int) -> list[Range]:
+    """Each month's ledger CO2e spread evenly over its days from `first_use` up to `as_of`, indexed by day from t0."""
     daily = [_ZERO] * max(n_days, days_between(t0, as_of + dt.timedelta(days=1)))
     for m in history:
         next_month = (m.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        first, stop = max(m.month, t0), min(next_month, as_of + dt.timedelta(days=1))
+        first, stop = max(m.month, t0, first_use), min(next_month, as_of + dt.timedelta(days=1))
         days = days_between(first, stop)
         if days == 0:
             continue

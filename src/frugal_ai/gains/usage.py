@@ -35,6 +35,9 @@ class MonthUsage:
 class UsageResult:
     months: list[MonthUsage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The day (UTC) of the first record counted, when the source knows it; otherwise the
+    # balance takes the first day of the first month.
+    first_day: dt.date | None = None
 
 
 class UsageSource(Protocol):
@@ -76,7 +79,7 @@ class LedgerUsage:
         if not self.ledger_path.exists():  # nothing tracked yet: a balance before deploying
             return UsageResult()
         inv = load_inventory(self.ledger_path, since=since, until=until, settings=self.settings, workloads=list(workloads))
-        result = UsageResult()
+        result = UsageResult(first_day=inv.first_start.date() if inv.first_start is not None else None)
         skipped: dict[str, int] = {}
         for row in inv.rows:
             if row.footprint is None:

@@ -49,12 +49,14 @@ _PAYBACK = {
         "at": "pays back its footprint on {date} (range {earliest} to {latest})",
         "at_exact": "pays back its footprint on {date}",
         "never": "does not pay back its footprint within the horizon (to {horizon})",
+        "never_central": "does not pay back its footprint within the horizon (to {horizon}) in the central case; at best on {earliest}",
         "never_date": "never within horizon",
     },
     "fr": {
         "at": "compense son empreinte le {date} (fourchette : {earliest} à {latest})",
         "at_exact": "compense son empreinte le {date}",
         "never": "ne compense pas son empreinte avant l'horizon ({horizon})",
+        "never_central": "ne compense pas son empreinte avant l'horizon ({horizon}) dans le cas central ; au mieux le {earliest}",
         "never_date": "jamais avant l'horizon",
     },
 }
@@ -92,6 +94,8 @@ def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.d
     """The payback date in words, with its range, or "never within horizon"."""
     words = _PAYBACK[lang]
     if central is None:
+        if earliest is not None:  # the range reaches a payback date the central case does not
+            return words["never_central"].format(horizon=horizon.isoformat(), earliest=earliest.isoformat())
         return words["never"].format(horizon=horizon.isoformat())
 
     def d(x: dt.date | None) -> str:
