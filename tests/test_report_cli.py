@@ -139,6 +139,15 @@ def test_a_ledger_zone_unknown_to_the_factor_base_is_a_flagged_fallback(tmp_path
     assert "zone ZZ recorded in the ledger is not in the factor base" in out
 
 
+@pytest.mark.parametrize("lang,produced,period", [("en", "Produced by frugal-ai", "Period"), ("fr", "Produit par frugal-ai", "Période")])
+def test_html_says_who_produced_it_once_and_the_period_on_one_line(env: dict[str, str], lang: str, produced: str,
+                                                                     period: str) -> None:
+    code, out, _ = run("--period", "2026-Q3", "--format", "html", "--lang", lang)
+    assert code == 0 and out.count(produced) == 1
+    assert out.count(f"{period}\u00a0:" if lang == "fr" else f"{period}:") == 1
+    assert "Records from" not in out and "Enregistrements du" not in out  # merged into the period line
+
+
 def test_the_period_filters_the_rows(env: dict[str, str]) -> None:
     _, july, _ = run("--period", "2026-07", "--format", "json")
     _, quarter, _ = run("--period", "2026-Q3", "--format", "json")

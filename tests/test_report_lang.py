@@ -50,3 +50,82 @@ def test_french_text_has_no_english_leftovers() -> None:
         if key.startswith("csv."):
             continue
         assert not english.search(text), (key, text)
+
+
+# --- whole French reports, as rendered: no English beyond proper names and cited sources -------
+
+# English words that have no place in a French report's prose or labels. Proper names and
+# terms French disclosure uses as they are (GHG Protocol, Scope, location-based, market-based,
+# ESRS, VSME) are not in the list; neither are identifiers (factor fields such as
+# co2e_kg_per_kwh, zone codes, model names).
+_ENGLISH_ONLY = re.compile(
+    r"\b(the|and|of|with|from|which|is|are|all|about|over|per|one|each|first|then|driven|thermal|"
+    r"recalled|records|period|produced|report|source of|comparison|electricity|data centre|"
+    r"true|false|yes|no|average|rows?|lines?|hash is|made|energy|water|"
+    r"measured|estimated|workload|requests?|runs?|tokens?|month|none|unknown|fallback)\b",
+    re.IGNORECASE,
+)
+
+
+def _french_text_without_citations(text: str) -> str:
+    """The text minus the sources table (citations are quoted as published) and HTML markup."""
+    import html as html_module
+
+    if text.lstrip().startswith("<!DOCTYPE html>"):
+        text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+        text = re.sub(r"<[^>]+>", "\n", text)
+        text = html_module.unescape(text)
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if re.match(r"^\s*(#+\s*)?Sources\s*$", line):
+            skipping = True  # until the next heading
+            continue
+        if skipping and re.match(r"^\s*(#+\s*)?(Versions et reproductibilité|Notes de méthode)\s*$", line):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    # Identifiers (source ids, factor fields, file names, model names) hold English words legitimately.
+    text = re.sub(r"`[^`\n]*`", " ", "\n".join(kept))  # commands and config keys, quoted as code
+    text = re.sub(r"\b\w+ = ", " ", text)  # a factor's field names, as in the factor base
+    return re.sub(r"[\w.]*[-_/:][\w.:/-]*", " ", text)
+
+
+def _french_reports(tmp_path) -> dict[str, str]:
+    from golden.fixed_ledger import GAINS, build, settings
+
+    from frugal_ai.report import build_report, parse_period, render
+
+    ledger = build(tmp_path / "ledger.sqlite")
+    out = {}
+    for label in ("2026-Q3", "2025"):  # a full period, and an empty one with the gains balance
+        report = build_report(ledger, parse_period(label), settings=settings(ledger), gains_path=GAINS, lang="fr")
+        for fmt in ("table", "md", "html", "csv"):
+            out[f"{label}.{fmt}"] = render(report, fmt, "fr")
+    from frugal_ai.report.period import Period
+
+    report = build_report(ledger, Period(label="all"), settings=settings(ledger), lang="fr")  # no --period
+    for fmt in ("table", "md", "html"):
+        out[f"all.{fmt}"] = render(report, fmt, "fr")
+    return out
+
+
+def test_french_reports_have_no_english_words(tmp_path) -> None:
+    reports = _french_reports(tmp_path)
+    for name, text in reports.items():
+        body = _french_text_without_citations(text)
+        hits = sorted({m.group(0) for m in _ENGLISH_ONLY.finditer(body)})
+        # Show each offending line, so the failure says where.
+        lines = [ln for ln in body.splitlines() if _ENGLISH_ONLY.search(ln)][:5]
+        assert not hits, (name, hits, lines)
+    assert "Rapport d'empreinte de l'IA — tous les enregistrements" in reports["all.md"]
+
+
+def test_datapoint_values_keep_significant_digits_never_a_false_zero() -> None:
+    from frugal_ai.report.layout import _fixed
+
+    en, fr = texts("en"), texts("fr")
+    assert _fixed(1.815e-9, en) == "0.000000001815"  # a tiny demo figure in MWh: not "0.000000"
+    assert _fixed(0.003238, en) == "0.003238"
+    assert _fixed(0.0001421, fr) == "0,0001421"
+    assert _fixed(12345.678, en) == "12,346" and _fixed(12345.678, fr) == "12\u202f346"
+    assert _fixed(0.0, en) == "0"

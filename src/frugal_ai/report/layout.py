@@ -7,6 +7,7 @@ computed here beyond formatting.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -65,14 +66,23 @@ def period_text(report: Report, t: Texts) -> str:
     return t("period.span", since=t.date(report.period_since), until=t.date(report.period_until))
 
 
+def title_text(report: Report, t: Texts) -> str:
+    """The report's title, with its period label ('all' in the language's words)."""
+    label = t("period.all") if report.period == "all" else report.period
+    return f"{t('title')} — {label}"
+
+
 def header_blocks(report: Report, t: Texts) -> list[Block]:
-    blocks: list[Block] = [
-        Heading(1, f"{t('title')} — {report.period}"),
-        Para(t("subtitle"), "lead"),
-        Para(t("labelled", label=t("period"), value=period_text(report, t))),
-    ]
+    # One line for the period asked and the span of the records found in it.
+    period = period_text(report, t)
     if report.first_record and report.last_record:
-        blocks.append(Para(t("records_span", first=t.date(report.first_record), last=t.date(report.last_record))))
+        period = t("period.with_records", period=period,
+                   records=t("records_span", first=t.date(report.first_record), last=t.date(report.last_record)))
+    blocks: list[Block] = [
+        Heading(1, title_text(report, t)),
+        Para(t("subtitle"), "lead"),
+        Para(t("labelled", label=t("period"), value=period)),
+    ]
     if report.demo_rows:
         blocks.append(Para(t("demo_banner", n=t.count(report.demo_rows), total=t.count(report.methodology.ledger_rows)), "banner"))
     return blocks
@@ -109,8 +119,15 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
     for eq in report.equivalences:
         blocks.append(Para(t(f"summary.equivalence.{eq.quantity}", count=t.number(eq.count, 2),
                              label=eq.labels.get(t.lang) or eq.labels.get("en", eq.key))))
-        if eq.source:
-            blocks.append(Para(t("summary.equivalence_source", source=eq.source), "note"))
+        if eq.source_name or eq.source:
+            # Built from the numbers and the source's name, in the report's language (the factor
+            # base's citation is English prose; it stays in the sources table, as cited).
+            blocks.append(Para(t("summary.equivalence_source", amount=t.number(eq.amount_per_unit),
+                                 quantity_unit=t(f"unit.{eq.quantity}"),
+                                 unit=eq.unit_labels.get(t.lang) or eq.unit_labels.get("en", ""),
+                                 label=eq.labels.get(t.lang) or eq.labels.get("en", eq.key),
+                                 source=eq.source_name or eq.source,
+                                 year=eq.source_year or ""), "note"))
     return blocks
 
 
@@ -141,7 +158,8 @@ def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
     if report.by_model:
         blocks += [Heading(3, t("sub.by_model")),
                    _breakdown_table(report.by_model, t("col.provider_model"), t, None, ("requests", "tokens"))]
-    blocks += [Heading(3, t("sub.by_zone")), _breakdown_table(report.by_zone, t("col.zone"), t)]
+    blocks += [Heading(3, t("sub.by_zone")),
+               _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: t("zone.world") if b.key == "WORLD" else b.key)]
     blocks += [Heading(3, t("sub.by_month")), Chart("by_month", t("chart.by_month")),
                _breakdown_table(report.by_month, t("col.month"), t, lambda b: t.month(b.key), ("runs", "requests"))]
     return blocks
@@ -245,7 +263,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     if m.unknown_models:
         blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(m.unknown_models))))
     blocks.append(Heading(3, t("sub.factors")))
-    rows = [[f.kind, f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), ", ".join(f.sources)]
+    rows = [[t(f"factor_kind.{f.kind}"), f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), ", ".join(f.sources)]
             for f in m.factors]
     blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
     blocks.append(Heading(3, t("sub.sources")))
@@ -257,7 +275,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.tool"), m.tool_version],
         [t("quality.ledger_rows"), t.count(m.ledger_rows)],
         [t("quality.hash"), m.content_hash],
-        [t("quality.hash_method"), m.content_hash_method],
+        [t("quality.hash_method"), t("quality.hash_method_text")],
     ]))
     blocks.append(Heading(3, t("sub.notes")))
     blocks.append(Bullets([t(n) for n in m.notes]))
@@ -265,9 +283,13 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     return blocks
 
 
-def _fixed(value: float, t: Texts) -> str:
-    """A datapoint in the unit the standard asks (MWh, tCO2e, m³): fixed decimals, as filed."""
-    text = f"{value:,.6f}" if value < 1000 else f"{value:,.1f}"
+def _fixed(value: float, t: Texts, significant: int = 4) -> str:
+    """A datapoint in the unit the standard asks (MWh, tCO2e, m³), to `significant` digits and
+    never in scientific notation: a small non-zero figure must not read as zero once filed."""
+    if value == 0:
+        return "0"
+    decimals = max(0, significant - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", "\u202f") if t.lang == "fr" else text
 
 
@@ -277,7 +299,7 @@ def _value_text(v: object, t: Texts) -> str:
             return t.number(float(v["central"]))
         return f"{t.number(float(v['central']))} ({t.number(float(v['low']))}–{t.number(float(v['high']))})"
     if isinstance(v, bool):
-        return str(v).lower()
+        return t("yes") if v else t("no")
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):

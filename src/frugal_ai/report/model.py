@@ -63,6 +63,9 @@ class Equivalence(BaseModel):
     amount_per_unit: float
     labels: dict[str, str] = Field(description="What one unit is, by language (from the factor base).")
     source: str
+    source_name: str = Field("", description="The source's short name (its citation up to the first ':'), for the credit line.")
+    source_year: int | None = None
+    unit_labels: dict[str, str] = Field(default_factory=dict, description="The unit (km, …), by language.")
 
 
 class BreakdownRow(Quantities):
@@ -514,7 +517,9 @@ def _equivalences(totals: Quantities, factors: Any) -> list[Equivalence]:
             continue
         out.append(
             Equivalence(key=key, quantity=eq.quantity, count=eq.units_for(central), amount_per_unit=eq.amount_per_unit,
-                        labels={"en": eq.label_en, "fr": eq.label_fr}, source=_citation(eq.sources, factors))
+                        labels={"en": eq.label_en, "fr": eq.label_fr}, source=_citation(eq.sources, factors),
+                        source_name=_source_name(eq.sources, factors), source_year=_source_year(eq.sources, factors),
+                        unit_labels={"en": eq.unit_en, "fr": eq.unit_fr})
         )
     return out
 
@@ -528,6 +533,26 @@ def _citation(source_ids: Iterable[str], factors: Any) -> str:
             return sid
         return f"{src.citation} ({src.year})"
     return ""
+
+
+def _source_name(source_ids: Iterable[str], factors: Any) -> str:
+    """The first source's short name: its citation up to the first ':' (the rest is English prose
+    about the values, which a report in another language must not quote)."""
+    for sid in source_ids:
+        try:
+            return str(factors.source(sid).citation).split(":", 1)[0].strip()
+        except InputError:
+            return sid
+    return ""
+
+
+def _source_year(source_ids: Iterable[str], factors: Any) -> int | None:
+    for sid in source_ids:
+        try:
+            return int(factors.source(sid).year)
+        except InputError:
+            return None
+    return None
 
 
 # --- data quality ---------------------------------------------------------------------------------

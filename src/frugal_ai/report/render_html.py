@@ -11,7 +11,7 @@ from html import escape
 
 from . import charts
 from .lang import Texts, texts
-from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document
+from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document, title_text
 from .model import Report
 
 _CSS = """
@@ -104,13 +104,12 @@ def render_html(report: Report, lang: str = "en") -> str:
             body.append(_chart(report, b.name, b.title, t))
     if in_section:
         body.append("</section>")
-    title = f"{t('title')} — {report.period}"
+    title = title_text(report, t)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)
-        + f'\n<footer>{escape(t("generated_by", version=report.methodology.tool_version, factors=report.factor_set_version))}</footer>\n'
-        "</body>\n</html>\n"
+        + "\n</body>\n</html>\n"
     )
