@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,26 +12,62 @@ import click
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def doctor(fmt: str) -> None:
-    """What can be measured here (RAPL, NVML, fallbacks), the settings and their origin, the ledger."""
+@click.pass_context
+def doctor(ctx: click.Context, fmt: str) -> None:
+    """What can be measured here (RAPL, NVML, fallbacks), the settings and their origin, the ledger.
+
+    Exit status 0, or 1 when the ledger is corrupt: doctor is where one diagnoses a corrupt
+    ledger, so it reports it as a finding ("ledger: corrupt (...)") and prints everything
+    else, instead of stopping with exit 2 like the commands that need to read it.
+    """
     from ..config import load_settings
-    from ..ledger import connect
-    from ..ledger.export import ledger_stats
     from ..measure.capabilities import detect
 
     settings = load_settings()
     caps = detect(settings)
-    path = settings.ledger.expanduser()
-    ledger: dict[str, Any] = {"path": str(path), "exists": path.exists(),
-                              "size_bytes": path.stat().st_size if path.exists() else 0,
-                              "writable": _writable(path)}
-    ledger.update(ledger_stats(connect(path, readonly=True)))
+    ledger = ledger_facts(settings.ledger.expanduser())
     config = {k: {"value": _plain(getattr(settings, k)), "origin": settings.origins.get(k, "default")}
               for k in type(settings).model_fields if k != "origins"}
     if fmt == "json":
         click.echo(json.dumps({"measurement": caps.as_dict(), "config": config, "ledger": ledger}, indent=2, default=str))
-        return
-    _print_table(caps, config, ledger)
+    else:
+        _print_table(caps, config, ledger)
+    if ledger["status"] == "corrupt":
+        ctx.exit(1)
+
+
+def ledger_facts(path: Path) -> dict[str, Any]:
+    """Path, size, schema version, row counts and health of the ledger; never raises for a corrupt file.
+
+    `status` is ok, missing (not created yet) or corrupt (`problem` says why). Health is
+    SQLite's `PRAGMA quick_check` (every page read once, read-only), so that damage in pages
+    no count reads is found too. The file is opened read-only and never modified.
+    """
+    import sqlite3
+
+    from ..errors import InputError
+    from ..ledger import connect
+    from ..ledger.export import ledger_stats
+    from ..ledger.health import ledger_problem
+
+    facts: dict[str, Any] = {"path": str(path), "exists": path.exists(),
+                             "size_bytes": path.stat().st_size if path.exists() else 0,
+                             "writable": _writable(path), "status": "ok" if path.exists() else "missing",
+                             "problem": None}
+    try:
+        conn = connect(path, readonly=True)
+        try:
+            facts.update(ledger_stats(conn))
+        finally:
+            conn.close()
+        problem = ledger_problem(path)
+        if problem is not None:
+            facts.update(status="corrupt", problem=problem)
+    except (InputError, sqlite3.DatabaseError) as e:
+        # The message without the path, which the finding is printed beside.
+        message = str(e).removeprefix(f"{path}: ")
+        facts.update(status="corrupt", problem=message, schema_version=None)
+    return facts
 
 
 def _writable(path: Any) -> bool:
@@ -86,9 +123,19 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any]) -> N
         ("Ledger", ""),
         ("  path", ledger["path"] + ("" if ledger["exists"] else " (not created yet)")),
         ("  writable", "yes" if ledger["writable"] else "NO: runs will not be recorded"),
-        ("  size", f"{ledger['size_bytes']:,} bytes, schema version {ledger['schema_version']}"),
-        ("  rows", f"{ledger['runs']:,} runs, {ledger['api_calls']:,} API calls, {ledger['sessions']:,} tracker sessions"),
     ]
+    if ledger["status"] == "corrupt":
+        rows += [
+            ("  size", f"{ledger['size_bytes']:,} bytes"),
+            ("  health", f"corrupt ({ledger['problem']}): restore a backup, or move the file away to start a "
+                         "new ledger; frugal-ai leaves it as it is"),
+        ]
+    else:
+        rows += [
+            ("  size", f"{ledger['size_bytes']:,} bytes, schema version {ledger['schema_version']}"),
+            ("  rows", f"{ledger['runs']:,} runs, {ledger['api_calls']:,} API calls, {ledger['sessions']:,} tracker sessions"),
+            ("  health", "ok (integrity check passed)" if ledger["status"] == "ok" else "nothing recorded yet"),
+        ]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}".rstrip())

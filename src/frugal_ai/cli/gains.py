@@ -52,6 +52,7 @@ def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.da
     """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
     from ..config import load_settings
     from ..gains import GainsError, LedgerUsage, balance, load_gains
+    from ..ledger.health import require_intact
 
     try:
         gains_file = load_gains(file)
@@ -61,6 +62,9 @@ def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.da
         ctx.exit(2)
     since_d, until_d = window(since, until)
     settings = load_settings()
+    # A damaged ledger must not yield a balance: the pages these workloads need may read fine
+    # while others are lost, so the whole file is checked first (read-only).
+    require_intact(settings.ledger)
     result = balance(gains_file, LedgerUsage(settings.ledger, settings), since=since_d, until=until_d, settings=settings)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

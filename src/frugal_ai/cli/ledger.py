@@ -29,7 +29,10 @@ def stats(path: str | None, fmt: str) -> None:
     from ..ledger import connect
     from ..ledger.export import ledger_stats
 
+    from ..ledger.health import require_intact
+
     p = _path(path)
+    require_intact(p)  # damage in pages the counts below do not read would go unseen otherwise
     facts = {"path": str(p), "exists": p.exists(), "size_bytes": p.stat().st_size if p.exists() else 0,
              **ledger_stats(connect(p, readonly=True))}
     if fmt == "json":

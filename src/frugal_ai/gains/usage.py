@@ -9,10 +9,12 @@ with the same two methods will do (the report passes the ledger it already has).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Sequence
 
+from ..errors import InputError
 from ..footprint import Range
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,6 +113,8 @@ class LedgerUsage:
                     conn.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", params).fetchone() is not None
                     for table in ("runs", "api_calls")
                 )
+            except sqlite3.DatabaseError as e:
+                raise InputError(f"cannot read the ledger: {e}", where=str(self.ledger_path)) from None
             finally:
                 conn.close()
             self._matches[workload] = found

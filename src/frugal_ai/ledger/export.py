@@ -89,9 +89,25 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
                 "latency_s": c["latency_s"], "host": c["host"],
             }
     except sqlite3.DatabaseError as e:
-        raise InputError(f"cannot read the ledger ({e})") from None
+        raise corrupt_ledger(conn, e) from None
     finally:
         conn.row_factory = None
+
+
+def ledger_file(conn: sqlite3.Connection) -> str | None:
+    """The file a connection reads (None for an in-memory ledger)."""
+    try:
+        for _, name, file in conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return file or None
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def corrupt_ledger(conn: sqlite3.Connection, e: Exception) -> InputError:
+    """The error for a ledger that cannot be read, naming its file as the inventory does."""
+    return InputError(f"cannot read the ledger: {e}", where=ledger_file(conn))
 
 
 def _tags(text: str | None) -> dict[str, str]:
@@ -137,7 +153,7 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "sum(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) FROM sessions")
         version = one("SELECT value FROM meta WHERE key = 'schema_version'")
     except sqlite3.DatabaseError as e:
-        raise InputError(f"cannot read the ledger ({e})") from None
+        raise corrupt_ledger(conn, e) from None
     starts = [t for t in (first_run, first_call) if t is not None]
     ends = [t for t in (last_run, last_call) if t is not None]
     return {
