@@ -91,3 +91,17 @@ def test_help_and_catalogue_paths_stay_light(tmp_path) -> None:
     out = run_cli_fresh(tmp_path, commands, {"codecarbon", "pandas", "numpy", "httpx", "openai"})
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout
+
+
+def test_models_list_with_an_unknown_provider_exits_2_listing_the_known() -> None:
+    result = CliRunner().invoke(main, ["models", "list", "--provider", "nosuch"])
+    assert result.exit_code == 2
+    assert "unknown provider 'nosuch'" in result.stderr and "known: " in result.stderr
+    for name in ("anthropic", "meta", "mistral", "openai"):  # hosts and publishers both
+        assert name in result.stderr
+
+
+def test_models_list_by_publisher_or_alias() -> None:
+    phi = json.loads(invoke("models", "list", "--provider", "microsoft", "--format", "json").output)
+    assert phi and {r["provider"] for r in phi} == {"microsoft"}
+    assert invoke("models", "list", "--provider", "Claude").exit_code == 0

@@ -99,3 +99,46 @@ def test_estimate_path_imports_neither_codecarbon_nor_pandas_nor_sdks(tmp_path) 
     out = run_cli_fresh(tmp_path, [command], heavy)
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout, out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--provider", "nosuch"], "unknown provider 'nosuch'"),
+        (["--provider", "opneai"], "did you mean 'openai'"),
+        (["--provider", ""], "--provider is empty"),
+        (["--zone", ""], "--zone is empty"),
+        (["--compare", ""], "--compare names no model"),
+        (["--compare", " , "], "--compare names no model"),
+    ],
+)
+def test_empty_or_unknown_options_exit_2_naming_the_option(run, args, message) -> None:
+    result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o", "--output-tokens", "10", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+    if args[0] == "--provider" and args[1]:
+        assert "known: " in result.stderr and "openai" in result.stderr and "scaleway" in result.stderr
+
+
+@pytest.mark.parametrize("provider", ["Bedrock", "azure", "local", "ollama"])
+def test_provider_aliases_and_local_are_accepted(run, provider) -> None:
+    assert run("estimate", "-m", "llama-3.1-8b", "--output-tokens", "10", "--provider", provider).exit_code == 0
+
+
+def test_compare_says_what_it_ranks_by(run) -> None:
+    table = run("estimate", "-m", "gpt-4o", "--output-tokens", "300", "--compare", "gpt-4o-mini").output
+    assert "Ranked by CO2e (central)" in table
+
+
+def test_no_tokens_gives_a_note_not_an_error(run) -> None:
+    result = run("estimate", "-m", "gpt-4o-mini", "--requests", "10000", "--zone", "FR")
+    assert result.exit_code == 0 and "note: no tokens given" in result.output
+    assert "no tokens given" not in run("estimate", "-m", "gpt-4o-mini", "--output-tokens", "1").output
+
+
+def test_the_help_example_gives_a_non_zero_estimate(run) -> None:
+    # The example of `frugal-ai --help`, run as printed: it must not be an all-zeros estimate.
+    line = next(l for l in run("--help").output.splitlines() if "frugal-ai estimate" in l)
+    args = line.split("frugal-ai ", 1)[1].split()
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output)["co2e_kg"]["central"] > 0

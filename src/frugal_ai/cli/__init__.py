@@ -84,7 +84,7 @@ def main() -> None:
 
     \b
     Start with:  frugal-ai demo
-    Estimate:    frugal-ai estimate --model gpt-4o-mini --requests 10000 --zone FR
+    Estimate:    frugal-ai estimate --model gpt-4o-mini --input-tokens 800 --output-tokens 300 --requests 10000 --zone FR
     Measure:     @frugal_ai.track("my-workload") in your code, or frugal-ai run -- CMD
     Report:      frugal-ai report --period 2026-Q3 --format html --out report.html
     """

@@ -38,6 +38,8 @@ def list_models(provider: str | None, fmt: str) -> None:
     from ..factors import factor_set
 
     fs = factor_set()
+    if provider is not None:
+        fs.require_provider(provider, publishers=True)  # a typo must not read as "no models"
     rows = fs.models(provider)
     if fmt == "json":
         click.echo(json.dumps([m.model_dump(mode="json") for m in rows], indent=2))

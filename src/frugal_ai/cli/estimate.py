@@ -44,20 +44,29 @@ def estimate(
           --requests 10000 --zone FR --compare mistral-small-3.2,gpt-4o
     """
     from ..estimate import Workload, estimate_models
+    from ..factors import factor_set
 
+    if zone is not None and not zone.strip():
+        raise InputError("--zone is empty: give a zone code (e.g. FR), or leave the option out for the provider's")
+    if provider is not None:
+        if not provider.strip():
+            raise InputError("--provider is empty: give a provider (e.g. openai), or leave the option out for the publisher")
+        factor_set().require_provider(provider)
+    compared = [m.strip() for m in (compare or "").split(",") if m.strip()]
+    if compare is not None and not compared:
+        raise InputError("--compare names no model: give models separated by commas (e.g. gpt-4o,mistral-small-3.2)")
     workload = Workload(
         _count(input_tokens, "input-tokens"),
         _count(output_tokens, "output-tokens"),
         _count(reasoning_tokens, "reasoning-tokens"),
         _count(requests, "requests"),
     )
-    models = [model] + [m.strip() for m in (compare or "").split(",") if m.strip()]
-    rows = estimate_models(list(dict.fromkeys(models)), workload, provider=provider, zone=zone)
+    rows = estimate_models(list(dict.fromkeys([model, *compared])), workload, provider=provider, zone=zone)
     if fmt == "json":
-        payload = [r.as_json() for r in rows] if compare else rows[0].as_json()
+        payload = [r.as_json() for r in rows] if compared else rows[0].as_json()
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    click.echo(_table(rows, workload, compared=bool(compare)))
+    click.echo(_table(rows, workload, compared=bool(compared)))
 
 
 def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-untyped-def]
@@ -96,9 +105,13 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
             ]
             for r in rows
         ]
-        headers = ["#", "model", "provider", "zone", "energy", "CO2e", "water", "vs cheapest"]
+        headers = ["#", "model", "provider", "zone", "energy", "CO2e", "water", "vs cheapest (CO2e)"]
         lines.append(tabulate(body, headers=headers, tablefmt="simple"))
+        lines.append("Ranked by CO2e (central), lowest first; 'vs cheapest' is the ratio of central CO2e.")
     notes = list(dict.fromkeys(w for r in rows for w in r.footprint.warnings))
+    if not (workload.input_tokens or workload.output_tokens or workload.reasoning_tokens):
+        # Zeros are right for no tokens, but rarely what was meant: the token options default to 0.
+        notes.insert(0, "no tokens given (--input-tokens, --output-tokens, --reasoning-tokens all 0), so the estimate is zero")
     lines.append("")
     lines.append(f"Estimated (not measured); factor set {factor_set().version}; method: docs/methodology.md.")
     lines += [f"note: {n}" for n in notes]

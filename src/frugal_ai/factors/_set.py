@@ -129,6 +129,33 @@ class FactorSet:
     def providers(self) -> list[str]:
         return list(self._providers)
 
+    def known_providers(self, *, publishers: bool = False) -> list[str]:
+        """Provider names a user may give: those with a data-centre row, `local`, and with
+        `publishers`, the catalogue's model publishers too (aliases are accepted besides)."""
+        names = {p for p in self._providers if p != DEFAULT_PROVIDER} | {"local"}
+        if publishers:
+            names |= {m.provider for m in self._models.values()}
+        return sorted(names)
+
+    def require_provider(self, provider: str, *, publishers: bool = False) -> str:
+        """`provider` checked against the known names (aliases and case allowed); raises `InputError` naming them.
+
+        For user input (a CLI flag): the estimator itself keeps accepting an unknown provider
+        with a warning and generic assumptions, as calls recorded in the ledger may name one.
+        """
+        name = provider.strip().lower()
+        known = self.known_providers(publishers=publishers)
+        if name in LOCAL_PROVIDERS or name == DEFAULT_PROVIDER:
+            return name
+        resolved = self._provider_aliases.get(name, name)
+        if name in known or resolved in known:
+            return name
+        # Aliases count as spellings of their provider; suggest the provider's own name.
+        spellings = {**{k: k for k in known}, **{a: p for a, p in self._provider_aliases.items() if p in known}}
+        close = list(dict.fromkeys(spellings[c] for c in difflib.get_close_matches(name, list(spellings), n=3, cutoff=0.5)))
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise InputError(f"unknown provider {provider!r}{hint} (known: {', '.join(known)})")
+
     def onprem(self) -> OnPrem:
         """PUE and on-site WUE defaults for the company's own machines."""
         return self._onprem
@@ -157,8 +184,9 @@ class FactorSet:
         rows = sorted(self._models.values(), key=lambda m: (m.provider, m.family, m.tier, m.id))
         if provider is None:
             return rows
-        wanted = self._provider_aliases.get(provider.strip().lower(), provider.strip().lower())
-        return [m for m in rows if m.provider == wanted or m.host == wanted]
+        name = provider.strip().lower()
+        wanted = {name, self._provider_aliases.get(name, name)}  # 'microsoft': its own models, and Azure's
+        return [m for m in rows if m.provider in wanted or m.host in wanted]
 
     def family(self, family: str) -> list[LlmModel]:
         """The models of a family, smallest tier first."""
