@@ -64,3 +64,17 @@ def test_ctrl_c_stops_the_command_and_still_records(ledger_path: Path) -> None:
     assert "frugal-ai: 'long' exit 130" in err
     status, = sqlite3.connect(ledger_path).execute("SELECT status FROM runs WHERE name = 'long'").fetchone()
     assert status == "failed"
+
+
+def test_the_command_starts_before_the_tracker_is_ready_and_its_start_is_extrapolated(ledger_path: Path) -> None:
+    # The command no longer waits for codecarbon's start (hardware detection, 1-2 s on a small
+    # machine): a command that ends at once finishes before the meter is ready, so it is
+    # recorded with coverage below 1 and its energy extrapolated from the power measured next,
+    # as for a decorated function's first run; exit status and record are as before.
+    done = _frugal(["run", "--name", "quick", "--", sys.executable, "-c", "import sys; sys.exit(4)"], ledger_path)
+    assert done.returncode == 4, done.stderr
+    assert "extrapolated" in done.stderr.strip().splitlines()[-1]
+    status, coverage, method, kwh = sqlite3.connect(ledger_path).execute(
+        "SELECT status, coverage, method, cpu_kwh + gpu_kwh + ram_kwh FROM runs WHERE name = 'quick'").fetchone()
+    assert status == "failed" and method != "unavailable"
+    assert 0.0 <= coverage < 1.0 and kwh > 0

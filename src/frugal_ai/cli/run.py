@@ -54,6 +54,10 @@ def summary_line(result: "CommandResult") -> str:
     if record.method == "unavailable":
         energy = "energy not measurable here (see frugal-ai doctor)"
     else:
-        energy = f"{format_range(fp.energy_kwh, 'energy_kwh')} ({record.method}, PUE included)"
+        energy = f"{format_range(fp.energy_kwh, 'energy_kwh')} ({record.method}, PUE included"
+        if record.coverage < 1.0:
+            # The command started before the tracker was ready: that part is extrapolated.
+            energy += f", {100 * (1 - record.coverage):.0f}% of the time extrapolated"
+        energy += ")"
     return (f"frugal-ai: {record.name!r} exit {rc}, {duration_s:.2f} s, {energy}, "
             f"{format_quantity(fp.co2e_kg.central, 'co2e_kg')} CO2e, {format_quantity(fp.water_l.central, 'water_l')} water")
