@@ -81,16 +81,15 @@ def _instrument_capture() -> None:
     """Switch on automatic capture of GenAI API calls made inside runs, if the capture module is there.
 
     `instrument_for_runs()` records calls inside tracked runs only (calls outside any run are
-    recorded only if the user called `frugal_ai.instrument()`); older capture modules offer
-    just `instrument()`.
+    recorded only if the user called `frugal_ai.instrument()`). Never `instrument()` itself:
+    that would widen capture to every call of the process.
     """
     try:
         from ..capture import instrument as capture
     except ImportError:
         return
     try:
-        switch_on = getattr(capture, "instrument_for_runs", None) or capture.instrument
-        switch_on()
+        capture.instrument_for_runs()
     except Exception as e:
         warn_once("track-instrument", f"cannot capture API calls ({type(e).__name__}: {e})")
 
