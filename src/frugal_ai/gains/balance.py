@@ -5,8 +5,8 @@ For each use case of a gains file, over a period:
   estimated with `estimate_llm`, plus hardware bought for it (embodied, counted once, on
   its purchase date, as the GHG Protocol counts capital goods);
 - avoided emissions: quantity × factor × (1 − rebound), as a range; avoided water;
-- the ratio avoided / footprint, a verdict with its reason, and the payback date: the first
-  day on which cumulative avoided emissions pass the cumulative footprint.
+- the ratio avoided / footprint, a verdict with its reason, and the payback date: the day
+  from which cumulative avoided emissions stay above the cumulative footprint.
 
 Gains are reported beside the footprint, never subtracted from it (WBCSD, 2023).
 
@@ -139,7 +139,10 @@ def balance(
 ) -> Balance:
     """Weigh each use case's avoided emissions against its footprint between `since` and `until` (exclusive).
 
-    Without `since`, a use case's window starts at its `start`; without `until`, it ends
+    Without `since`, a use case's window starts at its `start`, or at the first ledger
+    record of its workloads when that is later and the ledger is its only footprint (no
+    footprint is known before it, so no gains are counted before it either: gains and
+    footprint always cover the same days, from `active_from`); without `until`, it ends
     after `today` (UTC). A use case that starts after today gets a projection of its first
     period. Payback is computed from the whole ledger history up to the end of the window,
     then projected to the file's horizon.
