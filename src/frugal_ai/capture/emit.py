@@ -14,6 +14,7 @@ import threading
 import warnings
 from typing import Any, Callable
 
+from ..ledger.notice import FrugalAIWarning
 from ..ledger.records import ApiCallRecord, CallStatus
 from ..measure.context import RunFrame
 from ..measure.ids import new_id
@@ -33,7 +34,7 @@ def warn_once(message: str) -> None:
         first = not _warned
         _warned = True
     if first:
-        warnings.warn(f"frugal-ai: API call capture degraded: {message}", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"frugal-ai: API call capture degraded: {message}", FrugalAIWarning, stacklevel=3)
     else:
         log.debug("capture degraded: %s", message)
 
