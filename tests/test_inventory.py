@@ -357,3 +357,32 @@ def test_failed_calls_are_counted_but_tokenless_ones_add_no_energy(tmp_path: Pat
     for q in ("energy_kwh", "co2e_kg", "water_l"):
         for bound in ("low", "central", "high"):
             assert getattr(getattr(b.footprint, q), bound) == pytest.approx(getattr(getattr(a.footprint, q), bound))
+
+
+def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
+    """The upsert aggregation gives exactly what GROUP BY gives (it only avoids sorting every row)."""
+    conn = _conn(ledger)
+    where, params = _selection("api_calls", ts(2026, 7, 1), None, None)
+    got = sorted(tuple(r) for r in _call_groups(conn, where, params))
+    conn.row_factory = None
+    expected = sorted(conn.execute(f"""
+        SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, model, local, COUNT(*),
+               SUM(input_tokens), SUM(input_tokens * input_tokens), SUM(output_tokens), SUM(reasoning_tokens),
+               SUM(source = 'demo'), SUM(status = 'failed'),
+               SUM(status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), MIN(start), MAX(start)
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5""", [NO_WORKLOAD, *params]).fetchall())
+    assert got == expected and len(got) == 3
+
+
+@needs_deps
+def test_the_content_hash_is_computed_only_where_it_is_shown(ledger: Path) -> None:
+    from frugal_ai.config import load_settings
+    from frugal_ai.inventory import load_inventory
+
+    settings = load_settings(env={})
+    full = load_inventory(ledger, settings=settings)
+    assert full.content_hash.startswith("sha256:")
+    # A workload-filtered inventory (the gains balance reads one per use case) skips the second read.
+    assert load_inventory(ledger, settings=settings, workloads=["train"]).content_hash == ""
+    assert load_inventory(ledger, settings=settings, workloads=["train"], with_hash=True).content_hash.startswith("sha256:")
+    assert load_inventory(ledger, settings=settings, with_hash=False).content_hash == ""

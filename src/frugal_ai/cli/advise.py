@@ -30,7 +30,9 @@ def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: s
 
     period = resolve_period(None, since, until)  # the same dates, checks and wording as `report`
     settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
-    inventory = load_inventory(settings.ledger, since=period.since, until=period.until, settings=settings)
+    # Advice shows no content hash: skip that second read of the ledger.
+    inventory = load_inventory(settings.ledger, since=period.since, until=period.until, settings=settings,
+                               with_hash=False)
     items = advise_(inventory, settings)
     if fmt == "json":
         click.echo(json.dumps(advice_json(items, period, [QUALITY_CAVEAT, BATCHING_NOT_OFFERED]),
