@@ -224,3 +224,13 @@ def test_the_command_runs_as_a_program(env: dict[str, str]) -> None:
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("# AI footprint report — 2026-Q3")
+
+
+def test_a_call_recorded_without_provider_shows_the_model_alone(ledger_path: Path) -> None:
+    import frugal_ai
+    from frugal_ai import ledger
+
+    frugal_ai.record_llm_call("nosuch-model-x", 100, 50)
+    ledger.flush()
+    out = CliRunner().invoke(main, ["report", "--format", "md"]).output
+    assert "nosuch-model-x" in out and "/nosuch-model-x" not in out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from .lang import Texts
-from .model import BreakdownRow, Ghg, Report
+from .model import BreakdownRow, Ghg, Report, model_label
 
 
 @dataclass
@@ -255,7 +255,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:
         rows = [[t.workload(f.workload), t.month(f.month), t.method(f.method),
-                 f"{f.provider}/{f.model}" if f.model else (f.zone or "—"),
+                 model_label(f.provider, f.model) if f.model else (f.zone or "—"),
                  ", ".join(t(f"fallback.{k}", zone=f.unknown_zone or "") for k in f.kinds)] for f in m.fallback_rows]
         blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))
     else:

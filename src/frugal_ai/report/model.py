@@ -313,7 +313,7 @@ def report_from_inventory(
         equivalences=equivalences,
         by_workload=_breakdown(inventory.rows, lambda r: (r.workload, None, None), total_co2e),
         by_model=_breakdown(
-            [r for r in inventory.rows if r.model], lambda r: (f"{r.provider}/{r.model}", r.provider, r.model), total_co2e
+            [r for r in inventory.rows if r.model], lambda r: (model_label(r.provider, r.model), r.provider, r.model), total_co2e
         ),
         by_zone=_breakdown(priced, lambda r: (r.zone or "WORLD", None, None), total_co2e),
         by_month=sorted(_breakdown(inventory.rows, lambda r: (r.month, None, None), total_co2e), key=lambda b: b.key),
@@ -327,7 +327,7 @@ def report_from_inventory(
             measured_share_co2e=measured_share,
             estimated_share_co2e=estimated_share,
             fallback_rows=_fallback_rows(inventory.rows),
-            unknown_models=sorted({f"{r.provider}/{r.model}" for r in inventory.rows if r.fallbacks.unknown_model}),
+            unknown_models=sorted({model_label(r.provider, r.model) for r in inventory.rows if r.fallbacks.unknown_model}),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
             unattributed_kwh=inventory.unattributed_kwh,
             failed_requests=inventory.failed_requests,
@@ -342,6 +342,11 @@ def report_from_inventory(
             notes=_notes(inventory, ghg),
         ),
     )
+
+
+def model_label(provider: str | None, model: str | None) -> str:
+    """`provider/model`, or the model alone when the provider is unknown."""
+    return f"{provider}/{model}" if provider else (model or "")
 
 
 def _q(row: InventoryRow) -> Quantities:
