@@ -194,7 +194,8 @@ def test_every_output_says_gains_are_not_subtracted() -> None:
     b = run(gains_text(DIESEL_100), FixedUsage({"planner": {}}), **H1)
     assert "never subtracted" in b.statement
     fr = balance(parse_gains(gains_text(DIESEL_100), "g.toml"), FixedUsage({"planner": {}}), settings=SETTINGS, lang="fr", **H1)  # type: ignore[arg-type]
-    assert "jamais soustraites" in fr.statement and "du 2026-01-01 au 2026-06-30" in fr.use_cases[0].reason
+    assert "jamais soustraites" in fr.statement and "du 1er janvier 2026 au 30 juin 2026" in fr.use_cases[0].reason
+    assert "2026-" not in fr.use_cases[0].reason  # no ISO date left in French prose
 
 
 def test_json_shape() -> None:

@@ -527,8 +527,8 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
-    override = settings.providers.get((g["provider"] or "").lower())
-    zone = override.zone if override and override.zone else None
+    override = provider_override(settings, g["provider"], factors)
+    zone = str(factors.resolve_zone(override.zone)) if override and override.zone else None
     try:
         fp = group_estimate(
             g["model"],
@@ -547,6 +547,15 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
     row.zone = zone or _datacenter_zone(g["provider"], factors)
     row.fallbacks = Fallbacks(params_guessed=_params_guessed(g["model"], g["provider"], factors))
     return row
+
+
+def provider_override(settings: "Settings", provider: str | None, factors: Any) -> Any:
+    """The `providers.<name>` settings that apply to `provider`, or None: looked up as the
+    estimator does (the name as recorded, then its factor-base key), so the zone the report
+    shows is the one the figures used."""
+    if not provider:
+        return None
+    return settings.providers.get(provider.strip().lower()) or settings.providers.get(factors.provider_key(provider))
 
 
 def _zone_used(zone: str | None, factors: Any) -> str | None:

@@ -62,13 +62,24 @@ _PAYBACK = {
 }
 
 
+def date_text(d: dt.date, lang: Lang = "en") -> str:
+    """A date inside a sentence: ISO in English (what `gains check` and its tests have always
+    shown), the report's own French format elsewhere ("1er juillet 2026"): the report's
+    `Texts.date`, so that one function writes dates in words."""
+    if lang == "en":
+        return d.isoformat()
+    from ..report.lang import texts  # here: report imports gains, not the other way round at load time
+
+    return texts(lang).date(d)
+
+
 def span_text(since: dt.date, until_exclusive: dt.date, *, prospective: bool, period: str, lang: Lang = "en") -> str:
     """The period a balance covers, in words (inclusive last day)."""
     last = until_exclusive - dt.timedelta(days=1)
     if prospective:
         p = _PERIOD_FR.get(period, period) if lang == "fr" else period
-        return _PROJECTED[lang].format(period=p, a=since.isoformat())
-    return _SPAN[lang].format(a=since.isoformat(), b=last.isoformat())
+        return _PROJECTED[lang].format(period=p, a=date_text(since, lang))
+    return _SPAN[lang].format(a=date_text(since, lang), b=date_text(last, lang))
 
 
 def reason_text(verdict: Verdict, gains_kg: Range, footprint_kg: Range, span: str, *, no_footprint: bool, lang: Lang = "en") -> str:
@@ -95,11 +106,11 @@ def payback_text(central: dt.date | None, earliest: dt.date | None, latest: dt.d
     words = _PAYBACK[lang]
     if central is None:
         if earliest is not None:  # the range reaches a payback date the central case does not
-            return words["never_central"].format(horizon=horizon.isoformat(), earliest=earliest.isoformat())
-        return words["never"].format(horizon=horizon.isoformat())
+            return words["never_central"].format(horizon=date_text(horizon, lang), earliest=date_text(earliest, lang))
+        return words["never"].format(horizon=date_text(horizon, lang))
 
     def d(x: dt.date | None) -> str:
-        return x.isoformat() if x is not None else words["never_date"]
+        return date_text(x, lang) if x is not None else words["never_date"]
 
     if earliest == central == latest:
         return words["at_exact"].format(date=d(central))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from .lang import Texts
-from .model import BreakdownRow, Ghg, Report, model_label
+from .model import BreakdownRow, Equivalence, FactorUsed, Ghg, Report, SettingsInForce, model_label
 
 
 @dataclass
@@ -117,8 +117,8 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Para(t("summary.split", measured=t.percent(report.methodology.measured_share_co2e),
                          estimated=t.percent(report.methodology.estimated_share_co2e))))
     for eq in report.equivalences:
-        blocks.append(Para(t(f"summary.equivalence.{eq.quantity}", count=t.number(eq.count, 2),
-                             label=eq.labels.get(t.lang) or eq.labels.get("en", eq.key))))
+        count = t.number(eq.count, 2)
+        blocks.append(Para(t(f"summary.equivalence.{eq.quantity}", count=count, label=_equivalence_label(eq, count, t))))
         if eq.source_name or eq.source:
             # Built from the numbers and the source's name, in the report's language (the factor
             # base's citation is English prose; it stays in the sources table, as cited).
@@ -129,6 +129,15 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
                                  source=eq.source_name or eq.source,
                                  year=eq.source_year or ""), "note"))
     return blocks
+
+
+def _equivalence_label(eq: Equivalence, count: str, t: Texts) -> str:
+    """The comparison's label agreeing with the count as shown: the factor base's labels are
+    plural ("km parcourus"); one unit (French: under two) takes the singular form from the
+    translations, where there is one."""
+    if t.singular(count) and t.has(f"equivalence.one.{eq.key}"):
+        return t(f"equivalence.one.{eq.key}")
+    return eq.labels.get(t.lang) or eq.labels.get("en", eq.key)
 
 
 def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=None, counts: tuple[str, ...] = ()) -> Table:
@@ -263,9 +272,11 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     if m.unknown_models:
         blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(m.unknown_models))))
     blocks.append(Heading(3, t("sub.factors")))
-    rows = [[t(f"factor_kind.{f.kind}"), f.key, "; ".join(f"{k} = {_value_text(v, t)}" for k, v in f.values.items()), ", ".join(f.sources)]
-            for f in m.factors]
+    rows = [[t(f"factor_kind.{f.kind}"), f.key, _factor_values_text(f, t), ", ".join(f.sources)] for f in m.factors]
     blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
+    blocks.append(Heading(3, t("sub.settings")))
+    blocks.append(Table([t("col.setting"), t("col.value"), t("col.origin")], settings_rows(m.settings, t)))
+    blocks.append(Para(t("settings.reproduce", factors=m.factor_set_version), "note"))
     blocks.append(Heading(3, t("sub.sources")))
     blocks.append(Table([t("col.key"), t("col.source"), t("col.year")],
                         [[s.id, s.citation + (f" {s.url}" if s.url else ""), str(s.year or "")] for s in m.sources]))
@@ -281,6 +292,38 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Bullets([t(n) for n in m.notes]))
     blocks.append(Para(t("generated_by", version=m.tool_version, factors=m.factor_set_version), "note"))
     return blocks
+
+
+def _factor_values_text(f: FactorUsed, t: Texts) -> str:
+    """`name = value` pairs; a value the configuration set says so, with the factor base's own."""
+    out = []
+    for k, v in f.values.items():
+        text = _value_text(v, t)
+        if k in f.configured:
+            base = _value_text(f.base_values[k], t) if k in f.base_values else "—"
+            text = t("factor.configured", value=text, origin=origin_words(f.configured[k], t), base=base)
+        out.append(f"{k} = {text}")
+    return "; ".join(out)
+
+
+def origin_words(origin: str, t: Texts) -> str:
+    """'environment' -> 'environment variable'; a file name stays as it is."""
+    return t(f"origin.{origin}") if t.has(f"origin.{origin}") else t("origin.file", file=origin)
+
+
+def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
+    """The settings in force, one row each: name, value (or 'not set'), origin."""
+    def value(v: object) -> str:
+        return t("settings.not_set") if v is None else _value_text(v, t)
+
+    rows = [[t(f"settings.{name}"), value(getattr(s, name).value), origin_words(getattr(s, name).origin, t)]
+            for name in ("country", "pue", "wue", "market_factor_kg_per_kwh")]
+    if not s.providers:
+        rows.append([t("settings.providers"), t("settings.none"), origin_words("default", t)])
+    for name, o in s.providers.items():
+        parts = [f"{k} = {_value_text(v, t)}" for k, v in (("zone", o.zone), ("pue", o.pue), ("wue", o.wue)) if v is not None]
+        rows.append([t("settings.provider", provider=name), "; ".join(parts) or t("settings.not_set"), origin_words(o.origin, t)])
+    return rows
 
 
 def _fixed(value: float, t: Texts, significant: int = 4) -> str:

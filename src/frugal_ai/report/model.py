@@ -135,12 +135,50 @@ class FallbackRow(BaseModel):
 
 
 class FactorUsed(BaseModel):
-    """One factor the figures used: its values as the factor base holds them, and its sources."""
+    """One factor the figures used: the values they used, and its sources.
+
+    A value set by the configuration (`pue`, `wue`, `providers.<name>.zone/pue/wue`) replaces
+    the factor base's in `values`; `configured` says where it came from and `base_values`
+    keeps what the factor base holds, so a reader sees both.
+    """
 
     kind: Literal["electricity", "datacenter", "onprem", "model", "equivalence"]
     key: str
-    values: dict[str, Any]
+    values: dict[str, Any] = Field(description="The values the figures used.")
     sources: list[str] = Field(description="Ids into Methodology.sources.")
+    configured: dict[str, str] = Field(
+        default_factory=dict, description="Fields set by the configuration, not the factor base: field -> origin."
+    )
+    base_values: dict[str, Any] = Field(
+        default_factory=dict, description="The factor base's own values of the configured fields."
+    )
+
+
+class SettingInForce(BaseModel):
+    """One setting that changes the figures at report time, and where its value came from."""
+
+    value: Any = Field(description="None: not set (the factor base's value applies).")
+    origin: str = Field(description="'default', 'environment', 'argument', or the configuration file's name.")
+
+
+class ProviderSetting(BaseModel):
+    """A `providers.<name>` override: where the provider's data centres are and how efficient."""
+
+    zone: str | None = None
+    pue: float | None = None
+    wue: float | None = None
+    origin: str
+
+
+class SettingsInForce(BaseModel):
+    """The settings read at report time besides the ledger and the factor set: with those two,
+    they reproduce every figure."""
+
+    country: SettingInForce
+    pue: SettingInForce
+    wue: SettingInForce
+    market_factor_kg_per_kwh: SettingInForce
+    providers: dict[str, ProviderSetting] = Field(default_factory=dict)
 
 
 class SourceRef(BaseModel):
@@ -164,6 +202,7 @@ class Methodology(BaseModel):
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str
+    settings: SettingsInForce = Field(description="Settings in force: with the ledger and the factor set, they reproduce the figures.")
     tool_version: str
     ledger_rows: int
     content_hash: str
@@ -297,7 +336,7 @@ def report_from_inventory(
 
     ghg = _ghg(inventory.rows, settings, factors)
     equivalences = _equivalences(totals, factors)
-    used = _factors_used(inventory.rows, factors, [e.key for e in equivalences])
+    used = _factors_used(inventory.rows, factors, [e.key for e in equivalences], settings)
     return Report(
         period=period.label,
         period_since=period.since.isoformat() if period.since else None,
@@ -335,6 +374,7 @@ def report_from_inventory(
             factors=used,
             sources=_sources(used, factors),
             factor_set_version=inventory.factor_set_version,
+            settings=settings_in_force(settings),
             tool_version=_tool_version(),
             ledger_rows=inventory.ledger_rows,
             content_hash=inventory.content_hash,
@@ -585,8 +625,11 @@ _FACTOR_FIELDS = {
 }
 
 
-def _factors_used(rows: list[InventoryRow], factors: Any, equivalence_keys: list[str]) -> list[FactorUsed]:
-    """Every factor the figures used, with its values and sources, read back from the factor base."""
+def _factors_used(
+    rows: list[InventoryRow], factors: Any, equivalence_keys: list[str], settings: "Settings"
+) -> list[FactorUsed]:
+    """Every factor the figures used, with its values and sources: read back from the factor
+    base, then the configured values put in place of the base's where the figures used them."""
     priced = [r for r in rows if r.footprint is not None]
     wanted: list[tuple[str, str, Callable[[], Any]]] = []
     for z in sorted({r.zone or "WORLD" for r in priced}):
@@ -607,8 +650,83 @@ def _factors_used(rows: list[InventoryRow], factors: Any, equivalence_keys: list
             continue
         data = obj.model_dump(mode="json")
         values = {f: data[f] for f in _FACTOR_FIELDS[kind] if f in data}
-        out.append(FactorUsed(kind=kind, key=key, values=values, sources=list(getattr(obj, "sources", ()))))  # type: ignore[arg-type]
+        configured = _configured_values(kind, key, settings, factors)
+        base = {f: values[f] for f in configured if f in values}
+        values.update({f: v for f, (v, _) in configured.items()})
+        out.append(FactorUsed(kind=kind, key=key, values=values, sources=list(getattr(obj, "sources", ())),  # type: ignore[arg-type]
+                              configured={f: o for f, (_, o) in configured.items()}, base_values=base))
     return out
+
+
+def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) -> dict[str, tuple[Any, str]]:
+    """The fields of one factor that the configuration sets: field -> (value as used, origin).
+
+    Mirrors where the computation reads them: `pue`/`wue` for measured runs
+    (measure/footprint.py), `providers.<name>` for a provider's API calls (estimate/_api.py,
+    inventory.provider_override). A configured PUE or WUE is one value, no range.
+    """
+    from ..inventory import provider_override
+
+    def exact(v: float) -> dict[str, float]:
+        return Range.exact(float(v)).model_dump(mode="json")
+
+    out: dict[str, tuple[Any, str]] = {}
+    if kind == "onprem":
+        if settings.pue is not None:
+            out["pue"] = (exact(settings.pue), origin_text(settings.origins.get("pue") or "argument"))
+        if settings.wue is not None:
+            out["wue_l_per_kwh"] = (exact(settings.wue), origin_text(settings.origins.get("wue") or "argument"))
+    elif kind == "datacenter":
+        o = provider_override(settings, key, factors)
+        if o is not None:
+            origin = origin_text(_provider_origin(settings, key, factors))
+            if o.zone:
+                out["zone"] = (str(factors.resolve_zone(o.zone)), origin)
+            if o.pue is not None:
+                out["pue"] = (exact(o.pue), origin)
+            if o.wue is not None:
+                out["wue_l_per_kwh"] = (exact(o.wue), origin)
+    return out
+
+
+def _provider_origin(settings: "Settings", provider: str, factors: Any) -> str:
+    for name in (provider.strip().lower(), factors.provider_key(provider)):
+        if name in settings.providers:
+            return settings.origins.get(f"providers.{name}") or "argument"
+    return "default"
+
+
+def origin_text(origin: str) -> str:
+    """Where a setting came from, as the report shows it: 'default', 'environment', 'argument',
+    or a configuration file by its name only (the report leaves the machine; a full path
+    would show the user's folders)."""
+    if origin in ("default", "environment", "argument", "configuration"):
+        return origin
+    return Path(origin).name
+
+
+def settings_in_force(settings: "Settings") -> SettingsInForce:
+    """The settings that change the figures at report time, each with its origin."""
+
+    def origin(key: str, value_set: bool) -> str:
+        # A Settings built in code (no load_settings) has no origins: a value it sets came from its caller.
+        return origin_text(settings.origins.get(key) or ("argument" if value_set else "default"))
+
+    def one(name: str) -> SettingInForce:
+        value = getattr(settings, name)
+        return SettingInForce(value=value, origin=origin(name, value is not None))
+
+    return SettingsInForce(
+        country=one("country"),
+        pue=one("pue"),
+        wue=one("wue"),
+        market_factor_kg_per_kwh=one("market_factor_kg_per_kwh"),
+        providers={
+            name: ProviderSetting(zone=o.zone, pue=o.pue, wue=o.wue,
+                                  origin=origin(f"providers.{name}", True))
+            for name, o in sorted(settings.providers.items())
+        },
+    )
 
 
 def _sources(used: list[FactorUsed], factors: Any) -> list[SourceRef]:

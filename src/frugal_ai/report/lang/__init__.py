@@ -43,6 +43,15 @@ class Texts:
     def number(self, value: float, digits: int = 3) -> str:
         return format_number(value, self.lang, digits)
 
+    def singular(self, shown: str) -> bool:
+        """Whether a number as shown takes the singular: exactly one in English, under two
+        in French ("1,5 km parcouru")."""
+        try:
+            value = abs(float(shown.replace("\u202f", "").replace("\u00a0", "").replace(",", "." if self.lang == "fr" else "")))
+        except ValueError:
+            return False
+        return value < 2 if self.lang == "fr" else value == 1
+
     def count(self, value: int) -> str:
         """An exact integer with thousands grouped (12,345 / 12 345)."""
         text = f"{value:,d}"
