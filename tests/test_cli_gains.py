@@ -105,3 +105,30 @@ def test_the_window_starts_at_the_first_ledger_record_and_says_so(tmp_path: Path
     assert uc["payback"]["date"] == "2026-01-15"
     text = invoke(["gains", "check", "g.toml", "--until", "2026-01-31"], env).stdout
     assert "over 2026-01-15 to 2026-01-31" in text and "counted from 2026-01-15, the first ledger record" in text
+
+
+def test_check_reads_the_ledger_named_by_the_option(tmp_path: Path) -> None:
+    import time
+
+    from click.testing import CliRunner
+
+    from frugal_ai import ledger
+    from frugal_ai.cli import main
+    from frugal_ai.ledger.records import ApiCallRecord
+
+    gains = tmp_path / "g.toml"
+    gains.write_text(CliRunner().invoke(main, ["gains", "template"]).output)
+    other = tmp_path / "elsewhere" / "ledger.sqlite"
+    now = time.time()
+    call = ApiCallRecord(id="c1", provider="openai", model="gpt-4o-mini", start=now - 5, end=now - 4,
+                         input_tokens=800, output_tokens=300, name="route-planner")
+    ledger.writer_for(other).submit(call)
+    ledger.flush()
+
+    def footprint_g(*extra: str) -> float:
+        result = CliRunner().invoke(main, ["gains", "check", str(gains), "--format", "json", *extra])
+        assert result.exit_code == 0, result.output
+        case = json.loads(result.stdout)["use_cases"][0]
+        return case["footprint_co2e_kg"]["central"]
+
+    assert footprint_g("--ledger", str(other)) > footprint_g()

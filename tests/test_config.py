@@ -142,3 +142,11 @@ def test_settings_both_at_top_level_and_under_tool_table_are_refused(tmp_path: P
 def test_frugal_ai_toml_may_use_the_tool_table(tmp_path: Path) -> None:
     (tmp_path / "frugal-ai.toml").write_text('[tool.frugal-ai]\ncountry = "SE"\n')
     assert load_settings(start=tmp_path, env={}).country == "SE"
+
+
+def test_provider_table_origin_names_every_layer_that_set_it(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('[providers.openai]\npue = 1.2\n')
+    s = load_settings(start=tmp_path, env={"FRUGAL_AI_PROVIDERS__MISTRAL__ZONE": "FR"})
+    assert s.origins["providers"] == f"{cfg}, environment"
+    assert s.origins["providers.mistral"] == "environment"

@@ -184,6 +184,9 @@ def load_settings(
                 for prov, table in value.items():
                     merged.setdefault("providers", {}).setdefault(prov.lower(), {}).update(table)
                     origins[f"providers.{prov.lower()}"] = origin
+                # The whole table's origin: every layer that set part of it, lowest first.
+                layers_seen = origins.get("providers", "").split(", ") if "providers" in origins else []
+                origins["providers"] = ", ".join(dict.fromkeys([*layers_seen, origin]))
             else:
                 merged[key] = value
                 origins[key] = origin

@@ -47,8 +47,11 @@ def template() -> None:
 @click.option("--since", type=_DATE, default=None, metavar="DATE", help="First day of the period (YYYY-MM-DD); default: each use case's start.")
 @click.option("--until", type=_DATE, default=None, metavar="DATE", help="Last day included (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: the one in force).")
 @click.pass_context
-def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str) -> None:
+def check(
+    ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str, ledger_path: str | None
+) -> None:
     """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
     from ..config import load_settings
     from ..gains import GainsError, LedgerUsage, balance, load_gains
@@ -61,7 +64,7 @@ def check(ctx: click.Context, file: str, since: dt.datetime | None, until: dt.da
             click.echo(f"error: {problem}", err=True)
         ctx.exit(2)
     since_d, until_d = window(since, until)
-    settings = load_settings()
+    settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
     # A damaged ledger must not yield a balance: the pages these workloads need may read fine
     # while others are lost, so the whole file is checked first (read-only).
     require_intact(settings.ledger)
