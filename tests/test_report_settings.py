@@ -154,3 +154,16 @@ def test_gains_dates_in_french_prose_use_the_report_date_format() -> None:
         "sur le premier mois à partir du 1er mars 2026 (projection)"
     # English keeps ISO dates (what `gains check` has always printed).
     assert wording.span_text(d(2026, 7, 1), d(2026, 10, 1), prospective=False, period="year") == "2026-07-01 to 2026-09-30"
+
+
+def test_a_span_of_days_is_titled_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    build(ledger)
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(ledger))
+    monkeypatch.setenv("FRUGAL_AI_CONFIG", str(tmp_path / "frugal-ai.toml"))
+    (tmp_path / "frugal-ai.toml").write_text('country = "FR"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["report", "--since", "2026-07-01", "--until", "2026-08-15", "--format", "md", "--lang", "fr"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "# Rapport d'empreinte de l'IA — 1er juillet 2026 – 15 août 2026"
+    data = json.loads(CliRunner().invoke(main, ["report", "--since", "2026-07-01", "--until", "2026-08-15", "--format", "json"]).stdout)
+    assert data["period"] == "2026-07-01/2026-08-15"  # the contract label is unchanged

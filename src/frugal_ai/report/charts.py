@@ -76,7 +76,7 @@ def vbars(title: str, items: list[tuple[tuple[str, str], Range]], t: Texts, quan
         h = plot_h * r.central / top
         y = top_pad + plot_h - h
         body.append(f'<rect x="{x}" y="{y:.2f}" width="{w}" height="{h:.2f}" fill="{_BAR}" rx="2">'
-                    f"<title>{escape(' '.join(label))}: {escape(t.range(r, quantity))}</title></rect>")
+                    f"<title>{escape(t('labelled', label=' '.join(label), value=t.range(r, quantity)))}</title></rect>")
         if r.high > r.low:
             cx = x + w / 2
             y_lo = top_pad + plot_h - plot_h * r.low / top

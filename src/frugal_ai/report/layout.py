@@ -69,6 +69,9 @@ def period_text(report: Report, t: Texts) -> str:
 def title_text(report: Report, t: Texts) -> str:
     """The report's title, with its period label ('all' in the language's words)."""
     label = t("period.all") if report.period == "all" else report.period
+    if "/" in label and report.period_since and report.period_until:
+        # A span of days ('2026-10-27/2026-11-26'): in words, as the rest of the report writes dates.
+        label = f"{t.date(report.period_since)} – {t.date(report.period_until)}"
     return f"{t('title')} — {label}"
 
 
