@@ -150,3 +150,12 @@ def test_provider_table_origin_names_every_layer_that_set_it(tmp_path: Path) -> 
     s = load_settings(start=tmp_path, env={"FRUGAL_AI_PROVIDERS__MISTRAL__ZONE": "FR"})
     assert s.origins["providers"] == f"{cfg}, environment"
     assert s.origins["providers.mistral"] == "environment"
+
+
+def test_each_provider_field_remembers_its_own_layer(tmp_path: Path) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('[providers.openai]\npue = 1.2\n')
+    s = load_settings(start=tmp_path, env={"FRUGAL_AI_PROVIDERS__OPENAI__ZONE": "SE"})
+    assert s.origins["providers.openai.pue"] == str(cfg)
+    assert s.origins["providers.openai.zone"] == "environment"
+    assert s.origins["providers.openai"] == f"{cfg}, environment"

@@ -182,11 +182,12 @@ def load_settings(
         for key, value in values.items():
             if key == "providers":
                 for prov, table in value.items():
-                    merged.setdefault("providers", {}).setdefault(prov.lower(), {}).update(table)
-                    origins[f"providers.{prov.lower()}"] = origin
-                # The whole table's origin: every layer that set part of it, lowest first.
-                layers_seen = origins.get("providers", "").split(", ") if "providers" in origins else []
-                origins["providers"] = ", ".join(dict.fromkeys([*layers_seen, origin]))
+                    name = prov.lower()
+                    merged.setdefault("providers", {}).setdefault(name, {}).update(table)
+                    for field in table:
+                        origins[f"providers.{name}.{field}"] = origin
+                    _add_origin(origins, f"providers.{name}", origin)
+                _add_origin(origins, "providers", origin)
             else:
                 merged[key] = value
                 origins[key] = origin
@@ -197,6 +198,12 @@ def load_settings(
             origins.setdefault(key, "default")
     settings.origins = origins
     return settings
+
+
+def _add_origin(origins: dict[str, str], key: str, origin: str) -> None:
+    """Origins of a table set by several layers: each layer once, lowest precedence first."""
+    seen = origins[key].split(", ") if key in origins else []
+    origins[key] = ", ".join(dict.fromkeys([*seen, origin]))
 
 
 def _check_zones(settings: Settings, origins: dict[str, str]) -> None:
