@@ -50,16 +50,17 @@ def test_submitted_records_are_written_by_flush(ledger_file: Path) -> None:
     assert call == ("run-1", 10, 20, 1)
 
 
-def test_background_thread_writes_within_a_second(ledger_file: Path) -> None:
+def test_background_thread_writes_without_an_explicit_flush(ledger_file: Path) -> None:
+    # Nothing here calls flush(): only the writer's own thread can put the row in. The loss bound
+    # (<= one flush interval) is checked against a real SIGKILL in test_reliability; a tight wall-clock
+    # bound here would flake on a loaded 2-core machine.
     ledger.submit(_run("bg"))
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + 10.0
     while time.monotonic() < deadline:
         if ledger_file.exists() and ledger.connect(ledger_file).execute("SELECT count(*) FROM runs").fetchone()[0]:
             break
         time.sleep(0.05)
-    waited = 2.0 - (deadline - time.monotonic())
     assert ledger.connect(ledger_file).execute("SELECT id FROM runs").fetchall() == [("run-bg",)]
-    assert waited < 1.5
 
 
 def test_submit_does_not_block_on_a_locked_ledger(ledger_file: Path) -> None:
@@ -67,10 +68,21 @@ def test_submit_does_not_block_on_a_locked_ledger(ledger_file: Path) -> None:
     ledger.flush()
     blocker = sqlite3.connect(ledger_file, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN EXCLUSIVE")
-    t0 = time.perf_counter()
-    for i in range(1, 1001):
-        ledger.submit(_run(i))
-    assert time.perf_counter() - t0 < 0.5  # 1,000 submits never wait for the lock
+    # The lock is held until we release it below, so the submits can only finish if none of them
+    # waits for it (no wall-clock threshold: a submit that blocked would never finish here).
+    submitted = threading.Event()
+
+    def submit_all() -> None:
+        for i in range(1, 1001):
+            ledger.submit(_run(i))
+        submitted.set()
+
+    threading.Thread(target=submit_all, daemon=True).start()
+    finished = submitted.wait(30)
+    assert blocker.in_transaction
+    if not finished:
+        blocker.execute("COMMIT")
+    assert finished, "submit() waited for a locked ledger"
     threading.Timer(0.8, lambda: blocker.execute("COMMIT")).start()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a busy ledger is retried, not reported

@@ -73,7 +73,9 @@ def test_without_rapl_or_nvml_runs_use_the_power_model_and_say_so(tmp_path: Path
     done = _python(TRACKED_CALL, ledger)
     assert done.returncode == 0, done.stderr
     assert "WARNINGS 0" in done.stdout, done.stdout
-    for name, method, kwh, coverage, status in _runs(ledger):
+    rows = _runs(ledger)
+    assert len(rows) == 5, rows  # the loop below must have something to check
+    for name, method, kwh, coverage, status in rows:
         assert "rapl" not in method and method.split("+")[0] in ("cpu_load", "tdp_fallback") and "ram_model" in method
         assert kwh > 0
 

@@ -50,7 +50,9 @@ def test_sync_result_and_arguments_pass_through_unchanged(args: list[Any], kwarg
 
     result = frugal_ai.track("echo")(f)(*args, **kwargs)
     assert result == (tuple(args), kwargs)
-    assert result[0] is not None
+    # the very objects, not copies: a wrapper that copied or re-serialised them would fail here
+    assert all(got is sent for got, sent in zip(result[0], args, strict=True))
+    assert all(result[1][k] is v for k, v in kwargs.items())
 
 
 class Boom(Exception):
