@@ -86,11 +86,19 @@ def test_unknown_model_exits_2_with_a_suggestion(run) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args", [["--input-tokens", "-1"], ["--zone", "Narnia"], ["--requests", "-3"], ["--output-tokens", "many"]])
-def test_bad_input_exits_2_without_traceback(run, args) -> None:
+@pytest.mark.parametrize(("args", "named"), [
+    (["--input-tokens", "-1"], "--input-tokens cannot be negative"),
+    (["--zone", "Narnia"], "unknown zone 'Narnia'"),
+    (["--requests", "-3"], "--requests cannot be negative"),
+    (["--output-tokens", "many"], "--output-tokens"),
+])
+def test_bad_input_exits_2_without_traceback(run, args, named) -> None:
     result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o", *args])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+    # one line that names the bad option or value (exit 2 alone could come from any usage error)
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert named in line and result.stdout == "", result.output
 
 
 def test_estimate_path_imports_neither_codecarbon_nor_pandas_nor_sdks(tmp_path) -> None:
