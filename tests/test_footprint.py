@@ -22,9 +22,17 @@ def test_range_rejects_disorder() -> None:
 
 
 @given(ranges(), ranges(), st.floats(min_value=0, max_value=1e6))
-def test_range_arithmetic_keeps_order(a: Range, b: Range, k: float) -> None:
-    for r in (a + b, a * k, k * a, a.times(b)):
-        assert r.low <= r.central <= r.high
+def test_range_arithmetic_keeps_order_and_is_bound_by_bound(a: Range, b: Range, k: float) -> None:
+    expected = {
+        "a + b": (a + b, [a.low + b.low, a.central + b.central, a.high + b.high]),
+        "a * k": (a * k, [a.low * k, a.central * k, a.high * k]),
+        "k * a": (k * a, [a.low * k, a.central * k, a.high * k]),
+        "a.times(b)": (a.times(b), [a.low * b.low, a.central * b.central, a.high * b.high]),
+    }
+    for what, (r, bounds) in expected.items():
+        assert r.low <= r.central <= r.high, what
+        # the values too: an operation that returned any ordered range (zero, say) would pass the line above
+        assert [r.low, r.central, r.high] == pytest.approx(bounds, rel=1e-12), what
 
 
 def test_negative_scale_is_refused() -> None:
