@@ -235,3 +235,82 @@ def test_lookups_are_indexed_not_scanned(fs) -> None:
     # Resolution of a known name is a dict hit after the first time; the index holds every alias.
     assert fs.model("gpt-4o-2024-08-06") is fs.model("gpt-4o-2024-08-06")
     assert len(fs._model_names) > len(fs.models())
+
+
+# --- upstream share of electricity (Scope 3 cat. 3 vs Scope 2) ---------------------------------
+
+
+def test_every_zone_has_an_ordered_upstream_share_within_0_and_1(fs) -> None:
+    for e in fs.zones():
+        s = e.upstream_share
+        assert 0.0 <= s.low <= s.central <= s.high <= 1.0, e.zone
+
+
+def test_a_low_carbon_grid_has_a_high_upstream_share_and_a_coal_grid_a_low_one(fs) -> None:
+    france, poland = fs.electricity("FR").upstream_share, fs.electricity("PL").upstream_share
+    assert poland.high < 0.3
+    # France's 2023 mix is about 8 % fossil by generation but about 70 % of its life-cycle
+    # emissions (gas and oil weigh 40-70 times nuclear per kWh): its share is near 0.43, not near 1.
+    assert 0.35 < france.low and france.central > 3 * poland.central
+    # Grids with hardly any combustion: Sweden and Norway high, Iceland (hydro + geothermal) all upstream.
+    assert fs.electricity("SE").upstream_share.central > 0.7
+    assert fs.electricity("NO").upstream_share.central > 0.7
+    assert fs.electricity("IS").upstream_share.low == pytest.approx(1.0)
+    world = fs.electricity(None).upstream_share
+    assert poland.central < world.central < fs.electricity("DE").upstream_share.central < france.central
+
+
+def test_the_upstream_share_names_its_source(fs) -> None:
+    for z in ("FR", "PL", "WORLD"):
+        e = fs.electricity(z)
+        assert "owid-ember-upstream" in e.sources and not e.upstream_fallback
+    assert fs.source("owid-ember-upstream").verification == "derived"
+
+
+def test_the_shipped_shares_are_what_the_regeneration_formula_gives(fs) -> None:
+    # Recompute Poland's share from codecarbon's mix and the per-source constants, independently
+    # of the regeneration script, so that a stale electricity.csv fails here.
+    import codecarbon
+
+    mix = json.loads((Path(codecarbon.__file__).parent / "data" / "private_infra" / "global_energy_mix.json").read_text())
+    sources = [c.key.split(".", 1)[1] for c in fs.constants() if c.key.startswith("electricity_life_cycle.")]
+    assert {"coal", "gas", "oil", "nuclear", "hydroelectricity", "wind", "solar", "biofuel"} <= set(sources)
+    for alpha3, alpha2 in (("POL", "PL"), ("FRA", "FR"), ("SWE", "SE")):
+        row = mix[alpha3]
+        weights = {s: (row.get(f"{s}_TWh") or 0.0) * fs.constant(f"electricity_life_cycle.{s}").central for s in sources}
+        for bound in ("low", "central", "high"):
+            expected = sum(w * getattr(fs.constant(f"electricity_upstream_fraction.{s}"), bound) for s, w in weights.items())
+            got = getattr(fs.electricity(alpha2).upstream_share, bound)
+            assert got == pytest.approx(expected / sum(weights.values()), abs=0.0006), (alpha3, bound)
+
+
+def test_a_zone_without_a_generation_mix_takes_the_world_share_flagged(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    path = target / "electricity.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    for row in rows:
+        if row["zone"] == "POL":
+            for col in ("upstream_share_low", "upstream_share_central", "upstream_share_high", "upstream_source"):
+                row[col] = ""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    fs = factor_set(target)
+    poland = fs.electricity("PL")
+    assert poland.upstream_fallback and not poland.co2e_fallback
+    assert poland.upstream_share == fs.electricity(None).upstream_share
+    assert "owid-ember-upstream" in poland.sources
+
+
+def test_an_upstream_share_above_1_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    path = target / "electricity.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")  # the WORLD row
+    cells[header.index("upstream_share_high")] = "1.2"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"electricity\.csv:2"):
+        factor_set(target)

@@ -12,6 +12,17 @@ EcoLogits' `electricity_mixes.json` (WRI guidance, Reig et al. 2020). France is 
 from ADEME Base Empreinte, and the world row is the generation-weighted mean of the
 country rows. Rows whose intensity upstream is missing or zero are left blank so that the
 loader falls back to the world value and flags it.
+
+Each zone also gets its upstream share (GHG Protocol Scope 3 cat. 3 part of the life-cycle
+factor, the rest being Scope 2 combustion): its generation by source from the same codecarbon
+file, weighted with the per-source life-cycle medians and upstream fractions of constants.toml
+(IPCC AR5 Annex III Table A.III.2):
+
+    share = sum_s gen_s * LC_s * f_s / sum_s gen_s * LC_s
+
+low / central / high take every source's fraction at its low / central / high, the weights
+staying at the medians. A zone with no generation by source is left blank (world fallback).
+The world row's share comes from the summed generation of every country.
 """
 
 from __future__ import annotations
@@ -19,12 +30,48 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 # Overrides with a better source than the generic table; their sources are in sources.csv.
 FRANCE_ADEME_G_PER_KWH = 46.1
 FRANCE_ADEME_YEAR = 2025
+
+
+BOUNDS = ("low", "central", "high")
+
+
+def source_tables() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """(life-cycle median per source in gCO2e/kWh, upstream fraction per source by bound), from constants.toml."""
+    doc = tomllib.loads((HERE / "constants.toml").read_text(encoding="utf-8"))
+    life_cycle = {s: float(e["value"]) for s, e in doc["electricity_life_cycle"].items()}
+    fractions = {
+        s: {b: float(e.get("value", e.get(b))) for b in BOUNDS} for s, e in doc["electricity_upstream_fraction"].items()
+    }
+    if set(life_cycle) != set(fractions):
+        raise SystemExit("constants.toml: electricity_life_cycle and electricity_upstream_fraction name different sources")
+    return life_cycle, fractions
+
+
+def upstream_share(generation_twh: dict[str, float], life_cycle: dict[str, float], fractions: dict[str, dict[str, float]]) -> dict[str, float] | None:
+    """The upstream share of the mix `generation_twh` (TWh by source) at each bound; None without generation."""
+    weights = {s: generation_twh.get(s, 0.0) * life_cycle[s] for s in life_cycle}
+    total = sum(weights.values())
+    if total <= 0.0:
+        return None
+    return {b: sum(w * fractions[s][b] for s, w in weights.items()) / total for b in BOUNDS}
+
+
+def generation_by_source(entry: dict[str, float | None], sources: dict[str, float]) -> dict[str, float]:
+    """TWh by source of one codecarbon row; missing cells count as zero."""
+    return {s: float(entry.get(f"{s}_TWh") or 0.0) for s in sources}
+
+
+def share_cells(share: dict[str, float] | None) -> dict[str, str]:
+    if share is None:
+        return {f"upstream_share_{b}": "" for b in BOUNDS} | {"upstream_source": ""}
+    return {f"upstream_share_{b}": f"{share[b]:.3f}" for b in BOUNDS} | {"upstream_source": "owid-ember-upstream;ipcc-ar5-annex3"}
 
 
 def main() -> None:
@@ -43,6 +90,8 @@ def main() -> None:
         if "electricity-mix-wue-world" not in (row.get("warnings") or [])
     }
 
+    life_cycle, fractions = source_tables()
+    world_generation = dict.fromkeys(life_cycle, 0.0)
     rows = []
     upstream_years: list[int] = []
     weighted = generation = 0.0
@@ -56,6 +105,9 @@ def main() -> None:
             weighted += intensity * entry["total_TWh"]
             generation += entry["total_TWh"]
             upstream_years.append(year)
+        generation_twh = generation_by_source(entry, life_cycle)
+        for s, twh in generation_twh.items():
+            world_generation[s] += twh
         if alpha3 == "FRA":
             intensity, source, year = FRANCE_ADEME_G_PER_KWH, "ademe-base-empreinte-2025", FRANCE_ADEME_YEAR
         rows.append(
@@ -68,6 +120,7 @@ def main() -> None:
                 "co2e_source": source if intensity else "",
                 "water_l_per_kwh": f"{water[alpha3]:.2f}" if alpha3 in water else "",
                 "water_source": "wri-water-electricity" if alpha3 in water else "",
+                **share_cells(upstream_share(generation_twh, life_cycle, fractions)),
             }
         )
     world = {
@@ -79,13 +132,17 @@ def main() -> None:
         "co2e_source": "owid-ember-world",
         "water_l_per_kwh": f"{water['WOR']:.2f}",
         "water_source": "wri-water-electricity",
+        **share_cells(upstream_share(world_generation, life_cycle, fractions)),
     }
     with (HERE / "electricity.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(world), lineterminator="\n")
         writer.writeheader()
         writer.writerow(world)
         writer.writerows(rows)
-    print(f"{len(rows)} countries + WORLD ({world['co2e_g_per_kwh']} g/kWh)")
+    print(
+        f"{len(rows)} countries + WORLD ({world['co2e_g_per_kwh']} g/kWh, upstream share "
+        f"{world['upstream_share_central']} [{world['upstream_share_low']}, {world['upstream_share_high']}])"
+    )
 
 
 if __name__ == "__main__":

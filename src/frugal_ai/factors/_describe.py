@@ -40,13 +40,21 @@ def factor_rows(fs: FactorSet, kind: str | None = None) -> list[FactorRow]:
     if kind in (None, "electricity"):
         for e in fs.zones():
             code = e.alpha2 or e.zone
-            flags = [w for w, on in (("intensity: world fallback", e.co2e_fallback), ("water: world fallback", e.water_fallback)) if on]
+            flags = [
+                w
+                for w, on in (
+                    ("intensity: world fallback", e.co2e_fallback),
+                    ("water: world fallback", e.water_fallback),
+                    ("upstream share: world fallback", e.upstream_fallback),
+                )
+                if on
+            ]
             rows.append(
                 FactorRow(
                     f"electricity.{code}",
                     "electricity",
-                    f"{e.co2e_kg_per_kwh * 1000:.1f} gCO2e/kWh; {e.water_l_per_kwh:g} L/kWh",
-                    "life cycle; off-site water",
+                    f"{e.co2e_kg_per_kwh * 1000:.1f} gCO2e/kWh; {e.water_l_per_kwh:g} L/kWh; upstream {_r(e.upstream_share)}",
+                    "life cycle; off-site water; share of life cycle upstream of combustion (Scope 3 cat. 3)",
                     e.sources,
                     "; ".join([e.name, f"data year {e.data_year}", *flags]),
                 )

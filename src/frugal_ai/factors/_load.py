@@ -75,21 +75,27 @@ def load_raw(directory: Path) -> RawFactorSet:
         nonlocal world
         co2e_missing = not row["co2e_g_per_kwh"]
         water_missing = not row["water_l_per_kwh"]
+        # The three bounds come together: a row with only some of them is an error, not a fallback.
+        upstream_missing = not any(row[f"upstream_share_{b}"] for b in ("low", "central", "high"))
         if row["zone"] == WORLD:
             world = row
-        if (co2e_missing or water_missing) and not world:
+        if (co2e_missing or water_missing or upstream_missing) and not world:
             raise ValueError("the WORLD row must come first: other rows fall back to it")
+        upstream = world if upstream_missing else row
         sources = _ids(row["co2e_source"] if not co2e_missing else world["co2e_source"])
         sources += _ids(row["water_source"] if not water_missing else world["water_source"])
+        sources += _ids(upstream["upstream_source"])
         return {
             "zone": row["zone"],
             "alpha2": row["alpha2"],
             "name": row["name"],
             "co2e_kg_per_kwh": float(world["co2e_g_per_kwh"] if co2e_missing else row["co2e_g_per_kwh"]) / 1000.0,
             "water_l_per_kwh": float(world["water_l_per_kwh"] if water_missing else row["water_l_per_kwh"]),
+            "upstream_share": _range(upstream, "upstream_share_"),
             "data_year": int(world["data_year"] if co2e_missing else row["data_year"]),
             "co2e_fallback": co2e_missing,
             "water_fallback": water_missing,
+            "upstream_fallback": upstream_missing,
             "sources": tuple(dict.fromkeys(sources)),
         }
 

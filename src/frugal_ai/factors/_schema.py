@@ -33,8 +33,11 @@ class Source(_Row):
 class ElectricityFactor(_Row):
     """Life-cycle carbon intensity and off-site water consumption of a zone's electricity.
 
-    `co2e_fallback` / `water_fallback` are True when the zone has no value of its own and
-    the world value stands in for it (the report says so).
+    `upstream_share` is the fraction of the life-cycle intensity that is upstream of
+    combustion at the plant (GHG Protocol Scope 3 category 3; the rest is Scope 2), with
+    its range, from the zone's generation mix. `co2e_fallback` / `water_fallback` /
+    `upstream_fallback` are True when the zone has no value of its own and the world value
+    stands in for it (the report says so).
     """
 
     zone: str  # ISO 3166 alpha-3, or WORLD
@@ -42,10 +45,19 @@ class ElectricityFactor(_Row):
     name: str
     co2e_kg_per_kwh: float = Field(ge=0.0, le=2.0)
     water_l_per_kwh: float = Field(ge=0.0, le=100.0)
+    upstream_share: Range
     data_year: int | None
     co2e_fallback: bool
     water_fallback: bool
+    upstream_fallback: bool
     sources: tuple[str, ...]
+
+    @field_validator("upstream_share")
+    @classmethod
+    def _a_fraction(cls, v: Range) -> Range:
+        if v.low < 0.0 or v.high > 1.0:
+            raise ValueError("upstream share must lie between 0 and 1")
+        return v
 
 
 class Datacenter(_Row):

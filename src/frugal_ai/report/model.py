@@ -104,8 +104,8 @@ class Ghg(BaseModel):
     scope3_cat1_kg: Range = Field(description="Purchased GenAI API and cloud services (usage and embodied).")
     scope3_cat1_embodied_kg: Range = Field(description="Part of cat. 1 that is the providers' embodied hardware.")
     scope3_cat3_kg: Range = Field(description="Upstream share of the measured electricity's life-cycle emissions.")
-    upstream_share: float | None = Field(description="Upstream share of electricity factors (central); None when not split.")
-    upstream_share_range: Range | None = Field(None, description="Its range (constants.toml electricity.upstream_share).")
+    upstream_share: float | None = Field(description="Upstream share of the measured electricity's life-cycle emissions (central: cat. 3 / (Scope 2 + cat. 3)); None when not split.")
+    upstream_share_range: Range | None = Field(None, description="Its range: each zone's share (electricity.csv upstream_share_*) weighted by its measured emissions.")
     own_hardware_embodied: Literal["excluded_cat2"] = "excluded_cat2"
     boundaries: list[str]
 
@@ -457,12 +457,17 @@ def _lines(rows: Iterable[InventoryRow]) -> list[LineRow]:
 # --- GHG Protocol, ESRS, VSME ---------------------------------------------------------------------
 
 
-def _upstream_share(factors: Any) -> Range | None:
-    """Share of a life-cycle electricity factor that is upstream of combustion (GHG Protocol
-    Scope 3 cat. 3), with its range: constants.toml `electricity.upstream_share`."""
+def _upstream_share(factors: Any, zone: str | None) -> Range | None:
+    """Share of `zone`'s life-cycle electricity factor that is upstream of combustion (GHG
+    Protocol Scope 3 cat. 3), with its range: electricity.csv `upstream_share_*`, from the zone's
+    generation mix (the world value, flagged in the factor base, for a zone without a mix).
+    An unknown zone takes the world's share, as its intensity does (inventory.py)."""
     try:
-        return factors.constant("electricity.upstream_share").range  # type: ignore[no-any-return]
-    except InputError:  # a factor set without the split: Scope 2 keeps the whole factor, and says so
+        try:
+            return factors.electricity(zone).upstream_share  # type: ignore[no-any-return]
+        except InputError:
+            return factors.electricity(None).upstream_share  # type: ignore[no-any-return]
+    except (InputError, AttributeError):  # a factor set without the split: Scope 2 keeps the whole factor, and says so
         return None
 
 
@@ -484,11 +489,29 @@ def _ghg(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
     estimated = [r for r in rows if r.method == "estimated" and r.footprint is not None]
     measured_co2e = sum((r.footprint.usage.co2e_kg for r in measured), Range.zero())  # type: ignore[union-attr]
     measured_energy = sum((r.footprint.usage.energy_kwh for r in measured), Range.zero())  # type: ignore[union-attr]
-    share = _upstream_share(factors)
-    if share is not None:
-        location, cat3 = split_upstream(measured_co2e, share)
-    else:
+    # Each row is split with its own zone's share (rows carry their zone; None is the world).
+    shares = {z: _upstream_share(factors, z) for z in {r.zone for r in measured} | {None}}
+    share: Range | None = None
+    if None in shares.values():  # a factor set without the split
         location, cat3 = measured_co2e, Range.zero()
+    else:
+        location = cat3 = Range.zero()
+        weighted_low = weighted_high = 0.0
+        for r in measured:
+            co2e = r.footprint.usage.co2e_kg  # type: ignore[union-attr]
+            row_share = shares[r.zone]
+            assert row_share is not None
+            combustion, upstream = split_upstream(co2e, row_share)
+            location, cat3 = location + combustion, cat3 + upstream
+            weighted_low += co2e.central * row_share.low
+            weighted_high += co2e.central * row_share.high
+        if measured_co2e.central > 0.0:
+            # The share of the whole, its bounds the zones' bounds weighted by their central emissions.
+            central = cat3.central / measured_co2e.central
+            share = Range.of(min(weighted_low / measured_co2e.central, central), central,
+                             max(weighted_high / measured_co2e.central, central))
+        else:  # nothing measured: the sentence states the world's share
+            share = shares[None]
     market_factor = settings.market_factor_kg_per_kwh
     if market_factor is not None:
         market, basis = measured_energy * market_factor, "contractual"
@@ -617,7 +640,8 @@ def _fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
 
 # The fields of each kind of factor that the figures depend on, shown in the report.
 _FACTOR_FIELDS = {
-    "electricity": ("co2e_kg_per_kwh", "water_l_per_kwh", "data_year", "co2e_fallback", "water_fallback"),
+    "electricity": ("co2e_kg_per_kwh", "water_l_per_kwh", "upstream_share", "data_year", "co2e_fallback", "water_fallback",
+                    "upstream_fallback"),
     "datacenter": ("zone", "pue", "wue_l_per_kwh", "fallback"),
     "onprem": ("pue", "wue_l_per_kwh"),
     "model": ("architecture", "total_params_b", "active_params_b", "params_estimated"),
