@@ -216,3 +216,57 @@ def test_threads_and_processes_share_one_ledger(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs), errors
     assert not any("locked" in e for e in errors), errors
     assert ledger.connect(path).execute("SELECT count(*) FROM runs").fetchone() == (1800,)
+
+
+_TRACK_ONE = ("import frugal_ai\n"
+              "with frugal_ai.track('located'):\n"
+              "    pass\n")
+# The same path resolution without starting codecarbon (a second per process): what a captured API call does.
+_SUBMIT_ONE = ("import time, frugal_ai.ledger as L\n"
+               "L.submit(L.RunRecord(id='x', name='located', start=time.time(), end=time.time()))\n")
+
+
+def _track_one_in(cwd: Path, code: str = _TRACK_ONE, **env_extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update(FRUGAL_AI_MEASURE_INTERVAL_S="0.25", **env_extra)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _names(path: Path) -> list[str]:
+    return [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM runs")]
+
+
+def test_ledger_location_default_then_config_then_environment(tmp_path: Path) -> None:
+    """Where a tracked run lands (issue 3): $XDG_DATA_HOME/frugal-ai/ledger.sqlite by default, the
+    config's `ledger` key when set, FRUGAL_AI_LEDGER above both."""
+    xdg = tmp_path / "xdg"
+    work = tmp_path / "project"
+    work.mkdir()
+    done = _track_one_in(work, XDG_DATA_HOME=str(xdg))
+    assert done.returncode == 0, done.stderr
+    assert _names(xdg / "frugal-ai" / "ledger.sqlite") == ["located"]
+
+    from_config = tmp_path / "from-config.sqlite"
+    (work / "frugal-ai.toml").write_text(f"ledger = {json.dumps(str(from_config))}\n", encoding="utf-8")
+    done = _track_one_in(work, _SUBMIT_ONE, XDG_DATA_HOME=str(xdg))
+    assert done.returncode == 0, done.stderr
+    assert _names(from_config) == ["located"]
+    assert _names(xdg / "frugal-ai" / "ledger.sqlite") == ["located"]  # the default was not written again
+
+    from_env = tmp_path / "from-env.sqlite"
+    done = _track_one_in(work, _SUBMIT_ONE, XDG_DATA_HOME=str(xdg), FRUGAL_AI_LEDGER=str(from_env))
+    assert done.returncode == 0, done.stderr
+    assert _names(from_env) == ["located"] and _names(from_config) == ["located"]
+
+
+def test_a_bad_config_file_does_not_break_a_tracked_program(tmp_path: Path) -> None:
+    """A typo in the config is one warning; the run still goes to the ledger named by the environment."""
+    (tmp_path / "frugal-ai.toml").write_text('contry = "FR"\n', encoding="utf-8")
+    path = tmp_path / "l.sqlite"
+    done = _track_one_in(tmp_path, FRUGAL_AI_LEDGER=str(path))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    warnings_ = [line for line in done.stderr.splitlines() if line.startswith("frugal-ai: warning:")]
+    assert len(warnings_) >= 1 and all("contry" in w for w in warnings_), done.stderr
+    assert _names(path) == ["located"]
