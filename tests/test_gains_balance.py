@@ -285,3 +285,13 @@ def test_with_expected_usage_gains_count_from_start() -> None:
     ledger = {"planner": months(D(2026, 10, 1), 1, Range.exact(1.0))}
     uc = run(gains_text(DIESEL_100, extra=extra), FixedUsage(ledger), today=D(2026, 11, 30)).use_cases[0]
     assert (uc.since, uc.active_from) == (D(2026, 1, 1), D(2026, 1, 1))
+
+
+@pytest.mark.parametrize(("quantity", "unit"), [("0.1", "m3"), ("100", "l"), ("26.417205235814842", "gal_us")])
+def test_other_units_of_an_activity_are_converted_before_the_factor(quantity: str, unit: str) -> None:
+    # 0.1 m3, 100 l and 26.417... US gallons are all 100 L of diesel: the same avoided CO2e.
+    usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.exact(1.0))})
+    in_litres = run(gains_text(DIESEL_100), usage, **H1).use_cases[0].avoided_co2e_kg
+    other = run(gains_text(f'activity = "diesel"\nquantity = {quantity}\nunit = "{unit}"'), usage, **H1)
+    assert other.use_cases[0].avoided_co2e_kg.central == pytest.approx(in_litres.central, rel=1e-9)
+    assert in_litres.central == pytest.approx(100 * DIESEL_KG_PER_L * 181 / MONTH_DAYS, rel=1e-9)
