@@ -170,3 +170,43 @@ def test_a_script_that_ends_before_the_tracker_is_ready_still_gets_an_energy(tmp
     ((name, method, kwh, coverage, status),) = _runs(ledger)
     assert method != "unavailable" and kwh > 0 and coverage == 0.0  # extrapolated, and marked so
     assert kwh < 1e-6  # a call of microseconds: a share of the power, not a whole interval
+
+
+def test_one_real_tracker_per_process_with_our_country_and_no_pue_of_its_own(tmp_path: Path) -> None:
+    """Issue 3: one OfflineEmissionsTracker per process (its hardware detection paid once, not per
+    call, whatever the threads), country from config (never geo-IP), PUE/WUE left to frugal-ai,
+    and nothing written into the user's folder. The real tracker runs; the wrapper only counts."""
+    ledger = tmp_path / "l.sqlite"
+    work = tmp_path / "user-folder"
+    work.mkdir()
+    code = """
+        import threading, codecarbon, frugal_ai
+        made = []
+        real_init = codecarbon.OfflineEmissionsTracker.__init__
+        def counting_init(self, *a, **k):
+            made.append(k)
+            real_init(self, *a, **k)
+        codecarbon.OfflineEmissionsTracker.__init__ = counting_init
+
+        @frugal_ai.track("job")
+        def job(i):
+            return i
+
+        def loop():
+            for i in range(50):
+                job(i)
+        ts = [threading.Thread(target=loop) for _ in range(4)]
+        [t.start() for t in ts]; [t.join() for t in ts]
+        with frugal_ai.track("after"):
+            pass
+        frugal_ai.measure.settle()
+        print("MADE", len(made), made[0].get("country_iso_code"), made[0].get("pue"), made[0].get("wue"))
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
+    env.update(FRUGAL_AI_LEDGER=str(ledger), FRUGAL_AI_COUNTRY="FR", FRUGAL_AI_MEASURE_INTERVAL_S="0.25")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "MADE 1 FRA 1.0 0.0" in done.stdout, done.stdout
+    assert len(_runs(ledger)) == 201
+    assert sorted(p.name for p in work.iterdir()) == []  # no emissions.csv, no lock file, nothing
