@@ -273,6 +273,7 @@ def test_asyncio_tasks_inherit_the_run_and_threads_need_bind() -> None:
 def test_default_name_is_the_qualified_name_and_project_comes_from_config(
         ledger_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRUGAL_AI_PROJECT", "invoices")
+    monkeypatch.setenv("FRUGAL_AI_COUNTRY", "fra")
     from frugal_ai.measure.track import reload_settings
 
     reload_settings()  # the environment is looked at twice a second at most
@@ -285,6 +286,9 @@ def test_default_name_is_the_qualified_name_and_project_comes_from_config(
     assert Job().run() == 1
     (run,) = _runs(ledger_path)
     assert run["name"].endswith("Job.run") and run["project"] == "invoices"
+    # the activity data the report needs (issue 3): where it ran, in the config's zone, normalised
+    assert run["zone"] == "FR" and run["host"] == __import__("socket").gethostname()
+    assert run["status"] == "ok" and run["parent_id"] is None and run["start"] <= run["end"]
 
 
 def test_capture_api_flag_reaches_the_frame() -> None:
