@@ -318,3 +318,46 @@ def test_concurrent_threads_record_every_run(ledger_path: Path) -> None:
 def test_track_name_must_be_a_string() -> None:
     with pytest.raises(TypeError):
         frugal_ai.track(123)  # type: ignore[arg-type]
+
+
+def test_generator_throw_and_close_reach_the_wrapped_generator(ledger_path: Path) -> None:
+    """`gen.throw()` and `gen.close()` go to the user's generator as without tracking: its
+    except and finally clauses run, and what it yields back is what the caller gets."""
+    def make(log: list[str]) -> Any:
+        def gen() -> Any:
+            try:
+                while True:
+                    try:
+                        yield "value"
+                    except Boom as e:
+                        log.append(f"caught {e}")
+                        yield "recovered"
+            finally:
+                log.append("finally")
+        return gen
+
+    def drive(g: Any) -> list[Any]:
+        out = [next(g), g.throw(Boom("one")), next(g)]
+        g.close()
+        return out
+
+    plain_log: list[str] = []
+    tracked_log: list[str] = []
+    assert drive(frugal_ai.track("thrown")(make(tracked_log))()) == drive(make(plain_log)()) \
+        == ["value", "recovered", "value"]
+    assert tracked_log == plain_log == ["caught one", "finally"]
+    assert [(r["name"], r["status"]) for r in _runs(ledger_path)] == [("thrown", "ok")]
+
+
+def test_async_generator_asend_and_athrow_pass_through() -> None:
+    async def agen() -> Any:
+        got = yield 1
+        try:
+            yield got * 10
+        except Boom:
+            yield "caught"
+
+    async def drive(g: Any) -> list[Any]:
+        return [await g.asend(None), await g.asend(4), await g.athrow(Boom())]
+
+    assert asyncio.run(drive(frugal_ai.track("agen")(agen)())) == asyncio.run(drive(agen())) == [1, 40, "caught"]
