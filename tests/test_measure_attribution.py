@@ -94,3 +94,8 @@ def test_energy_is_conserved_and_children_stay_within_parents(roots: list, neste
         assert left[comp] >= -1e-15
     for p in made:
         assert sum(_total(c) for c in p.children) <= _total(p) * (1 + 1e-9) + 1e-15
+        # a run that does not overlap the interval gets none of its energy (conservation alone
+        # would pass if energy went to the wrong run)
+        end = p.end_pc if p.end_pc is not None else b
+        if end <= a or p.start_pc >= b:
+            assert _total(p) == 0, (p.start_pc, end, a, b)
