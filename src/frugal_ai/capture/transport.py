@@ -14,14 +14,42 @@ import asyncio
 from types import ModuleType
 from typing import Any, AsyncIterator, Callable, Iterator
 
-from ..measure.context import current_run
+from ..measure.context import _current as _run_var
 from . import emit
 from .observe import CallObserver
+from .parsers import parser_for
 from .providers import route
+
+# The run context variable's own getter (what `current_run()` returns, one call less on
+# every request).
+_current_run = _run_var.get
 
 # Switched by instrument.py; read on every request (module globals: the cheapest read).
 ENABLED = False
 RECORD_OUTSIDE_RUNS = False
+
+
+# Request target (host, port, path as the URL holds them, undecoded) -> (route, host, path,
+# parser), or _SKIP: the URL's `host` and `path` properties decode (IDNA, percent-escapes) on
+# every read; a target seen before costs one dict look-up instead.
+_targets: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}
+_TARGETS_MAX = 2048
+_SKIP: tuple[Any, ...] = (None, "", "", None)
+
+
+def _target(url: Any) -> tuple[Any, ...]:
+    ref = getattr(url, "_uri_reference", None)  # httpx and httpx2 both keep the parsed URL there
+    key = None if ref is None else (ref.host, ref.port, ref.path)
+    found = _targets.get(key) if key is not None else None
+    if found is None:
+        host, path = url.host, url.path
+        where = route(host, url.port, path)
+        found = _SKIP if where is None else (where, host, path, parser_for(where.wire_format))
+        if key is not None:
+            if len(_targets) >= _TARGETS_MAX:
+                _targets.clear()
+            _targets[key] = found
+    return found
 
 
 def _observer_for(request: Any) -> CallObserver | None:
@@ -29,13 +57,10 @@ def _observer_for(request: Any) -> CallObserver | None:
     try:
         if request.method != "POST":
             return None
-        url = request.url
-        host = url.host
-        path = url.path
-        found = route(host, url.port, path)
-        if found is None:
+        where, host, path, parser = _target(request.url)
+        if where is None:
             return None
-        frame = current_run()
+        frame = _current_run()
         if frame is None:
             if not RECORD_OUTSIDE_RUNS:
                 return None
@@ -44,22 +69,35 @@ def _observer_for(request: Any) -> CallObserver | None:
         # The body bytes are only looked at later, for the `model` key, and only when the
         # response does not name the model. A streamed upload has none to look at.
         body = getattr(request, "_content", None)
-        return CallObserver(found, host, path, frame, body if isinstance(body, bytes) else None)
+        return CallObserver(where, host, path, frame, body if type(body) is bytes else None, parser)
     except Exception as exc:
         emit.warn_once(f"request not inspected ({type(exc).__name__})")
         return None
 
 
+_CONTENT_TYPE = b"content-type"
+_CONTENT_ENCODING = b"content-encoding"
+
+
 def _attach(observer: CallObserver, response: Any, stream_cls: type) -> None:
     try:
         content_type = content_encoding = b""
-        # One pass over the raw header list: cheaper than two case-insensitive look-ups.
-        for name, value in response.headers.raw:
-            size = len(name)
-            if size == 12 and name.lower() == b"content-type":
-                content_type = value
-            elif size == 16 and name.lower() == b"content-encoding":
-                content_encoding = value
+        headers = response.headers
+        items = getattr(headers, "_list", None)
+        if type(items) is list:
+            # httpx / httpx2 keep (raw name, lower-cased name, value) triples: no copy, no lower().
+            for _, name, value in items:
+                if name == _CONTENT_TYPE:
+                    content_type = value
+                elif name == _CONTENT_ENCODING:
+                    content_encoding = value
+        else:
+            for name, value in headers.raw:
+                name = name.lower()
+                if name == _CONTENT_TYPE:
+                    content_type = value
+                elif name == _CONTENT_ENCODING:
+                    content_encoding = value
         status = response.status_code
         if 300 <= status < 400:
             observer.done = True  # a redirect: the call is recorded when its target answers
@@ -80,9 +118,10 @@ class _ObservedSyncStream:
 
     def __iter__(self) -> Iterator[bytes]:
         observer = self._observer
+        feed = observer.feed
         try:
             for chunk in self._inner:
-                observer.feed(chunk)
+                feed(chunk)
                 yield chunk
         except GeneratorExit:
             observer.finish("closed")
@@ -108,9 +147,10 @@ class _ObservedAsyncStream:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         observer = self._observer
+        feed = observer.feed
         try:
             async for chunk in self._inner:
-                observer.feed(chunk)
+                feed(chunk)
                 yield chunk
         except (GeneratorExit, asyncio.CancelledError):
             # The caller stopped reading (or its task was cancelled): abandoned, not failed.

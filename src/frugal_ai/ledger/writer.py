@@ -22,6 +22,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..measure.ids import new_id
 from .notice import warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 from .schema import open_writable
@@ -197,6 +198,10 @@ class LedgerWriter:
                 runs.append((r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host,
                              r.pid, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage))
             elif isinstance(r, ApiCallRecord):
+                if not r.id:
+                    # The capture leaves the id to this thread; given once, so a batch written
+                    # again after a busy database keeps its ids (INSERT OR IGNORE).
+                    r.id = new_id()
                 # Spelled out like runs' (not `_row`'s getattr loop): one per captured call.
                 calls.append((r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status,
                               r.provider, r.model, r.input_tokens, r.output_tokens, r.reasoning_tokens,
