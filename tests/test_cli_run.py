@@ -47,6 +47,16 @@ def test_success_and_default_name(ledger_path: Path) -> None:
 def test_bad_input_exits_2_with_one_line(ledger_path: Path, args: list[str], message: str) -> None:
     done = _frugal(args, ledger_path)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr  # the test's name says one line: check it
+    assert done.stdout == ""
+
+
+def test_a_bad_tag_runs_nothing_and_records_nothing(ledger_path: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    done = _frugal(["run", "--tag", "novalue", "--", sys.executable, "-c", f"open({str(marker)!r}, 'w')"], ledger_path)
+    assert done.returncode == 2
+    assert not marker.exists()  # the command was refused before it started
+    assert not ledger_path.exists()
 
 
 def test_ctrl_c_stops_the_command_and_still_records(ledger_path: Path) -> None:
