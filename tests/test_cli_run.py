@@ -22,10 +22,13 @@ def _frugal(args: list[str], ledger: Path, **kw: object) -> subprocess.Completed
 
 def test_exit_status_passes_through_and_the_run_is_recorded(ledger_path: Path) -> None:
     done = _frugal(["run", "--name", "job", "--tag", "team=ocr", "--tag", "k=a=b", "--",
-                    sys.executable, "-c", "import sys, time; time.sleep(0.3); print('out'); sys.exit(3)"], ledger_path)
+                    sys.executable, "-c",
+                    "import sys, time; time.sleep(0.3); print('out'); print('err', file=sys.stderr); sys.exit(3)"],
+                   ledger_path)
     assert done.returncode == 3
     assert done.stdout == "out\n"  # the command's output, untouched
-    summary = done.stderr.strip().splitlines()[-1]
+    *command_err, summary = done.stderr.strip().splitlines()
+    assert command_err == ["err"]  # and its stderr: frugal-ai adds only the summary line
     assert summary.startswith("frugal-ai: 'job' exit 3,") and "Wh" in summary and "CO2e" in summary and "water" in summary
     (name, status, tags, method, kwh, duration) = sqlite3.connect(ledger_path).execute(
         'SELECT name, status, tags, method, cpu_kwh + gpu_kwh + ram_kwh, "end" - start FROM runs').fetchone()
