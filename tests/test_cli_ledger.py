@@ -17,6 +17,10 @@ from frugal_ai.ledger.export import FIELDS
 
 JULY = 1782864000.0  # 2026-07-01T00:00:00Z
 AUGUST = 1785542400.0  # 2026-08-01T00:00:00Z
+# DESIGN.md, `ledger export`: the keys of one record
+DESIGN_KEYS = ("kind", "id", "run_id", "parent_id", "name", "project", "tags", "start", "end", "status", "energy_kwh",
+               "cpu_kwh", "gpu_kwh", "ram_kwh", "provider", "model", "input_tokens", "output_tokens", "reasoning_tokens",
+               "latency_s")
 
 
 @pytest.fixture()
@@ -52,6 +56,9 @@ def test_export_csv_and_date_window(filled: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert tuple(rows[0]) == FIELDS
+    # FIELDS is the code's own list: hold it to DESIGN.md's record keys, not to itself
+    assert set(DESIGN_KEYS) <= set(FIELDS), set(DESIGN_KEYS) - set(FIELDS)
+    assert rows[0]["kind"] == "run" and float(rows[0]["energy_kwh"]) == pytest.approx(0.0035)
     assert [r["id"] for r in rows] == ["r1", "r2", "c1"]
     later = CliRunner().invoke(main, ["ledger", "export", "--since", "2026-08-01"])
     assert [json.loads(x)["id"] for x in later.output.splitlines()] == ["r3"]
