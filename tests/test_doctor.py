@@ -38,3 +38,21 @@ def test_doctor_table(ledger_path: Path) -> None:
     for words in ("RAPL", "NVML", "runs will be recorded with", "Configuration", "[default]", str(ledger_path),
                   "schema version"):
         assert words in result.output
+
+
+def test_doctor_on_an_existing_ledger_gives_its_size_and_counts(ledger_path: Path) -> None:
+    import time
+
+    import frugal_ai.ledger as ledger
+    from frugal_ai.ledger import RunRecord
+
+    now = time.time()
+    ledger.submit(RunRecord(id="a", name="job", start=now - 2, end=now - 1, status="failed"))
+    ledger.submit(RunRecord(id="b", name="job.step", start=now - 2, end=now - 1.5, parent_id="a"))
+    ledger.flush()
+    result = CliRunner().invoke(main, ["doctor", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)["ledger"]
+    assert facts["exists"] is True and facts["status"] == "ok" and facts["writable"] is True
+    assert facts["size_bytes"] == ledger_path.stat().st_size > 0  # the file's real size (DESIGN: path and size)
+    assert (facts["runs"], facts["root_runs"], facts["failed_runs"]) == (2, 1, 1)
