@@ -150,3 +150,13 @@ def test_the_help_example_gives_a_non_zero_estimate(run) -> None:
     args = line.split("frugal-ai ", 1)[1].split()
     result = run(*args, "--format", "json")
     assert result.exit_code == 0 and json.loads(result.output)["co2e_kg"]["central"] > 0
+
+
+def test_a_bad_config_file_is_exit_2_naming_the_file_and_the_key(run, tmp_path) -> None:
+    # The `run` fixture has chdir'ed to tmp_path: the config is found there, as a user's would be.
+    (tmp_path / "frugal-ai.toml").write_text("pue = 0.5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o", "--output-tokens", "10"])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {tmp_path / 'frugal-ai.toml'}: pue:"), line
+    assert result.stdout == ""
