@@ -90,6 +90,7 @@ def test_runs_record_the_meter_this_machine_really_has(tmp_path: Path) -> None:
         assert "ram_model" in method and kwh > 0
 
 
+@pytest.mark.slow
 def test_sigkill_keeps_earlier_flushes_and_the_file_intact(tmp_path: Path) -> None:
     ledger = tmp_path / "l.sqlite"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
@@ -105,7 +106,17 @@ def test_sigkill_keeps_earlier_flushes_and_the_file_intact(tmp_path: Path) -> No
     """)
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline() == "go\n"
-    time.sleep(4.0)
+    # Wait for the first flushed runs (codecarbon's start can take seconds on a loaded machine;
+    # a fixed sleep found an empty ledger there), then let it run on so some runs are in flight.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if sqlite3.connect(ledger).execute("SELECT count(*) FROM runs").fetchone()[0] > 100:
+                break
+        except sqlite3.Error:
+            pass  # not created yet
+        time.sleep(0.1)
+    time.sleep(1.0)
     killed_at = time.time()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
