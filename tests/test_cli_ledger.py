@@ -90,3 +90,13 @@ def test_a_missing_ledger_reads_as_empty(ledger_path: Path) -> None:
     result = CliRunner().invoke(main, ["ledger", "stats", "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.output)["runs"] == 0
     assert not ledger_path.exists()
+
+
+def test_a_bad_config_file_is_refused_by_ledger_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "frugal-ai.toml"
+    cfg.write_text('ledgr = "x.sqlite"\n')
+    monkeypatch.setenv("FRUGAL_AI_CONFIG", str(cfg))
+    for args in (["ledger", "stats"], ["ledger", "export"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert str(cfg) in result.stderr and "ledgr" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -127,28 +126,9 @@ def test_bad_workload_filter_is_an_input_error() -> None:
         _selection("runs", None, None, ["=x"])
 
 
-# --- the whole inventory: needs the factor base, the estimator and measured_footprint ----------
-
-def _deps_missing(which: tuple[tuple[str, str], ...] = (
-    ("frugal_ai.factors", "factor_set"), ("frugal_ai.estimate", "estimate_llm"),
-    ("frugal_ai.measure.footprint", "measured_footprint"),
-)) -> list[str]:
-    missing = []
-    for mod, attr in which:
-        try:
-            m = importlib.import_module(mod)
-            getattr(m, attr)
-        except (ImportError, AttributeError):
-            missing.append(f"{mod}.{attr}")
-    return missing
+# --- the whole inventory, with the real factor base, estimator and measured_footprint ----------
 
 
-needs_deps = pytest.mark.skipif(bool(_deps_missing()), reason=f"not yet written by its owner: {_deps_missing()}")
-_EST = (("frugal_ai.factors", "factor_set"), ("frugal_ai.estimate", "estimate_llm"))
-needs_estimator = pytest.mark.skipif(bool(_deps_missing(_EST)), reason=f"not yet written: {_deps_missing(_EST)}")
-
-
-@needs_deps
 def test_load_inventory_joins_groups_with_footprints(ledger: Path) -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import load_inventory
@@ -167,7 +147,6 @@ def test_load_inventory_joins_groups_with_footprints(ledger: Path) -> None:
     assert ocr.fallbacks.world_average_zone and ocr.zone is None
 
 
-@needs_deps
 def test_recorded_zone_not_the_reporters_country_decides_the_numbers(tmp_path: Path) -> None:
     """The same ledger gives the same numbers whoever runs the report (DESIGN)."""
     from frugal_ai.config import load_settings
@@ -196,7 +175,6 @@ def test_recorded_zone_not_the_reporters_country_decides_the_numbers(tmp_path: P
     assert no_zone[1] / fr[1] == pytest.approx(ratio)
 
 
-@needs_deps
 def test_a_zone_unknown_to_the_factor_base_falls_back_to_the_world_and_is_named(tmp_path: Path) -> None:
     """An older ledger may hold a zone the factor base rejects: not an error, a flagged fallback."""
     from frugal_ai.config import load_settings
@@ -217,7 +195,6 @@ def test_a_zone_unknown_to_the_factor_base_falls_back_to_the_world_and_is_named(
     assert none.fallbacks.unknown_zone is None
 
 
-@needs_estimator
 def test_group_estimate_equals_the_sum_of_per_request_estimates() -> None:
     """The inventory estimates a group from its sums: exact only if the estimator keeps its form."""
     from frugal_ai.config import load_settings
@@ -242,7 +219,6 @@ def test_group_estimate_equals_the_sum_of_per_request_estimates() -> None:
     assert naive.energy_kwh.central < 0.99 * sum(e.energy_kwh.central for e in expected)
 
 
-@needs_deps
 def test_period_and_empty_ledger(ledger: Path, tmp_path: Path) -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import load_inventory
@@ -266,7 +242,6 @@ def test_foreign_ledger_is_an_input_error(tmp_path: Path) -> None:
         load_inventory(foreign)
 
 
-@needs_deps
 def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import group_measured
@@ -286,15 +261,11 @@ def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
     assert got.energy_kwh.high > plain.energy_kwh.high
 
 
-@needs_deps
 def test_energy_measured_outside_runs_is_reported_apart(ledger: Path) -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import load_inventory
 
     conn = sqlite3.connect(ledger)
-    cols = {r[1] for r in conn.execute("PRAGMA table_info(sessions)")}
-    if "unattributed_cpu_kwh" not in cols:
-        pytest.skip("this ledger schema has no sessions table")
     conn.execute("INSERT INTO sessions (id, project, start, \"end\", method, cpu_kwh, unattributed_cpu_kwh, "
                  "unattributed_ram_kwh) VALUES ('s1', 'p', ?, ?, 'rapl', 0.05, 0.004, 0.001)",
                  (ts(2026, 7, 3), ts(2026, 7, 3) + 600))
@@ -306,7 +277,6 @@ def test_energy_measured_outside_runs_is_reported_apart(ledger: Path) -> None:
     assert load_inventory(ledger, since=date(2026, 8, 1), settings=s).unattributed_kwh == 0.0
 
 
-@needs_deps
 def test_extrapolated_runs_get_a_wider_range_through_the_ledger(tmp_path: Path) -> None:
     """Coverage (runs.coverage) reaches the footprint: same energy, same central, wider range."""
     from frugal_ai.config import load_settings
@@ -333,7 +303,6 @@ def test_extrapolated_runs_get_a_wider_range_through_the_ledger(tmp_path: Path) 
     assert b.fallbacks.extrapolated and not a.fallbacks.extrapolated
 
 
-@needs_deps
 def test_failed_calls_are_counted_but_tokenless_ones_add_no_energy(tmp_path: Path) -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import load_inventory
@@ -374,7 +343,6 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     assert got == expected and len(got) == 3
 
 
-@needs_deps
 def test_the_content_hash_is_computed_only_where_it_is_shown(ledger: Path) -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory import load_inventory

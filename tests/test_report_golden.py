@@ -18,17 +18,6 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("FRUGAL_AI_UPDATE_GOLDEN"))
 
 
-def _missing() -> str | None:
-    try:
-        from frugal_ai.measure.footprint import measured_footprint  # noqa: F401
-    except ImportError as e:
-        return f"measured_footprint not written yet ({e})"
-    return None
-
-
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     from frugal_ai.report import build_report, parse_period

@@ -14,9 +14,11 @@ def ledger() -> None:
 
 
 def _path(path: str | None) -> Path:
-    from ..ledger import ledger_path
+    # Unlike the recording path (which degrades to one warning), a command refuses a bad
+    # configuration: ConfigError -> one line naming the file and key, exit 2.
+    from ..config import load_settings
 
-    return Path(path).expanduser() if path else ledger_path()
+    return Path(path).expanduser() if path else Path(load_settings().ledger).expanduser()
 
 
 @ledger.command()
