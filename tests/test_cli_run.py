@@ -54,6 +54,13 @@ def test_bad_input_exits_2_with_one_line(ledger_path: Path, args: list[str], mes
     assert done.stdout == ""
 
 
+def test_a_command_that_cannot_start_is_not_recorded(ledger_path: Path) -> None:
+    done = _frugal(["run", "--", "no-such-command-frugal"], ledger_path)
+    assert done.returncode == 2
+    rows = sqlite3.connect(ledger_path).execute("SELECT COUNT(*) FROM runs").fetchone()[0] if ledger_path.exists() else 0
+    assert rows == 0
+
+
 def test_a_bad_tag_runs_nothing_and_records_nothing(ledger_path: Path, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     done = _frugal(["run", "--tag", "novalue", "--", sys.executable, "-c", f"open({str(marker)!r}, 'w')"], ledger_path)

@@ -12,6 +12,7 @@ is extrapolated from the power measured next, as for a decorated function's firs
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -77,6 +78,10 @@ def run_command(argv: Sequence[str], *, name: str | None = None, tags: dict[str,
         # hardware detection takes 1-2 s on a small machine): its first part is attributed
         # as for any run that begins before the meter is ready, from the power measured next
         # (coverage < 1, extrapolated; docs/measurement.md), instead of delaying the user.
+        # A command that cannot start is bad input, not a run: refuse it before recording anything.
+        if shutil.which(argv[0]) is None:
+            reason = "not executable" if os.path.exists(argv[0]) else "not found"
+            raise InputError(f"command {reason}: {argv[0]}")
         meter().ensure_started(_current_settings())
         tracker = track(name or os.path.basename(argv[0]), tags=tags, capture_api=False)
         with tracker as frame:
