@@ -82,6 +82,24 @@ def test_route_ignores_other_endpoints(host: str, path: str) -> None:
     assert route(host, None, path) is None
 
 
+@pytest.mark.parametrize("module", [httpx, httpx2])
+def test_request_target_is_remembered_decoded_and_without_query(module: Any) -> None:
+    from frugal_ai.capture import providers, transport
+
+    providers.clear_cache()
+    assert transport._targets == {}
+    url = module.URL("https://xn--fiqs8s.example/v1/chat%2Fx/v1/chat/completions?key=CANARY-KEY")
+    for _ in range(2):  # computed, then remembered: the same answer
+        where, host, path, parser = transport._target(url)
+        assert (where.provider, host, path) == ("openai-compatible", "中国.example", "/v1/chat/x/v1/chat/completions")
+        assert parser is parser_for("openai")
+    assert "CANARY" not in repr(transport._targets)  # the query string is no part of the key
+    other = transport._target(module.URL("https://api.openai.com/v1/files"))
+    assert other[0] is None
+    providers.clear_cache()
+    assert transport._targets == {}
+
+
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.8.9.1", "::1", "[::1]", "api.localhost"])
 def test_loopback_hosts_are_local(host: str) -> None:
     assert is_local_host(host)

@@ -117,6 +117,21 @@ def test_runs_can_be_rewritten_and_calls_are_written_once(ledger_file: Path) -> 
     assert conn.execute("SELECT cpu_kwh, unattributed_cpu_kwh FROM sessions").fetchone() == (3.0, 1.0)
 
 
+def test_a_call_without_id_gets_one_from_the_writer_kept_across_a_retry(ledger_file: Path) -> None:
+    # The capture leaves ids to the writer thread; a batch written twice keeps its ids.
+    first, second = (ApiCallRecord(id="", provider="p", model="m", start=1, end=2) for _ in range(2))
+    ledger.submit(first)
+    ledger.submit(second)
+    ledger.flush()
+    assert first.id and second.id and first.id != second.id
+    given = first.id
+    ledger.submit(first)  # as a retried batch would: same record, same id, not a second row
+    ledger.flush()
+    assert first.id == given
+    ids = [r[0] for r in ledger.connect(ledger_file).execute("SELECT id FROM api_calls ORDER BY id")]
+    assert ids == sorted([first.id, second.id])
+
+
 def test_schema_is_versioned_and_wal(ledger_file: Path) -> None:
     ledger.submit(_run(1))
     ledger.flush()

@@ -132,6 +132,12 @@ def _decide(host: str, port: int | None, path: str) -> Route | None:
     return None
 
 
+# Other caches derived from routes (the transport's, per raw URL target): cleared with ours.
+dependent_caches: list[dict] = []  # type: ignore[type-arg]
+
+
 def clear_cache() -> None:
     """Forget remembered routes (tests, or after the host tables change)."""
     _cache.clear()
+    for cache in dependent_caches:
+        cache.clear()

@@ -18,7 +18,7 @@ from ..measure.context import _current as _run_var
 from . import emit
 from .observe import CallObserver
 from .parsers import parser_for
-from .providers import route
+from .providers import dependent_caches, route
 
 # The run context variable's own getter (what `current_run()` returns, one call less on
 # every request).
@@ -35,6 +35,7 @@ RECORD_OUTSIDE_RUNS = False
 _targets: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}
 _TARGETS_MAX = 2048
 _SKIP: tuple[Any, ...] = (None, "", "", None)
+dependent_caches.append(_targets)
 
 
 def _target(url: Any) -> tuple[Any, ...]:
