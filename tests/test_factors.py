@@ -79,7 +79,7 @@ def test_a_missing_intensity_falls_back_to_world_flagged(fs) -> None:
 def test_every_required_provider_has_a_data_centre(fs, provider: str) -> None:
     dc = fs.datacenter(provider)
     assert dc.provider == provider and not dc.fallback
-    assert 1.0 <= dc.pue.low <= dc.pue.central <= dc.pue.high
+    assert dc.pue.low >= 1.0 and dc.pue.low <= dc.pue.central <= dc.pue.high
     assert dc.sources
 
 
