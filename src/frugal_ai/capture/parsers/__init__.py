@@ -55,6 +55,13 @@ def as_model(value: Any) -> str | None:
     return None
 
 
+def take_model(doc: dict[str, Any], key: str, usage: Usage) -> None:
+    """Set `usage.model` from `doc[key]` when it holds a plausible model name."""
+    model = as_model(doc.get(key))
+    if model is not None:
+        usage.model = model
+
+
 def parser_for(wire_format: str) -> ModuleType:
     """The parser module of a wire format (imported on first use)."""
     module = _PARSERS.get(wire_format)

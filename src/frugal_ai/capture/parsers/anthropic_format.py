@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, as_model
+from . import Usage, as_int, take_model
 
 MARKER: bytes = b'"usage"'
 # Top-level keys of a plain body holding the counts, and of the model name: read alone.
@@ -39,9 +39,7 @@ def _read_usage(block: Any, usage: Usage) -> None:
 def read_body(doc: Any, usage: Usage) -> None:
     if not isinstance(doc, dict):
         return
-    model = as_model(doc.get("model"))
-    if model is not None:
-        usage.model = model
+    take_model(doc, "model", usage)
     _read_usage(doc.get("usage"), usage)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, as_model
+from . import Usage, as_int, as_model, take_model
 
 MARKER: bytes = b'"usageMetadata"'
 # Top-level keys of a plain body holding the counts, and of the model name: read alone.
@@ -29,9 +29,7 @@ def read_body(doc: Any, usage: Usage) -> None:
         return
     if not isinstance(doc, dict):
         return
-    model = as_model(doc.get("modelVersion"))
-    if model is not None:
-        usage.model = model
+    take_model(doc, "modelVersion", usage)
     meta = doc.get("usageMetadata")
     if not isinstance(meta, dict):
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, as_model
+from . import Usage, as_int, take_model
 
 MARKER: bytes = b'eval_count"'
 # The counts are top-level fields: a plain body is decoded whole (it is small).
@@ -22,9 +22,7 @@ MODEL_KEY: str | None = "model"
 def read_body(doc: Any, usage: Usage) -> None:
     if not isinstance(doc, dict):
         return
-    model = as_model(doc.get("model"))
-    if model is not None:
-        usage.model = model
+    take_model(doc, "model", usage)
     if "prompt_eval_count" in doc or "eval_count" in doc:
         usage.input_tokens = as_int(doc.get("prompt_eval_count"))
         usage.output_tokens = as_int(doc.get("eval_count"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, as_model
+from . import Usage, as_int, take_model
 
 # Every usage block has a key ending in _tokens; content deltas cannot hold `_tokens"`
 # unescaped, so other events are skipped without decoding.
@@ -32,9 +32,7 @@ MODEL_KEY: str | None = "model"
 def read_body(doc: Any, usage: Usage) -> None:
     if not isinstance(doc, dict):
         return
-    model = as_model(doc.get("model"))
-    if model is not None:
-        usage.model = model
+    take_model(doc, "model", usage)
     block = doc.get("usage")
     if not isinstance(block, dict):
         return
