@@ -64,10 +64,15 @@ def main() -> int:
                                  allow_multiple_runs=True, measure_power_secs=1)
     cc.start()
 
+    names = (f"noop-{i}" for i in range(10**9))
+
     def task() -> None:
-        cc.start_task("noop")
+        # One name per task: codecarbon renames a reused name on start, and stop_task(name)
+        # would then stop nothing (and log an error), which would flatter the baseline.
+        name = next(names)
+        cc.start_task(name)
         noop()
-        cc.stop_task("noop")
+        cc.stop_task(name)
 
     task()
     task_us = per_call_us(task, 20, 10)
