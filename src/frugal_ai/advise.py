@@ -34,7 +34,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -44,6 +44,8 @@ from .footprint import Footprint, Range
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
     from .inventory import Inventory
+
+_T = TypeVar("_T")
 
 AdviceKind = Literal["smaller_model", "cleaner_region", "local_model", "batching"]
 
@@ -173,6 +175,22 @@ def _estimate(use: ApiUse, model: str, provider: str | None, zone: str | None, s
     )
 
 
+def _cheapest(
+    use: ApiUse, settings: "Settings", options: list[tuple[_T, str, str | None, str | None]]
+) -> tuple[Footprint, _T] | None:
+    """The option (with its model, provider, zone) whose estimate has the lowest central CO2e, and
+    that estimate; options the catalogue cannot estimate are skipped, ties go to the first."""
+    best: tuple[Footprint, _T] | None = None
+    for option, model, provider, zone in options:
+        try:
+            fp = _estimate(use, model, provider, zone, settings)
+        except InputError:
+            continue
+        if best is None or fp.co2e_kg.central < best[0].co2e_kg.central:
+            best = (fp, option)
+    return best
+
+
 def _advice(
     kind: AdviceKind, action: str, use: ApiUse, current: Footprint, alt: Alternative, fp: Footprint, total: float, basis: str
 ) -> Advice:
@@ -199,14 +217,7 @@ _SAME_USE = "The period's requests, with the same tokens request by request, re-
 
 
 def _smaller_model(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:
-    best: tuple[Footprint, str] | None = None
-    for candidate in smaller_models_of(factors, use.model):
-        try:
-            fp = _estimate(use, candidate, use.provider, None, settings)
-        except InputError:
-            continue
-        if best is None or fp.co2e_kg.central < best[0].co2e_kg.central:
-            best = (fp, candidate)
+    best = _cheapest(use, settings, [(m, m, use.provider, None) for m in smaller_models_of(factors, use.model)])
     if best is None:
         return None
     fp, smaller = best
@@ -220,14 +231,7 @@ def _smaller_model(use: ApiUse, current: Footprint, factors: Any, settings: "Set
 
 def _cleaner_region(use: ApiUse, current: Footprint, factors: Any, settings: "Settings", total: float) -> Advice | None:
     options = cleaner_datacenters(factors, use.model, use.provider, settings)
-    best: tuple[Footprint, Any] | None = None
-    for dc in options:
-        try:
-            fp = _estimate(use, use.model, dc.provider, dc.zone, settings)
-        except InputError:
-            continue
-        if best is None or fp.co2e_kg.central < best[0].co2e_kg.central:
-            best = (fp, dc)
+    best = _cheapest(use, settings, [(dc, use.model, dc.provider, dc.zone) for dc in options])
     if best is None:
         return None
     fp, dc = best
