@@ -821,25 +821,22 @@ def _gains_cases(gains: Any) -> list[GainsCase]:
 def _recommendations(inventory: Inventory, settings: "Settings", limit: int = 5) -> list[Recommendation]:
     from ..advise import advise
 
-    out = []
-    for a in advise(inventory, settings, limit=limit)[:limit]:
-        alt = getattr(a, "alternative", None)
-        out.append(
-            Recommendation(
-                kind=str(a.kind),
-                action=str(getattr(a, "action", "")),
-                workload=str(a.workload),
-                provider=getattr(a, "provider", None),
-                model=str(a.model),
-                alternative_model=getattr(alt, "model", None),
-                alternative_provider=getattr(alt, "provider", None),
-                alternative_zone=getattr(alt, "zone", None),
-                alternative_requests=getattr(alt, "requests", None),
-                requests=int(getattr(a, "requests", 0) or 0),
-                savings_co2e_kg=a.savings_co2e_kg,
-                savings_energy_kwh=getattr(a, "savings_energy_kwh", None),
-                savings_water_l=getattr(a, "savings_water_l", None),
-                share_of_total=float(getattr(a, "share_of_total", 0.0) or 0.0),
-            )
+    return [
+        Recommendation(
+            kind=a.kind,
+            action=a.action,
+            workload=a.workload,
+            provider=a.provider,
+            model=a.model,
+            alternative_model=a.alternative.model,
+            alternative_provider=a.alternative.provider,
+            alternative_zone=a.alternative.zone,
+            alternative_requests=a.alternative.requests,
+            requests=a.requests,
+            savings_co2e_kg=a.savings_co2e_kg,
+            savings_energy_kwh=a.savings_energy_kwh,
+            savings_water_l=a.savings_water_l,
+            share_of_total=a.share_of_total,
         )
-    return out
+        for a in advise(inventory, settings, limit=limit)
+    ]
