@@ -580,47 +580,31 @@ def _equivalences(totals: Quantities, factors: Any) -> list[Equivalence]:
             eq = factors.equivalence(key)
         except InputError:  # not in this factor set: show the others
             continue
-        central = getattr(totals, eq.quantity).central
-        if eq.units_for(central) < 1:  # "0.07 showers" pictures nothing: skip comparisons below one unit
+        count = eq.units_for(getattr(totals, eq.quantity).central)
+        if count < 1:  # "0.07 showers" pictures nothing: skip comparisons below one unit
             continue
+        source, source_name, source_year = _credit(eq.sources, factors)
         out.append(
-            Equivalence(key=key, quantity=eq.quantity, count=eq.units_for(central), amount_per_unit=eq.amount_per_unit,
-                        labels={"en": eq.label_en, "fr": eq.label_fr}, source=_citation(eq.sources, factors),
-                        source_name=_source_name(eq.sources, factors), source_year=_source_year(eq.sources, factors),
+            Equivalence(key=key, quantity=eq.quantity, count=count, amount_per_unit=eq.amount_per_unit,
+                        labels={"en": eq.label_en, "fr": eq.label_fr}, source=source,
+                        source_name=source_name, source_year=source_year,
                         unit_labels={"en": eq.unit_en, "fr": eq.unit_fr})
         )
     return out
 
 
-def _citation(source_ids: Iterable[str], factors: Any) -> str:
-    """The first source's citation and year, e.g. for the equivalence's one-line credit."""
+def _credit(source_ids: Iterable[str], factors: Any) -> tuple[str, str, int | None]:
+    """The first source's one-line credit: its citation with the year, its short name (the
+    citation up to the first ':'; the rest is English prose about the values, which a report
+    in another language must not quote), and its year. A source the factor base does not
+    know is named by its id, with no year."""
     for sid in source_ids:
         try:
             src = factors.source(sid)
         except InputError:
-            return sid
-        return f"{src.citation} ({src.year})"
-    return ""
-
-
-def _source_name(source_ids: Iterable[str], factors: Any) -> str:
-    """The first source's short name: its citation up to the first ':' (the rest is English prose
-    about the values, which a report in another language must not quote)."""
-    for sid in source_ids:
-        try:
-            return str(factors.source(sid).citation).split(":", 1)[0].strip()
-        except InputError:
-            return sid
-    return ""
-
-
-def _source_year(source_ids: Iterable[str], factors: Any) -> int | None:
-    for sid in source_ids:
-        try:
-            return int(factors.source(sid).year)
-        except InputError:
-            return None
-    return None
+            return sid, sid, None
+        return f"{src.citation} ({src.year})", str(src.citation).split(":", 1)[0].strip(), int(src.year)
+    return "", "", None
 
 
 # --- data quality ---------------------------------------------------------------------------------
