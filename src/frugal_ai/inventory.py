@@ -81,9 +81,6 @@ class Fallbacks(BaseModel):
     unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
     extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
 
-    def any(self) -> bool:
-        return any(self.model_dump().values())
-
 
 class InventoryRow(BaseModel):
     """One group of ledger rows: a workload in a month, by method, provider, model and zone."""
@@ -136,9 +133,6 @@ class Inventory(BaseModel):
     @property
     def empty(self) -> bool:
         return self.ledger_rows == 0
-
-    def rows_for(self, method: str) -> list[InventoryRow]:
-        return [r for r in self.rows if r.method == method]
 
 
 def load_inventory(
@@ -250,22 +244,11 @@ def totals_by_method(rows: Iterable[InventoryRow]) -> dict[str, Footprint]:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    try:
-        from .ledger import connect  # the ledger module's read-only connection, schema migrated
-    except ImportError:
-        connect = None
-    if connect is not None:
-        # A missing ledger reads as an empty one: nothing tracked yet is not an error.
-        return connect(path, readonly=True)
-    if not path.is_file():
-        raise InputError("no ledger at this path (nothing has been tracked yet?)", where=str(path))
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        conn.execute("SELECT 1 FROM runs LIMIT 1")
-        conn.execute("SELECT 1 FROM api_calls LIMIT 1")
-        return conn
-    except sqlite3.DatabaseError as e:
-        raise InputError(f"not a frugal-ai ledger: {e}", where=str(path)) from None
+    """The ledger module's read-only connection, schema migrated; a missing ledger reads as an
+    empty one (nothing tracked yet is not an error), a corrupt one raises `InputError`."""
+    from .ledger import connect
+
+    return connect(path, readonly=True)
 
 
 def _selection(
