@@ -164,29 +164,29 @@ def load_inventory(
         raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
     path = Path(ledger_path)
     conn = _open(path)
-    where_runs, params_runs = _selection("runs", since_s, until_s, workloads)
-    where_calls, params_calls = _selection("api_calls", since_s, until_s, workloads)
+    # Runs and API calls share the columns the selection reads (start, name, tags).
+    where, params = _selection(since_s, until_s, workloads)
     tick = progress or (lambda stage, fraction: None)
     # The content hash reads every selected row once: it runs on its own connection in a
     # thread while this one aggregates (SQLite releases the GIL), so the two scans overlap.
     if with_hash is None:
         with_hash = not workloads
-    hasher = _HashThread(path, where_runs, params_runs, where_calls, params_calls,
+    hasher = _HashThread(path, where, params,
                          lambda share: tick("hashing", 0.1 + 0.8 * share)) if with_hash and path.exists() else None
     try:
         if hasher is not None:
             hasher.start()
         tick("runs", 0.05)
-        run_groups = _run_groups(conn, where_runs, params_runs, filtered=bool(workloads))
+        run_groups = _run_groups(conn, where, params, filtered=bool(workloads))
         tick("api calls", 0.1)
-        call_groups = _call_groups(conn, where_calls, params_calls)
+        call_groups = _call_groups(conn, where, params)
         n_runs, first_run, last_run = conn.execute(
-            f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where_runs}", params_runs).fetchone()
+            f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}", params).fetchone()
         unattributed_kwh = _unattributed_kwh(conn, since_s, until_s) if not workloads else 0.0
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing
-            digest = content_hash(conn, where_runs, params_runs, where_calls, params_calls)
+            digest = content_hash(conn, where, params)
         else:
             digest = ""
     except sqlite3.DatabaseError as e:
@@ -252,9 +252,10 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _selection(
-    table: str, since_s: float | None, until_s: float | None, workloads: Sequence[str] | None
+    since_s: float | None, until_s: float | None, workloads: Sequence[str] | None
 ) -> tuple[str, list[object]]:
-    """A WHERE clause (and its parameters) for the period and the workloads filter."""
+    """A WHERE clause (and its parameters) for the period and the workloads filter, for the
+    runs, api_calls and sessions tables alike."""
     clauses: list[str] = []
     params: list[object] = []
     if since_s is not None:
@@ -353,7 +354,7 @@ def _unattributed_kwh(conn: sqlite3.Connection, since_s: float | None, until_s: 
     """Energy the tracker measured while no run was active (ledger table `sessions`, if any)."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
         return 0.0
-    where, params = _selection("sessions", since_s, until_s, None)
+    where, params = _selection(since_s, until_s, None)
     (value,) = conn.execute(
         "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
         f"FROM sessions WHERE {where}", params).fetchone()
@@ -371,24 +372,23 @@ def content_hash_text() -> str:
 
 def content_hash(
     conn: sqlite3.Connection,
-    where_runs: str,
-    params_runs: list[object],
-    where_calls: str,
-    params_calls: list[object],
+    where: str,
+    params: list[object],
     progress: Callable[[float], None] | None = None,
 ) -> str:
-    """SHA-256 of the selected rows (see `content_hash_text`). Streams in chunks: bounded memory.
+    """SHA-256 of the runs and API calls `where` selects (see `content_hash_text`). Streams in
+    chunks: bounded memory.
 
     Storage order, not id order: sorting a million text ids would double the cost, and the
     order of a ledger file's rows is part of that file (a copy hashes the same).
     """
     h = hashlib.sha256()
     conn.row_factory = None
-    tables = ((_RUN_LINE, "runs", where_runs, params_runs), (_CALL_LINE, "api_calls", where_calls, params_calls))
-    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t, _, _ in tables]
+    tables = ((_RUN_LINE, "runs"), (_CALL_LINE, "api_calls"))
+    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t in tables]
     total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
     done = 0
-    for (line_sql, table, where, params), (lo, hi) in zip(tables, spans):
+    for (line_sql, table), (lo, hi) in zip(tables, spans):
         if lo is None:
             continue
         # SQLite builds each chunk's text itself (no Python object per row, GIL released);
