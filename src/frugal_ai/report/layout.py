@@ -34,6 +34,10 @@ class Table:
     rows: list[list[str]]
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
 
+    def is_numeric(self, column: int) -> bool:
+        """Whether `column` holds numbers (right-aligned); columns past `numeric` do not."""
+        return column < len(self.numeric) and self.numeric[column]
+
 
 @dataclass
 class Bullets:

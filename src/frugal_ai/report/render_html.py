@@ -90,11 +90,11 @@ def render_html(report: Report, lang: str = "en") -> str:
             body.append(f'<p class="{b.kind}">{escape(b.text)}</p>')
         elif isinstance(b, Table):
             def cls(i: int) -> str:
-                return ' class="num"' if i < len(b.numeric) and b.numeric[i] else ""
+                return ' class="num"' if b.is_numeric(i) else ""
 
             head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(b.headers))
             rows = "".join(
-                "<tr>" + "".join(f"<td{cls(i)}>{_cell(c, bool(cls(i)))}</td>" for i, c in enumerate(row)) + "</tr>"
+                "<tr>" + "".join(f"<td{cls(i)}>{_cell(c, b.is_numeric(i))}</td>" for i, c in enumerate(row)) + "</tr>"
                 for row in b.rows
             )
             body.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')

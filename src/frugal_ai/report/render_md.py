@@ -25,7 +25,7 @@ def render_md(report: Report, lang: str = "en") -> str:
             else:
                 out.append(f"{b.text}\n")
         elif isinstance(b, Table):
-            align = [("---:" if (b.numeric[i] if i < len(b.numeric) else False) else "---") for i in range(len(b.headers))]
+            align = ["---:" if b.is_numeric(i) else "---" for i in range(len(b.headers))]
             lines = ["| " + " | ".join(_cell(h) for h in b.headers) + " |", "| " + " | ".join(align) + " |"]
             lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in b.rows]
             out.append("\n".join(lines) + "\n")

@@ -24,7 +24,7 @@ def _blocks_text(blocks: list[Block]) -> str:
             prefix = "! " if b.kind == "banner" else ""
             out.append(textwrap.fill(prefix + b.text, _WIDTH))
         elif isinstance(b, Table):
-            colalign = ["right" if (b.numeric[i] if i < len(b.numeric) else False) else "left" for i in range(len(b.headers))]
+            colalign = ["right" if b.is_numeric(i) else "left" for i in range(len(b.headers))]
             # Long prose cells (sources, hash method) wrap instead of widening the table past the terminal.
             rows = [[textwrap.fill(c, _CELL) if len(c) > _CELL else c for c in row] for row in b.rows]
             out.append(tabulate(rows, headers=b.headers, tablefmt="simple", colalign=colalign, disable_numparse=True))
