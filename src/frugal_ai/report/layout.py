@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from .lang import Texts
-from .model import BreakdownRow, Equivalence, FactorUsed, Ghg, Report, SettingsInForce, model_label
+from .model import BreakdownRow, Equivalence, FactorUsed, Ghg, Quantities, Report, SettingsInForce, model_label
 
 
 @dataclass
@@ -112,13 +112,8 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
             "lead",
         )
     )
-    rows = [
-        [t.method(m.method), t.range(m.energy_kwh, "energy_kwh"), t.range(m.co2e_kg, "co2e_kg"),
-         t.range(m.water_l, "water_l"), t.percent(m.share_co2e)]
-        for m in report.by_method
-    ]
-    rows.append([t("total"), t.range(tot.energy_kwh, "energy_kwh"), t.range(tot.co2e_kg, "co2e_kg"),
-                 t.range(tot.water_l, "water_l"), t.percent(1.0 if tot.co2e_kg.central > 0 else 0.0)])
+    rows = [[t.method(m.method), *_ranges(m, t), t.percent(m.share_co2e)] for m in report.by_method]
+    rows.append([t("total"), *_ranges(tot, t), t.percent(1.0 if tot.co2e_kg.central > 0 else 0.0)])
     blocks.append(Table([t("col.method"), t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")], rows,
                         [False, True, True, True, True]))
     blocks.append(Para(t("summary.split", measured=t.percent(report.methodology.measured_share_co2e),
@@ -138,6 +133,11 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
     return blocks
 
 
+def _ranges(q: Quantities, t: Texts) -> list[str]:
+    """Energy, CO2e and water, each as its range in words: the three columns of a totals table."""
+    return [t.range(q.energy_kwh, "energy_kwh"), t.range(q.co2e_kg, "co2e_kg"), t.range(q.water_l, "water_l")]
+
+
 def _equivalence_label(eq: Equivalence, count: str, t: Texts) -> str:
     """The comparison's label agreeing with the count as shown: the factor base's labels are
     plural ("km parcourus"); one unit (French: under two) takes the singular form from the
@@ -155,8 +155,7 @@ def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=No
         line = [key_text(b) if key_text else b.key, t.methods(b.methods) or "—"]
         line += [t.count(getattr(b, c)) for c in counts]
         if b.priced:
-            line += [t.range(b.energy_kwh, "energy_kwh"), t.range(b.co2e_kg, "co2e_kg"), t.range(b.water_l, "water_l"),
-                     t.percent(b.share_co2e)]
+            line += [*_ranges(b, t), t.percent(b.share_co2e)]
         else:  # nothing estimated here (unknown model, or a local server counted in the runs): not a zero
             line += ["—"] * 4
         out.append(line)
