@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import fields
-from importlib.resources import files
 from pathlib import Path
 from typing import Iterable
 
@@ -20,11 +19,6 @@ _RUN_COLUMNS = [f.name for f in fields(RunRecord) if f.name != "kind"]
 _CALL_COLUMNS = [f.name for f in fields(ApiCallRecord) if f.name != "kind"]
 
 
-def schema_sql() -> str:
-    """The ledger's schema, as the ledger module ships it."""
-    return files("frugal_ai.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
-
-
 def create_ledger(path: str | Path) -> Path:
     """An empty ledger at `path` (parents created, schema migrated); an existing one is kept."""
     _open_writable(Path(path)).close()
@@ -32,17 +26,10 @@ def create_ledger(path: str | Path) -> Path:
 
 
 def _open_writable(path: Path) -> sqlite3.Connection:
-    """A writable connection in autocommit mode, through the ledger module when it is there."""
-    try:
-        from ..ledger import connect
-    except ImportError:  # the ledger module's connect() not available: plain schema.sql
-        connect = None
-    if connect is not None:
-        return connect(path, readonly=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript(schema_sql())
-    return conn
+    """The ledger module's writable connection (autocommit; file, folder and schema created)."""
+    from ..ledger import connect
+
+    return connect(path, readonly=False)
 
 
 def write_records(path: str | Path, records: Iterable[Record]) -> int:
