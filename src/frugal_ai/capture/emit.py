@@ -1,9 +1,6 @@
-"""Turn one observed or declared call into an `ApiCallRecord` and hand it to the ledger.
-
-The record is linked to the run that was current when the call started (its `RunFrame`),
-or stands alone (run_id None, project from the settings) outside any run. A failure here
-(ledger missing, bad configuration) becomes one warning for the whole process and never
-reaches the caller.
+"""What captured and declared calls share on their way to the ledger: the ledger's entry
+point, the project of calls made outside any run, and the one warning per process that a
+failure (ledger missing, bad configuration) becomes; it never reaches the caller.
 """
 
 from __future__ import annotations
@@ -15,9 +12,6 @@ import warnings
 from typing import Any, Callable
 
 from ..ledger.notice import FrugalAIWarning
-from ..ledger.records import ApiCallRecord, CallStatus
-from ..measure.context import RunFrame
-from ..measure.ids import new_id
 
 log = logging.getLogger("frugal_ai.capture")
 
@@ -86,67 +80,11 @@ def reset() -> None:
     _submit = None
 
 
-def submit(record: ApiCallRecord) -> None:
+def submit(record: Any) -> None:
+    """Hand an `ApiCallRecord` to the ledger (imported on first use)."""
     global _submit
     if _submit is None:
         from ..ledger import submit as ledger_submit
 
         _submit = ledger_submit
     _submit(record)
-
-
-def emit_call(
-    *,
-    provider: str,
-    model: str,
-    start: float,
-    end: float,
-    input_tokens: int,
-    output_tokens: int,
-    reasoning_tokens: int,
-    latency_s: float | None,
-    status: CallStatus,
-    frame: RunFrame | None,
-    tags: dict[str, str] | None = None,
-    host: str = "",
-    path: str = "",
-    http_status: int | None = None,
-    local: bool = False,
-    source: str = "capture",
-) -> ApiCallRecord | None:
-    """Build the record and submit it. Returns it, or None when the ledger refused it (warned)."""
-    try:
-        if frame is not None:
-            merged = dict(frame.tags)
-            if tags:
-                merged.update(tags)
-            run_id, name, project = frame.id, frame.name, frame.project
-        else:
-            merged = dict(tags) if tags else {}
-            run_id, name, project = None, None, default_project()
-        record = ApiCallRecord(
-            id=new_id(),
-            provider=provider,
-            model=model,
-            start=start,
-            end=end,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            reasoning_tokens=reasoning_tokens,
-            latency_s=latency_s,
-            status=status,
-            run_id=run_id,
-            name=name,
-            project=project,
-            tags=merged,
-            host=host,
-            path=path,
-            http_status=http_status,
-            local=local,
-            source=source,
-        )
-        submit(record)
-        return record
-    except Exception as exc:
-        warn_once(f"could not record an API call ({type(exc).__name__}: {exc})")
-        return None

@@ -8,8 +8,9 @@ import time
 
 from ..errors import InputError
 from ..ledger.records import ApiCallRecord
-from ..measure.context import current_run
-from .emit import emit_call
+from ..measure.context import RunFrame, current_run
+from ..measure.ids import new_id
+from . import emit
 
 
 def record_llm_call(
@@ -53,19 +54,40 @@ def record_llm_call(
     ):
         raise InputError("record_llm_call: tags must be a dict of strings to strings")
     end = time.time()
-    return emit_call(
-        provider=(provider or "").strip().lower(),
-        model=model.strip(),
-        start=end - (latency_s or 0.0),
-        end=end,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        reasoning_tokens=reasoning_tokens,
-        latency_s=latency_s,
-        status="ok",
-        frame=current_run(),
-        tags=tags,
-        local=False,
-        source="manual",
+    return _record(
+        ApiCallRecord(
+            id=new_id(),
+            provider=(provider or "").strip().lower(),
+            model=model.strip(),
+            start=end - (latency_s or 0.0),
+            end=end,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            reasoning_tokens=reasoning_tokens,
+            latency_s=latency_s,
+            status="ok",
+            source="manual",
+        ),
+        current_run(),
+        tags,
     )
 
+
+def _record(call: ApiCallRecord, frame: RunFrame | None, tags: dict[str, str] | None) -> ApiCallRecord | None:
+    """Link `call` to the run `frame` (or, outside any run, to the configured project), add
+    `tags` over the run's, and submit it. None when the ledger refused it (warned once)."""
+    try:
+        if frame is not None:
+            merged = dict(frame.tags)
+            if tags:
+                merged.update(tags)
+            call.run_id, call.name, call.project = frame.id, frame.name, frame.project
+        else:
+            merged = dict(tags) if tags else {}
+            call.project = emit.default_project()
+        call.tags = merged
+        emit.submit(call)
+        return call
+    except Exception as exc:
+        emit.warn_once(f"could not record an API call ({type(exc).__name__}: {exc})")
+        return None
