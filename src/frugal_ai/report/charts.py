@@ -22,6 +22,11 @@ def _scale(values: list[float]) -> float:
     return top if top > 0 else 1.0
 
 
+def _short(label: str) -> str:
+    """A bar's label cut to 28 characters, so it fits left of the bars."""
+    return label if len(label) <= 28 else label[:27] + "…"
+
+
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
@@ -43,8 +48,7 @@ def hbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = 
         w = bar_w * r.central / top
         lo, hi = label_w + bar_w * r.low / top, label_w + bar_w * r.high / top
         mid = y + row_h / 2
-        short = label if len(label) <= 28 else label[:27] + "…"
-        body.append(f'<text x="{label_w - 6}" y="{mid + 4:.1f}" text-anchor="end" font-size="12" fill="{_INK}">{escape(short)}</text>')
+        body.append(f'<text x="{label_w - 6}" y="{mid + 4:.1f}" text-anchor="end" font-size="12" fill="{_INK}">{escape(_short(label))}</text>')
         body.append(f'<rect x="{label_w}" y="{y + 5}" width="{w:.2f}" height="{row_h - 10}" fill="{_BAR}" rx="2"/>')
         if r.high > r.low:
             body.append(f'<line x1="{lo:.2f}" y1="{mid:.1f}" x2="{hi:.2f}" y2="{mid:.1f}" stroke="{_INK}" stroke-width="1.2"/>')
@@ -103,9 +107,8 @@ def paired_bars(title: str, items: list[tuple[str, Range | None, Range | None]],
     ]
     for i, (label, a, b) in enumerate(items):
         y0 = pad + 22 + i * pair_h
-        short = label if len(label) <= 28 else label[:27] + "…"
         body.append(f'<text x="{label_w - 6}" y="{y0 + pair_h / 2 + 2:.1f}" text-anchor="end" font-size="12" '
-                    f'fill="{_INK}">{escape(short)}</text>')
+                    f'fill="{_INK}">{escape(_short(label))}</text>')
         for j, (r, colour) in enumerate(((a, _BAR), (b, _BAR_ALT))):
             if r is None:
                 continue
