@@ -35,8 +35,8 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     )
 
 
-def hbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = "co2e_kg") -> str:
-    """Horizontal bars, one per item, largest first as given."""
+def hbars(title: str, items: list[tuple[str, Range]], t: Texts) -> str:
+    """Horizontal bars of CO2e (kg), one per item, largest first as given."""
     items = items[:12]
     label_w, bar_w, row_h, pad = 190, 330, 26, 8
     width = label_w + bar_w + 170
@@ -55,12 +55,12 @@ def hbars(title: str, items: list[tuple[str, Range]], t: Texts, quantity: str = 
             for x in (lo, hi):
                 body.append(f'<line x1="{x:.2f}" y1="{mid - 5:.1f}" x2="{x:.2f}" y2="{mid + 5:.1f}" stroke="{_INK}" stroke-width="1.2"/>')
         body.append(f'<text x="{max(hi, label_w + w) + 6:.1f}" y="{mid + 4:.1f}" font-size="11" fill="{_INK}">'
-                    f"{escape(t.range(r, quantity))}</text>")
+                    f"{escape(t.range(r, 'co2e_kg'))}</text>")
     return _svg(width, height, title, body)
 
 
-def vbars(title: str, items: list[tuple[tuple[str, str], Range]], t: Texts, quantity: str = "co2e_kg") -> str:
-    """Vertical bars, one per item in the order given (months); labels on two lines (month, year)."""
+def vbars(title: str, items: list[tuple[tuple[str, str], Range]], t: Texts) -> str:
+    """Vertical bars of CO2e (kg), one per item in the order given (months); labels on two lines (month, year)."""
     items = items[-24:]
     left, plot_h, bottom, top_pad = 70, 200, 40, 20
     col_w = 44 if len(items) <= 12 else 26
@@ -73,14 +73,14 @@ def vbars(title: str, items: list[tuple[tuple[str, str], Range]], t: Texts, quan
         y = top_pad + plot_h - plot_h * k / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{_GRID}"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="{_INK}">'
-                    f"{escape(t.quantity(v, quantity))}</text>")
+                    f"{escape(t.quantity(v, 'co2e_kg'))}</text>")
     for i, (label, r) in enumerate(items):
         x = left + i * col_w + 6
         w = col_w - 12
         h = plot_h * r.central / top
         y = top_pad + plot_h - h
         body.append(f'<rect x="{x}" y="{y:.2f}" width="{w}" height="{h:.2f}" fill="{_BAR}" rx="2">'
-                    f"<title>{escape(t('labelled', label=' '.join(label), value=t.range(r, quantity)))}</title></rect>")
+                    f"<title>{escape(t('labelled', label=' '.join(label), value=t.range(r, 'co2e_kg')))}</title></rect>")
         if r.high > r.low:
             cx = x + w / 2
             y_lo = top_pad + plot_h - plot_h * r.low / top
