@@ -445,8 +445,9 @@ def _lines(rows: Iterable[InventoryRow]) -> list[LineRow]:
         if line is None:
             line = groups[k] = LineRow(workload=k[0], month=k[1], method=k[2], **Quantities.zero().model_dump())
         if r.footprint is not None:
-            q = Quantities(energy_kwh=line.energy_kwh, co2e_kg=line.co2e_kg, water_l=line.water_l) + _q(r)
-            line.energy_kwh, line.co2e_kg, line.water_l = q.energy_kwh, q.co2e_kg, q.water_l
+            line.energy_kwh += r.footprint.energy_kwh
+            line.co2e_kg += r.footprint.co2e_kg
+            line.water_l += r.footprint.water_l
             line.priced = True
         line.runs += r.runs
         line.requests += r.requests
