@@ -127,7 +127,7 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
             blocks.append(Para(t("summary.equivalence_source", amount=t.number(eq.amount_per_unit),
                                  quantity_unit=t(f"unit.{eq.quantity}"),
                                  unit=eq.unit_labels.get(t.lang) or eq.unit_labels.get("en", ""),
-                                 label=eq.labels.get(t.lang) or eq.labels.get("en", eq.key),
+                                 label=_plural_label(eq, t),
                                  source=eq.source_name or eq.source,
                                  year=eq.source_year or ""), "note"))
     return blocks
@@ -144,6 +144,11 @@ def _equivalence_label(eq: Equivalence, count: str, t: Texts) -> str:
     translations, where there is one."""
     if t.singular(count) and t.has(f"equivalence.one.{eq.key}"):
         return t(f"equivalence.one.{eq.key}")
+    return _plural_label(eq, t)
+
+
+def _plural_label(eq: Equivalence, t: Texts) -> str:
+    """The factor base's label of one comparison unit (plural), in `t`'s language, else English."""
     return eq.labels.get(t.lang) or eq.labels.get("en", eq.key)
 
 
