@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 
 from .errors import InputError, UnknownModelError
 from .footprint import Footprint, Method
+from .ledger.export import period_clauses
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
@@ -256,14 +257,7 @@ def _selection(
 ) -> tuple[str, list[object]]:
     """A WHERE clause (and its parameters) for the period and the workloads filter, for the
     runs, api_calls and sessions tables alike."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if since_s is not None:
-        clauses.append("start >= ?")
-        params.append(since_s)
-    if until_s is not None:
-        clauses.append("start < ?")
-        params.append(until_s)
+    clauses, params = period_clauses(since_s, until_s)
     if workloads:
         alternatives: list[str] = []
         names = [w for w in workloads if "=" not in w]

@@ -50,14 +50,21 @@ def parse_day(text: str, *, option: str, end_of_day: bool = False) -> float:
     return moment.timestamp()
 
 
-def _window(since_s: float | None, until_s: float | None) -> tuple[str, list[float]]:
-    where, params = [], []
+def period_clauses(since_s: float | None, until_s: float | None) -> tuple[list[str], list[object]]:
+    """SQL conditions (and parameters) for records starting in [since_s, until_s), any table."""
+    clauses: list[str] = []
+    params: list[object] = []
     if since_s is not None:
-        where.append("start >= ?")
+        clauses.append("start >= ?")
         params.append(since_s)
     if until_s is not None:
-        where.append("start < ?")
+        clauses.append("start < ?")
         params.append(until_s)
+    return clauses, params
+
+
+def _window(since_s: float | None, until_s: float | None) -> tuple[str, list[object]]:
+    where, params = period_clauses(since_s, until_s)
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
