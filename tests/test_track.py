@@ -361,3 +361,22 @@ def test_async_generator_asend_and_athrow_pass_through() -> None:
         return [await g.asend(None), await g.asend(4), await g.athrow(Boom())]
 
     assert asyncio.run(drive(frugal_ai.track("agen")(agen)())) == asyncio.run(drive(agen())) == [1, 40, "caught"]
+
+
+def test_a_run_lands_in_the_ledger_in_force_when_it_started(
+    ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Runs are finalised later, by the meter's thread; pointing FRUGAL_AI_LEDGER elsewhere
+    # in between (as the demo does) must not move a run that began under the first ledger.
+    from frugal_ai.measure.track import reload_settings
+
+    with frugal_ai.track("first"):
+        time.sleep(0.01)
+    other = tmp_path / "other.sqlite"
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(other))
+    reload_settings()
+    with frugal_ai.track("second"):
+        time.sleep(0.01)
+    measure.settle()
+    assert [r["name"] for r in _runs(ledger_path)] == ["first"]
+    assert [r["name"] for r in _runs(other)] == ["second"]

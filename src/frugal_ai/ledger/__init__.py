@@ -38,6 +38,7 @@ __all__ = [
     "ledger_path",
     "reset",
     "writer_for",
+    "writer_in_force",
     "RunRecord",
     "ApiCallRecord",
     "SessionRecord",
@@ -95,6 +96,9 @@ def ledger_path() -> Path:
 
 def writer_for(path: Path | str) -> LedgerWriter:
     """The writer of `path` in this process (one per file)."""
+    w = _writers.get(path)  # type: ignore[arg-type]  # a writer's own path: no normalising needed
+    if w is not None:
+        return w
     p = Path(path).expanduser().absolute()
     with _lock:
         w = _writers.get(p)
@@ -114,15 +118,21 @@ def _default_writer() -> LedgerWriter:
     return w
 
 
-def submit(record: Record) -> None:
-    """Queue `record` for the ledger in force. Non-blocking; never raises."""
+def writer_in_force() -> LedgerWriter:
+    """The writer of the ledger in force now. For records finalised later (runs), take it
+    when the activity starts, so a later change of FRUGAL_AI_LEDGER does not move them."""
     # The hot path (every captured call, every tracked run): two dict look-ups when the
     # ledger in force has not changed since the last record.
+    w = _default
+    if w is None or _env_key() != _default_key:
+        w = _default_writer()
+    return w
+
+
+def submit(record: Record) -> None:
+    """Queue `record` for the ledger in force. Non-blocking; never raises."""
     try:
-        w = _default
-        if w is None or _env_key() != _default_key:
-            w = _default_writer()
-        w.submit(record)
+        writer_in_force().submit(record)
     except Exception as e:  # never break the caller over bookkeeping
         warn_once("ledger-submit", f"cannot queue a record for the ledger ({e})")
 

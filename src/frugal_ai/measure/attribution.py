@@ -42,6 +42,7 @@ class Span:
     covered_s: float = 0.0  # time of this run inside measured intervals
     extrapolated_kwh: float = 0.0
     record: Any = None  # the RunRecord filled in when the run is finalised
+    ledger: Any = None  # path of the ledger in force when the run began (None: the one in force at the end)
 
     def overlap_s(self, a: float, b: float) -> float:
         end = b if self.end_pc is None else min(self.end_pc, b)

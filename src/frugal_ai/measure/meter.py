@@ -39,7 +39,7 @@ import concurrent.futures.thread  # noqa: F401  (imported now: importing it at i
 from concurrent.futures import Future
 from typing import Any, Iterator
 
-from ..ledger import SessionRecord, submit
+from ..ledger import SessionRecord, submit, writer_for
 from ..ledger import flush as ledger_flush
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
@@ -385,7 +385,13 @@ class Meter:
             rec.method = method
             rec.cpu_kwh, rec.gpu_kwh, rec.ram_kwh = span.cpu_kwh, span.gpu_kwh, span.ram_kwh
             rec.coverage = 1.0 if duration <= 0 else min(1.0, span.covered_s / duration)
-        submit(rec)
+        if span.ledger is None:
+            submit(rec)
+        else:
+            try:  # the ledger in force when the run began, even if FRUGAL_AI_LEDGER moved since
+                writer_for(span.ledger).submit(rec)
+            except Exception as e:  # never break the program over bookkeeping
+                warn_once("ledger-submit", f"cannot queue a record for the ledger ({e})")
 
     def _maybe_write_session(self, force: bool = False) -> None:
         if self.state in ("idle", "starting", "failed") and not force:

@@ -30,6 +30,7 @@ import socket
 import time
 from typing import Any, Callable, TypeVar, overload
 
+from ..ledger import writer_in_force
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
 from .attribution import Span
@@ -103,6 +104,13 @@ class _Active:
         self.span, self.frame, self.token, self.parent = span, frame, token, parent
 
 
+def _ledger_in_force() -> Any:
+    try:
+        return writer_in_force().path
+    except Exception:  # the meter falls back to the ledger in force at the end (and warns there)
+        return None
+
+
 def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None:
     try:
         settings = _current_settings(time.perf_counter())
@@ -116,7 +124,7 @@ def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None
         record = RunRecord(id=run_id, name=name, start=time.time(), end=0.0,
                            parent_id=parent.id if parent is not None else None, project=settings.project,
                            tags=tags, host=_HOST, pid=_PID, zone=settings.country)
-        span = Span(run_id, start_pc, parent=parent_span, record=record)
+        span = Span(run_id, start_pc, parent=parent_span, record=record, ledger=_ledger_in_force())
         m.open_span(span)
         frame = RunFrame(run_id, name, settings.project, tags, parent, capture_api, span)
         return _Active(span, frame, _current.set(frame), parent)
