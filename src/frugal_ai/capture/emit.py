@@ -6,11 +6,11 @@ failure (ledger missing, bad configuration) becomes; it never reaches the caller
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import warnings
 from typing import Any, Callable
 
+from .._environ import env_reader
 from ..ledger.notice import FrugalAIWarning
 
 log = logging.getLogger("frugal_ai.capture")
@@ -33,26 +33,9 @@ def warn_once(message: str) -> None:
         log.debug("capture degraded: %s", message)
 
 
-def _env_reader(names: tuple[str, ...]) -> Callable[[], tuple[object, ...]]:
-    """The raw values of `names` in the environment, read cheaply (on every call made outside
-    a run): one dict look-up each in CPython's `os.environ._data`, else `os.environ.get`."""
-    data = getattr(os.environ, "_data", None)
-    encode = getattr(os.environ, "encodekey", None)
-    if isinstance(data, dict) and callable(encode):
-        try:
-            keys = tuple(encode(n) for n in names)
-        except Exception:
-            pass
-        else:
-            get = data.get
-            return lambda: tuple(map(get, keys))
-    env = os.environ
-    return lambda: tuple(map(env.get, names))
-
-
 # The project depends on the settings: re-read when one of these changes (the ledger path
 # included, so that each test, pointing at its own ledger, reads its own configuration).
-_project_env = _env_reader(("FRUGAL_AI_PROJECT", "FRUGAL_AI_CONFIG", "FRUGAL_AI_LEDGER"))
+_project_env = env_reader(("FRUGAL_AI_PROJECT", "FRUGAL_AI_CONFIG", "FRUGAL_AI_LEDGER"))
 _project_key: tuple[object, ...] | None = None
 
 

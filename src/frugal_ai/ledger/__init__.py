@@ -23,8 +23,8 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Callable
 
+from .._environ import env_reader
 from ..errors import InputError
 from .notice import FrugalAIWarning, warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
@@ -56,29 +56,7 @@ _default: LedgerWriter | None = None
 _default_key: tuple[object, ...] | None = None
 
 
-def _env_reader() -> Callable[[], tuple[object, ...]]:
-    """A function returning the raw values of `_ENV_KEYS`, as cheaply as this platform allows.
-
-    `submit` compares them on every record to notice a changed ledger path. `os.environ.get`
-    costs about 0.5 us a key (it encodes the key, then decodes the value); CPython keeps the
-    encoded mapping in `os.environ._data`, which every change to `os.environ` updates: one
-    dict look-up there is ~20x cheaper. Falls back to `os.environ.get` where that is absent.
-    """
-    data = getattr(os.environ, "_data", None)
-    encode = getattr(os.environ, "encodekey", None)
-    if isinstance(data, dict) and callable(encode):
-        try:
-            k1, k2 = (encode(k) for k in _ENV_KEYS)
-        except Exception:
-            pass
-        else:
-            get = data.get
-            return lambda: (get(k1), get(k2))
-    env = os.environ
-    return lambda: tuple(env.get(k) for k in _ENV_KEYS)
-
-
-_env_key = _env_reader()
+_env_key = env_reader(_ENV_KEYS)
 
 
 def ledger_path() -> Path:
