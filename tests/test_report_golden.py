@@ -47,9 +47,9 @@ def test_golden(reports: dict[str, object], fmt: str, lang: str) -> None:
 
     text = render(reports[lang], fmt, lang)  # type: ignore[arg-type]
     # The tool version is not part of what the golden files pin down.
-    from frugal_ai.report.model import _tool_version
+    from frugal_ai.report.model.provenance import tool_version
 
-    text = text.replace(_tool_version(), "<version>")
+    text = text.replace(tool_version(), "<version>")
     _check(f"report.{lang}.{fmt}", text)
 
 

@@ -122,7 +122,8 @@ def test_markdown_shows_effective_values_and_settings(tmp_path: Path, monkeypatc
 def test_equivalence_label_agrees_with_the_count() -> None:
     from frugal_ai.report.lang import texts
     from frugal_ai.report.layout import _equivalence_label
-    from frugal_ai.report.model import _EQUIVALENCE_KEYS, Equivalence
+    from frugal_ai.report.model import Equivalence
+    from frugal_ai.report.model.breakdown import _EQUIVALENCE_KEYS
 
     fs = factor_set()
     for key in _EQUIVALENCE_KEYS:  # every comparison the summary can show has its singular

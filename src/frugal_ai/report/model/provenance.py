@@ -1,0 +1,178 @@
+"""Provenance and data quality: rows that fell back, every factor used with its sources, the
+settings in force and where they came from, the method notes, the tool's version. With the
+ledger and the factor set, these reproduce every figure of the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ...errors import InputError
+from ...footprint import Range
+from ...inventory import Inventory, InventoryRow
+from .schema import FactorUsed, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...config import Settings
+
+
+def fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
+    out = []
+    for r in rows:
+        kinds = [k for k, v in r.fallbacks.model_dump().items() if v]
+        if kinds:
+            out.append(
+                FallbackRow(workload=r.workload, month=r.month, method=r.method, provider=r.provider,
+                            model=r.model, zone=r.zone, unknown_zone=r.fallbacks.unknown_zone, kinds=kinds)
+            )
+    return out
+
+
+# The fields of each kind of factor that the figures depend on, shown in the report.
+_FACTOR_FIELDS = {
+    "electricity": ("co2e_kg_per_kwh", "water_l_per_kwh", "upstream_share", "data_year", "co2e_fallback", "water_fallback",
+                    "upstream_fallback"),
+    "datacenter": ("zone", "pue", "wue_l_per_kwh", "fallback"),
+    "onprem": ("pue", "wue_l_per_kwh"),
+    "model": ("architecture", "total_params_b", "active_params_b", "params_estimated"),
+    "equivalence": ("quantity", "amount_per_unit", "unit_en"),
+}
+
+
+def factors_used(
+    rows: list[InventoryRow], factors: Any, equivalence_keys: list[str], settings: "Settings"
+) -> list[FactorUsed]:
+    """Every factor the figures used, with its values and sources: read back from the factor
+    base, then the configured values put in place of the base's where the figures used them."""
+    priced = [r for r in rows if r.footprint is not None]
+    wanted: list[tuple[str, str, Callable[[], Any]]] = []
+    for z in sorted({r.zone or "WORLD" for r in priced}):
+        wanted.append(("electricity", z, lambda z=z: factors.electricity(z)))
+    if any(r.method == "measured" for r in priced):
+        wanted.append(("onprem", "on-premises", factors.onprem))
+    for p in sorted({r.provider for r in priced if r.provider}):
+        wanted.append(("datacenter", p, lambda p=p: factors.datacenter(p)))
+    for p, m in sorted({(r.provider or "", r.model) for r in priced if r.model}):
+        wanted.append(("model", f"{p}/{m}", lambda p=p, m=m: factors.model(m, provider=p or None)))
+    for key in equivalence_keys:
+        wanted.append(("equivalence", key, lambda key=key: factors.equivalence(key)))
+    out: list[FactorUsed] = []
+    for kind, key, get in wanted:
+        try:
+            obj = get()
+        except InputError:
+            continue
+        data = obj.model_dump(mode="json")
+        values = {f: data[f] for f in _FACTOR_FIELDS[kind] if f in data}
+        configured = _configured_values(kind, key, settings, factors)
+        base = {f: values[f] for f in configured if f in values}
+        values.update({f: v for f, (v, _) in configured.items()})
+        out.append(FactorUsed(kind=kind, key=key, values=values, sources=list(getattr(obj, "sources", ())),  # type: ignore[arg-type]
+                              configured={f: o for f, (_, o) in configured.items()}, base_values=base))
+    return out
+
+
+def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) -> dict[str, tuple[Any, str]]:
+    """The fields of one factor that the configuration sets: field -> (value as used, origin).
+
+    Mirrors where the computation reads them: `pue`/`wue` for measured runs
+    (measure/footprint.py), `providers.<name>` for a provider's API calls (estimate/_api.py,
+    inventory.provider_override). A configured PUE or WUE is one value, no range.
+    """
+    from ...inventory import provider_override
+
+    def exact(v: float) -> dict[str, float]:
+        return Range.exact(float(v)).model_dump(mode="json")
+
+    out: dict[str, tuple[Any, str]] = {}
+    if kind == "onprem":
+        if settings.pue is not None:
+            out["pue"] = (exact(settings.pue), origin_text(settings.origins.get("pue") or "argument"))
+        if settings.wue is not None:
+            out["wue_l_per_kwh"] = (exact(settings.wue), origin_text(settings.origins.get("wue") or "argument"))
+    elif kind == "datacenter":
+        o = provider_override(settings, key, factors)
+        if o is not None:
+            origin = origin_text(_provider_origin(settings, key, factors))
+            if o.zone:
+                out["zone"] = (str(factors.resolve_zone(o.zone)), origin)
+            if o.pue is not None:
+                out["pue"] = (exact(o.pue), origin)
+            if o.wue is not None:
+                out["wue_l_per_kwh"] = (exact(o.wue), origin)
+    return out
+
+
+def _provider_origin(settings: "Settings", provider: str, factors: Any) -> str:
+    for name in (provider.strip().lower(), factors.provider_key(provider)):
+        if name in settings.providers:
+            return settings.origins.get(f"providers.{name}") or "argument"
+    return "default"
+
+
+def origin_text(origin: str) -> str:
+    """Where a setting came from, as the report shows it: 'default', 'environment', 'argument',
+    or a configuration file by its name only (the report leaves the machine; a full path
+    would show the user's folders)."""
+    if origin in ("default", "environment", "argument", "configuration"):
+        return origin
+    return Path(origin).name
+
+
+def settings_in_force(settings: "Settings") -> SettingsInForce:
+    """The settings that change the figures at report time, each with its origin."""
+
+    def origin(key: str, value_set: bool) -> str:
+        # A Settings built in code (no load_settings) has no origins: a value it sets came from its caller.
+        return origin_text(settings.origins.get(key) or ("argument" if value_set else "default"))
+
+    def one(name: str) -> SettingInForce:
+        value = getattr(settings, name)
+        return SettingInForce(value=value, origin=origin(name, value is not None))
+
+    return SettingsInForce(
+        country=one("country"),
+        pue=one("pue"),
+        wue=one("wue"),
+        market_factor_kg_per_kwh=one("market_factor_kg_per_kwh"),
+        providers={
+            name: ProviderSetting(zone=o.zone, pue=o.pue, wue=o.wue,
+                                  origin=origin(f"providers.{name}", True))
+            for name, o in sorted(settings.providers.items())
+        },
+    )
+
+
+def sources_of(used: list[FactorUsed], factors: Any) -> list[SourceRef]:
+    ids = list(dict.fromkeys(sid for f in used for sid in f.sources))
+    out = []
+    for sid in ids:
+        try:
+            src = factors.source(sid)
+        except InputError:
+            out.append(SourceRef(id=sid, citation=sid))
+            continue
+        out.append(SourceRef(id=sid, citation=src.citation, year=src.year, url=src.url))
+    return out
+
+
+def method_notes(inventory: Inventory, ghg: Ghg) -> list[str]:
+    notes = ["note.ranges", "note.gains_separate"]
+    if any(r.local for r in inventory.rows):
+        notes.append("note.local_calls")
+    if any(r.fallbacks.world_average_zone for r in inventory.rows):
+        notes.append("note.world_average")
+    if inventory.failed_requests:
+        notes.append("note.failed_calls")
+    return notes
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("frugal-ai")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+

@@ -1,0 +1,257 @@
+"""The report model's schema: every number of the disclosure report, as pydantic models.
+
+The model holds numbers and identifiers, never prose: sentences come from the translations,
+so one model renders in any language. `Report` is the root; `report --schema` is its JSON
+Schema (render_json.report_json_schema).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ...footprint import Range
+
+
+REPORT_SCHEMA_VERSION = "1"
+
+
+class Quantities(BaseModel):
+    """Energy (kWh), greenhouse gases (kg CO2e) and water (L), each a range."""
+
+    energy_kwh: Range
+    co2e_kg: Range
+    water_l: Range
+
+    @classmethod
+    def zero(cls) -> "Quantities":
+        return cls(energy_kwh=Range.zero(), co2e_kg=Range.zero(), water_l=Range.zero())
+
+    def __add__(self, other: "Quantities") -> "Quantities":
+        return Quantities(
+            energy_kwh=self.energy_kwh + other.energy_kwh,
+            co2e_kg=self.co2e_kg + other.co2e_kg,
+            water_l=self.water_l + other.water_l,
+        )
+
+
+class MethodTotal(Quantities):
+    method: Literal["measured", "estimated", "declared"]
+    share_co2e: float = Field(description="Share of the total central CO2e, 0..1.")
+
+
+class Equivalence(BaseModel):
+    """A total as something a non-specialist pictures, with the factor's source."""
+
+    key: str
+    quantity: Literal["energy_kwh", "co2e_kg", "water_l"]
+    count: float = Field(description="How many units the central value equals.")
+    amount_per_unit: float
+    labels: dict[str, str] = Field(description="What one unit is, by language (from the factor base).")
+    source: str
+    source_name: str = Field("", description="The source's short name (its citation up to the first ':'), for the credit line.")
+    source_year: int | None = None
+    unit_labels: dict[str, str] = Field(default_factory=dict, description="The unit (km, …), by language.")
+
+
+class BreakdownRow(Quantities):
+    """One line of a breakdown: a workload, a provider+model, a zone or a month."""
+
+    key: str
+    provider: str | None = None
+    model: str | None = None
+    methods: list[str] = Field(description="measured / estimated, and 'local' for calls to local servers.")
+    priced: bool = Field(description="False when no row of the group has a footprint (unknown model, local calls).")
+    runs: int = 0
+    requests: int = 0
+    tokens: int = 0
+    share_co2e: float = 0.0
+
+
+class LineRow(Quantities):
+    """One workload × month × method: the CSV's row."""
+
+    workload: str
+    month: str
+    method: str = Field(description="measured / estimated / local (a local server: counted, energy in the runs).")
+    priced: bool = Field(False, description="False when nothing was estimated (unknown model, local calls).")
+    runs: int = 0
+    requests: int = 0
+    tokens: int = 0
+
+
+class Ghg(BaseModel):
+    """GHG Protocol view. Boundaries are identifiers; the translations say them in words."""
+
+    scope2_location_kg: Range = Field(description="Measured own-machine electricity, location-based, combustion share.")
+    scope2_market_kg: Range
+    scope2_market_basis: Literal["contractual", "equal_to_location"]
+    market_factor_kg_per_kwh: float | None = None
+    scope3_cat1_kg: Range = Field(description="Purchased GenAI API and cloud services (usage and embodied).")
+    scope3_cat1_embodied_kg: Range = Field(description="Part of cat. 1 that is the providers' embodied hardware.")
+    scope3_cat3_kg: Range = Field(description="Upstream share of the measured electricity's life-cycle emissions.")
+    upstream_share: float | None = Field(description="Upstream share of the measured electricity's life-cycle emissions (central: cat. 3 / (Scope 2 + cat. 3)); None when not split.")
+    upstream_share_range: Range | None = Field(None, description="Its range: each zone's share (electricity.csv upstream_share_*) weighted by its measured emissions.")
+    own_hardware_embodied: Literal["excluded_cat2"] = "excluded_cat2"
+    boundaries: list[str]
+
+
+class Datapoint(BaseModel):
+    """One ESRS or VSME datapoint with its value (central) and range, in the unit it asks."""
+
+    id: str = Field(description="e.g. 'ESRS E1-5', 'VSME B3'.")
+    key: str = Field(description="Translation key of the datapoint's label.")
+    unit: str
+    value: float
+    low: float
+    high: float
+    quantity: Literal["energy_kwh", "co2e_kg", "water_l"]
+    base: Range = Field(description="The same figure in the quantity's base unit (kWh, kg, L).")
+
+
+class FallbackRow(BaseModel):
+    workload: str
+    month: str
+    method: str
+    provider: str | None = None
+    model: str | None = None
+    zone: str | None = None
+    unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know, if any.")
+    kinds: list[str]
+
+
+class FactorUsed(BaseModel):
+    """One factor the figures used: the values they used, and its sources.
+
+    A value set by the configuration (`pue`, `wue`, `providers.<name>.zone/pue/wue`) replaces
+    the factor base's in `values`; `configured` says where it came from and `base_values`
+    keeps what the factor base holds, so a reader sees both.
+    """
+
+    kind: Literal["electricity", "datacenter", "onprem", "model", "equivalence"]
+    key: str
+    values: dict[str, Any] = Field(description="The values the figures used.")
+    sources: list[str] = Field(description="Ids into Methodology.sources.")
+    configured: dict[str, str] = Field(
+        default_factory=dict, description="Fields set by the configuration, not the factor base: field -> origin."
+    )
+    base_values: dict[str, Any] = Field(
+        default_factory=dict, description="The factor base's own values of the configured fields."
+    )
+
+
+class SettingInForce(BaseModel):
+    """One setting that changes the figures at report time, and where its value came from."""
+
+    value: Any = Field(description="None: not set (the factor base's value applies).")
+    origin: str = Field(description="'default', 'environment', 'argument', or the configuration file's name.")
+
+
+class ProviderSetting(BaseModel):
+    """A `providers.<name>` override: where the provider's data centres are and how efficient."""
+
+    zone: str | None = None
+    pue: float | None = None
+    wue: float | None = None
+    origin: str
+
+
+class SettingsInForce(BaseModel):
+    """The settings read at report time besides the ledger and the factor set: with those two,
+    they reproduce every figure."""
+
+    country: SettingInForce
+    pue: SettingInForce
+    wue: SettingInForce
+    market_factor_kg_per_kwh: SettingInForce
+    providers: dict[str, ProviderSetting] = Field(default_factory=dict)
+
+
+class SourceRef(BaseModel):
+    id: str
+    citation: str
+    year: int | None = None
+    url: str = ""
+
+
+class Methodology(BaseModel):
+    """Data quality and method: how much is measured, what fell back, every factor used."""
+
+    measured_share_co2e: float
+    estimated_share_co2e: float
+    fallback_rows: list[FallbackRow]
+    unknown_models: list[str]
+    local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
+    unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
+    failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
+    failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
+    factors: list[FactorUsed]
+    sources: list[SourceRef]
+    factor_set_version: str
+    settings: SettingsInForce = Field(description="Settings in force: with the ledger and the factor set, they reproduce the figures.")
+    tool_version: str
+    ledger_rows: int
+    content_hash: str
+    content_hash_method: str
+    notes: list[str] = Field(default_factory=list, description="Translation keys of method notes.")
+
+
+class Recommendation(BaseModel):
+    """One action from `advise`, with what the report needs to say it in any language."""
+
+    kind: str
+    action: str = Field(description="advise's own sentence (English); the renderers use kind + fields.")
+    workload: str
+    provider: str | None = None
+    model: str
+    alternative_model: str | None = None
+    alternative_provider: str | None = None
+    alternative_zone: str | None = None
+    alternative_requests: int | None = None
+    requests: int = 0
+    savings_co2e_kg: Range
+    savings_energy_kwh: Range | None = None
+    savings_water_l: Range | None = None
+    share_of_total: float = 0.0
+
+
+class GainsCase(BaseModel):
+    """What the report shows of one use case's balance (the full balance is in `gains`)."""
+
+    name: str
+    verdict: str
+    reason: str
+    footprint_co2e_kg: Range | None = None
+    avoided_co2e_kg: Range | None = None
+
+
+class Report(BaseModel):
+    """The disclosure report. JSON keys follow DESIGN.md's contract."""
+
+    report_schema_version: str = REPORT_SCHEMA_VERSION
+    period: str = Field(description="The period's label: 2026-Q3, 2026-09, 2026, a date span, or 'all'.")
+    period_since: str | None = Field(description="First day included (YYYY-MM-DD), None: open.")
+    period_until: str | None = Field(description="Last day included (YYYY-MM-DD), None: open.")
+    first_record: str | None = None
+    last_record: str | None = None
+    empty: bool
+    demo_rows: int = Field(0, description="Rows that are demo data (frugal-ai demo); the report says so.")
+    country: str | None
+    factor_set_version: str
+    totals: Quantities
+    by_method: list[MethodTotal]
+    equivalences: list[Equivalence]
+    by_workload: list[BreakdownRow]
+    by_model: list[BreakdownRow]
+    by_zone: list[BreakdownRow]
+    by_month: list[BreakdownRow]
+    lines: list[LineRow]
+    ghg: Ghg
+    datapoints: list[Datapoint]
+    gains: dict[str, Any] | None
+    gains_cases: list[GainsCase]
+    recommendations: list[Recommendation]
+    recommendations_error: str | None = Field(None, description="Why advice could not be computed, if it failed.")
+    methodology: Methodology
+
