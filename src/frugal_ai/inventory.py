@@ -485,6 +485,8 @@ def group_measured(
 
 
 def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> InventoryRow:
+    from .estimate import coefficients
+
     local = bool(g["local"])
     row = InventoryRow(
         workload=g["workload"],
@@ -504,8 +506,6 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
-    override = provider_override(settings, g["provider"], factors)
-    zone = str(factors.resolve_zone(override.zone)) if override and override.zone else None
     try:
         fp = group_estimate(
             g["model"],
@@ -521,18 +521,10 @@ def _estimated_row(g: sqlite3.Row, settings: "Settings", factors: Any) -> Invent
         row.fallbacks = Fallbacks(unknown_model=True)
         return row
     row.footprint = fp
-    row.zone = zone or _datacenter_zone(g["provider"], factors)
+    # The zone the estimate used (provider overrides applied by the estimator's one rule).
+    row.zone = coefficients(g["model"], g["provider"] or None, settings=settings).zone
     row.fallbacks = Fallbacks(params_guessed=_params_guessed(g["model"], g["provider"], factors))
     return row
-
-
-def provider_override(settings: "Settings", provider: str | None, factors: Any) -> Any:
-    """The `providers.<name>` settings that apply to `provider`, or None: looked up as the
-    estimator does (the name as recorded, then its factor-base key), so the zone the report
-    shows is the one the figures used."""
-    if not provider:
-        return None
-    return settings.providers.get(provider.strip().lower()) or settings.providers.get(factors.provider_key(provider))
 
 
 def _zone_used(zone: str | None, factors: Any) -> str | None:
@@ -557,13 +549,6 @@ def _is_world_fallback(zone: str | None, factors: Any) -> bool:
     except InputError:
         return True
     return bool(elec.zone == "WORLD" or elec.co2e_fallback)
-
-
-def _datacenter_zone(provider: str | None, factors: Any) -> str | None:
-    try:
-        return str(factors.datacenter(provider).zone)
-    except InputError:
-        return None
 
 
 def _params_guessed(model: str, provider: str | None, factors: Any) -> bool:

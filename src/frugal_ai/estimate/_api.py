@@ -9,6 +9,7 @@ from ..errors import InputError
 from ..factors import factor_set
 from ..footprint import Footprint, Impacts, Range
 from ._coefficients import Coefficients, build_coefficients
+from .overrides import provider_override
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -54,9 +55,9 @@ def coefficients(
     fs = factor_set()
     entry = fs.model(model, provider)
     provider_name = provider if provider is not None else entry.host
-    provider_key = fs.provider_key(provider_name)
-    override = s.providers.get(provider_name.strip().lower()) or s.providers.get(provider_key)
-    local = provider_key == "local"
+    found = provider_override(s, provider_name, fs)
+    override = found[1] if found else None
+    local = fs.provider_key(provider_name) == "local"
     coeffs = build_coefficients(
         fs,
         entry,

@@ -77,9 +77,9 @@ def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) 
 
     Mirrors where the computation reads them: `pue`/`wue` for measured runs
     (measure/footprint.py), `providers.<name>` for a provider's API calls (estimate/_api.py,
-    inventory.provider_override). A configured PUE or WUE is one value, no range.
+    estimate.overrides.provider_override). A configured PUE or WUE is one value, no range.
     """
-    from ...inventory import provider_override
+    from ...estimate.overrides import provider_override
 
     def exact(v: float) -> dict[str, float]:
         return Range.exact(float(v)).model_dump(mode="json")
@@ -91,9 +91,10 @@ def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) 
         if settings.wue is not None:
             out["wue_l_per_kwh"] = (exact(settings.wue), origin_text(settings.origins.get("wue") or "argument"))
     elif kind == "datacenter":
-        o = provider_override(settings, key, factors)
-        if o is not None:
-            origin = origin_text(_provider_origin(settings, key, factors))
+        found = provider_override(settings, key, factors)
+        if found is not None:
+            name, o = found
+            origin = origin_text(settings.origins.get(f"providers.{name}") or "argument")
             if o.zone:
                 out["zone"] = (str(factors.resolve_zone(o.zone)), origin)
             if o.pue is not None:
@@ -101,13 +102,6 @@ def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) 
             if o.wue is not None:
                 out["wue_l_per_kwh"] = (exact(o.wue), origin)
     return out
-
-
-def _provider_origin(settings: "Settings", provider: str, factors: Any) -> str:
-    for name in (provider.strip().lower(), factors.provider_key(provider)):
-        if name in settings.providers:
-            return settings.origins.get(f"providers.{name}") or "argument"
-    return "default"
 
 
 def origin_text(origin: str) -> str:
