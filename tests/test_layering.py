@@ -1,0 +1,156 @@
+"""Imports inside frugal_ai run one way: down the layers that docs/architecture.md describes.
+
+Every module's imports are read with `ast` (imports inside functions and under TYPE_CHECKING
+too: a deferred import is still a dependency) and each one is mapped to the package it lands in.
+
+    cli, demo                         on top: may use anything below
+    report                            inventory, gains, advise, ledger, estimate, bottom
+    gains, advise                     inventory, ledger, estimate, bottom
+    inventory                         ledger, estimate, bottom
+    measure, capture                  ledger, bottom (not each other)
+    ledger, estimate                  bottom
+    bottom: config -> factors -> units -> footprint -> errors (and _environ)
+
+Today's back-edges are listed in ALLOW_LIST. Issue 9 brings that list to zero: it may only
+shrink, so an entry that no import needs any more fails the test too (delete it).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "frugal_ai"
+
+BOTTOM = {"errors", "_environ", "footprint", "units", "factors", "config"}
+BELOW_TOP = BOTTOM | {"estimate", "ledger", "measure", "capture", "inventory", "gains", "advise", "report"}
+# package -> the packages it may import (besides itself).
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "_environ": set(),
+    "footprint": {"errors"},
+    "units": {"errors", "footprint"},
+    "factors": {"errors", "footprint", "units"},
+    "config": {"errors", "_environ", "footprint", "units", "factors"},
+    "estimate": BOTTOM,
+    "ledger": BOTTOM,
+    "measure": BOTTOM | {"ledger"},
+    "capture": BOTTOM | {"ledger"},
+    "inventory": BOTTOM | {"ledger", "estimate"},
+    "gains": BOTTOM | {"ledger", "estimate", "inventory"},
+    "advise": BOTTOM | {"ledger", "estimate", "inventory"},
+    "report": BOTTOM | {"ledger", "estimate", "inventory", "gains", "advise"},
+    "demo": BELOW_TOP | {"<public>"},
+    "cli": BELOW_TOP | {"demo"},
+    "<public>": BELOW_TOP,  # frugal_ai/__init__.py: the facade re-exporting the public names
+    "__main__": {"cli"},
+}
+# Modules held to a stricter rule than their package: the translation tables are words, no
+# accounting, so that gains and the CLI can share them with the report.
+STRICTER: dict[str, set[str]] = {
+    "frugal_ai.report.lang": BOTTOM,
+}
+
+# (importing module, imported module): today's back-edges. Issue 9 brings this to zero.
+ALLOW_LIST: set[tuple[str, str]] = {
+    ("frugal_ai.ledger.writer", "frugal_ai.measure.ids"),
+    ("frugal_ai.capture.manual", "frugal_ai.measure.context"),
+    ("frugal_ai.capture.manual", "frugal_ai.measure.ids"),
+    ("frugal_ai.capture.transport", "frugal_ai.measure.context"),
+    ("frugal_ai.measure.track", "frugal_ai.capture.instrument"),
+    ("frugal_ai.inventory", "frugal_ai.measure.footprint"),
+    ("frugal_ai.gains.wording", "frugal_ai.report.lang"),
+    ("frugal_ai.report.lang", "frugal_ai.inventory"),
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_module(dotted: str) -> bool:
+    rel = Path(*dotted.split(".")[1:]) if "." in dotted else Path()
+    return (PACKAGE / rel).with_suffix(".py").is_file() or (PACKAGE / rel / "__init__.py").is_file()
+
+
+def _imports(path: Path, source: str | None = None) -> set[str]:
+    """The frugal_ai modules `path` imports (its text, or `source`), as absolute dotted names."""
+    here = _module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8") if source is None else source, str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            for alias in node.names:  # `from pkg import submodule` depends on the submodule
+                sub = f"{module}.{alias.name}"
+                found.add(sub if _is_module(sub) else module)
+    return {m for m in found if m == "frugal_ai" or m.startswith("frugal_ai.")}
+
+
+def _unit(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "<public>"
+
+
+def _edges() -> set[tuple[str, str]]:
+    return {(_module_name(p), target) for p in sorted(PACKAGE.rglob("*.py")) for target in _imports(p)}
+
+
+def _violates(importer: str, target: str) -> bool:
+    src, dst = _unit(importer), _unit(target)
+    for prefix, allowed in STRICTER.items():
+        if (importer == prefix or importer.startswith(prefix + ".")) and not target.startswith(prefix):
+            return dst not in allowed
+    if src == dst:
+        return False
+    return dst not in ALLOWED[src]
+
+
+def test_every_module_belongs_to_a_known_layer() -> None:
+    units = {_unit(_module_name(p)) for p in PACKAGE.rglob("*.py")}
+    unknown = units - set(ALLOWED)
+    assert not unknown, f"new top-level modules {sorted(unknown)}: give them a row in ALLOWED"
+
+
+def test_imports_follow_the_layers() -> None:
+    back = sorted(e for e in _edges() if _violates(*e) and e not in ALLOW_LIST)
+    assert not back, "imports against the layers (move the code down, or the import up):\n" + "\n".join(
+        f"  {a} -> {b}" for a, b in back)
+
+
+def test_allow_list_only_shrinks() -> None:
+    """An allow-listed back-edge that no module takes any more must leave the list."""
+    needed = {e for e in _edges() if _violates(*e)}
+    stale = sorted(ALLOW_LIST - needed)
+    assert not stale, "no longer needed, delete from ALLOW_LIST:\n" + "\n".join(f"  {a} -> {b}" for a, b in stale)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from ..measure.ids import new_id\n", {"frugal_ai.measure.ids"}),
+    ("def f():\n    from ..report.lang import texts\n", {"frugal_ai.report.lang"}),
+    ("from . import writer\n", {"frugal_ai.ledger.writer"}),
+    ("import frugal_ai.capture.instrument\n", {"frugal_ai.capture.instrument"}),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..config import Settings\n", {"frugal_ai.config"}),
+])
+def test_the_reader_sees_every_kind_of_import(source: str, expected: set[str]) -> None:
+    probe = PACKAGE / "ledger" / "_layering_probe.py"  # read as if it lived in frugal_ai.ledger
+    assert _imports(probe, source) == expected
+
+
+def test_a_back_edge_is_caught() -> None:
+    assert _violates("frugal_ai.ledger.writer", "frugal_ai.report")
+    assert _violates("frugal_ai.report.lang", "frugal_ai.gains.wording")
+    assert not _violates("frugal_ai.report.model", "frugal_ai.report.lang")
+    assert not _violates("frugal_ai.cli.report", "frugal_ai.report")
