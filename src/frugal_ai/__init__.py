@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _hooks
+
 __all__ = [
     "track",
     "record_llm_call",
@@ -44,6 +46,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .estimate import estimate_llm
     from .footprint import Footprint, Impacts, Range
     from .measure.track import track
+
+
+def _capture_runs() -> None:
+    # track(capture_api=True) switches capture on through this (measure does not import capture).
+    from .capture.instrument import instrument_for_runs
+
+    instrument_for_runs()
+
+
+_hooks.capture_runs = _capture_runs
 
 
 def __getattr__(name: str) -> Any:

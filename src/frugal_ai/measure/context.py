@@ -46,6 +46,12 @@ def current_run() -> RunFrame | None:
     return _current.get()
 
 
+def run_reader() -> Callable[[], RunFrame | None]:
+    """A function that answers `current_run()` with no call around it (the context
+    variable's own getter): for hot paths that read the run on every call (API capture)."""
+    return _current.get
+
+
 def bind(fn: Callable[..., T]) -> Callable[..., T]:
     """`fn` wrapped to run in a copy of the current context (so, inside the current run),
     wherever it is called: for `threading.Thread(target=bind(f))` and `executor.submit(bind(f))`.

@@ -30,6 +30,7 @@ import socket
 import time
 from typing import Any, Callable, TypeVar, overload
 
+from .. import _hooks
 from ..ledger import writer_in_force
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
@@ -79,18 +80,15 @@ def reload_settings() -> None:
 
 
 def _instrument_capture() -> None:
-    """Switch on automatic capture of GenAI API calls made inside runs, if the capture module is there.
+    """Switch on automatic capture of GenAI API calls made inside runs.
 
-    `instrument_for_runs()` records calls inside tracked runs only (calls outside any run are
-    recorded only if the user called `frugal_ai.instrument()`). Never `instrument()` itself:
-    that would widen capture to every call of the process.
+    Capture's `instrument_for_runs()` (set as `_hooks.capture_runs` by the package) records
+    calls inside tracked runs only (calls outside any run are recorded only if the user
+    called `frugal_ai.instrument()`). Never `instrument()` itself: that would widen capture
+    to every call of the process.
     """
     try:
-        from ..capture import instrument as capture
-    except ImportError:
-        return
-    try:
-        capture.instrument_for_runs()
+        _hooks.capture_runs()
     except Exception as e:
         warn_once("track-instrument", f"cannot capture API calls ({type(e).__name__}: {e})")
 
