@@ -167,6 +167,45 @@ def test_bools_and_negative_counts_are_not_token_counts() -> None:
     assert (u.input_tokens, u.output_tokens) == (0, 0)
 
 
+# -- the wire-format seam -----------------------------------------------------------------------
+def test_every_wire_format_has_a_checked_parser() -> None:
+    import typing
+
+    from frugal_ai.capture.parsers import WireFormat
+    from frugal_ai.capture.providers import WireFormat as Names
+
+    for name in typing.get_args(Names):
+        parser = parser_for(name)
+        assert isinstance(parser, WireFormat) and parser.name == name
+        assert parser.marker and callable(parser.read_body) and callable(parser.read_event)
+        assert parser.usage_needles == tuple((k, f'"{k}"'.encode()) for k in parser.usage_keys)
+        assert (parser.model_pattern is None) == (parser.model_key is None)
+
+
+def test_a_parser_module_without_its_wire_format_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from frugal_ai.capture import parsers
+
+    fake = types.ModuleType("frugal_ai.capture.parsers.bogus_format")
+    fake.read_body = fake.read_event = lambda doc, usage: None  # type: ignore[attr-defined]
+    fake.MARKER = b'"usage"'  # the old module-attribute convention: no longer enough
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    with pytest.raises(LookupError, match="WIRE_FORMAT"):
+        parsers.parser_for("bogus")
+    fake.WIRE_FORMAT = parsers.WireFormat("other", fake.read_body, fake.read_event, b"x", (), None)  # type: ignore[attr-defined]
+    with pytest.raises(LookupError, match="WIRE_FORMAT"):
+        parsers.parser_for("bogus")  # a wire format under another name
+    assert "bogus" not in parsers._PARSERS
+
+
+def test_a_wire_format_needs_a_marker() -> None:
+    from frugal_ai.capture.parsers import WireFormat
+
+    with pytest.raises(ValueError, match="marker"):
+        WireFormat("x", lambda d, u: None, lambda d, u: None, b"", (), None)
+
+
 # -- the observer over byte streams ---------------------------------------------------------
 _SSE = b"".join(
     b"data: " + json.dumps(doc).encode() + b"\n\n"
@@ -352,12 +391,15 @@ def test_instrument_for_runs_records_only_inside_runs(records: list[Any]) -> Non
 
 
 def test_a_broken_parser_degrades_to_one_warning(records: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    from frugal_ai.capture.parsers import openai_format
+    import dataclasses
+
+    from frugal_ai.capture import parsers, providers
 
     def boom(doc: Any, usage: Usage) -> None:
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(openai_format, "read_event", boom)
+    monkeypatch.setitem(parsers._PARSERS, "openai", dataclasses.replace(parser_for("openai"), read_event=boom))
+    providers.clear_cache()  # the transport remembers each target's parser
     monkeypatch.setattr(emit, "_warned", False)
     frugal_ai.instrument()
     try:
@@ -369,6 +411,7 @@ def test_a_broken_parser_degrades_to_one_warning(records: list[Any], monkeypatch
                 assert resp.content == _SSE  # the caller's response is untouched
     finally:
         frugal_ai.uninstrument()
+        providers.clear_cache()
     assert len([w for w in seen if "frugal-ai" in str(w.message)]) == 1
 
 

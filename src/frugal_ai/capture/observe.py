@@ -23,7 +23,7 @@ from typing import Any
 from ..ledger.records import ApiCallRecord
 from . import emit
 from .decoding import Decoder, decoder_for
-from .parsers import Usage, as_model, parser_for
+from .parsers import Usage, WireFormat, as_model, parser_for
 from .providers import Route
 
 log = logging.getLogger("frugal_ai.capture")
@@ -66,7 +66,7 @@ class CallObserver:
     broken = False
 
     def __init__(self, route: Route, host: str, path: str, frame: Any, request_body: bytes | None,
-                 parser: Any = None) -> None:
+                 parser: WireFormat | None = None) -> None:
         self.route = route
         self.host = host
         self.path = path
@@ -143,7 +143,7 @@ class CallObserver:
         self.pending = data[cut + 1 :]
         # The fast path of a stream: most chunks hold text deltas only, skipped undecoded
         # (and uncopied: the marker is looked for in place).
-        if self.first_seen and data.find(self.parser.MARKER, 0, cut) < 0:
+        if self.first_seen and data.find(self.parser.marker, 0, cut) < 0:
             return
         for line in data[:cut].split(b"\n"):
             self._line(line)
@@ -158,7 +158,7 @@ class CallObserver:
             return  # SSE field other than data, comment, or blank line
         if not payload or payload == b"[DONE]":
             return
-        if self.first_seen and self.parser.MARKER not in payload:
+        if self.first_seen and self.parser.marker not in payload:
             return
         try:
             doc = json.loads(payload)
@@ -262,10 +262,10 @@ class CallObserver:
         """Read only the usage object and the model string of a JSON body, without decoding
         the rest (which holds the reply). True when the counts were found."""
         parser = self.parser
-        if not parser.USAGE_NEEDLES or (not usage_area.startswith(b"{") and _JSON_START.match(usage_area) is None):
+        if not parser.usage_needles or (not usage_area.startswith(b"{") and _JSON_START.match(usage_area) is None):
             return False
         doc: dict[str, Any] = {}
-        for key, needle in parser.USAGE_NEEDLES:
+        for key, needle in parser.usage_needles:
             end = len(usage_area)
             for _ in range(4):  # a nested key of that name may come later: look further back
                 at = usage_area.rfind(needle, 0, end)
@@ -286,11 +286,11 @@ class CallObserver:
                 break
         if not doc:
             return False
-        pattern = parser.MODEL_PATTERN
+        pattern = parser.model_pattern
         if pattern is not None:
             found = pattern.search(model_area)
             if found is not None:
-                doc[parser.MODEL_KEY] = found.group(1).decode("utf-8", "replace")
+                doc[parser.model_key] = found.group(1).decode("utf-8", "replace")
         self._parse(parser.read_body, doc)
         return self.usage.complete
 

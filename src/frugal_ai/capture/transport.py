@@ -14,15 +14,14 @@ import asyncio
 from types import ModuleType
 from typing import Any, AsyncIterator, Callable, Iterator
 
-from ..measure.context import _current as _run_var
+from ..measure.context import run_reader
 from . import emit
 from .observe import CallObserver
 from .parsers import parser_for
 from .providers import dependent_caches, route
 
-# The run context variable's own getter (what `current_run()` returns, one call less on
-# every request).
-_current_run = _run_var.get
+# What `current_run()` answers, without the call around it (read on every request).
+_current_run = run_reader()
 
 # Switched by instrument.py; read on every request (module globals: the cheapest read).
 ENABLED = False

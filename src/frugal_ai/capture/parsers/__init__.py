@@ -1,12 +1,10 @@
 """One parser per wire format. Each reads only the model name and the token counts.
 
-A parser module exposes:
-  `read_body(doc, usage)`   a whole JSON response (already decoded) -> fills `usage`
-  `read_event(doc, usage)`  one streamed event (an SSE `data:` payload or an NDJSON line)
-  `USAGE_KEYS`, `MODEL_KEY` the top-level keys of a plain body that hold the counts and
-                            the model name: only their values are decoded, not the reply
-  `MARKER`                  a byte string found only in events worth decoding: the stream
-                            wrapper skips every other event after the first without decoding it.
+The seam: each module `parsers/<name>_format.py` defines `WIRE_FORMAT = WireFormat(...)`
+with its name, `read_body`, `read_event`, `marker`, `usage_keys` and `model_key` (see
+`WireFormat`); `parser_for(name)` imports it on first use and checks it. Adding a wire
+format is adding one such module and its routes in `providers.py`.
+
 Unknown shapes leave `usage` untouched; the parsers never raise on odd input (the caller
 still guards them).
 
@@ -18,9 +16,8 @@ the model processed (cached ones included), `output_tokens` the visible generate
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 
 @dataclass(slots=True)
@@ -62,21 +59,56 @@ def take_model(doc: dict[str, Any], key: str, usage: Usage) -> None:
         usage.model = model
 
 
-def parser_for(wire_format: str) -> ModuleType:
-    """The parser module of a wire format (imported on first use)."""
-    module = _PARSERS.get(wire_format)
-    if module is None:
+ReadFn = Callable[[Any, Usage], None]
+
+
+@dataclass(frozen=True, slots=True)
+class WireFormat:
+    """How to read one wire format: what each module in `parsers/` defines as `WIRE_FORMAT`.
+
+    `read_body(doc, usage)`   a whole JSON response (already decoded) -> fills `usage`
+    `read_event(doc, usage)`  one streamed event (an SSE `data:` payload or an NDJSON line)
+    `marker`                  a byte string found only in events worth decoding: the stream
+                              observer skips every other event after the first undecoded
+    `usage_keys`, `model_key` the top-level keys of a plain body that hold the counts and the
+                              model name: only their values are decoded, not the reply (no
+                              usage keys: the body is decoded whole)
+    Derived once here, for the observer's hot path: `usage_needles` (each usage key quoted, as
+    bytes) and `model_pattern` (the model key's string value in raw JSON).
+    """
+
+    name: str
+    read_body: ReadFn
+    read_event: ReadFn
+    marker: bytes
+    usage_keys: tuple[str, ...]
+    model_key: str | None
+    usage_needles: tuple[tuple[str, bytes], ...] = field(init=False)
+    model_pattern: re.Pattern[bytes] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.marker:
+            raise ValueError(f"wire format {self.name}: an empty marker would decode every event")
+        needles = tuple((key, b'"' + key.encode() + b'"') for key in self.usage_keys)
+        pattern = (re.compile(b'"' + self.model_key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"')
+                   if self.model_key else None)
+        object.__setattr__(self, "usage_needles", needles)
+        object.__setattr__(self, "model_pattern", pattern)
+
+
+def parser_for(wire_format: str) -> WireFormat:
+    """The parser of a wire format (its module imported on first use). Raises LookupError
+    for a module that does not define a `WIRE_FORMAT` of that name."""
+    found = _PARSERS.get(wire_format)
+    if found is None:
         import importlib
 
         module = importlib.import_module(f"{__name__}.{wire_format}_format")
-        # Precomputed once: the quoted keys searched for in plain bodies, and the model pattern.
-        module.USAGE_NEEDLES = tuple((key, b'"' + key.encode() + b'"') for key in module.USAGE_KEYS)
-        model_key = module.MODEL_KEY
-        module.MODEL_PATTERN = (
-            re.compile(b'"' + model_key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"') if model_key else None
-        )
-        _PARSERS[wire_format] = module
-    return module
+        found = getattr(module, "WIRE_FORMAT", None)
+        if not isinstance(found, WireFormat) or found.name != wire_format:
+            raise LookupError(f"{module.__name__} does not define WIRE_FORMAT = WireFormat({wire_format!r}, ...)")
+        _PARSERS[wire_format] = found
+    return found
 
 
-_PARSERS: dict[str, ModuleType] = {}
+_PARSERS: dict[str, WireFormat] = {}

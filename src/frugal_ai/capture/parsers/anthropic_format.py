@@ -16,12 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, take_model
+from . import Usage, WireFormat, as_int, take_model
 
-MARKER: bytes = b'"usage"'
-# Top-level keys of a plain body holding the counts, and of the model name: read alone.
-USAGE_KEYS: tuple[str, ...] = ("usage",)
-MODEL_KEY: str | None = "model"
 
 _INPUT_KEYS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
@@ -53,3 +49,9 @@ def read_event(doc: Any, usage: Usage) -> None:
         usage.complete = False
     elif kind == "message_delta":
         _read_usage(doc.get("usage"), usage)
+
+
+WIRE_FORMAT = WireFormat(
+    name="anthropic", read_body=read_body, read_event=read_event, marker=b'"usage"',
+    usage_keys=("usage",), model_key="model",
+)

@@ -14,12 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int
-
-MARKER: bytes = b'_tokens"'
-# Top-level keys of a plain body holding the counts, and of the model name: read alone.
-USAGE_KEYS: tuple[str, ...] = ("usage", "meta")
-MODEL_KEY: str | None = None
+from . import Usage, WireFormat, as_int
 
 
 def _read_counts(block: Any, usage: Usage) -> None:
@@ -52,3 +47,9 @@ def read_event(doc: Any, usage: Usage) -> None:
         _read_counts(delta.get("usage"), usage)
     elif isinstance(doc.get("response"), dict):
         read_body(doc["response"], usage)
+
+
+WIRE_FORMAT = WireFormat(
+    name="cohere", read_body=read_body, read_event=read_event, marker=b'_tokens"',
+    usage_keys=("usage", "meta"), model_key=None,
+)

@@ -14,12 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, as_model, take_model
-
-MARKER: bytes = b'"usageMetadata"'
-# Top-level keys of a plain body holding the counts, and of the model name: read alone.
-USAGE_KEYS: tuple[str, ...] = ("usageMetadata",)
-MODEL_KEY: str | None = "modelVersion"
+from . import Usage, WireFormat, as_int, as_model, take_model
 
 
 def read_body(doc: Any, usage: Usage) -> None:
@@ -58,3 +53,9 @@ def model_from_path(path: str) -> str | None:
         return None
     name = head.rpartition("/models/")[2]
     return as_model(name) if name and name != head else None
+
+
+WIRE_FORMAT = WireFormat(
+    name="google", read_body=read_body, read_event=read_event, marker=b'"usageMetadata"',
+    usage_keys=("usageMetadata",), model_key="modelVersion",
+)

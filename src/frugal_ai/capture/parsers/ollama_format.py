@@ -11,12 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, take_model
-
-MARKER: bytes = b'eval_count"'
-# The counts are top-level fields: a plain body is decoded whole (it is small).
-USAGE_KEYS: tuple[str, ...] = ()
-MODEL_KEY: str | None = "model"
+from . import Usage, WireFormat, as_int, take_model
 
 
 def read_body(doc: Any, usage: Usage) -> None:
@@ -30,3 +25,10 @@ def read_body(doc: Any, usage: Usage) -> None:
 
 
 read_event = read_body
+
+
+# The counts are top-level fields: a plain body is decoded whole (it is small).
+WIRE_FORMAT = WireFormat(
+    name="ollama", read_body=read_body, read_event=read_event, marker=b'eval_count"',
+    usage_keys=(), model_key="model",
+)

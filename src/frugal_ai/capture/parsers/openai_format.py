@@ -19,14 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, as_int, take_model
-
-# Every usage block has a key ending in _tokens; content deltas cannot hold `_tokens"`
-# unescaped, so other events are skipped without decoding.
-MARKER: bytes = b'_tokens"'
-# Top-level keys of a plain body holding the counts, and of the model name: read alone.
-USAGE_KEYS: tuple[str, ...] = ("usage",)
-MODEL_KEY: str | None = "model"
+from . import Usage, WireFormat, as_int, take_model
 
 
 def read_body(doc: Any, usage: Usage) -> None:
@@ -63,3 +56,11 @@ def read_event(doc: Any, usage: Usage) -> None:
         read_body(inner, usage)
     else:
         read_body(doc, usage)
+
+
+# Every usage block has a key ending in _tokens; content deltas cannot hold `_tokens"`
+# unescaped, so other events are skipped without decoding.
+WIRE_FORMAT = WireFormat(
+    name="openai", read_body=read_body, read_event=read_event, marker=b'_tokens"',
+    usage_keys=("usage",), model_key="model",
+)
