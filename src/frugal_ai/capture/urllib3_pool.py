@@ -21,13 +21,11 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from ..measure.context import _current as _run_var
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
 from .providers import dependent_caches, route
-
-_current_run = _run_var.get
+from .transport import _current_run
 
 # (pool host, pool port, URL without query) -> (route, parser, host, path), or _SKIP.
 # Cleared with the route cache.
