@@ -20,6 +20,7 @@ from frugal_ai.factors import factor_set
 from frugal_ai.footprint import Range
 from frugal_ai.gains import MonthUsage, UsageResult, balance, parse_gains
 from frugal_ai.gains.arithmetic import DAYS_PER_PERIOD
+from frugal_ai.gains.wording import balance_dict, payback_sentence, statement, use_case_reason
 
 D = dt.date
 DIESEL_KG_PER_L = factor_set().avoided("diesel").co2e_kg_per_unit
@@ -94,7 +95,7 @@ def test_avoided_emissions_over_the_window() -> None:
     assert uc.footprint_co2e_kg_by_source == {"estimated": Range.of(30, 60, 120)}
     assert uc.ratio.low == pytest.approx(uc.avoided_co2e_kg.low / 120)
     assert uc.verdict == "pays_back"
-    assert "low end of the avoided emissions" in uc.reason and "2026-01-01 to 2026-06-30" in uc.reason
+    assert "low end of the avoided emissions" in use_case_reason(uc) and "2026-01-01 to 2026-06-30" in use_case_reason(uc)
 
 
 def test_rebound_halves_the_gain() -> None:
@@ -119,7 +120,7 @@ def test_overlapping_ranges_are_uncertain() -> None:
     text = gains_text('activity = "office_paper"\nquantity = 2\nlow = 1\nhigh = 3\nunit = "kg"')
     uc = run(text, usage, **H1).use_cases[0]
     assert uc.avoided_co2e_kg.low < uc.footprint_co2e_kg.high and uc.footprint_co2e_kg.low < uc.avoided_co2e_kg.high
-    assert uc.verdict == "uncertain" and "overlap" in uc.reason
+    assert uc.verdict == "uncertain" and "overlap" in use_case_reason(uc)
 
 
 def test_does_not_pay_back_and_never_within_horizon() -> None:
@@ -128,7 +129,7 @@ def test_does_not_pay_back_and_never_within_horizon() -> None:
     assert uc.verdict == "does_not_pay_back"
     assert uc.payback.date is None and uc.payback.earliest is None and uc.payback.latest is None
     assert uc.payback.horizon_end == D(2028, 1, 2)
-    assert "within the horizon" in uc.payback.text
+    assert "within the horizon" in payback_sentence(uc.payback)
 
 
 def test_payback_date_with_one_off_hardware() -> None:
@@ -178,8 +179,8 @@ def test_a_workload_matching_nothing_is_a_warning_and_no_footprint_is_uncertain(
     uc = b.use_cases[0]
     assert uc.warnings[0] == "workload 'ghost' matches nothing in the ledger"
     assert b.warnings[0] == "use case 'Routes': workload 'ghost' matches nothing in the ledger"
-    assert uc.verdict == "uncertain" and "No footprint is known" in uc.reason
-    assert uc.payback.date is None and not uc.payback.known and "no payback date" in uc.payback.text
+    assert uc.verdict == "uncertain" and "No footprint is known" in use_case_reason(uc)
+    assert uc.payback.date is None and not uc.payback.known and "no payback date" in payback_sentence(uc.payback)
 
 
 def test_a_use_case_that_has_not_started_gets_a_projection_of_its_first_period() -> None:
@@ -187,20 +188,37 @@ def test_a_use_case_that_has_not_started_gets_a_projection_of_its_first_period()
     uc = b.use_cases[0]
     assert uc.prospective and (uc.since, uc.until) == (D(2027, 3, 1), D(2027, 3, 31))
     assert uc.avoided_co2e_kg.central == pytest.approx(100 * DIESEL_KG_PER_L * 30 / MONTH_DAYS)
-    assert "projected" in uc.reason
+    assert "projected" in use_case_reason(uc)
+
+
+@pytest.mark.parametrize("period, words", [("day", "the first day from"), ("week", "the first week from"),
+                                           ("month", "the first month from"), ("year", "the first year from")])
+def test_a_projection_says_its_period_in_words(period: str, words: str) -> None:
+    text = f'period = "{period}"\n' + gains_text(DIESEL_100, start="2027-03-01")
+    uc = run(text, FixedUsage({"planner": {}}), today=D(2026, 11, 26)).use_cases[0]
+    assert words in use_case_reason(uc)
+    assert ("premier " + {"day": "jour", "week": "semaine", "month": "mois", "year": "an"}[period]) in use_case_reason(uc, "fr")
+
+
+def test_the_balance_holds_no_prose() -> None:
+    """Sentences are written in the reader's language from the numbers, never stored."""
+    from frugal_ai.gains import Balance, Payback, UseCaseBalance
+
+    assert "statement" not in Balance.model_fields and "reason" not in UseCaseBalance.model_fields
+    assert "text" not in Payback.model_fields
 
 
 def test_every_output_says_gains_are_not_subtracted() -> None:
     b = run(gains_text(DIESEL_100), FixedUsage({"planner": {}}), **H1)
-    assert "never subtracted" in b.statement
-    fr = balance(parse_gains(gains_text(DIESEL_100), "g.toml"), FixedUsage({"planner": {}}), settings=SETTINGS, lang="fr", **H1)  # type: ignore[arg-type]
-    assert "jamais soustraites" in fr.statement and "du 1er janvier 2026 au 30 juin 2026" in fr.use_cases[0].reason
-    assert "2026-" not in fr.use_cases[0].reason  # no ISO date left in French prose
+    assert "never subtracted" in statement("en") and "never subtracted" in balance_dict(b)["statement"]
+    # The same balance, in French: the model holds no prose, the words come with the language.
+    assert "jamais soustraites" in statement("fr") and "du 1er janvier 2026 au 30 juin 2026" in use_case_reason(b.use_cases[0], "fr")
+    assert "2026-" not in use_case_reason(b.use_cases[0], "fr")  # no ISO date left in French prose
 
 
 def test_json_shape() -> None:
     usage = FixedUsage({"planner": months(D(2026, 1, 1), 6, Range.of(5, 10, 20))})
-    data = json.loads(json.dumps(run(gains_text(DIESEL_100), usage, **H1).model_dump(mode="json")))
+    data = json.loads(json.dumps(balance_dict(run(gains_text(DIESEL_100), usage, **H1))))
     uc = data["use_cases"][0]
     assert {"name", "verdict", "reason", "footprint_co2e_kg", "avoided_co2e_kg", "avoided_water_l",
             "footprint_water_l", "ratio", "payback"} <= set(uc)
@@ -256,7 +274,7 @@ def test_gains_count_from_the_first_ledger_record_when_the_ledger_starts_after_s
     uc = run(gains_text(DIESEL_100), FixedUsage(ledger), today=D(2026, 11, 30)).use_cases[0]
     assert (uc.since, uc.until, uc.active_from) == (D(2026, 10, 1), D(2026, 12, 1), D(2026, 10, 1))
     assert uc.avoided_co2e_kg.central == pytest.approx(per_day * 61)
-    assert "2026-10-01 to 2026-11-30" in uc.reason
+    assert "2026-10-01 to 2026-11-30" in use_case_reason(uc)
     # the footprint is about the gains: the verdict is uncertain, and so is the payback
     assert uc.verdict == "uncertain"
     assert uc.payback.date != D(2026, 1, 1) and uc.payback.earliest is not None and uc.payback.earliest >= D(2026, 10, 1)
@@ -276,7 +294,7 @@ def test_payback_agrees_with_the_verdict() -> None:
     uc = run(gains_text(DIESEL_100), FixedUsage(even), **H1).use_cases[0]
     assert uc.verdict == "uncertain"
     assert uc.payback.latest is None or uc.payback.earliest != uc.payback.latest
-    assert "at best" in uc.payback.text or "range" in uc.payback.text
+    assert "at best" in payback_sentence(uc.payback) or "range" in payback_sentence(uc.payback)
 
 
 def test_with_expected_usage_gains_count_from_start() -> None:

@@ -34,7 +34,7 @@ def html_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ledger = build(d / "ledger.sqlite")
     out = {}
     for lang in ("en", "fr"):
-        r = build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger), gains_path=GAINS, lang=lang)
+        r = build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger), gains_path=GAINS)
         out[lang] = d / f"report.{lang}.html"
         out[lang].write_text(render(r, "html", lang), encoding="utf-8")
     empty = d / "empty.sqlite"

@@ -6,7 +6,7 @@ import re
 import string
 
 from frugal_ai.footprint import Range
-from frugal_ai.report.lang import LANGS, texts
+from frugal_ai.lang import LANGS, texts
 
 
 def _fields(text: str) -> set[str]:
@@ -98,12 +98,12 @@ def _french_reports(tmp_path) -> dict[str, str]:
     ledger = build(tmp_path / "ledger.sqlite")
     out = {}
     for label in ("2026-Q3", "2025"):  # a full period, and an empty one with the gains balance
-        report = build_report(ledger, parse_period(label), settings=settings(ledger), gains_path=GAINS, lang="fr")
+        report = build_report(ledger, parse_period(label), settings=settings(ledger), gains_path=GAINS)
         for fmt in ("table", "md", "html", "csv"):
             out[f"{label}.{fmt}"] = render(report, fmt, "fr")
     from frugal_ai.report.period import Period
 
-    report = build_report(ledger, Period(label="all"), settings=settings(ledger), lang="fr")  # no --period
+    report = build_report(ledger, Period(label="all"), settings=settings(ledger))  # no --period
     for fmt in ("table", "md", "html"):
         out[f"all.{fmt}"] = render(report, fmt, "fr")
     return out

@@ -120,7 +120,7 @@ def test_markdown_shows_effective_values_and_settings(tmp_path: Path, monkeypatc
 
 
 def test_equivalence_label_agrees_with_the_count() -> None:
-    from frugal_ai.report.lang import texts
+    from frugal_ai.lang import texts
     from frugal_ai.report.layout import _equivalence_label
     from frugal_ai.report.model import Equivalence
     from frugal_ai.report.model.breakdown import _EQUIVALENCE_KEYS

@@ -41,6 +41,7 @@ from frugal_ai.cli.gains import render_table as balance_table
 from frugal_ai.config import Settings, load_settings
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.gains import Balance, LedgerUsage, balance, load_gains
+from frugal_ai.gains.wording import balance_dict
 from frugal_ai.inventory import load_inventory
 from frugal_ai.ledger.records import ApiCallRecord
 
@@ -107,7 +108,7 @@ if __name__ == "__main__":
         out.mkdir(parents=True, exist_ok=True)
         result, advice, _ = main(out)
         if args.format == "json":
-            print(json.dumps({"balance": result.model_dump(mode="json"),
+            print(json.dumps({"balance": balance_dict(result),
                               "advice": [a.model_dump(mode="json") for a in advice]}, indent=2, ensure_ascii=False))
         else:
             print("Balance of Transports Lemaire's AI use cases, January to June 2026 (simulated ledger)\n")

@@ -55,6 +55,7 @@ def check(
     """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
     from ..config import load_settings
     from ..gains import GainsError, LedgerUsage, balance, load_gains
+    from ..gains.wording import balance_dict
     from ..ledger.health import require_intact
 
     try:
@@ -72,7 +73,7 @@ def check(
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(balance_dict(result), indent=2, ensure_ascii=False))
     else:
         click.echo(render_table(result))
 
@@ -107,6 +108,7 @@ def render_table(result: "Balance") -> str:
     """The balance as a terminal table, each use case's reason below it, and the WBCSD statement."""
     from tabulate import tabulate
 
+    from ..gains.wording import payback_sentence, statement, use_case_reason
     from ..units import format_range
 
     rows = []
@@ -124,7 +126,7 @@ def render_table(result: "Balance") -> str:
     headers = ["use case", "AI footprint CO2e", "avoided CO2e (beside, not subtracted)", "avoided / footprint", "payback", "verdict"]
     lines = [tabulate(rows, headers=headers), ""]
     for uc in result.use_cases:
-        lines.append(f"{uc.name}: {uc.reason} It {uc.payback.text}.")
+        lines.append(f"{uc.name}: {use_case_reason(uc)} It {payback_sentence(uc.payback)}.")
         if uc.active_from > uc.start:
             lines.append(
                 f"  gains and footprint both counted from {uc.active_from.isoformat()}, the first ledger record of its "
@@ -134,5 +136,5 @@ def render_table(result: "Balance") -> str:
             f"  water consumed {format_range(uc.footprint_water_l, 'water_l')}, "
             f"avoided {format_range(uc.avoided_water_l, 'water_l')}; reference: {uc.reference}."
         )
-    lines += ["", result.statement]
+    lines += ["", statement()]
     return "\n".join(lines)

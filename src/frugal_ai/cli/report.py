@@ -35,7 +35,7 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
     the_period = resolve_period(period, since, until)
     settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
     with ProgressBar(sys.stderr) as bar:
-        model = build_report(settings.ledger, the_period, settings=settings, gains_path=gains_path, lang=lang,
+        model = build_report(settings.ledger, the_period, settings=settings, gains_path=gains_path,
                              progress=bar)
         text = render(model, format_for(out_path, fmt), lang)
     if out_path:

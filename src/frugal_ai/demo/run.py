@@ -82,7 +82,7 @@ def run_demo(
     settings = Settings(country=DEMO_COUNTRY, ledger=ledger, project=DEMO_PROJECT)
     since = (now - timedelta(days=30)).date()
     period = Period(label=f"{since.isoformat()}/{now.date().isoformat()}", since=since, until=now.date() + timedelta(days=1))
-    report = build_report(ledger, period, settings=settings, gains_path=gains, lang=lang)
+    report = build_report(ledger, period, settings=settings, gains_path=gains)
     timings["report"] = time.perf_counter() - t0
 
     say("4/4 writing report.html, report.md and report.json…")

@@ -26,8 +26,6 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..footprint import Range
-from ..units import Lang
-from . import wording
 from .arithmetic import (
     DAYS_PER_PERIOD,
     RatioRange,
@@ -79,16 +77,17 @@ class Payback(BaseModel):
     earliest: dt.date | None = Field(description="Low footprint, high gains.")
     latest: dt.date | None = Field(description="High footprint, low gains.")
     horizon_end: dt.date
-    text: str
     known: bool = Field(True, description="False when no footprint is known at all: no payback can be computed.")
 
 
 class UseCaseBalance(BaseModel):
-    """The balance of one use case over a period. CO2e in kg, energy in kWh, water in litres."""
+    """The balance of one use case over a period. CO2e in kg, energy in kWh, water in litres.
+
+    Numbers, dates and the verdict only: its reason and payback in words are written in the
+    reader's language by `wording` (use_case_reason, payback_sentence)."""
 
     name: str
     verdict: Verdict
-    reason: str
     reference: str
     workloads: list[str]
     since: dt.date
@@ -114,10 +113,10 @@ class UseCaseBalance(BaseModel):
 
 
 class Balance(BaseModel):
-    """The balance of every use case of a gains file."""
+    """The balance of every use case of a gains file (`wording.balance_dict`: as JSON, with its
+    sentences in a language)."""
 
     file: str
-    statement: str = Field(description="Avoided emissions are reported beside the footprint, never subtracted.")
     since: dt.date | None
     until: dt.date | None
     as_of: dt.date
@@ -135,7 +134,6 @@ def balance(
     settings: "Settings | None" = None,
     factors: Any = None,
     today: dt.date | None = None,
-    lang: Lang = "en",
 ) -> Balance:
     """Weigh each use case's avoided emissions against its footprint between `since` and `until` (exclusive).
 
@@ -164,12 +162,11 @@ def balance(
         usage = LedgerUsage.of(usage, settings)  # type: ignore[arg-type]
     today = today or dt.datetime.now(dt.timezone.utc).date()
     cases = [
-        _use_case_balance(gains_file, uc, usage, since, until, settings, factors, today, lang) for uc in gains_file.use_case
+        _use_case_balance(gains_file, uc, usage, since, until, settings, factors, today) for uc in gains_file.use_case
     ]
     version = getattr(factors, "version", None)
     return Balance(
         file=gains_file.path,
-        statement=wording.BESIDE_NOT_SUBTRACTED[lang],
         since=since,
         until=until,
         as_of=today if until is None else min(today, until - dt.timedelta(days=1)),
@@ -200,7 +197,6 @@ def _use_case_balance(
     settings: "Settings",
     factors: Any,
     today: dt.date,
-    lang: Lang,
 ) -> UseCaseBalance:
     expected = _expected_per_day(uc.expected_usage, gf.period, settings)
     w_since, w_until, prospective = _window(uc, gf.period, since, until, today)
@@ -261,14 +257,11 @@ def _use_case_balance(
 
     no_footprint = not by_source
     v: Verdict = "uncertain" if no_footprint else verdict(avoided, footprint)
-    span = wording.span_text(w_since, w_until, prospective=prospective, period=gf.period, lang=lang)
-    reason = wording.reason_text(v, avoided, footprint, span, no_footprint=no_footprint, lang=lang)
 
-    payback = _payback(gf, uc, active_from, first_use, history.months, lines, expected, hardware, as_of, lang)
+    payback = _payback(gf, uc, active_from, first_use, history.months, lines, expected, hardware, as_of)
     return UseCaseBalance(
         name=uc.name,
         verdict=v,
-        reason=reason,
         reference=uc.reference,
         workloads=list(uc.workloads),
         since=w_since,
@@ -390,14 +383,12 @@ def _payback(
     expected: tuple[Range, Range, Range] | None,
     hardware: list[tuple[dt.date, Range]],
     as_of: dt.date,
-    lang: Lang,
 ) -> Payback:
     """Daily cumulative footprint and gains from the first day of use to the horizon."""
     horizon = horizon_end(active_from, gf.horizon_years)
     if not history and expected is None and not hardware:
         # Nothing to pay back is not paying back: without any footprint there is no date to give.
-        return Payback(date=None, earliest=None, latest=None, horizon_end=horizon,
-                       text=wording.payback_unknown_text(lang), known=False)
+        return Payback(date=None, earliest=None, latest=None, horizon_end=horizon, known=False)
     # `history` stops at `as_of`, the end of the window (or today), so that a report for a
     # past period gives the same payback whenever it is made from the same ledger.
     t0 = min([active_from, *([first_use] if first_use is not None else []), *(d for d, _ in hardware)])
@@ -430,7 +421,6 @@ def _payback(
         earliest=earliest,
         latest=latest,
         horizon_end=horizon,
-        text=wording.payback_text(central, earliest, latest, horizon, lang),
     )
 
 

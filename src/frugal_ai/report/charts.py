@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from ..footprint import Range
-from .lang import Texts
+from ..lang import Texts
 
 _BAR = "#2f7d5b"
 _BAR_ALT = "#c9822b"

@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-from .lang import Texts
+from ..gains.wording import use_case_reason
+from ..inventory import NO_WORKLOAD
+from ..lang import Texts
 from .model import BreakdownRow, Equivalence, FactorUsed, Ghg, Quantities, Report, SettingsInForce, model_label
 
 
@@ -58,6 +60,11 @@ class SectionBreak:
 
 
 Block = Union[Heading, Para, Table, Bullets, Chart, SectionBreak]
+
+
+def workload_text(name: str, t: Texts) -> str:
+    """A workload's name as shown: the rows recorded without one, in `t`'s words."""
+    return t("no_workload") if name == NO_WORKLOAD else name
 
 
 def period_text(report: Report, t: Texts) -> str:
@@ -173,7 +180,7 @@ def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
         return []
     blocks: list[Block] = [SectionBreak("breakdown"), Heading(2, t("section.breakdown"), "breakdown")]
     blocks += [Heading(3, t("sub.by_workload")), Chart("by_workload", t("chart.by_workload")),
-               _breakdown_table(report.by_workload, t("col.workload"), t, lambda b: t.workload(b.key),
+               _breakdown_table(report.by_workload, t("col.workload"), t, lambda b: workload_text(b.key, t),
                                 ("runs", "requests", "tokens"))]
     if report.by_model:
         blocks += [Heading(3, t("sub.by_model")),
@@ -229,14 +236,13 @@ def gains_blocks(report: Report, t: Texts) -> list[Block]:
     if report.gains is None:
         return blocks + [Para(t("gains.none"))]
     blocks.append(Para(t("gains.separate"), "note"))
-    if report.gains_cases:
+    if report.gains.use_cases:
         blocks.append(Chart("gains", t("chart.gains")))
         rows = []
-        for c in report.gains_cases:
+        for c in report.gains.use_cases:
             verdict = t(f"verdict.{c.verdict}") if t.has(f"verdict.{c.verdict}") else c.verdict
-            rows.append([c.name, verdict,
-                         t.range(c.footprint_co2e_kg, "co2e_kg") if c.footprint_co2e_kg else "—",
-                         t.range(c.avoided_co2e_kg, "co2e_kg") if c.avoided_co2e_kg else "—", c.reason])
+            rows.append([c.name, verdict, t.range(c.footprint_co2e_kg, "co2e_kg"), t.range(c.avoided_co2e_kg, "co2e_kg"),
+                         use_case_reason(c, t.lang)])
         blocks.append(Table([t("col.use_case"), t("col.verdict"), t("col.footprint"), t("col.avoided"), t("col.reason")],
                             rows, [False, False, True, True, False]))
     return blocks
@@ -252,7 +258,7 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
         return blocks + [Para(t("rec.none"))] + batching
     rows = []
     for r in report.recommendations:
-        action = t(f"rec.{r.kind}", workload=t.workload(r.workload), model=r.model, provider=r.provider or "—",
+        action = t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=r.model, provider=r.provider or "—",
                    alternative=r.alternative_model or r.model, zone=r.alternative_zone or "—",
                    requests=t.count(r.requests), batched=t.count(r.alternative_requests or r.requests)) \
             if t.has(f"rec.{r.kind}") else r.action
@@ -274,7 +280,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     ], [False, True]))
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:
-        rows = [[t.workload(f.workload), t.month(f.month), t.method(f.method),
+        rows = [[workload_text(f.workload, t), t.month(f.month), t.method(f.method),
                  model_label(f.provider, f.model) if f.model else (f.zone or "—"),
                  ", ".join(t(f"fallback.{k}", zone=f.unknown_zone or "") for k in f.kinds)] for f in m.fallback_rows]
         blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))

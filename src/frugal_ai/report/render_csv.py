@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from .lang import texts
+from ..lang import texts
+from .layout import workload_text
 from .model import Report
 
 _QUANTITIES = ("energy_kwh", "co2e_kg", "water_l")
@@ -30,7 +31,7 @@ def render_csv(report: Report, lang: str = "en") -> str:
 
     for line in report.lines:
         w.writerow(
-            [t.workload(line.workload), line.month, t.method(line.method), line.runs, line.requests, line.tokens]
+            [workload_text(line.workload, t), line.month, t.method(line.method), line.runs, line.requests, line.tokens]
             # Nothing estimated (unknown model, local server) is left empty, not written as a zero.
             + [num(getattr(getattr(line, q), b)) if line.priced else "" for q in _QUANTITIES for b in _BOUNDS]
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from html import escape
 
 from . import charts
-from .lang import Texts, texts
-from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document, title_text
+from ..lang import Texts, texts
+from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document, title_text, workload_text
 from .model import Report
 
 _CSS = """
@@ -56,7 +56,7 @@ def _chart(report: Report, name: str, title: str, t: Texts) -> str:
     if name == "by_month":
         svg = charts.vbars(title, [(t.month_short(b.key), b.co2e_kg) for b in report.by_month], t)
     elif name == "by_workload":
-        svg = charts.hbars(title, [(t.workload(b.key), b.co2e_kg) for b in report.by_workload], t)
+        svg = charts.hbars(title, [(workload_text(b.key, t), b.co2e_kg) for b in report.by_workload], t)
     else:
         svg = charts.paired_bars(
             title, [(c.name, c.footprint_co2e_kg, c.avoided_co2e_kg) for c in report.gains_cases], t,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .lang import texts
+from ..lang import texts
 from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document
 from .model import Report
 

@@ -6,7 +6,7 @@ import textwrap
 
 from tabulate import tabulate
 
-from .lang import texts
+from ..lang import texts
 from .layout import Block, Bullets, Chart, Heading, Para, SectionBreak, Table, document, header_blocks, summary_blocks
 from .model import Report
 

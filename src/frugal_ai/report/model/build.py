@@ -14,10 +14,9 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
-from pydantic import BaseModel
-
+from ...gains.balance import Balance
 from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
 from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
@@ -37,14 +36,13 @@ def build_report(
     *,
     settings: "Settings | None" = None,
     gains_path: str | Path | None = None,
-    lang: str = "en",
     progress: Progress | None = None,
 ) -> Report:
     """Load the inventory of `period` and compute every figure of the report.
 
     `gains_path`, when given, adds the ecological-gains balance (kept apart from the
-    inventory: avoided emissions are never subtracted from it). `lang` is passed to the
-    balance, whose one-sentence reasons are written in that language.
+    inventory: avoided emissions are never subtracted from it). The model holds no prose:
+    the renderers write it in the language they are given.
     """
     from ...config import load_settings
 
@@ -52,7 +50,7 @@ def build_report(
     tick = progress or (lambda stage, fraction: None)
     tick("ledger", 0.0)
     inventory = load_inventory(ledger_path, since=period.since, until=period.until, settings=settings, progress=tick)
-    gains_model = _balance(gains_path, inventory, period, settings, lang) if gains_path else None
+    gains_model = _balance(gains_path, inventory, period, settings) if gains_path else None
     tick("advice", 0.92)
     try:
         recommendations, advice_error = _recommendations(inventory, settings), None
@@ -69,7 +67,7 @@ def report_from_inventory(
     period: Period,
     settings: "Settings",
     *,
-    gains: BaseModel | None = None,
+    gains: Balance | None = None,
     recommendations: list[Recommendation] | None = None,
 ) -> Report:
     """The report of an inventory already loaded (pure: no I/O except the cached factor base)."""
@@ -118,7 +116,7 @@ def report_from_inventory(
         lines=line_rows(inventory.rows),
         ghg=ghg,
         datapoints=datapoints_of(inventory.rows, ghg),
-        gains=_gains_dict(gains),
+        gains=_shared(gains),
         gains_cases=_gains_cases(gains),
         recommendations=recommendations or [],
         methodology=Methodology(
@@ -146,30 +144,26 @@ def report_from_inventory(
 # --- gains and advice ----------------------------------------------------------------------------
 
 
-def _balance(gains_path: str | Path, inventory: Inventory, period: Period, settings: "Settings", lang: str) -> BaseModel:
+def _balance(gains_path: str | Path, inventory: Inventory, period: Period, settings: "Settings") -> Balance:
     from ...gains import LedgerUsage, balance, load_gains
 
-    return balance(
-        load_gains(gains_path), LedgerUsage.of(inventory, settings),
-        since=period.since, until=period.until, settings=settings, lang=lang,  # type: ignore[arg-type]
-    )
+    return balance(load_gains(gains_path), LedgerUsage.of(inventory, settings),
+                   since=period.since, until=period.until, settings=settings)
 
 
-def _gains_dict(gains: BaseModel | None) -> dict[str, Any] | None:
+def _shared(gains: Balance | None) -> Balance | None:
+    """The balance as the report shows it: the gains file by its name, not its local path
+    (the report is shared outside the machine)."""
     if gains is None:
         return None
-    data = gains.model_dump(mode="json")
-    if isinstance(data.get("file"), str):
-        # The file's name, not the local path: the report is shared outside the machine.
-        data["file"] = Path(data["file"]).name
-    return data
+    return gains.model_copy(update={"file": Path(gains.file).name})
 
 
-def _gains_cases(gains: Any) -> list[GainsCase]:
+def _gains_cases(gains: Balance | None) -> list[GainsCase]:
     if gains is None:
         return []
     return [
-        GainsCase(name=c.name, verdict=str(c.verdict), reason=c.reason, footprint_co2e_kg=c.footprint_co2e_kg,
+        GainsCase(name=c.name, verdict=str(c.verdict), footprint_co2e_kg=c.footprint_co2e_kg,
                   avoided_co2e_kg=c.avoided_co2e_kg)
         for c in gains.use_cases
     ]

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ...footprint import Range
+from ...gains.balance import Balance
 
 
 REPORT_SCHEMA_VERSION = "1"
@@ -217,11 +218,11 @@ class Recommendation(BaseModel):
 
 
 class GainsCase(BaseModel):
-    """What the report shows of one use case's balance (the full balance is in `gains`)."""
+    """What the report shows of one use case's balance (the full balance is in `gains`; the
+    JSON adds its reason in the report's language)."""
 
     name: str
     verdict: str
-    reason: str
     footprint_co2e_kg: Range | None = None
     avoided_co2e_kg: Range | None = None
 
@@ -249,7 +250,7 @@ class Report(BaseModel):
     lines: list[LineRow]
     ghg: Ghg
     datapoints: list[Datapoint]
-    gains: dict[str, Any] | None
+    gains: Balance | None = Field(description="The gains balance (--gains FILE), beside the footprint, never subtracted; None without a gains file.")
     gains_cases: list[GainsCase]
     recommendations: list[Recommendation]
     recommendations_error: str | None = Field(None, description="Why advice could not be computed, if it failed.")

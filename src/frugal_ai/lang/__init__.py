@@ -1,6 +1,7 @@
-"""Translations and number/date formats: the one place where the report's words live.
+"""Translations and number/date formats: the one place where the words shown to a reader
+live, for the report, the gains balance and the command line.
 
-`texts(lang)` gives a `Texts` whose methods turn the model's numbers, dates and keys into
+`en.py` and `fr.py` hold every sentence under the same keys (tested). `texts(lang)` gives a `Texts` whose methods turn the model's numbers, dates and keys into
 the language's words: decimal comma and narrow no-break spaces for thousands in French,
 "1er juillet 2026" for dates.
 
@@ -12,14 +13,10 @@ Example:
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
-
-from ...footprint import Range
-from ...inventory import NO_WORKLOAD
-from ...units import format_number, format_quantity, format_range
+from ..footprint import Range
+from ..units import Lang, format_number, format_quantity, format_range
 from . import en, fr
 
-Lang = Literal["en", "fr"]
 LANGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
 
 
@@ -88,9 +85,6 @@ class Texts:
 
     def method(self, method: str) -> str:
         return self(f"method.{method}")
-
-    def workload(self, name: str) -> str:
-        return self("no_workload") if name == NO_WORKLOAD else name
 
     def methods(self, methods: list[str]) -> str:
         return ", ".join(self.method(m) for m in methods)
