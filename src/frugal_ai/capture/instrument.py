@@ -24,6 +24,9 @@ from typing import Any
 from . import transport
 
 CLIENT_MODULES = ("httpx", "httpx2")
+# Other HTTP stacks: the client module, and the capture module that wraps it (its
+# `patch(module) -> bool` and `unpatch()`). Each is imported only if installed.
+OTHER_STACKS: tuple[tuple[str, str], ...] = (("urllib3", "urllib3_pool"),)
 
 _lock = threading.Lock()
 # class -> (attribute name, original function, wrapper installed)
@@ -67,6 +70,10 @@ def uninstrument() -> None:
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, original)
                 del _patched[cls]
+        for _, capture_module in OTHER_STACKS:
+            module = sys.modules.get(f"{__package__}.{capture_module}")
+            if module is not None:
+                module.unpatch()
 
 
 def is_instrumented() -> bool:
@@ -83,6 +90,12 @@ def _patch_all() -> None:
             except ImportError:
                 continue
         _patch_module(module)
+    for module_name, capture_module in OTHER_STACKS:
+        try:
+            module = sys.modules.get(module_name) or importlib.import_module(module_name)
+        except ImportError:
+            continue
+        importlib.import_module(f"{__package__}.{capture_module}").patch(module)
 
 
 def _patch_module(module: Any) -> None:

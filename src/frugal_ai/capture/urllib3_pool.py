@@ -1,0 +1,250 @@
+"""Capture for clients on `requests` and `urllib3`: the wrapper put around `HTTPConnectionPool.urlopen`.
+
+Every `requests` call goes through urllib3's connection pool (`HTTPAdapter.send` calls
+`urlopen`), and so does every client built on either: huggingface_hub's InferenceClient
+before 1.0, smaller providers' SDKs, in-house wrappers, direct urllib3 users. One wrapper
+there covers them all, with the same routes, parsers and observer as the httpx transports.
+
+A captured request's response is the very object urllib3 made, its class swapped for a
+subclass (same name) whose raw reads — `_raw_read` (plain reads, `read1`, `drain_conn`)
+and `_handle_chunk` (chunked streams) — hand each body chunk, as it came off the wire and
+before the caller's copy is decoded, to the observer, then return it unchanged. The call
+is recorded when the body has been read to its end (or the response is closed).
+
+urllib3's own retries and redirects (`Retry`, `redirect=True`) happen inside one
+`urlopen`: they are one row, with the outcome of the last attempt. urllib3 1.x (which
+reads its body differently) is not captured.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from . import emit, transport
+from .observe import CallObserver
+from .parsers import parser_for
+from .providers import dependent_caches, route
+from .transport import _current_run
+
+# (pool host, pool port, URL without query) -> (route, parser, host, path), or _SKIP.
+# Cleared with the route cache.
+_targets: dict[tuple[Any, Any, str], tuple[Any, ...]] = {}
+_TARGETS_MAX = 2048
+_SKIP: tuple[Any, ...] = (None, None, "", "")
+dependent_caches.append(_targets)
+
+# Set while a captured urlopen runs on this thread: its retries and redirects call urlopen
+# again, and are part of the same call.
+_inside = threading.local()
+
+_PRELOAD_CONTENT_AT = 9  # urlopen's positional index of preload_content (after method, url)
+
+
+def _target(pool_host: str, pool_port: int | None, url: str) -> tuple[Any, ...]:
+    key = (pool_host, pool_port, url.partition("?")[0])
+    found = _targets.get(key)
+    if found is None:
+        host, port, path = key
+        if path[:1] != "/" and "://" in path:  # through an HTTP proxy, urlopen gets the absolute URL
+            from urllib3.util import parse_url
+
+            parsed = parse_url(path)
+            host, port, path = parsed.host or host, parsed.port, parsed.path or "/"
+        where = route(host, port, path)
+        found = _SKIP if where is None else (where, parser_for(where.wire_format), host, path)
+        if len(_targets) >= _TARGETS_MAX:
+            _targets.clear()
+        _targets[key] = found
+    return found
+
+
+def _observer_for(pool: Any, method: Any, url: Any, body: Any) -> CallObserver | None:
+    """A new observer if this request is to be captured, else None. Never raises."""
+    try:
+        if method != "POST" and (not isinstance(method, str) or method.upper() != "POST"):
+            return None
+        where, parser, host, path = _target(pool.host, pool.port, url)
+        if where is None:
+            return None
+        frame = _current_run()
+        if frame is None:
+            if not transport.RECORD_OUTSIDE_RUNS:
+                return None
+        elif not frame.capture_api:
+            return None
+        if type(body) is str:
+            body = body.encode("utf-8", "replace")
+        return CallObserver(where, host, path, frame, body if type(body) is bytes else None, parser)
+    except Exception as exc:
+        emit.warn_once(f"request not inspected ({type(exc).__name__})")
+        return None
+
+
+def _attach(observer: CallObserver, response: Any, preloaded: bool, decoded: bool) -> None:
+    try:
+        status = response.status
+        if 300 <= status < 400:
+            observer.done = True  # a redirect: the call is recorded when its target answers
+            return
+        headers = response.headers
+        observer.start_response(
+            status,
+            (headers.get("content-type") or "").encode("latin-1", "replace"),
+            (headers.get("content-encoding") or "").encode("latin-1", "replace"),
+        )
+        if preloaded:
+            # urllib3 read (and, if asked, decoded) the whole body inside urlopen.
+            if decoded:
+                observer.decoder = None
+            body = response._body
+            if type(body) is bytes and body:
+                observer.feed(body)
+            observer.finish("end")
+            return
+        if not hasattr(response, "_raw_read"):
+            observer.done = True  # not urllib3 2's response: its body is not followed
+            return
+        response.__class__ = _observed_class(type(response))
+        response._frugal_ai_observer = observer
+    except Exception as exc:
+        observer.done = True
+        emit.warn_once(f"response not followed ({type(exc).__name__})")
+
+
+class _ObservedResponse:
+    """Mixin put before the response's own class: raw body bytes pass through unchanged."""
+
+    _frugal_ai_observer: CallObserver
+
+    def _raw_read(self, amt: int | None = None, **kwargs: Any) -> bytes:
+        observer = self._frugal_ai_observer
+        try:
+            data = super()._raw_read(amt, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            observer.finish("error")
+            raise
+        if data:
+            observer.feed(data)
+        if amt is None or not data or self.length_remaining == 0 or _fp_closed(self):
+            if amt != 0:
+                observer.finish("end")
+        return data  # type: ignore[no-any-return]
+
+    def _handle_chunk(self, amt: int | None) -> bytes:
+        observer = self._frugal_ai_observer
+        try:
+            data = super()._handle_chunk(amt)  # type: ignore[misc]
+        except BaseException:
+            observer.finish("error")
+            raise
+        if data:
+            observer.feed(data)
+        return data  # type: ignore[no-any-return]
+
+    def _update_chunk_length(self) -> None:
+        try:
+            super()._update_chunk_length()  # type: ignore[misc]
+        except BaseException:
+            self._frugal_ai_observer.finish("error")
+            raise
+        if self.chunk_left == 0:  # the last chunk: the body is complete
+            self._frugal_ai_observer.finish("end")
+
+    def close(self) -> None:
+        try:
+            super().close()  # type: ignore[misc]
+        finally:
+            self._frugal_ai_observer.finish("closed")
+
+    def __del__(self) -> None:
+        # Dropped without being closed nor read to its end (huggingface_hub stops reading
+        # at `[DONE]` and never closes): the call is recorded now, with what was seen.
+        observer = self.__dict__.get("_frugal_ai_observer")
+        if observer is not None:
+            observer.finish("closed")
+        super().__del__()  # type: ignore[misc]
+
+
+def _fp_closed(response: Any) -> bool:
+    fp = response._fp
+    if fp is None:
+        return True
+    isclosed = getattr(fp, "isclosed", None)
+    if isclosed is not None:
+        return bool(isclosed())
+    return bool(getattr(fp, "closed", False))
+
+
+_observed: dict[type, type] = {}
+
+
+def _observed_class(cls: type) -> type:
+    found = _observed.get(cls)
+    if found is None:
+        found = type(cls.__name__, (_ObservedResponse, cls), {"__module__": cls.__module__,
+                                                              "__qualname__": cls.__qualname__})
+        _observed[cls] = found
+    return found
+
+
+def wrap_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
+    def urlopen(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if not transport.ENABLED or getattr(_inside, "active", False):
+            return original(self, method, url, *args, **kwargs)
+        observer = _observer_for(self, method, url, args[0] if args else kwargs.get("body"))
+        if observer is None:
+            return original(self, method, url, *args, **kwargs)
+        _inside.active = True
+        try:
+            response = original(self, method, url, *args, **kwargs)
+        except Exception:
+            observer.finish("error")
+            raise
+        finally:
+            _inside.active = False
+        if len(args) > _PRELOAD_CONTENT_AT:
+            preload = args[_PRELOAD_CONTENT_AT]
+            decode = args[_PRELOAD_CONTENT_AT + 1] if len(args) > _PRELOAD_CONTENT_AT + 1 else True
+        else:
+            preload = kwargs.get("preload_content", True)
+            decode = kwargs.get("decode_content", True)
+        _attach(observer, response, bool(preload), bool(decode))
+        return response
+
+    urlopen.__wrapped__ = original  # type: ignore[attr-defined]
+    urlopen.__frugal_ai__ = True  # type: ignore[attr-defined]
+    return urlopen
+
+
+# -- switching on and off (instrument.py) ---------------------------------------------------
+_patched: tuple[type, Any, Any] | None = None
+
+
+def patch(module: Any) -> bool:
+    """Wrap `urllib3.connectionpool.HTTPConnectionPool.urlopen`; False for urllib3 1.x."""
+    global _patched
+    if _patched is not None:
+        return True
+    if int(str(getattr(module, "__version__", "0")).split(".")[0] or 0) < 2:
+        return False
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    original = HTTPConnectionPool.__dict__.get("urlopen")
+    if original is None or getattr(original, "__frugal_ai__", False):
+        return False
+    wrapper = wrap_urlopen(original)
+    HTTPConnectionPool.urlopen = wrapper  # type: ignore[method-assign]
+    _patched = (HTTPConnectionPool, original, wrapper)
+    return True
+
+
+def unpatch() -> None:
+    """Restore urlopen, unless someone wrapped over us meanwhile (then stay, switched off)."""
+    global _patched
+    if _patched is None:
+        return
+    cls, original, wrapper = _patched
+    if cls.__dict__.get("urlopen") is wrapper:
+        cls.urlopen = original
+        _patched = None
