@@ -9,7 +9,7 @@ import time
 from ..errors import InputError
 from ..ledger.records import ApiCallRecord
 from ..measure.context import RunFrame, current_run
-from ..measure.ids import new_id
+from ..ids import new_id
 from . import emit
 
 

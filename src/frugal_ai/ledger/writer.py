@@ -22,7 +22,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..measure.ids import new_id
+from ..ids import new_id
 from .notice import warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 from .schema import open_writable

@@ -44,7 +44,7 @@ from ..ledger import flush as ledger_flush
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
 from .attribution import ZERO, Energy, Span, attribute
-from .ids import new_id
+from ..ids import new_id
 
 # Power for runs before the tracker was ready is the mean of at least this much measured time.
 MIN_POWER_WINDOW_S = 0.5

@@ -36,7 +36,7 @@ from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
 from .attribution import Span
 from .context import RunFrame, _current
-from .ids import new_id
+from ..ids import new_id
 from .meter import meter
 
 F = TypeVar("F", bound=Callable[..., Any])
