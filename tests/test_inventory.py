@@ -10,13 +10,7 @@ import pytest
 
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.errors import InputError
-from frugal_ai.inventory import (
-    NO_WORKLOAD,
-    _call_groups,
-    _run_groups,
-    _selection,
-    content_hash,
-)
+from frugal_ai.ledger.query import NO_WORKLOAD, Selection, call_groups, content_hash, run_groups
 from frugal_ai.ledger.records import ApiCallRecord, RunRecord
 
 
@@ -61,8 +55,8 @@ def _conn(path: Path) -> sqlite3.Connection:
 
 
 def test_runs_sum_roots_and_orphans_only(ledger: Path) -> None:
-    where, params = _selection(None, None, None)
-    groups = {(g["workload"], g["month"]): g for g in _run_groups(_conn(ledger), where, params, filtered=False)}
+    sel = Selection.of(None, None, None)
+    groups = {(g["workload"], g["month"]): g for g in run_groups(_conn(ledger), sel)}
     assert set(groups) == {("train", "2026-07"), ("ocr", "2026-08")}
     train = groups[("train", "2026-07")]
     assert train["runs"] == 2
@@ -72,8 +66,8 @@ def test_runs_sum_roots_and_orphans_only(ledger: Path) -> None:
 
 
 def test_calls_grouped_with_summed_tokens_and_requests(ledger: Path) -> None:
-    where, params = _selection(None, None, None)
-    groups = {(g["workload"], g["month"], g["model"]): g for g in _call_groups(_conn(ledger), where, params)}
+    sel = Selection.of(None, None, None)
+    groups = {(g["workload"], g["month"], g["model"]): g for g in call_groups(_conn(ledger), sel)}
     chat = groups[("chatbot", "2026-07", "gpt-4o-mini")]
     assert (chat["requests"], chat["input_tokens"], chat["output_tokens"], chat["reasoning_tokens"]) == (2, 1200, 300, 50)
     assert (NO_WORKLOAD, "2026-08", "claude-3-5-haiku") in groups
@@ -81,23 +75,23 @@ def test_calls_grouped_with_summed_tokens_and_requests(ledger: Path) -> None:
 
 
 def test_period_filter_is_inclusive_exclusive(ledger: Path) -> None:
-    where, params = _selection(ts(2026, 7, 4), ts(2026, 8, 1), None)
-    groups = _call_groups(_conn(ledger), where, params)
+    sel = Selection.of(ts(2026, 7, 4), ts(2026, 8, 1), None)
+    groups = call_groups(_conn(ledger), sel)
     assert sum(g["requests"] for g in groups) == 2  # c1 at the since bound is in; c3 at until is out
 
 
 def test_workload_filter_by_name_and_tag(ledger: Path) -> None:
-    where, params = _selection(None, None, ["team=support"])
-    assert {g["workload"] for g in _call_groups(_conn(ledger), where, params)} == {"chatbot"}
-    where, params = _selection(None, None, ["train-step", "ocr"])
-    groups = _run_groups(_conn(ledger), where, params, filtered=True)
+    sel = Selection.of(None, None, ["team=support"])
+    assert {g["workload"] for g in call_groups(_conn(ledger), sel)} == {"chatbot"}
+    sel = Selection.of(None, None, ["train-step", "ocr"])
+    groups = run_groups(_conn(ledger), sel)
     # train-step's parent does not match the filter, so the child counts on its own.
     assert {g["workload"] for g in groups} == {"train-step", "ocr"}
 
 
 def test_workload_filter_never_counts_a_run_inside_a_matching_run(ledger: Path) -> None:
-    where, params = _selection(None, None, ["train", "train-step"])
-    groups = _run_groups(_conn(ledger), where, params, filtered=True)
+    sel = Selection.of(None, None, ["train", "train-step"])
+    groups = run_groups(_conn(ledger), sel)
     assert {g["workload"] for g in groups} == {"train"}
     assert sum(g["cpu_kwh"] for g in groups) == pytest.approx(0.030)
 
@@ -112,8 +106,8 @@ def test_content_hash_is_reproducible_and_changes_with_any_value(tmp_path: Path)
     write_records(c, changed)
 
     def digest(p: Path) -> str:
-        where, params = _selection(None, None, None)
-        return content_hash(_conn(p), where, params)
+        sel = Selection.of(None, None, None)
+        return content_hash(_conn(p), sel)
 
     assert digest(a) == digest(b)
     assert digest(a) != digest(c)
@@ -122,7 +116,7 @@ def test_content_hash_is_reproducible_and_changes_with_any_value(tmp_path: Path)
 
 def test_bad_workload_filter_is_an_input_error() -> None:
     with pytest.raises(InputError):
-        _selection(None, None, ["=x"])
+        Selection.of(None, None, ["=x"])
 
 
 # --- the whole inventory, with the real factor base, estimator and measured_footprint ----------
@@ -330,8 +324,9 @@ def test_failed_calls_are_counted_but_tokenless_ones_add_no_energy(tmp_path: Pat
 def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     """The upsert aggregation gives exactly what GROUP BY gives (it only avoids sorting every row)."""
     conn = _conn(ledger)
-    where, params = _selection(ts(2026, 7, 1), None, None)
-    got = sorted(tuple(r) for r in _call_groups(conn, where, params))
+    sel = Selection.of(ts(2026, 7, 1), None, None)
+    got = sorted(tuple(r) for r in call_groups(conn, sel))
+    where, params = sel.sql()
     conn.row_factory = None
     expected = sorted(conn.execute(f"""
         SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, model, local, COUNT(*),

@@ -35,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from datetime import date, datetime, timezone
@@ -46,31 +45,13 @@ from pydantic import BaseModel, Field
 
 from .errors import InputError, UnknownModelError
 from .footprint import Footprint, Method
-from .ledger.export import period_clauses
+from .ledger.query import NO_WORKLOAD, Selection, call_groups, content_hash, content_hash_text, run_groups, run_span, unattributed_kwh
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
 
 WORLD_ZONE = "WORLD"
 """The factor base's world-average electricity zone: used for runs recorded without a zone."""
-
-NO_WORKLOAD = "(no workload)"
-"""Workload name of API calls made outside any tracked run."""
-
-_HASH_CHUNK_ROWS = 50_000
-
-# One line of text per ledger row for the content hash. Floats are printed with 17
-# significant digits so that the text (and hence the hash) changes whenever a value does.
-_RUN_LINE = (
-    "printf('run|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%.17g|%.17g|%.17g', id, ifnull(parent_id, ''), "
-    "name, project, tags, start, \"end\", status, ifnull(zone, ''), method, cpu_kwh, gpu_kwh, ram_kwh)"
-)
-_CALL_LINE = (
-    "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s', id, ifnull(run_id, ''), "
-    "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
-    "output_tokens, reasoning_tokens, local, source)"
-)
-
 
 class Fallbacks(BaseModel):
     """Which fallback factors a row needed: the report's data-quality section lists them."""
@@ -165,29 +146,27 @@ def load_inventory(
         raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
     path = Path(ledger_path)
     conn = _open(path)
-    # Runs and API calls share the columns the selection reads (start, name, tags).
-    where, params = _selection(since_s, until_s, workloads)
+    sel = Selection.of(since_s, until_s, workloads)
     tick = progress or (lambda stage, fraction: None)
     # The content hash reads every selected row once: it runs on its own connection in a
     # thread while this one aggregates (SQLite releases the GIL), so the two scans overlap.
     if with_hash is None:
         with_hash = not workloads
-    hasher = _HashThread(path, where, params,
+    hasher = _HashThread(path, sel,
                          lambda share: tick("hashing", 0.1 + 0.8 * share)) if with_hash and path.exists() else None
     try:
         if hasher is not None:
             hasher.start()
         tick("runs", 0.05)
-        run_groups = _run_groups(conn, where, params, filtered=bool(workloads))
+        runs = run_groups(conn, sel)
         tick("api calls", 0.1)
-        call_groups = _call_groups(conn, where, params)
-        n_runs, first_run, last_run = conn.execute(
-            f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}", params).fetchone()
-        unattributed_kwh = _unattributed_kwh(conn, since_s, until_s) if not workloads else 0.0
+        calls = call_groups(conn, sel)
+        n_runs, first_run, last_run = run_span(conn, sel)
+        unattributed = unattributed_kwh(conn, sel) if not workloads else 0.0
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing
-            digest = content_hash(conn, where, params)
+            digest = content_hash(conn, sel)
         else:
             digest = ""
     except sqlite3.DatabaseError as e:
@@ -196,11 +175,11 @@ def load_inventory(
         conn.close()
         if hasher is not None:
             hasher.join()
-    n_rows = n_runs + sum(int(g["requests"]) for g in call_groups)
-    demo_rows = sum(int(g["demo"]) for g in call_groups)
-    failed = sum(int(g["failed"] or 0) for g in call_groups)
-    failed_tokenless = sum(int(g["failed_tokenless"] or 0) for g in call_groups)
-    starts = [v for v in (first_run, last_run, *(g["first"] for g in call_groups), *(g["last"] for g in call_groups))
+    n_rows = n_runs + sum(int(g["requests"]) for g in calls)
+    demo_rows = sum(int(g["demo"]) for g in calls)
+    failed = sum(int(g["failed"] or 0) for g in calls)
+    failed_tokenless = sum(int(g["failed_tokenless"] or 0) for g in calls)
+    starts = [v for v in (first_run, last_run, *(g["first"] for g in calls), *(g["last"] for g in calls))
               if v is not None]
     first, last = (min(starts), max(starts)) if starts else (None, None)
 
@@ -208,8 +187,8 @@ def load_inventory(
 
     settings = settings or load_settings()
     factors = factor_set()
-    rows = [_measured_row(g, settings, factors) for g in run_groups]
-    rows += [_estimated_row(g, settings, factors) for g in call_groups]
+    rows = [_measured_row(g, settings, factors) for g in runs]
+    rows += [_estimated_row(g, settings, factors) for g in calls]
     rows.sort(key=lambda r: (r.month, r.workload, r.method, r.provider or "", r.model or "", r.zone or ""))
     return Inventory(
         ledger_path=str(ledger_path),
@@ -224,7 +203,7 @@ def load_inventory(
         demo_rows=int(demo_rows),
         failed_requests=failed,
         failed_tokenless=failed_tokenless,
-        unattributed_kwh=unattributed_kwh,
+        unattributed_kwh=unattributed,
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
     )
@@ -250,154 +229,6 @@ def _open(path: Path) -> sqlite3.Connection:
     from .ledger import connect
 
     return connect(path, readonly=True)
-
-
-def _selection(
-    since_s: float | None, until_s: float | None, workloads: Sequence[str] | None
-) -> tuple[str, list[object]]:
-    """A WHERE clause (and its parameters) for the period and the workloads filter, for the
-    runs, api_calls and sessions tables alike."""
-    clauses, params = period_clauses(since_s, until_s)
-    if workloads:
-        alternatives: list[str] = []
-        names = [w for w in workloads if "=" not in w]
-        if names:
-            alternatives.append(f"name IN ({', '.join('?' * len(names))})")
-            params.extend(names)
-        for item in workloads:
-            if "=" in item:
-                key, value = item.split("=", 1)
-                if not key:
-                    raise InputError(f"workload filter {item!r}: expected a name or key=value")
-                alternatives.append("json_extract(tags, ?) = ?")
-                params.extend([_json_path(key), value])
-        clauses.append("(" + " OR ".join(alternatives) + ")")
-    where = " AND ".join(clauses) if clauses else "1"
-    return where, params
-
-
-def _json_path(key: str) -> str:
-    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _run_groups(conn: sqlite3.Connection, where: str, params: list[object], *, filtered: bool) -> list[sqlite3.Row]:
-    if filtered:
-        # A matching run is counted unless one of its ancestors matches too (energies are inclusive).
-        counted = f"""
-            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
-            up(id, ancestor) AS (
-                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
-                UNION
-                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
-            )
-            SELECT * FROM runs WHERE id IN matched
-              AND id NOT IN (SELECT id FROM up WHERE ancestor IN matched)"""
-    else:
-        # Root runs, and orphans whose parent never reached the ledger.
-        counted = f"""
-            SELECT * FROM runs WHERE ({where})
-              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
-    sql = f"""
-        SELECT name AS workload, strftime('%Y-%m', start, 'unixepoch') AS month, zone, method AS measurement,
-               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
-               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
-               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(coverage < 1.0) AS extrapolated_runs
-        FROM ({counted})
-        GROUP BY workload, month, zone, measurement"""
-    conn.row_factory = sqlite3.Row
-    return conn.execute(sql, params).fetchall()
-
-
-def _call_groups(conn: sqlite3.Connection, where: str, params: list[object]) -> list[sqlite3.Row]:
-    """The API calls summed per workload × month × provider × model × local.
-
-    Not a GROUP BY: SQLite sorts every row for one (a million rows into a temporary B-tree),
-    while an upsert into a temporary table keyed by the group adds each row to one of a few
-    hundred totals. Same sums (integers), about 20% less CPU on a large ledger.
-    """
-    conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
-    conn.execute("""
-        CREATE TEMP TABLE frugal_ai_call_groups (
-            workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
-            local INTEGER NOT NULL, requests INTEGER, input_tokens INTEGER, input_tokens_sq INTEGER,
-            output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
-            failed_tokenless INTEGER, first REAL, last REAL,
-            PRIMARY KEY (workload, month, provider, model, local)) WITHOUT ROWID""")
-    try:
-        conn.execute(f"""
-            INSERT INTO temp.frugal_ai_call_groups
-            SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch'), provider, model, local, 1,
-                   input_tokens, input_tokens * input_tokens, output_tokens, reasoning_tokens,
-                   source = 'demo', status = 'failed',
-                   status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0, start, start
-            FROM api_calls WHERE {where}
-            ON CONFLICT DO UPDATE SET
-                requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
-                input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
-                output_tokens = output_tokens + excluded.output_tokens,
-                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, demo = demo + excluded.demo,
-                failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
-                first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
-    finally:
-        conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
-
-
-def _unattributed_kwh(conn: sqlite3.Connection, since_s: float | None, until_s: float | None) -> float:
-    """Energy the tracker measured while no run was active (ledger table `sessions`, if any)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
-        return 0.0
-    where, params = _selection(since_s, until_s, None)
-    (value,) = conn.execute(
-        "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
-        f"FROM sessions WHERE {where}", params).fetchone()
-    return float(value or 0.0)
-
-
-def content_hash_text() -> str:
-    """How the content hash is made, in words, for the report's methodology section."""
-    return (
-        "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
-        "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
-        "significant digits, NULL as an empty field; lines end with a newline."
-    )
-
-
-def content_hash(
-    conn: sqlite3.Connection,
-    where: str,
-    params: list[object],
-    progress: Callable[[float], None] | None = None,
-) -> str:
-    """SHA-256 of the runs and API calls `where` selects (see `content_hash_text`). Streams in
-    chunks: bounded memory.
-
-    Storage order, not id order: sorting a million text ids would double the cost, and the
-    order of a ledger file's rows is part of that file (a copy hashes the same).
-    """
-    h = hashlib.sha256()
-    conn.row_factory = None
-    tables = ((_RUN_LINE, "runs"), (_CALL_LINE, "api_calls"))
-    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t in tables]
-    total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
-    done = 0
-    for (line_sql, table), (lo, hi) in zip(tables, spans):
-        if lo is None:
-            continue
-        # SQLite builds each chunk's text itself (no Python object per row, GIL released);
-        # a rowid range is scanned in rowid order.
-        sql = (f"SELECT group_concat(line, char(10)) FROM (SELECT {line_sql} AS line FROM {table} "
-               f"WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid)")
-        for first in range(lo, hi + 1, _HASH_CHUNK_ROWS):
-            (text,) = conn.execute(sql, [first, first + _HASH_CHUNK_ROWS, *params]).fetchone()
-            if text:
-                h.update(text.encode())
-                h.update(b"\n")
-            done += min(_HASH_CHUNK_ROWS, hi + 1 - first)
-            if progress is not None:
-                progress(done / total)
-    return "sha256:" + h.hexdigest()
 
 
 class _HashThread(threading.Thread):

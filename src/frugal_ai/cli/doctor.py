@@ -47,7 +47,7 @@ def ledger_facts(path: Path) -> dict[str, Any]:
 
     from ..errors import InputError
     from ..ledger import connect
-    from ..ledger.export import ledger_stats
+    from ..ledger.query import ledger_stats
     from ..ledger.health import ledger_problem
 
     facts: dict[str, Any] = {"path": str(path), "exists": path.exists(),

@@ -29,7 +29,7 @@ def stats(path: str | None, fmt: str) -> None:
     import json
 
     from ..ledger import connect
-    from ..ledger.export import ledger_stats
+    from ..ledger.query import ledger_stats
 
     from ..ledger.health import require_intact
 
@@ -73,7 +73,8 @@ def export(fmt: str, since: str | None, until: str | None, path: str | None, out
     """One record a line: runs and API calls, with DESIGN.md's keys."""
     from ..errors import InputError
     from ..ledger import connect
-    from ..ledger.export import iter_records, parse_day, write_csv, write_jsonl
+    from ..ledger.export import parse_day, write_csv, write_jsonl
+    from ..ledger.query import iter_records
 
     since_s = parse_day(since, option="--since") if since else None
     until_s = parse_day(until, option="--until", end_of_day=True) if until else None

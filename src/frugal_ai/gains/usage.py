@@ -100,19 +100,11 @@ class LedgerUsage:
             return False
         if workload not in self._matches:
             from ..ledger import connect
+            from ..ledger.query import workload_matches
 
-            if "=" in workload:
-                key, value = workload.split("=", 1)
-                clause = "json_extract(tags, ?) = ?"
-                params: tuple[str, ...] = ('$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"', value)
-            else:
-                clause, params = "name = ?", (workload,)
             conn = connect(self.ledger_path, readonly=True)
             try:
-                found = any(
-                    conn.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", params).fetchone() is not None
-                    for table in ("runs", "api_calls")
-                )
+                found = workload_matches(conn, workload)
             except sqlite3.DatabaseError as e:
                 raise InputError(f"cannot read the ledger: {e}", where=str(self.ledger_path)) from None
             finally:

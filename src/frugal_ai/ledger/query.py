@@ -1,0 +1,364 @@
+"""Every read of the ledger: the one module that holds the SQL a report, the gains, the advice,
+`ledger export` and `ledger stats` run over a ledger file.
+
+A read is given a `Selection` (a period [since, until) and an optional workload filter) and
+answers with a few aggregated rows, never one Python object per ledger row:
+
+    run_groups(conn, sel)        measured runs summed per workload × month × zone × method
+    call_groups(conn, sel)       API calls summed per workload × month × provider × model × local
+    run_span(conn, sel)          (runs counted, first start, last start)
+    unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
+    content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
+    workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
+    iter_records(conn, ...)      every record as a plain dict (`ledger export`)
+    ledger_stats(conn)           counts, span and totals (`ledger stats`, `doctor`)
+
+This set is the reader side of a ledger backend (docs/architecture.md): another store
+(PostgreSQL) provides the same functions over its own connection. The SQL is kept to what
+SQLite and PostgreSQL share where that costs nothing; what is SQLite's own is marked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Sequence
+
+from ..errors import InputError
+
+NO_WORKLOAD = "(no workload)"
+"""Workload name of API calls made outside any tracked run."""
+
+_HASH_CHUNK_ROWS = 50_000
+
+# One line of text per ledger row for the content hash. Floats are printed with 17
+# significant digits so that the text (and hence the hash) changes whenever a value does.
+# (SQLite's printf; PostgreSQL's format() needs its own spelling of the same text.)
+_RUN_LINE = (
+    "printf('run|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%.17g|%.17g|%.17g', id, ifnull(parent_id, ''), "
+    "name, project, tags, start, \"end\", status, ifnull(zone, ''), method, cpu_kwh, gpu_kwh, ram_kwh)"
+)
+_CALL_LINE = (
+    "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s', id, ifnull(run_id, ''), "
+    "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
+    "output_tokens, reasoning_tokens, local, source)"
+)
+# The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
+_MONTH = "strftime('%Y-%m', start, 'unixepoch')"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which ledger rows a read covers: those starting in [since_s, until_s) (UTC epoch
+    seconds, None: unbounded) whose name is one of `workloads` or whose tags match one of
+    its `key=value` items (empty: every row)."""
+
+    since_s: float | None = None
+    until_s: float | None = None
+    workloads: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for item in self.workloads:
+            if item.startswith("="):
+                raise InputError(f"workload filter {item!r}: expected a name or key=value")
+
+    @classmethod
+    def of(cls, since_s: float | None = None, until_s: float | None = None,
+           workloads: Sequence[str] | None = None) -> "Selection":
+        return cls(since_s, until_s, tuple(workloads or ()))
+
+    def sql(self) -> tuple[str, list[object]]:
+        """A WHERE condition (and its parameters) for the runs, api_calls and sessions tables alike."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.since_s is not None:
+            clauses.append("start >= ?")
+            params.append(self.since_s)
+        if self.until_s is not None:
+            clauses.append("start < ?")
+            params.append(self.until_s)
+        if self.workloads:
+            alternatives: list[str] = []
+            names = [w for w in self.workloads if "=" not in w]
+            if names:
+                alternatives.append(f"name IN ({', '.join('?' * len(names))})")
+                params.extend(names)
+            for item in self.workloads:
+                if "=" in item:
+                    clause, values = _workload_clause(item)
+                    alternatives.append(clause)
+                    params.extend(values)
+            clauses.append("(" + " OR ".join(alternatives) + ")")
+        return (" AND ".join(clauses) if clauses else "1=1"), params
+
+    def period_only(self) -> "Selection":
+        return Selection(self.since_s, self.until_s)
+
+
+def json_path(key: str) -> str:
+    """The JSON path of a tag key (quoted, so any key is one member): the one escaping of tag keys."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _workload_clause(item: str) -> tuple[str, list[object]]:
+    """The condition for one workload filter item: a name, or a tag `key=value`."""
+    if "=" not in item:
+        return "name = ?", [item]
+    key, value = item.split("=", 1)
+    # SQLite's JSON1 (PostgreSQL: tags::jsonb ->> key = value).
+    return "json_extract(tags, ?) = ?", [json_path(key), value]
+
+
+# --- the inventory's reads ------------------------------------------------------------------
+
+
+def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
+    """Counted runs summed per workload × month × zone × measurement.
+
+    Energies are inclusive (a run contains the runs nested in it): unfiltered, root runs and
+    orphans (a parent that never reached the ledger) are counted; with a workload filter, a
+    matching run is counted unless one of its ancestors matches too. Keys: workload, month,
+    zone, measurement, runs, cpu_kwh, gpu_kwh, ram_kwh, cpu_cov_kwh, gpu_cov_kwh, ram_cov_kwh
+    (each energy × the run's coverage), extrapolated_runs.
+    """
+    where, params = sel.sql()
+    if sel.workloads:
+        counted = f"""
+            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
+            up(id, ancestor) AS (
+                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
+                UNION
+                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
+            )
+            SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
+              AND id NOT IN (SELECT id FROM up WHERE ancestor IN (SELECT id FROM matched))"""
+    else:
+        counted = f"""
+            SELECT * FROM runs WHERE ({where})
+              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
+    sql = f"""
+        SELECT name AS workload, {_MONTH} AS month, zone, method AS measurement,
+               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
+               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
+               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(CASE WHEN coverage < 1.0 THEN 1 ELSE 0 END) AS extrapolated_runs
+        FROM ({counted}) AS counted
+        GROUP BY workload, month, zone, measurement"""
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.row_factory = None
+
+
+def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
+    """The API calls summed per workload × month × provider × model × local.
+
+    Keys: workload (NO_WORKLOAD outside any run), month, provider, model, local, requests,
+    input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
+    failed_tokenless, first, last (start times).
+
+    Not a GROUP BY: SQLite sorts every row for one (a million rows into a temporary B-tree),
+    while an upsert into a temporary table keyed by the group adds each row to one of a few
+    hundred totals. Same sums (integers), about 20% less CPU on a large ledger. (A backend
+    with hash aggregation, PostgreSQL, can use a plain GROUP BY for the same result.)
+    """
+    where, params = sel.sql()
+    conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
+    conn.execute("""
+        CREATE TEMP TABLE frugal_ai_call_groups (
+            workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+            local INTEGER NOT NULL, requests INTEGER, input_tokens INTEGER, input_tokens_sq INTEGER,
+            output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
+            failed_tokenless INTEGER, first REAL, last REAL,
+            PRIMARY KEY (workload, month, provider, model, local)) WITHOUT ROWID""")
+    try:
+        conn.execute(f"""
+            INSERT INTO temp.frugal_ai_call_groups
+            SELECT ifnull(name, ?), {_MONTH}, provider, model, local, 1,
+                   input_tokens, input_tokens * input_tokens, output_tokens, reasoning_tokens,
+                   source = 'demo', status = 'failed',
+                   status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0, start, start
+            FROM api_calls WHERE {where}
+            ON CONFLICT DO UPDATE SET
+                requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
+                input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
+                output_tokens = output_tokens + excluded.output_tokens,
+                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, demo = demo + excluded.demo,
+                failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
+                first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
+    finally:
+        conn.row_factory = None
+        conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
+
+
+def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:
+    """(number of selected runs, earliest start, latest start)."""
+    where, params = sel.sql()
+    n, first, last = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}", params).fetchone()
+    return int(n), first, last
+
+
+def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
+    """Energy the tracker measured while no run was active, in the selection's period (table
+    `sessions`; a session belongs to no workload, so the workload filter does not apply)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
+        return 0.0
+    where, params = sel.period_only().sql()
+    (value,) = conn.execute(
+        "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
+        f"FROM sessions WHERE {where}", params).fetchone()
+    return float(value or 0.0)
+
+
+def workload_matches(conn: sqlite3.Connection, workload: str) -> bool:
+    """Whether a workload name (or tag `key=value`) matches any run or API call, in any period."""
+    clause, params = _workload_clause(workload)
+    return any(
+        conn.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", params).fetchone() is not None
+        for table in ("runs", "api_calls")
+    )
+
+
+# --- the content hash ---------------------------------------------------------------------
+
+
+def content_hash_text() -> str:
+    """How the content hash is made, in words, for the report's methodology section."""
+    return (
+        "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
+        "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
+        "significant digits, NULL as an empty field; lines end with a newline."
+    )
+
+
+def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[float], None] | None = None) -> str:
+    """SHA-256 of the runs and API calls `sel` selects (see `content_hash_text`). Streams in
+    chunks: bounded memory.
+
+    Storage order, not id order: sorting a million text ids would double the cost, and the
+    order of a ledger file's rows is part of that file (a copy hashes the same).
+    """
+    where, params = sel.sql()
+    h = hashlib.sha256()
+    conn.row_factory = None
+    tables = ((_RUN_LINE, "runs"), (_CALL_LINE, "api_calls"))
+    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t in tables]
+    total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
+    done = 0
+    for (line_sql, table), (lo, hi) in zip(tables, spans):
+        if lo is None:
+            continue
+        # SQLite builds each chunk's text itself (no Python object per row, GIL released);
+        # a rowid range is scanned in rowid order.
+        sql = (f"SELECT group_concat(line, char(10)) FROM (SELECT {line_sql} AS line FROM {table} "
+               f"WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid)")
+        for first in range(lo, hi + 1, _HASH_CHUNK_ROWS):
+            (text,) = conn.execute(sql, [first, first + _HASH_CHUNK_ROWS, *params]).fetchone()
+            if text:
+                h.update(text.encode())
+                h.update(b"\n")
+            done += min(_HASH_CHUNK_ROWS, hi + 1 - first)
+            if progress is not None:
+                progress(done / total)
+    return "sha256:" + h.hexdigest()
+
+
+# --- export and stats ----------------------------------------------------------------------
+
+
+def iso_utc(t: float) -> str:
+    """Seconds since the epoch as ISO 8601 UTC, e.g. 2026-07-01T12:00:00.123456Z."""
+    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s: float | None = None) -> Iterator[dict[str, Any]]:
+    """Runs then API calls whose start lies in [since_s, until_s), oldest first within each kind,
+    as the plain dicts `ledger export` writes (keys: export.FIELDS)."""
+    where, params = Selection(since_s, until_s).sql()
+    conn.row_factory = sqlite3.Row
+    try:
+        runs = conn.execute(f'SELECT * FROM runs WHERE {where} ORDER BY start, id', params)
+        for r in runs:
+            yield {
+                "kind": "run", "id": r["id"], "run_id": None, "parent_id": r["parent_id"], "name": r["name"],
+                "project": r["project"], "tags": _tags(r["tags"]), "start": iso_utc(r["start"]),
+                "end": iso_utc(r["end"]), "status": r["status"],
+                "energy_kwh": r["cpu_kwh"] + r["gpu_kwh"] + r["ram_kwh"], "cpu_kwh": r["cpu_kwh"],
+                "gpu_kwh": r["gpu_kwh"], "ram_kwh": r["ram_kwh"], "method": r["method"], "coverage": r["coverage"],
+                "zone": r["zone"], "provider": None, "model": None, "input_tokens": None, "output_tokens": None,
+                "reasoning_tokens": None, "latency_s": None, "host": r["host"],
+            }
+        calls = conn.execute(f'SELECT * FROM api_calls WHERE {where} ORDER BY start, id', params)
+        for c in calls:
+            yield {
+                "kind": "api_call", "id": c["id"], "run_id": c["run_id"], "parent_id": None, "name": c["name"],
+                "project": c["project"], "tags": _tags(c["tags"]), "start": iso_utc(c["start"]),
+                "end": iso_utc(c["end"]), "status": c["status"], "energy_kwh": None, "cpu_kwh": None,
+                "gpu_kwh": None, "ram_kwh": None, "method": None, "coverage": None, "zone": None,
+                "provider": c["provider"], "model": c["model"], "input_tokens": c["input_tokens"],
+                "output_tokens": c["output_tokens"], "reasoning_tokens": c["reasoning_tokens"],
+                "latency_s": c["latency_s"], "host": c["host"],
+            }
+    except sqlite3.DatabaseError as e:
+        raise corrupt_ledger(conn, e) from None
+    finally:
+        conn.row_factory = None
+
+
+def _tags(text: str | None) -> dict[str, str]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Row counts, time span and measured totals of a ledger."""
+    try:
+        one = lambda sql: conn.execute(sql).fetchone()  # noqa: E731
+        runs, roots, failed, first_run, last_run = one(
+            "SELECT count(*), sum(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), min(start), max(\"end\") FROM runs")
+        energy = one("SELECT sum(cpu_kwh), sum(gpu_kwh), sum(ram_kwh) FROM runs WHERE parent_id IS NULL")
+        unavailable = one("SELECT count(*) FROM runs WHERE method = 'unavailable'")[0]
+        calls, first_call, last_call = one("SELECT count(*), min(start), max(\"end\") FROM api_calls")
+        tokens = one("SELECT sum(input_tokens), sum(output_tokens), sum(reasoning_tokens) FROM api_calls")
+        sessions, measured, unattributed = one(
+            "SELECT count(*), sum(cpu_kwh + gpu_kwh + ram_kwh), "
+            "sum(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) FROM sessions")
+        version = one("SELECT value FROM meta WHERE key = 'schema_version'")
+    except sqlite3.DatabaseError as e:
+        raise corrupt_ledger(conn, e) from None
+    starts = [t for t in (first_run, first_call) if t is not None]
+    ends = [t for t in (last_run, last_call) if t is not None]
+    return {
+        "schema_version": int(version[0]) if version else None,
+        "runs": runs or 0, "root_runs": roots or 0, "failed_runs": failed or 0, "unmeasured_runs": unavailable or 0,
+        "api_calls": calls or 0, "sessions": sessions or 0,
+        "first": iso_utc(min(starts)) if starts else None, "last": iso_utc(max(ends)) if ends else None,
+        "measured_cpu_kwh": energy[0] or 0.0, "measured_gpu_kwh": energy[1] or 0.0, "measured_ram_kwh": energy[2] or 0.0,
+        "tracker_total_kwh": measured or 0.0, "unattributed_kwh": unattributed or 0.0,
+        "input_tokens": tokens[0] or 0, "output_tokens": tokens[1] or 0, "reasoning_tokens": tokens[2] or 0,
+    }
+
+
+def ledger_file(conn: sqlite3.Connection) -> str | None:
+    """The file a connection reads (None for an in-memory ledger)."""
+    try:
+        for _, name, file in conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return file or None
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def corrupt_ledger(conn: sqlite3.Connection, e: Exception) -> InputError:
+    """The error for a ledger that cannot be read, naming its file as the inventory does."""
+    return InputError(f"cannot read the ledger: {e}", where=ledger_file(conn))
