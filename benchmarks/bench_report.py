@@ -14,10 +14,10 @@ fresh subprocess per step so that one step's peak does not hide another's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,40 +31,38 @@ WORKLOADS = [f"workload-{i:02d}" for i in range(20)]
 
 
 def make_ledger(path: Path, n: int, seed: int = 1) -> None:
-    """n records over one year: 2% measured runs, the rest API calls, written in one transaction.
+    """n records over one year: 2% measured runs, the rest API calls, written in one transaction
+    through the ledger writer's row builder (as a tracked process writes them).
 
     Records are written in time order, as a real ledger is (it is appended to as work happens).
     """
-    from frugal_ai.demo.ledger_file import create_ledger
+    from frugal_ai.demo.ledger_file import write_records
+    from frugal_ai.ledger.records import ApiCallRecord, RunRecord
 
-    create_ledger(path)
     rng = random.Random(seed)
     start = 1767225600.0  # 2026-01-01 UTC
     year = 365 * 86400
-    conn = sqlite3.connect(path)
     n_runs = n // 50
-    runs = []
-    for i in range(n_runs):
-        t = start + year * i / n_runs
-        runs.append((f"run-{i:07d}", None, rng.choice(WORKLOADS), "bench", "{}", t, t + 30, "ok", "h", 1, "FR",
-                     "rapl+ram_model", rng.random() * 1e-3, 0.0, rng.random() * 1e-4, 1.0))
-    conn.executemany("INSERT INTO runs (id, parent_id, name, project, tags, start, \"end\", status, host, pid, zone, "
-                     "method, cpu_kwh, gpu_kwh, ram_kwh, coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
+    team = {"team": "a"}
+
+    def runs():
+        for i in range(n_runs):
+            t = start + year * i / n_runs
+            yield RunRecord(id=f"run-{i:07d}", name=rng.choice(WORKLOADS), project="bench", start=t, end=t + 30,
+                            host="h", pid=1, zone="FR", method="rapl+ram_model", cpu_kwh=rng.random() * 1e-3,
+                            ram_kwh=rng.random() * 1e-4)
 
     def calls():  # a generator: the benchmark's own memory stays flat while writing
         n_calls = n - n_runs
         for i in range(n_calls):
             t = start + year * (i + rng.random()) / n_calls
             provider, model = MODELS[i % len(MODELS)]
-            yield (str(uuid.UUID(int=rng.getrandbits(128))), None, WORKLOADS[i % len(WORKLOADS)], "bench",
-                   '{"team":"a"}', t, t + 1.0, "ok", provider, model, rng.randint(100, 4000), rng.randint(50, 800),
-                   0, 1.0, "h", "/v1", 200, 0, "capture")
+            yield ApiCallRecord(id=str(uuid.UUID(int=rng.getrandbits(128))), name=WORKLOADS[i % len(WORKLOADS)],
+                                project="bench", tags=team, start=t, end=t + 1.0, provider=provider, model=model,
+                                input_tokens=rng.randint(100, 4000), output_tokens=rng.randint(50, 800),
+                                latency_s=1.0, host="h", path="/v1", http_status=200)
 
-    conn.executemany("INSERT INTO api_calls (id, run_id, name, project, tags, start, \"end\", status, provider, model, "
-                     "input_tokens, output_tokens, reasoning_tokens, latency_s, host, path, http_status, local, source) "
-                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", calls())
-    conn.commit()
-    conn.close()
+    write_records(path, itertools.chain(runs(), calls()))
 
 
 STEPS = {

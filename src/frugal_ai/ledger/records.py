@@ -2,7 +2,8 @@
 
 Activity data only: never a prompt, a response, a key or a header. Times are UTC seconds
 since the epoch (float). These are plain slotted dataclasses because they are built on
-the decorator's and the capture's hot paths.
+the decorator's and the capture's hot paths. Their fields are keyword-only: a record is
+always built with named fields, so a reordered field can never swap two integer columns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ RunStatus = Literal["ok", "failed"]
 CallStatus = Literal["ok", "failed", "partial"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class RunRecord:
     """One tracked run of local compute.
 
@@ -51,7 +52,7 @@ class RunRecord:
     kind: Literal["run"] = "run"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class ApiCallRecord:
     """One call to a GenAI API (or to a local inference server when `local`).
 
@@ -85,7 +86,7 @@ class ApiCallRecord:
     kind: Literal["api_call"] = "api_call"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class SessionRecord:
     """What one process's tracker measured in total, and the part no run overlapped.
 

@@ -13,6 +13,7 @@ warning; its records are dropped and the program goes on. The file is never over
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -33,25 +34,30 @@ MAX_QUEUED = 200_000
 # How long one flush keeps retrying a busy database before leaving the batch for the next one.
 BUSY_RETRY_S = 30.0
 
-_RUN_COLUMNS = ("id", "parent_id", "name", "project", "tags", "start", "end", "status", "host", "pid", "zone",
-                "method", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
-_CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "status", "provider", "model",
-                 "input_tokens", "output_tokens", "reasoning_tokens", "latency_s", "host", "path", "http_status",
-                 "local", "source")
-_SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
-                    "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
+RUN_COLUMNS = ("id", "parent_id", "name", "project", "tags", "start", "end", "status", "host", "pid", "zone",
+               "method", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
+CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "status", "provider", "model",
+                "input_tokens", "output_tokens", "reasoning_tokens", "latency_s", "host", "path", "http_status",
+                "local", "source")
+SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
+                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
 
 
-def _insert(table: str, columns: tuple[str, ...], verb: str) -> str:
+def _insert(table: str, columns: tuple[str, ...], on_conflict: str) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
-    return f"{verb} INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT (id) {on_conflict}"
 
 
-# Runs and sessions may be written again with better figures (REPLACE); an API call is a fact
-# written once (IGNORE makes a retried batch harmless).
-_RUN_SQL = _insert("runs", _RUN_COLUMNS, "INSERT OR REPLACE")
-_CALL_SQL = _insert("api_calls", _CALL_COLUMNS, "INSERT OR IGNORE")
-_SESSION_SQL = _insert("sessions", _SESSION_COLUMNS, "INSERT OR REPLACE")
+def _update_all(columns: tuple[str, ...]) -> str:
+    return "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
+
+
+# Runs and sessions may be written again with better figures (the new values win); an API
+# call is a fact written once (a retried batch is harmless). ON CONFLICT is both SQLite's and
+# PostgreSQL's spelling.
+_RUN_SQL = _insert("runs", RUN_COLUMNS, _update_all(RUN_COLUMNS))
+_CALL_SQL = _insert("api_calls", CALL_COLUMNS, "DO NOTHING")
+_SESSION_SQL = _insert("sessions", SESSION_COLUMNS, _update_all(SESSION_COLUMNS))
 
 
 def tags_json(tags: dict[str, str] | None) -> str:
@@ -72,16 +78,65 @@ def tags_json(tags: dict[str, str] | None) -> str:
 _tags_cache: dict[int, tuple[dict[str, str], dict[str, str], str]] = {}
 
 
-def _row(record: Any, columns: tuple[str, ...]) -> tuple[Any, ...]:
-    values = []
-    for c in columns:
-        v = getattr(record, c)
-        if c == "tags":
-            v = tags_json(v)
-        elif isinstance(v, bool):
-            v = int(v)
-        values.append(v)
-    return tuple(values)
+def run_row(r: RunRecord) -> tuple[Any, ...]:
+    """A run as the row `RUN_COLUMNS` names."""
+    return (r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host, r.pid, r.zone,
+            r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage)
+
+
+def call_row(r: ApiCallRecord) -> tuple[Any, ...]:
+    """An API call as the row `CALL_COLUMNS` names; a call without an id gets one here."""
+    if not r.id:
+        # The capture leaves the id to the writer thread; given once, so a batch written
+        # again after a busy database keeps its ids (INSERT OR IGNORE).
+        r.id = new_id()
+    return (r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.provider, r.model,
+            r.input_tokens, r.output_tokens, r.reasoning_tokens, r.latency_s, r.host, r.path, r.http_status,
+            int(r.local), r.source)
+
+
+def session_row(r: SessionRecord) -> tuple[Any, ...]:
+    """A session as the row `SESSION_COLUMNS` names."""
+    return (r.id, r.host, r.pid, r.project, r.start, r.end, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh,
+            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh)
+
+
+def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000) -> int:
+    """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
+
+    Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
+    ledger) is written in bounded memory. Returns the number of records written.
+    """
+    n = 0
+    it = iter(records)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        while True:
+            runs, calls, sessions = [], [], []
+            for r in itertools.islice(it, chunk):
+                if isinstance(r, ApiCallRecord):
+                    calls.append(call_row(r))
+                elif isinstance(r, RunRecord):
+                    runs.append(run_row(r))
+                elif isinstance(r, SessionRecord):
+                    sessions.append(session_row(r))
+            if not (runs or calls or sessions):
+                break
+            if runs:
+                conn.executemany(_RUN_SQL, runs)
+            if calls:
+                conn.executemany(_CALL_SQL, calls)
+            if sessions:
+                conn.executemany(_SESSION_SQL, sessions)
+            n += len(runs) + len(calls) + len(sessions)
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        raise
+    return n
 
 
 def _is_busy(e: sqlite3.Error) -> bool:
@@ -191,41 +246,10 @@ class LedgerWriter:
         warn_once(f"ledger-unwritable:{self.path}",
                   f"cannot write the ledger {self.path} ({e}); measurements of this process are not recorded")
 
-    def _write(self, batch: Iterable[Record]) -> None:
-        runs, calls, sessions = [], [], []
-        for r in batch:
-            if isinstance(r, RunRecord):
-                runs.append((r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host,
-                             r.pid, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage))
-            elif isinstance(r, ApiCallRecord):
-                if not r.id:
-                    # The capture leaves the id to this thread; given once, so a batch written
-                    # again after a busy database keeps its ids (INSERT OR IGNORE).
-                    r.id = new_id()
-                # Spelled out like runs' (not `_row`'s getattr loop): one per captured call.
-                calls.append((r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status,
-                              r.provider, r.model, r.input_tokens, r.output_tokens, r.reasoning_tokens,
-                              r.latency_s, r.host, r.path, r.http_status, int(r.local), r.source))
-            elif isinstance(r, SessionRecord):
-                sessions.append(_row(r, _SESSION_COLUMNS))
+    def _write(self, batch: list[Record]) -> None:
         if self._conn is None:
             self._conn = open_writable(self.path)
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if runs:
-                conn.executemany(_RUN_SQL, runs)
-            if calls:
-                conn.executemany(_CALL_SQL, calls)
-            if sessions:
-                conn.executemany(_SESSION_SQL, sessions)
-            conn.execute("COMMIT")
-        except BaseException:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            raise
+        insert_records(self._conn, batch)
 
     def _close_conn(self) -> None:
         if self._conn is not None:
