@@ -42,3 +42,25 @@ def test_energy_agrees_with_ecologits(tmp_path, eco_provider: str, eco_model: st
     fp = estimate_llm(ours, output_tokens=400, settings=settings)
     assert fp.energy_kwh.central == pytest.approx((low + high) / 2, rel=0.10)
     assert fp.energy_kwh.low <= low and high <= fp.energy_kwh.high
+
+
+def test_every_api_model_of_ecologits_resolves_in_our_catalogue() -> None:
+    # The catalogue follows EcoLogits' API names (its Hugging Face Hub entries are not API models).
+    import json
+    from pathlib import Path
+
+    import ecologits
+
+    from frugal_ai.factors import factor_set
+
+    data = json.loads((Path(ecologits.__file__).parent / "data" / "models.json").read_text(encoding="utf-8"))
+    names = [m["name"] for m in data["models"] if m["provider"] != "huggingface_hub"]
+    assert len(names) > 100
+    fs = factor_set()
+    unresolved = []
+    for name in names:
+        try:
+            fs.model(name)
+        except Exception:
+            unresolved.append(name)
+    assert unresolved == []

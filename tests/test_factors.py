@@ -314,3 +314,121 @@ def test_an_upstream_share_above_1_is_an_error_naming_file_and_line(tmp_path: Pa
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"electricity\.csv:2"):
         factor_set(target)
+
+
+# --- catalogue v2: distilled models, sizes stated in names, current API names, changelog -------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "size_b"),
+    [
+        ("deepseek-r1:1.5b", "deepseek-r1-distill-qwen-1.5b", 1.78),
+        ("deepseek-r1:7b", "deepseek-r1-distill-qwen-7b", 7.62),
+        ("deepseek-r1:8b", "deepseek-r1-0528-qwen3-8b", 8.19),
+        ("deepseek-r1:8b-llama-distill-q4_K_M", "deepseek-r1-distill-llama-8b", 8.03),
+        ("deepseek-r1:14b", "deepseek-r1-distill-qwen-14b", 14.8),
+        ("deepseek-r1:32b", "deepseek-r1-distill-qwen-32b", 32.8),
+        ("deepseek-r1:70b", "deepseek-r1-distill-llama-70b", 70.6),
+        ("deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "deepseek-r1-distill-llama-70b", 70.6),
+        ("deepseek-r1:671b", "deepseek-r1", 671),
+    ],
+)
+def test_distilled_models_resolve_to_their_own_size_not_the_parent(fs, name: str, expected: str, size_b: float) -> None:
+    model = fs.model(name)
+    assert model.id == expected
+    assert model.total_params_b.central == pytest.approx(size_b)
+
+
+def test_every_distilled_model_is_smaller_than_its_teacher_and_the_size_of_its_base(fs) -> None:
+    distilled = [m for m in fs.models() if m.distilled_from]
+    assert len(distilled) >= 7
+    for m in distilled:
+        teacher = fs.model(m.distilled_from)
+        assert m.total_params_b.high < teacher.total_params_b.low / 5, m.id
+        if m.base:
+            assert m.total_params_b.central == pytest.approx(fs.model(m.base).total_params_b.central, rel=0.15), m.id
+
+
+def test_a_name_that_states_a_size_never_takes_another_size(fs) -> None:
+    # Before, any unknown tag fell back to the bare name: deepseek-r1:3b was the 671B model.
+    with pytest.raises(UnknownModelError):
+        fs.model("deepseek-r1:3b")
+    with pytest.raises(UnknownModelError):
+        fs.model("qwen3:72b")
+    assert fs.model("qwen3:4b").id == "qwen3-4b"
+    assert fs.model("mixtral:8x7b").id == "mixtral-8x7b"  # 8 x 7 = 56, about the 46.7B total
+
+
+def test_a_distilled_row_with_the_parents_parameters_is_refused_at_load(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    path = target / "models.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    for row in rows:
+        if row["id"] == "deepseek-r1-distill-llama-70b":
+            for bound in ("low", "central", "high"):
+                row[f"total_b_{bound}"] = row[f"active_b_{bound}"] = "671"
+            row["base"] = ""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(InputError, match="distilled model is smaller than 'deepseek-r1'"):
+        factor_set(target)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("gpt-5.3-codex", "gpt-5.3"),
+        ("gpt-5.4-pro-2026-03-05", "gpt-5.4-pro"),
+        ("gpt-4o-mini-search-preview-2025-03-11", "gpt-4o-mini"),
+        ("o4-mini-deep-research-2025-06-26", "o4-mini"),
+        ("claude-opus-4-8", "claude-opus-4-8"),
+        ("claude-sonnet-5-5", "claude-sonnet-5-5"),
+        ("gemini-3.5-flash-lite", "gemini-3.5-flash-lite"),
+        ("gemini-3.1-pro-preview-customtools", "gemini-3.1-pro"),
+        ("mistral-large-4-0", "mistral-large-4"),
+        ("mistral-medium-3-5", "mistral-medium-3"),
+        ("voxtral-small-2507", "voxtral-small"),
+        ("zai-glm-5-2", "glm-5"),
+        ("command-a-reasoning-08-2025", "command-a-reasoning"),
+        ("c4ai-aya-vision-32b", "aya-vision-32b"),
+        ("glm-4.6", "glm-4.5"),
+        ("kimi-k2-0905-preview", "kimi-k2"),
+        ("qwen3-coder-plus", "qwen3-coder-480b-a35b"),
+        ("qwen-max-latest", "qwen3-max"),
+        ("meta-llama/Llama-3.2-90B-Vision-Instruct", "llama-3.2-90b-vision"),
+        ("llama3.2-vision:11b-instruct-q4_K_M", "llama-3.2-11b-vision"),
+        ("grok-4-0709", "grok-4"),
+        ("us.amazon.nova-pro-v1:0", "nova-pro"),
+        ("CohereForAI/c4ai-command-r-plus-4bit", "command-r-plus"),
+    ],
+)
+def test_current_api_model_names_resolve(fs, name: str, expected: str) -> None:
+    assert fs.model(name).id == expected
+
+
+def test_guessed_sizes_are_flagged_and_say_so(fs) -> None:
+    for name in ("grok-4", "nova-pro", "qwen3-max", "qwen-plus"):
+        m = fs.model(name)
+        assert m.params_estimated and "frugal-ai-assumption" in m.sources and m.note, name
+
+
+def test_new_hosts_have_a_data_centre_and_their_usual_names(fs) -> None:
+    assert fs.datacenter("x-ai").zone == "USA"
+    assert fs.datacenter("moonshotai").zone == fs.datacenter("zhipuai").zone == fs.datacenter("dashscope").zone == "CHN"
+
+
+def test_the_current_version_heads_the_changelog(fs) -> None:
+    log = fs.changelog()
+    assert log[0].version == fs.version and log[0].changes
+    assert len({e.version for e in log}) == len(log)
+
+
+def test_a_version_without_a_changelog_entry_is_refused(tmp_path: Path) -> None:
+    target = _copy_factors(tmp_path)
+    meta = target / "meta.toml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace(f'version = "{factor_set().version}"', 'version = "2099.1.1"', 1), encoding="utf-8")
+    with pytest.raises(InputError, match="changelog's first entry must be version 2099.1.1"):
+        factor_set(target)

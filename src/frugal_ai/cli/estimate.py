@@ -9,8 +9,8 @@ import click
 from ..errors import InputError
 
 
-def _count(value: int, name: str) -> int:
-    if value < 0:
+def _count(value: int | None, name: str) -> int | None:
+    if value is not None and value < 0:
         raise InputError(f"--{name} cannot be negative (got {value})")
     return value
 
@@ -19,7 +19,15 @@ def _count(value: int, name: str) -> int:
 @click.option("--model", "-m", required=True, metavar="MODEL", help="Model name, alias or dated snapshot (see `frugal-ai models list`).")
 @click.option("--input-tokens", type=int, default=0, show_default=True, help="Input (prompt) tokens per request.")
 @click.option("--output-tokens", type=int, default=0, show_default=True, help="Visible output tokens per request.")
-@click.option("--reasoning-tokens", type=int, default=0, show_default=True, help="Hidden reasoning tokens per request.")
+@click.option(
+    "--reasoning-tokens", type=int, default=None, help="Hidden reasoning tokens per request [default: 0, or the default effort profile for a model that reasons]."
+)
+@click.option(
+    "--reasoning-effort",
+    type=click.Choice(["none", "low", "medium", "high"]),
+    default=None,
+    help="Instead of --reasoning-tokens: that effort's profile of reasoning tokens per request (docs/methodology.md).",
+)
 @click.option("--requests", type=int, default=1, show_default=True, help="Number of such requests (totals are over all of them).")
 @click.option("--zone", metavar="CODE", default=None, help="Where the data centre is (ISO 3166 code, e.g. FR); default: the provider's.")
 @click.option("--provider", metavar="NAME", default=None, help="Who serves the model (openai, azure, aws, scaleway, local...); default: its publisher.")
@@ -29,7 +37,8 @@ def estimate(
     model: str,
     input_tokens: int,
     output_tokens: int,
-    reasoning_tokens: int,
+    reasoning_tokens: int | None,
+    reasoning_effort: str | None,
     requests: int,
     zone: str | None,
     provider: str | None,
@@ -55,11 +64,14 @@ def estimate(
     compared = [m.strip() for m in (compare or "").split(",") if m.strip()]
     if compare is not None and not compared:
         raise InputError("--compare names no model: give models separated by commas (e.g. gpt-4o,mistral-small-3.2)")
+    if reasoning_tokens is not None and reasoning_effort is not None:
+        raise InputError("give --reasoning-tokens or --reasoning-effort, not both")
     workload = Workload(
-        _count(input_tokens, "input-tokens"),
-        _count(output_tokens, "output-tokens"),
+        _count(input_tokens, "input-tokens") or 0,
+        _count(output_tokens, "output-tokens") or 0,
         _count(reasoning_tokens, "reasoning-tokens"),
-        _count(requests, "requests"),
+        _count(requests, "requests") or 0,
+        reasoning_effort,
     )
     rows = estimate_models(list(dict.fromkeys([model, *compared])), workload, provider=provider, zone=zone)
     if fmt == "json":
@@ -109,7 +121,7 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
         lines.append(tabulate(body, headers=headers, tablefmt="simple"))
         lines.append("Ranked by CO2e (central), lowest first; 'vs cheapest' is the ratio of central CO2e.")
     notes = list(dict.fromkeys(w for r in rows for w in r.footprint.warnings))
-    if not (workload.input_tokens or workload.output_tokens or workload.reasoning_tokens):
+    if not (workload.input_tokens or workload.output_tokens or any(r.reasoning_tokens() for r in rows)):
         # Zeros are right for no tokens, but rarely what was meant: the token options default to 0.
         notes.insert(0, "no tokens given (--input-tokens, --output-tokens, --reasoning-tokens all 0), so the estimate is zero")
     lines.append("")

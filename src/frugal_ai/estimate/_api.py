@@ -10,6 +10,7 @@ from ..factors import factor_set
 from ..footprint import Footprint, Impacts, Range
 from ._coefficients import Coefficients, build_coefficients
 from .overrides import provider_override
+from .reasoning import effort_note, reasoning_tokens_per_request
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -85,12 +86,17 @@ def estimate_llm(
     reasoning_tokens: int = 0,
     requests: int = 1,
     settings: "Settings | None" = None,
+    reasoning_effort: str | None = None,
 ) -> Footprint:
     """Estimate energy (kWh), greenhouse gases (kg CO2e) and water (L) of GenAI API requests.
 
     `input_tokens`, `output_tokens` and `reasoning_tokens` are per request; the result is the
     total over `requests` identical requests. `output_tokens` are the visible output tokens
-    and `reasoning_tokens` the hidden ones (both are generated, both count). `provider`
+    and `reasoning_tokens` the hidden ones (both are generated, both count); instead of a
+    count, `reasoning_effort` (`low`, `medium`, `high`) takes the reasoning tokens per request
+    from that effort's profile, as a range. A model that reasons by default estimated with
+    neither gets a warning: the estimate is low unless the output tokens include the
+    reasoning. `provider`
     names who serves the model (its catalogue host by default; `local` for your machines);
     `zone` (ISO 3166 code) overrides where the data centre is. Per-provider overrides of
     zone, PUE and WUE come from `settings` (loaded once from the configuration if None).
@@ -106,23 +112,37 @@ def estimate_llm(
     if requests < 0:
         raise InputError("the number of requests cannot be negative")
     c = coefficients(model, provider, zone, settings)
-    generated = output_tokens + reasoning_tokens
+    warnings = list(c.warnings)
+    if reasoning_effort is None:
+        gen_l = gen_c = gen_h = output_tokens + reasoning_tokens
+        if not reasoning_tokens and c.zero_reasoning_warning:
+            warnings.append(c.zero_reasoning_warning)
+    else:
+        if reasoning_tokens:
+            raise InputError("give reasoning_tokens or reasoning_effort, not both")
+        r_l, r_c, r_h = reasoning_tokens_per_request(reasoning_effort)
+        if r_h and c.model.reasoning == "no":
+            warnings.append(f"{c.model.id} does not reason: reasoning_effort {reasoning_effort!r} ignored")
+            r_l = r_c = r_h = 0
+        gen_l, gen_c, gen_h = output_tokens + r_l, output_tokens + r_c, output_tokens + r_h
+        if r_h:
+            warnings.append(effort_note(reasoning_effort.strip().lower()))
     n, n2 = input_tokens, input_tokens * input_tokens
     g, i1, i2 = c.it_kwh_per_generated_token, c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared
     eg, e1, e2 = c.embodied_kg_per_generated_token, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
     pue, wue, off, ci = c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh
 
-    it_l = (g[0] * generated + i1[0] * n + i2[0] * n2) * requests
-    it_c = (g[1] * generated + i1[1] * n + i2[1] * n2) * requests
-    it_h = (g[2] * generated + i1[2] * n + i2[2] * n2) * requests
+    it_l = (g[0] * gen_l + i1[0] * n + i2[0] * n2) * requests
+    it_c = (g[1] * gen_c + i1[1] * n + i2[1] * n2) * requests
+    it_h = (g[2] * gen_h + i1[2] * n + i2[2] * n2) * requests
     en_l, en_c, en_h = it_l * pue[0], it_c * pue[1], it_h * pue[2]
     # Built unvalidated: the ranges are ordered by construction (_coefficients.py).
     energy = _range(en_l, en_c, en_h)
     usage_co2 = _range(en_l * ci, en_c * ci, en_h * ci)
     water = _range(it_l * wue[0] + en_l * off, it_c * wue[1] + en_c * off, it_h * wue[2] + en_h * off)
-    emb_l = (eg[0] * generated + e1[0] * n + e2[0] * n2) * requests
-    emb_c = (eg[1] * generated + e1[1] * n + e2[1] * n2) * requests
-    emb_h = (eg[2] * generated + e1[2] * n + e2[2] * n2) * requests
+    emb_l = (eg[0] * gen_l + e1[0] * n + e2[0] * n2) * requests
+    emb_c = (eg[1] * gen_c + e1[1] * n + e2[1] * n2) * requests
+    emb_h = (eg[2] * gen_h + e1[2] * n + e2[2] * n2) * requests
     return _footprint(
         energy,
         _range(en_l * ci + emb_l, en_c * ci + emb_c, en_h * ci + emb_h),
@@ -131,5 +151,5 @@ def estimate_llm(
         _impacts(energy, usage_co2, water),
         # Embodied energy is not consumption (footprint.py); embodied water is outside the boundary.
         _impacts(_ZERO, _range(emb_l, emb_c, emb_h), _ZERO),
-        list(c.warnings),
+        warnings,
     )

@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..factors import DEFAULT_PROVIDER, FactorSet, LlmModel
 from ..footprint import Range
 from . import formulas as f
+from .reasoning import zero_reasoning_warning
 
 Triple = tuple[float, float, float]
 
@@ -42,6 +43,8 @@ class Coefficients:
     embodied_kg_per_input_token_squared: Triple
     gpus: tuple[int, int, int]
     warnings: tuple[str, ...]
+    # Added to the warnings of an estimate with no reasoning tokens, for a model that reasons by default.
+    zero_reasoning_warning: str | None = None
 
 
 def _ordered(values: Sequence[float]) -> Triple:
@@ -170,4 +173,5 @@ def build_coefficients(
         embodied_kg_per_input_token_squared=_ordered(emb_in2),
         gpus=(gpus_used[0], gpus_used[1], gpus_used[2]),
         warnings=tuple(warnings),
+        zero_reasoning_warning=zero_reasoning_warning(model),
     )

@@ -9,7 +9,8 @@
 
 Queries: `.resolve_zone(code)`, `.electricity(zone)`, `.datacenter(provider, region=None)`,
 `.onprem()`, `.model(name, provider=None)`, `.models(provider=None)`, `.family(name)`,
-`.hardware(key)`, `.avoided(activity)`, `.equivalence(key)`, `.source(id)`, `.constant(key)`.
+`.hardware(key)`, `.avoided(activity)`, `.equivalence(key)`, `.source(id)`, `.constant(key)`,
+`.default(key)`, `.changelog()`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._describe import KINDS, FactorRow, factor_row, factor_rows
 from ._load import WORLD, data_dir, load_raw
 from ._schema import (
     AvoidedFactor,
+    ChangelogEntry,
     Constant,
     Datacenter,
     ElectricityFactor,
@@ -44,6 +46,7 @@ __all__ = [
     "DEFAULT_PROVIDER",
     "LOCAL_PROVIDERS",
     "AvoidedFactor",
+    "ChangelogEntry",
     "Constant",
     "Datacenter",
     "ElectricityFactor",

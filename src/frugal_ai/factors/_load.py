@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..footprint import Range
 from ._schema import (
     AvoidedFactor,
+    ChangelogEntry,
     Constant,
     Datacenter,
     ElectricityFactor,
@@ -53,6 +54,7 @@ class RawFactorSet(BaseModel):
     """Everything the files hold, validated, before indexing."""
 
     version: str
+    changelog: list[ChangelogEntry]
     sources: list[Source]
     electricity: list[ElectricityFactor]
     datacenters: list[Datacenter]
@@ -64,6 +66,7 @@ class RawFactorSet(BaseModel):
     equivalences: list[Equivalence]
     constants: list[Constant]
     choices: dict[str, str]
+    defaults: dict[str, str]
 
 
 def load_raw(directory: Path) -> RawFactorSet:
@@ -103,6 +106,7 @@ def load_raw(directory: Path) -> RawFactorSet:
     onprem_doc = _toml(directory / "onprem.toml")
     raw = {
         "version": meta.get("version"),
+        "changelog": meta.get("changelog", []),
         "sources": _csv(directory / "sources.csv", Source, lambda r: r),
         "electricity": _csv(directory / "electricity.csv", ElectricityFactor, electricity_row),
         "datacenters": _csv(directory / "datacenters.csv", Datacenter, _datacenter_row),
@@ -124,6 +128,7 @@ def load_raw(directory: Path) -> RawFactorSet:
         "equivalences": _csv(directory / "equivalences.csv", Equivalence, lambda r: {**r, "sources": _ids(r["sources"])}),
         "constants": _constants(constants_doc, directory / "constants.toml"),
         "choices": constants_doc.get("choices", {}),
+        "defaults": constants_doc.get("defaults", {}),
     }
     return _validate(RawFactorSet, raw, str(directory))
 
@@ -198,6 +203,9 @@ def _model_row(row: dict[str, str]) -> dict[str, Any]:
         "aliases": tuple(a.lower() for a in _ids(row["aliases"])),
         "sources": _ids(row["sources"]),
         "note": row["note"],
+        "reasoning": row.get("reasoning") or "no",
+        "base": (row.get("base") or "").lower(),
+        "distilled_from": (row.get("distilled_from") or "").lower(),
     }
 
 
@@ -237,7 +245,7 @@ def _avoided_row(row: dict[str, str]) -> dict[str, Any]:
 def _constants(doc: dict[str, Any], path: Path) -> list[Constant]:
     out = []
     for group, table in doc.items():
-        if group == "choices":
+        if group in ("choices", "defaults"):
             continue
         for name, entry in table.items():
             key = f"{group}.{name}"

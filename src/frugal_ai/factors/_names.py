@@ -31,7 +31,7 @@ _SUFFIXES = tuple(
         r"-\d{4}$",  # Mistral YYMM, OpenAI MMDD: mistral-large-2411, gpt-4-0613
         r"-\d{3}$",  # Gemini: gemini-2.0-flash-001
         r"-v\d+(?:\.\d+)+$",  # hub versions: mistral-7b-instruct-v0.3
-        r"-(?:instruct|chat|it|hf|fp8|awq|gguf)$",  # hub variants of the same weights
+        r"-(?:instruct|chat|it|hf|fp8|fp16|bf16|awq|gptq|gguf|mlx|int[48]|\d+bit)$",  # hub variants of the same weights
     )
 )
 
@@ -65,10 +65,33 @@ def candidates(name: str) -> Iterator[str]:
                 break
         else:
             break
-    # Local tags: llama3.1:8b-instruct-q4_K_M -> llama3.1:8b -> llama3.1
+    # Local tags: deepseek-r1:8b-llama-distill-q4_K_M -> deepseek-r1:8b-llama-distill ->
+    # deepseek-r1:8b -> deepseek-r1 (the bare name is checked against the tag's size: see size_hint_b)
     if ":" in current:
         base, tag = current.split(":", 1)
-        size = tag.split("-", 1)[0]
-        if size != tag:
+        unquantised = _QUANTISATION.sub("", tag)
+        if unquantised != tag and unquantised:
+            yield f"{base}:{unquantised}"
+        size = unquantised.split("-", 1)[0]
+        if size != unquantised:
             yield f"{base}:{size}"
         yield base
+
+
+# Quantisation and precision suffixes of local and hub tags: -q4_K_M, -q8_0, -fp16, -int4, -4bit...
+_QUANTISATION = re.compile(r"(?:-(?:instruct|chat|it|text))?-(?:q\d\w*|iq\d\w*|fp16|bf16|fp8|int[48]|\d+bit|awq|gptq|gguf|mlx)$")
+# A size in a name: 8b, 1.5b, 70b, 8x7b, as its own dash-, colon- or slash-separated part.
+_SIZE = re.compile(r"(?:^|[:/_-])(?:(\d+)x)?(\d+(?:\.\d+)?)b(?=$|[-_:])")
+
+
+def size_hint_b(name: str) -> float | None:
+    """The parameter count (billions) a name states, such as `:70b` or `-8B-`, else None.
+
+    `deepseek-r1:70b` states 70: a catalogue model found by dropping the tag must be of that
+    size, or the name would silently take another model's parameters (the 671B parent).
+    """
+    found = _SIZE.search(normalise(name).rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    experts, size = found.groups()
+    return float(size) * (int(experts) if experts else 1)

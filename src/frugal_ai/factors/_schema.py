@@ -99,6 +99,10 @@ class LlmModel(_Row):
 
     `host` is the data-centre provider assumed when the caller names none; `family` and
     `tier` (1 = smallest) let callers find a smaller model of the same family.
+    `reasoning` says whether the model generates hidden reasoning tokens: `yes` by default,
+    `optional` when asked to, `no` never. `base` is the catalogue model whose weights this
+    one was fine-tuned from (same size), `distilled_from` the model it learnt from (a teacher
+    whose parameters are never this model's).
     """
 
     id: str
@@ -114,6 +118,9 @@ class LlmModel(_Row):
     aliases: tuple[str, ...] = ()
     sources: tuple[str, ...]
     note: str = ""
+    reasoning: Literal["no", "optional", "yes"] = "no"
+    base: str = ""
+    distilled_from: str = ""
 
     @model_validator(mode="after")
     def _active_within_total(self) -> "LlmModel":
@@ -122,6 +129,14 @@ class LlmModel(_Row):
         if self.architecture == "dense" and self.active_params_b != self.total_params_b:
             raise ValueError("a dense model's active parameters are its total parameters")
         return self
+
+
+class ChangelogEntry(_Row):
+    """What changed in one version of the factor set (meta.toml `[[changelog]]`)."""
+
+    version: str
+    date: str
+    changes: tuple[str, ...] = Field(min_length=1)
 
 
 class Hardware(_Row):

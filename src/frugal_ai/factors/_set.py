@@ -7,9 +7,10 @@ from collections import defaultdict
 
 from ..errors import InputError, UnknownModelError, UnknownZoneError
 from ._load import WORLD, RawFactorSet
-from ._names import candidates, normalise
+from ._names import candidates, normalise, size_hint_b
 from ._schema import (
     AvoidedFactor,
+    ChangelogEntry,
     Constant,
     Datacenter,
     ElectricityFactor,
@@ -25,6 +26,16 @@ DEFAULT_PROVIDER = "default"
 LOCAL_PROVIDERS = frozenset({"local", "onprem", "on-premises", "ollama", "self-hosted"})
 _WORLD_NAMES = frozenset({"WORLD", "WOR", "WLD", "GLOBAL"})
 _MAX_NAME_CACHE = 10_000
+# A name that states a size (`deepseek-r1:70b`) only resolves to a catalogue model whose total
+# or active parameters are within this factor of it.
+_SIZE_TOLERANCE = 1.5
+
+
+def _of_size(model: LlmModel, size_b: float) -> bool:
+    """Whether `size_b` billion parameters is this model's total or active size, within the tolerance."""
+    return any(
+        r.low / _SIZE_TOLERANCE <= size_b <= r.high * _SIZE_TOLERANCE for r in (model.total_params_b, model.active_params_b)
+    )
 
 
 class FactorSet:
@@ -41,6 +52,8 @@ class FactorSet:
 
     def __init__(self, raw: RawFactorSet) -> None:
         self.version: str = raw.version
+        self._changelog = list(raw.changelog)
+        self._defaults = dict(raw.defaults)
         self._sources = {s.id: s for s in raw.sources}
         self._electricity = {e.zone: e for e in raw.electricity}
         self._zone_codes: dict[str, str] = {}
@@ -162,14 +175,21 @@ class FactorSet:
 
     # --- models ------------------------------------------------------------------
     def model(self, name: str, provider: str | None = None) -> LlmModel:
-        """The catalogue entry for a model name, alias or dated snapshot. Raises UnknownModelError."""
+        """The catalogue entry for a model name, alias or dated snapshot. Raises UnknownModelError.
+
+        A name that states a size (`deepseek-r1:1.5b`, `Llama-3.1-8B`) never resolves, through
+        a more general form of it, to a model of another size.
+        """
         cached = self._name_cache.get((name, provider))
         if cached is not None:
             return cached
-        for candidate in candidates(name):
+        size = size_hint_b(name)
+        for n, candidate in enumerate(candidates(name)):
             model_id = self._model_names.get(candidate)
             if model_id is not None:
                 found = self._models[model_id]
+                if n and size is not None and not _of_size(found, size):
+                    continue
                 if len(self._name_cache) >= _MAX_NAME_CACHE:
                     self._name_cache.clear()
                 self._name_cache[(name, provider)] = found
@@ -229,6 +249,14 @@ class FactorSet:
         """A named choice of the method, such as the accelerator the estimator assumes."""
         return self._lookup(self._choices, key, "choice")
 
+    def default(self, key: str) -> str:
+        """A documented default of the method (constants.toml `[defaults]`), such as the reasoning effort."""
+        return self._lookup(self._defaults, key, "default")
+
+    def changelog(self) -> list[ChangelogEntry]:
+        """What changed in each version of the factor set, newest first (meta.toml)."""
+        return list(self._changelog)
+
     @staticmethod
     def _lookup(index: dict, key: str, what: str):  # type: ignore[no-untyped-def]
         try:
@@ -265,6 +293,17 @@ class FactorSet:
         for m in raw.models:
             if m.host != DEFAULT_PROVIDER and (m.host, None) not in self._datacenters:
                 raise InputError(f"host {m.host!r} has no data-centre row", where=f"models.csv {m.id}")
+        for m in raw.models:
+            for field in ("base", "distilled_from"):
+                other = getattr(m, field)
+                if other and other not in self._models:
+                    raise InputError(f"{field} {other!r} is not a catalogue id", where=f"models.csv {m.id}")
+            if m.base and not _of_size(self._models[m.base], m.total_params_b.central):
+                raise InputError(f"a fine-tune has its base's size; {m.base!r} has another", where=f"models.csv {m.id}")
+            if m.distilled_from and m.total_params_b.high >= self._models[m.distilled_from].total_params_b.low:
+                raise InputError(f"a distilled model is smaller than {m.distilled_from!r}: give its own parameters", where=f"models.csv {m.id}")
+        if not self._changelog or self._changelog[0].version != self.version:
+            raise InputError(f"the changelog's first entry must be version {self.version}", where="meta.toml")
         for key, value in self._choices.items():
             if value not in self._hardware:
                 raise InputError(f"choice {key} names unknown hardware {value!r}", where="constants.toml")
