@@ -9,10 +9,10 @@ default effort when the user gives neither.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
+from test_cli_estimate import run  # noqa: F401  (the CLI fixture: no config or FRUGAL_AI_* leaks in)
 
 from frugal_ai.cli import main
 from frugal_ai.config import load_settings
@@ -101,20 +101,6 @@ def test_a_workload_without_reasoning_tokens_takes_the_default_profile_for_reaso
     # A workload that says 0 keeps 0 (with the warning).
     zero = estimate_models(["o4-mini"], Workload(0, 300, 0), settings=plain)[0]
     assert zero.reasoning_effort is None and _reasoning_warnings(zero.footprint)
-
-
-@pytest.fixture()
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("FRUGAL_AI_"):
-            monkeypatch.delenv(name)
-    from frugal_ai.estimate import clear_caches
-
-    clear_caches()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
-    clear_caches()
 
 
 def test_cli_assumes_the_default_effort_for_a_reasoning_model_and_says_so(run) -> None:
