@@ -91,7 +91,8 @@ def test_request_target_is_remembered_decoded_and_without_query(module: Any) -> 
     url = module.URL("https://xn--fiqs8s.example/v1/chat%2Fx/v1/chat/completions?key=CANARY-KEY")
     for _ in range(2):  # computed, then remembered: the same answer
         where, host, path, parser = transport._target(url)
-        assert (where.provider, host, path) == ("openai-compatible", "中国.example", "/v1/chat/x/v1/chat/completions")
+        # Decoded, and (issue 10) the segment outside the known route replaced.
+        assert (where.provider, host, path) == ("openai-compatible", "中国.example", "/v1/chat/*/v1/chat/completions")
         assert parser is parser_for("openai")
     assert "CANARY" not in repr(transport._targets)  # the query string is no part of the key
     other = transport._target(module.URL("https://api.openai.com/v1/files"))
@@ -580,3 +581,107 @@ def test_project_of_calls_outside_runs_follows_the_settings(ledger_path: Path, m
     monkeypatch.delenv("FRUGAL_AI_PROJECT")
     frugal_ai.record_llm_call("m", 1, 1)
     assert [r["project"] for r in ledger_rows(ledger_path)] == ["alpha", "beta", "default"]
+
+
+# -- what is stored of the URL path ------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path,stored",
+    [
+        ("/gw/sk-CANARY123/v1/chat/completions", "/*/*/v1/chat/completions"),
+        ("/v1/sk-CANARY123/acct/openai/chat/completions", "/v1/*/*/openai/chat/completions"),
+        ("/proxy/CANARY123/v1/messages", "/*/*/v1/messages"),
+        ("/k/CANARY123/v1beta/models/gemini-2.5-flash:generateContent", "/*/*/v1beta/models/gemini-2.5-flash:generateContent"),
+        ("/CANARY123/v2/chat", "/*/v2/chat"),
+        ("/CANARY123:x/api/chat", "/*/api/chat"),
+        # Known templates keep their names: the deployment, the model, Vertex's project and region.
+        ("/openai/deployments/gpt-4o/chat/completions", "/openai/deployments/gpt-4o/chat/completions"),
+        ("/v1/projects/p-1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:streamGenerateContent",
+         "/v1/projects/p-1/locations/europe-west4/publishers/google/models/gemini-2.5-pro:streamGenerateContent"),
+        ("/v1/chat/completions", "/v1/chat/completions"),
+        ("/v1/chat/completions/", "/v1/chat/completions"),
+    ],
+)
+def test_stored_path_keeps_only_the_known_route(path: str, stored: str) -> None:
+    from frugal_ai.capture.providers import stored_path
+
+    assert stored_path(path) == stored
+
+
+@pytest.mark.parametrize("client_module", [httpx, httpx2], ids=["httpx", "httpx2"])
+def test_a_key_in_a_gateway_path_is_not_recorded(client_module: Any, records: list[Any]) -> None:
+    def answer(request: Any) -> Any:
+        return 200, [(b"content-type", b"application/json")], [_CHAT]
+
+    frugal_ai.instrument()
+    client = client_module.Client(transport=pool_transport(client_module, answer))
+    client.post("https://gateway.example/gw/sk-CANARY123/v1/chat/completions", json={"model": "m"})
+    (rec,) = records
+    assert (rec.path, rec.input_tokens, rec.provider) == ("/*/*/v1/chat/completions", 3, "openai-compatible")
+    assert "CANARY" not in repr(rec)
+
+
+# -- large replies: usage read from the end ----------------------------------------------------
+_BIG_SIZES = {"5MB": 5 * 1024 * 1024, "50MB": 50 * 1024 * 1024}
+
+
+def _in_pieces(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+def _embeddings_body(size: int) -> bytes:
+    # An embeddings batch: the vectors first, model and usage at the end (as OpenAI sends them).
+    vector = "[" + ",".join(["-0.0123456789"] * 1000) + "]"
+    item = '{"object":"embedding","index":0,"embedding":' + vector + "}"
+    count = size // len(item) + 1
+    return ('{"object":"list","data":[' + ",".join([item] * count)
+            + '],"model":"text-embedding-3-large","usage":{"prompt_tokens":4321,"total_tokens":4321}}').encode()
+
+
+def _responses_stream(size: int) -> bytes:
+    # The Responses API repeats the whole response (here a very long output) in its last event.
+    text = "word " * (size // 5)
+    done = {"type": "response.completed", "sequence_number": 3, "response": {
+        "id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4.1-2025-04-14",
+        "output": [{"type": "message", "content": [{"type": "output_text", "text": text}]}],
+        "usage": {"input_tokens": 36, "output_tokens": 87, "output_tokens_details": {"reasoning_tokens": 0}},
+        "metadata": {}}}
+    events = [{"type": "response.created", "sequence_number": 0,
+               "response": {"id": "resp_1", "model": "gpt-4.1-2025-04-14", "status": "in_progress", "usage": None}},
+              {"type": "response.output_text.delta", "sequence_number": 1, "delta": text[:20]}, done]
+    return b"".join(b"event: " + e["type"].encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n" for e in events)
+
+
+def _many_events_stream(size: int) -> bytes:
+    delta = b'data: {"model":"gpt-4o-mini","choices":[{"delta":{"content":"' + b"x" * 900 + b'"}}]}\n\n'
+    last = b'data: {"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":22}}\n\n'
+    return delta * (size // len(delta) + 1) + last + b"data: [DONE]\n\n"
+
+
+@pytest.mark.parametrize("size", list(_BIG_SIZES), ids=list(_BIG_SIZES))
+@pytest.mark.parametrize("kind", ["plain", "responses-stream", "many-events-stream"])
+def test_large_replies_are_read_to_their_usage(kind: str, size: str, records: list[Any]) -> None:
+    n = _BIG_SIZES[size]
+    request_model = "m"
+    if kind == "plain":
+        # The model comes after the vectors, beyond the head kept: the request's is taken.
+        data, ctype, path = _embeddings_body(n), b"application/json", "/v1/embeddings"
+        expected, request_model = ("text-embedding-3-large", 4321, 0), "text-embedding-3-large"
+    elif kind == "responses-stream":
+        data, ctype, path = _responses_stream(n), b"text/event-stream", "/v1/responses"
+        expected = ("gpt-4.1-2025-04-14", 36, 87)
+    else:
+        data, ctype, path = _many_events_stream(n), b"text/event-stream", "/v1/chat/completions"
+        expected = ("gpt-4o-mini", 11, 22)
+    assert len(data) > n
+
+    def answer(request: Any) -> Any:
+        return 200, [(b"content-type", ctype)], _in_pieces(data)
+
+    frugal_ai.instrument()
+    client = httpx2.Client(transport=pool_transport(httpx2, answer))
+    with client.stream("POST", "https://api.openai.com" + path, json={"model": request_model}) as resp:
+        received = b"".join(resp.iter_raw())
+    assert received == data  # the caller's bytes, whole and unchanged
+    (rec,) = records
+    assert (rec.model, rec.input_tokens, rec.output_tokens, rec.status) == (*expected, "ok")

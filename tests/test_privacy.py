@@ -1,5 +1,5 @@
-"""Privacy: a canary string in the prompt, the API key and a custom header goes through every
-supported SDK (and comes back in the replies, as a model echoing its prompt would); it must
+"""Privacy: a canary string in the prompt, the API key (in its header, the URL path or the
+query string) and a custom header goes through every supported SDK (and comes back in the replies, as a model echoing its prompt would); it must
 appear nowhere in the ledger file, its WAL or shared-memory file, or frugal-ai's logs and
 warnings at DEBUG level."""
 
@@ -58,6 +58,13 @@ def test_canary_never_reaches_ledger_wal_or_logs(
             with pytest.raises(Exception):
                 call(base, stream=False, use_async=False, model=f"{MODELS[sdk]}-fail-500", **common)
             calls += 1
+        # A gateway may carry the key in the URL path (/gw/<key>/v1/...): only the route is kept.
+        for sdk in ("openai", "anthropic", "mistralai", "google-genai"):
+            base = remote(HOSTS[sdk], fake_server) + f"/gw/sk-{canary}"
+            for stream in (False, True):
+                assert canary in SDK_CALLS[sdk](base, stream=stream, use_async=False, key=f"sk-{canary}",
+                                                prompt=f"Summarise {canary} please")
+                calls += 1
         # Google's key can travel in the query string: it must not reach the ledger's `path`.
         import httpx2
 

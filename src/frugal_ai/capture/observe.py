@@ -4,7 +4,9 @@ A `CallObserver` is fed the response body chunk by chunk as the caller reads it,
 never holds the caller up: it reads the bytes, it does not change or delay them.
 - Event streams (SSE `text/event-stream`, NDJSON) are cut into lines as they pass; after
   the first event, only events holding the parser's marker (the usage block) are decoded.
-  Only the unfinished last line is kept between chunks.
+  Only the unfinished last line is kept between chunks; of a line longer than
+  `LINE_LIMIT_BYTES` (a final event repeating a huge reply) only its head and tail, where
+  its usage is read as in a plain body.
 - Plain JSON bodies are kept until the end; then only the usage object (found from the
   end, where providers put it) and the model string are decoded, not the reply. If they
   are not found so, the whole body is decoded once. Past `BODY_LIMIT_BYTES` only the head
@@ -33,7 +35,7 @@ HEAD_BYTES = 4 * 1024
 TAIL_BYTES = 64 * 1024
 # The longest usage object looked for: far above any real one.
 USAGE_MAX_BYTES = 8 * 1024
-LINE_LIMIT_BYTES = 4 * 1024 * 1024
+LINE_LIMIT_BYTES = 1024 * 1024
 
 # The `model` key of a request body, read only when the response does not name the model.
 # Only an identifier-like value is taken (model names have no spaces): should the first
@@ -58,6 +60,9 @@ class CallObserver:
     head = b""
     tail: bytes | None = None
     pending = b""
+    # An over-long stream line being read: its head, and its last TAIL_BYTES so far.
+    line_head = b""
+    line_tail: bytes | None = None
     # A plain body: its first chunk in `body` (most bodies come in one), later ones in `chunks`.
     body: bytes | None = None
     chunks: list[bytes] | None = None
@@ -133,12 +138,20 @@ class CallObserver:
         return self.body if self.chunks is None else b"".join(self.chunks)  # type: ignore[return-value]
 
     def _feed_lines(self, chunk: bytes) -> None:
+        if self.line_tail is not None:
+            end = chunk.find(b"\n")
+            if end < 0:
+                self.line_tail = (self.line_tail + chunk)[-TAIL_BYTES:]
+                return
+            self._long_line(chunk[:end])
+            chunk = chunk[end + 1 :]
         data = self.pending + chunk if self.pending else chunk
         cut = data.rfind(b"\n")
         if cut < 0:
             if len(data) > LINE_LIMIT_BYTES:
-                raise ValueError("stream line too long")
-            self.pending = data
+                self.line_head, self.line_tail, self.pending = data[:HEAD_BYTES], data[-TAIL_BYTES:], b""
+            else:
+                self.pending = data
             return
         self.pending = data[cut + 1 :]
         # The fast path of a stream: most chunks hold text deltas only, skipped undecoded
@@ -168,6 +181,17 @@ class CallObserver:
         self.first_seen = True
         self._parse(self.parser.read_event, doc)
 
+    def _long_line(self, last: bytes) -> None:
+        """The end of an over-long line: read its usage from its tail, its model from its head."""
+        tail = (self.line_tail + last)[-TAIL_BYTES:] if last else self.line_tail
+        head = self.line_head.lstrip()
+        self.line_head, self.line_tail = b"", None
+        if head.startswith(b"data:"):
+            head = head[5:].lstrip()
+        if tail is not None and self.parser.marker in tail:
+            self._read_keys(tail, head)
+        self.first_seen = True
+
     def _parse(self, read: Any, doc: Any) -> None:
         # Parsers do not raise on odd shapes; an exception here is a bug of ours: warn once.
         try:
@@ -189,8 +213,8 @@ class CallObserver:
             emit.warn_once(f"capture failed at the end of a call ({type(exc).__name__})")
         finally:
             self.body = self.chunks = None
-            self.tail = None
-            self.pending = b""
+            self.tail = self.line_tail = None
+            self.pending = self.line_head = b""
             self.request_body = None
 
     def _finish(self, outcome: str) -> None:
@@ -205,7 +229,9 @@ class CallObserver:
                 self.feed(rest)
                 readable = not self.broken
         if readable and self.streaming:
-            if self.pending:
+            if self.line_tail is not None:
+                self._long_line(b"")
+            elif self.pending:
                 self._line(self.pending)
             readable = not self.broken
         elif readable and self.body and outcome == "end":
@@ -262,7 +288,8 @@ class CallObserver:
         """Read only the usage object and the model string of a JSON body, without decoding
         the rest (which holds the reply). True when the counts were found."""
         parser = self.parser
-        if not parser.usage_needles or (not usage_area.startswith(b"{") and _JSON_START.match(usage_area) is None):
+        # Only a JSON object's keys are looked for; the body's head says whether it is one.
+        if not parser.usage_needles or (not model_area.startswith(b"{") and _JSON_START.match(model_area) is None):
             return False
         doc: dict[str, Any] = {}
         for key, needle in parser.usage_needles:

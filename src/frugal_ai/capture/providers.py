@@ -10,6 +10,7 @@ google, cohere, ollama, openai-compatible.
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 from typing import Literal
@@ -130,6 +131,40 @@ def _decide(host: str, port: int | None, path: str) -> Route | None:
             known = "ollama" if port == OLLAMA_DEFAULT_PORT else "openai-compatible"
         return Route(known, "openai", local)
     return None
+
+
+# The words of the known route templates, kept as they are in the stored path. A segment
+# after one of the name slots is the name the template holds there (an Azure deployment, a
+# model, Vertex's project, region and publisher), kept too. Any other segment is replaced
+# by `*`: a gateway may carry a key in the path (/gw/<key>/v1/chat/completions).
+_ROUTE_WORDS = frozenset({
+    "api", "openai", "compatibility", "chat", "completions", "responses", "embeddings", "embed",
+    "messages", "generate", "fim", "agents", "deployments", "models", "projects", "locations", "publishers",
+})
+_NAME_SLOTS = frozenset({"deployments", "models", "projects", "locations", "publishers"})
+_VERSION = re.compile(r"v[0-9]{1,2}(?:(?:alpha|beta)[0-9]{0,2})?\Z")
+
+
+def stored_path(path: str) -> str:
+    """The path as the ledger keeps it: only what belongs to a known route template.
+
+    >>> stored_path("/gw/sk-live-123/v1/chat/completions")
+    '/*/*/v1/chat/completions'
+    >>> stored_path("/v1beta/models/gemini-2.5-flash:generateContent")
+    '/v1beta/models/gemini-2.5-flash:generateContent'
+    """
+    kept: list[str] = []
+    slot = False
+    for segment in path.strip("/").split("/"):
+        if slot:
+            kept.append(segment)
+            slot = False
+        elif segment in _ROUTE_WORDS or _VERSION.match(segment) is not None:
+            kept.append(segment)
+            slot = segment in _NAME_SLOTS
+        else:
+            kept.append("*")
+    return "/" + "/".join(kept)
 
 
 # Other caches derived from routes (the transport's, per raw URL target): cleared with ours.

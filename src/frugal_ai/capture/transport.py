@@ -18,7 +18,7 @@ from ..measure.context import run_reader
 from . import emit
 from .observe import CallObserver
 from .parsers import parser_for
-from .providers import dependent_caches, route
+from .providers import dependent_caches, route, stored_path
 
 # What `current_run()` answers, without the call around it (read on every request).
 _current_run = run_reader()
@@ -28,9 +28,10 @@ ENABLED = False
 RECORD_OUTSIDE_RUNS = False
 
 
-# Request target (host, port, path as the URL holds them, undecoded) -> (route, host, path,
-# parser), or _SKIP: the URL's `host` and `path` properties decode (IDNA, percent-escapes) on
-# every read; a target seen before costs one dict look-up instead.
+# Request target (host, port, path as the URL holds them, undecoded) -> (route, host, the
+# path to store (`stored_path`: nothing outside the known route), parser), or _SKIP: the
+# URL's `host` and `path` properties decode (IDNA, percent-escapes) on every read; a target
+# seen before costs one dict look-up instead.
 _targets: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}
 _TARGETS_MAX = 2048
 _SKIP: tuple[Any, ...] = (None, "", "", None)
@@ -44,7 +45,7 @@ def _target(url: Any) -> tuple[Any, ...]:
     if found is None:
         host, path = url.host, url.path
         where = route(host, url.port, path)
-        found = _SKIP if where is None else (where, host, path, parser_for(where.wire_format))
+        found = _SKIP if where is None else (where, host, stored_path(path), parser_for(where.wire_format))
         if key is not None:
             if len(_targets) >= _TARGETS_MAX:
                 _targets.clear()
