@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 from ..footprint import Range
 from ..units import Lang, format_number, format_quantity, format_range
 from . import en, fr
@@ -21,13 +22,23 @@ LANGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
 
 
 class Texts:
-    """Words and formats of one language."""
+    """Words and formats of one language.
 
-    def __init__(self, lang: Lang) -> None:
+    `value` writes a name we do not control (a workload, model, provider, zone) as the output
+    at hand must show it: each renderer passes its own (frugal_ai.untrusted); plain text
+    keeps it as it is.
+    """
+
+    def __init__(self, lang: Lang, value: Callable[[str], str] | None = None) -> None:
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
         self.lang: Lang = lang
         self.messages = LANGS[lang]
+        self._value = value
+
+    def value(self, text: str) -> str:
+        """`text`, a name we do not control, made safe for this output."""
+        return self._value(text) if self._value is not None else text
 
     def __call__(self, key: str, **values: object) -> str:
         """The sentence `key`, with `{name}` fields filled in."""
@@ -90,5 +101,5 @@ class Texts:
         return ", ".join(self.method(m) for m in methods)
 
 
-def texts(lang: str) -> Texts:
-    return Texts(lang)  # type: ignore[arg-type]
+def texts(lang: str, value: Callable[[str], str] | None = None) -> Texts:
+    return Texts(lang, value)  # type: ignore[arg-type]

@@ -10,12 +10,12 @@ carries every key (None where it does not apply), so CSV and JSON Lines have one
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any, Iterator
 
 from ..errors import InputError
+from ..untrusted import CsvWriter
 
 FIELDS = (
     "kind", "id", "run_id", "parent_id", "name", "project", "tags", "start", "end", "status",
@@ -55,11 +55,15 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
 
 
 def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """CSV with a header of FIELDS; tags as a JSON object; returns the number of records."""
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+    """CSV with a header of FIELDS; tags as a JSON object; returns the number of records.
+
+    Names come from code, configuration and servers we do not control: a cell that a
+    spreadsheet would read as a formula gets a leading apostrophe (frugal_ai.untrusted)."""
+    writer = CsvWriter(out)
+    writer.writerow(FIELDS)
     n = 0
     for rec in records:
-        writer.writerow({**rec, "tags": json.dumps(rec["tags"], ensure_ascii=False, sort_keys=True)})
+        tags = json.dumps(rec["tags"], ensure_ascii=False, sort_keys=True)
+        writer.writerow([tags if f == "tags" else rec[f] for f in FIELDS])
         n += 1
     return n

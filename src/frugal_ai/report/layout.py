@@ -64,7 +64,7 @@ Block = Union[Heading, Para, Table, Bullets, Chart, SectionBreak]
 
 def workload_text(name: str, t: Texts) -> str:
     """A workload's name as shown: the rows recorded without one, in `t`'s words."""
-    return t("no_workload") if name == NO_WORKLOAD else name
+    return t("no_workload") if name == NO_WORKLOAD else t.value(name)
 
 
 def period_text(report: Report, t: Texts) -> str:
@@ -164,7 +164,7 @@ def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=No
     headers += [t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")]
     out = []
     for b in rows:
-        line = [key_text(b) if key_text else b.key, t.methods(b.methods) or "—"]
+        line = [key_text(b) if key_text else t.value(b.key), t.methods(b.methods) or "—"]
         line += [t.count(getattr(b, c)) for c in counts]
         if b.priced:
             line += [*_ranges(b, t), t.percent(b.share_co2e)]
@@ -186,7 +186,7 @@ def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
         blocks += [Heading(3, t("sub.by_model")),
                    _breakdown_table(report.by_model, t("col.provider_model"), t, None, ("requests", "tokens"))]
     blocks += [Heading(3, t("sub.by_zone")),
-               _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: t("zone.world") if b.key == "WORLD" else b.key)]
+               _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: t("zone.world") if b.key == "WORLD" else t.value(b.key))]
     blocks += [Heading(3, t("sub.by_month")), Chart("by_month", t("chart.by_month")),
                _breakdown_table(report.by_month, t("col.month"), t, lambda b: t.month(b.key), ("runs", "requests"))]
     return blocks
@@ -241,7 +241,7 @@ def gains_blocks(report: Report, t: Texts) -> list[Block]:
         rows = []
         for c in report.gains.use_cases:
             verdict = t(f"verdict.{c.verdict}") if t.has(f"verdict.{c.verdict}") else c.verdict
-            rows.append([c.name, verdict, t.range(c.footprint_co2e_kg, "co2e_kg"), t.range(c.avoided_co2e_kg, "co2e_kg"),
+            rows.append([t.value(c.name), verdict, t.range(c.footprint_co2e_kg, "co2e_kg"), t.range(c.avoided_co2e_kg, "co2e_kg"),
                          use_case_reason(c, t.lang)])
         blocks.append(Table([t("col.use_case"), t("col.verdict"), t("col.footprint"), t("col.avoided"), t("col.reason")],
                             rows, [False, False, True, True, False]))
@@ -258,10 +258,11 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
         return blocks + [Para(t("rec.none"))] + batching
     rows = []
     for r in report.recommendations:
-        action = t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=r.model, provider=r.provider or "—",
-                   alternative=r.alternative_model or r.model, zone=r.alternative_zone or "—",
-                   requests=t.count(r.requests), batched=t.count(r.alternative_requests or r.requests)) \
-            if t.has(f"rec.{r.kind}") else r.action
+        action = t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model),
+                   provider=t.value(r.provider or "—"), alternative=t.value(r.alternative_model or r.model),
+                   zone=t.value(r.alternative_zone or "—"), requests=t.count(r.requests),
+                   batched=t.count(r.alternative_requests or r.requests)) \
+            if t.has(f"rec.{r.kind}") else t.value(r.action)
         rows.append([action, t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)])
     return blocks + [Table([t("col.action"), t("col.saving"), t("col.share")], rows, [False, True, True]),
                      Para(t("rec.disclaimer"), "note")] + batching
@@ -281,15 +282,17 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:
         rows = [[workload_text(f.workload, t), t.month(f.month), t.method(f.method),
-                 model_label(f.provider, f.model) if f.model else (f.zone or "—"),
-                 ", ".join(t(f"fallback.{k}", zone=f.unknown_zone or "") for k in f.kinds)] for f in m.fallback_rows]
+                 t.value(model_label(f.provider, f.model) if f.model else (f.zone or "—")),
+                 ", ".join(t(f"fallback.{k}", zone=t.value(f.unknown_zone or "")) for k in f.kinds)] for f in m.fallback_rows]
         blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))
     else:
         blocks.append(Para(t("quality.no_fallbacks")))
     if m.unknown_models:
-        blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(m.unknown_models))))
+        blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(t.value(x) for x in m.unknown_models))))
     blocks.append(Heading(3, t("sub.factors")))
-    rows = [[t(f"factor_kind.{f.kind}"), f.key, _factor_values_text(f, t), ", ".join(f.sources)] for f in m.factors]
+    # A factor's key is a provider, zone or model as recorded in the ledger; an equivalence's is the factor base's.
+    rows = [[t(f"factor_kind.{f.kind}"), f.key if f.kind == "equivalence" else t.value(f.key), _factor_values_text(f, t),
+             ", ".join(f.sources)] for f in m.factors]
     blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
     blocks.append(Heading(3, t("sub.settings")))
     blocks.append(Table([t("col.setting"), t("col.value"), t("col.origin")], settings_rows(m.settings, t)))
@@ -325,7 +328,7 @@ def _factor_values_text(f: FactorUsed, t: Texts) -> str:
 
 def origin_words(origin: str, t: Texts) -> str:
     """'environment' -> 'environment variable'; a file name stays as it is."""
-    return t(f"origin.{origin}") if t.has(f"origin.{origin}") else t("origin.file", file=origin)
+    return t(f"origin.{origin}") if t.has(f"origin.{origin}") else t("origin.file", file=t.value(origin))
 
 
 def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
@@ -339,7 +342,7 @@ def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
         rows.append([t("settings.providers"), t("settings.none"), origin_words("default", t)])
     for name, o in s.providers.items():
         parts = [f"{k} = {_value_text(v, t)}" for k, v in (("zone", o.zone), ("pue", o.pue), ("wue", o.wue)) if v is not None]
-        rows.append([t("settings.provider", provider=name), "; ".join(parts) or t("settings.not_set"), origin_words(o.origin, t)])
+        rows.append([t("settings.provider", provider=t.value(name)), "; ".join(parts) or t("settings.not_set"), origin_words(o.origin, t)])
     return rows
 
 

@@ -6,10 +6,10 @@ French spreadsheet opens it. Numbers carry 10 significant digits and no unit (th
 
 from __future__ import annotations
 
-import csv
 import io
 
 from ..lang import texts
+from ..untrusted import CsvWriter
 from .layout import workload_text
 from .model import Report
 
@@ -21,7 +21,7 @@ def render_csv(report: Report, lang: str = "en") -> str:
     t = texts(lang)
     fr = lang == "fr"
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";" if fr else ",", lineterminator="\n")
+    w = CsvWriter(buf, delimiter=";" if fr else ",")  # formula-leading names neutralised, line breaks quoted
     w.writerow([t("col.workload"), t("col.month"), t("col.method"), t("col.runs"), t("col.requests"), t("col.tokens")]
                + [t(f"csv.{q}_{b}") for q in _QUANTITIES for b in _BOUNDS])
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from ..lang import texts
+from ..untrusted import markdown_text
 from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document
 from .model import Report
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: a `|` escaped, a line break (CR too: it would split the row) a space."""
+    return text.replace("|", "\\|").replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def render_md(report: Report, lang: str = "en") -> str:
-    t = texts(lang)
+    t = texts(lang, markdown_text)  # names we do not control are escaped for Markdown
     out: list[str] = []
     for b in document(report, t):
         if isinstance(b, Heading):

@@ -7,6 +7,7 @@ import textwrap
 from tabulate import tabulate
 
 from ..lang import texts
+from ..untrusted import terminal_text
 from .layout import Block, Bullets, Chart, Heading, Para, SectionBreak, Table, document, header_blocks, summary_blocks
 from .model import Report
 
@@ -32,15 +33,17 @@ def _blocks_text(blocks: list[Block]) -> str:
             out.append("\n".join(textwrap.fill(i, _WIDTH, initial_indent="  - ", subsequent_indent="    ") for i in b.items))
         elif isinstance(b, (Chart, SectionBreak)):
             continue
-    return "\n".join(out).strip("\n") + "\n"
+    # Names are cleaned where they are written (Texts.value); this pass catches anything else,
+    # so that nothing printed can move the cursor, clear the screen or write the clipboard.
+    return terminal_text("\n".join(out).strip("\n"), multiline=True) + "\n"
 
 
 def render_table(report: Report, lang: str = "en") -> str:
     """The whole report as text for a terminal."""
-    return _blocks_text(document(report, texts(lang)))
+    return _blocks_text(document(report, texts(lang, terminal_text)))
 
 
 def render_summary(report: Report, lang: str = "en") -> str:
     """The title and the summary section only (what `frugal-ai demo` prints)."""
-    t = texts(lang)
+    t = texts(lang, terminal_text)
     return _blocks_text(header_blocks(report, t) + summary_blocks(report, t))
