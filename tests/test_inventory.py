@@ -192,7 +192,7 @@ def test_group_estimate_equals_the_sum_of_per_request_estimates() -> None:
     """The inventory estimates a group from its sums: exact only if the estimator keeps its form."""
     from frugal_ai.config import load_settings
     from frugal_ai.estimate import estimate_llm
-    from frugal_ai.inventory import group_estimate
+    from frugal_ai.estimate.group import group_estimate
 
     s = load_settings(env={}, overrides={"country": "FR"})
     calls = [(200, 50, 0), (8000, 300, 0), (1500, 120, 400), (30000, 900, 0), (0, 10, 0)]
@@ -237,7 +237,7 @@ def test_foreign_ledger_is_an_input_error(tmp_path: Path) -> None:
 
 def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
     from frugal_ai.config import load_settings
-    from frugal_ai.inventory import group_measured
+    from frugal_ai.inventory.priced import group_measured
     from frugal_ai.measure.footprint import measured_footprint
 
     s = load_settings(env={}, overrides={"country": "FR"})

@@ -56,7 +56,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 # (importing module, imported module): today's back-edges. Issue 9 brings this to zero.
 ALLOW_LIST: set[tuple[str, str]] = {
-    ("frugal_ai.inventory", "frugal_ai.measure.footprint"),
+    ("frugal_ai.inventory.priced", "frugal_ai.measure.footprint"),
 }
 
 

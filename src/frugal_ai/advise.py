@@ -13,7 +13,7 @@ and model) and re-estimates the same tokens and requests under an alternative:
   instructions) sent once instead of once per request — cannot be sized from a ledger that
   by design holds no prompt text, only token counts.
 
-Every estimate uses inventory's exact `group_estimate` (sums of tokens and of squared input
+Every estimate uses the exact `estimate.group.group_estimate` (sums of tokens and of squared input
 tokens, from SQL), not the average request: prefill grows with the square of the prompt, so
 an average-length re-estimate would miss `c·N·Var(n)` on both sides of the comparison.
 
@@ -160,7 +160,7 @@ BATCHING_NOT_OFFERED = (
 
 def _estimate(use: ApiUse, model: str, provider: str | None, zone: str | None, settings: "Settings") -> Footprint:
     """The same requests, token for token, under another model or place (exact group sum)."""
-    from .inventory import group_estimate
+    from .estimate.group import group_estimate
 
     return group_estimate(
         model,

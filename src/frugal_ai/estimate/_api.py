@@ -112,6 +112,14 @@ def estimate_llm(
     if requests < 0:
         raise InputError("the number of requests cannot be negative")
     c = coefficients(model, provider, zone, settings)
+    generated, warnings = generated_tokens(c, output_tokens, reasoning_tokens, reasoning_effort)
+    return footprint_of(c, input_tokens, generated, requests, warnings)
+
+
+def generated_tokens(
+    c: Coefficients, output_tokens: float, reasoning_tokens: float, reasoning_effort: str | None = None
+) -> tuple[tuple[float, float, float], list[str]]:
+    """Generated tokens per request as (low, central, high), and the estimate's warnings."""
     warnings = list(c.warnings)
     if reasoning_effort is None:
         gen_l = gen_c = gen_h = output_tokens + reasoning_tokens
@@ -127,7 +135,17 @@ def estimate_llm(
         gen_l, gen_c, gen_h = output_tokens + r_l, output_tokens + r_c, output_tokens + r_h
         if r_h:
             warnings.append(effort_note(reasoning_effort.strip().lower()))
-    n, n2 = input_tokens, input_tokens * input_tokens
+    return (gen_l, gen_c, gen_h), warnings
+
+
+def footprint_of(
+    c: Coefficients, n: float, generated: tuple[float, float, float], requests: float, warnings: list[str]
+) -> Footprint:
+    """The footprint of `requests` requests of `n` input tokens and `generated` (low, central,
+    high) generated tokens each, from a model's coefficients. Floats: `estimate.group` passes
+    effective lengths."""
+    gen_l, gen_c, gen_h = generated
+    n2 = n * n
     g, i1, i2 = c.it_kwh_per_generated_token, c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared
     eg, e1, e2 = c.embodied_kg_per_generated_token, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
     pue, wue, off, ci = c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh

@@ -25,7 +25,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import InputError
 
@@ -48,6 +48,12 @@ _CALL_LINE = (
 )
 # The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
 _MONTH = "strftime('%Y-%m', start, 'unixepoch')"
+
+
+class GroupRow(Protocol):
+    """One aggregated row (`run_groups`, `call_groups`): its values by column name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""The inventory's value types: a group of ledger rows with its footprint, and the whole inventory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from pydantic import BaseModel, Field
+
+from ..footprint import Footprint, Method
+
+
+class Fallbacks(BaseModel):
+    """Which fallback factors a row needed: the report's data-quality section lists them."""
+
+    world_average_zone: bool = Field(False, description="No zone recorded or known: world-average electricity.")
+    unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know (world average used).")
+    tdp_fallback: bool = Field(False, description="CPU power from a TDP table, not a meter.")
+    params_guessed: bool = Field(False, description="The model's parameter count is unpublished (a guess, as a range).")
+    unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
+    extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
+
+
+class InventoryRow(BaseModel):
+    """One group of ledger rows: a workload in a month, by method, provider, model and zone."""
+
+    workload: str
+    month: str = Field(description="YYYY-MM, UTC.")
+    method: Method
+    provider: str | None = None
+    model: str | None = None
+    zone: str | None = Field(None, description="Electricity zone used for the footprint (None: world average).")
+    measurement: str | None = Field(None, description="For runs: what was measured, e.g. 'rapl+ram_model'.")
+    local: bool = Field(False, description="API calls to a server on this host: counted, energy in the runs.")
+    runs: int = 0
+    requests: int = 0
+    input_tokens: int = 0
+    input_tokens_sq: int = Field(0, description="Sum over the requests of input_tokens², for exact re-estimates.")
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    failed_requests: int = Field(0, description="Calls recorded with status 'failed' (HTTP error, timeout), in requests.")
+    energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
+    footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
+    fallbacks: Fallbacks = Field(default_factory=Fallbacks)
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.reasoning_tokens
+
+
+class Inventory(BaseModel):
+    """The footprint of a period of the ledger, by group, with what is needed to reproduce it."""
+
+    ledger_path: str
+    since: datetime | None = None
+    until: datetime | None = None
+    workloads: list[str] | None = None
+    rows: list[InventoryRow]
+    totals_by_method: dict[str, Footprint] = Field(description="measured / estimated totals; absent when none.")
+    ledger_rows: int = Field(description="Ledger rows (runs and API calls) in the period and filter.")
+    content_hash: str = Field(description="sha256 of the selected ledger rows (content_hash_text()); '' when not computed.")
+    factor_set_version: str
+    demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
+    failed_requests: int = Field(0, description="API calls with status 'failed' in the period (counted as requests).")
+    failed_tokenless: int = Field(0, description="Of those, the ones with no token count: estimated as zero energy.")
+    unattributed_kwh: float = Field(
+        0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
+    )
+    first_start: datetime | None = None
+    last_start: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.ledger_rows == 0
+
+
+def totals_by_method(rows: Iterable[InventoryRow]) -> dict[str, Footprint]:
+    """Sum the rows' footprints per method (never across methods)."""
+    totals: dict[str, Footprint] = {}
+    for row in rows:
+        if row.footprint is None:
+            continue
+        prev = totals.get(row.method)
+        totals[row.method] = row.footprint if prev is None else prev + row.footprint
+    return totals

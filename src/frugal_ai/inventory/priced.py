@@ -1,0 +1,157 @@
+"""Priced rows: one group of ledger rows joined with the factor base, with its footprint.
+
+- Runs are measured (`measured_footprint`, summed exactly from sums: `group_measured`). A
+  run's electricity zone is the one recorded with it (`runs.zone`), never the country
+  configured when the report runs: a run recorded without a zone, or with one the factor
+  base does not know, is counted at the world average and flagged (data quality).
+- API calls with `local = 0` are estimated from the group's sums (requests, tokens, and the
+  sum of squared input tokens, since prefill attention grows with the square of the prompt):
+  exact, see `estimate.group.group_estimate`.
+- API calls with `local = 1` ran on this host: counted (requests, tokens), no estimate,
+  since their energy is already in the measured runs.
+- Failed API calls are requests like any other: counted, and estimated from the tokens they
+  report — none, mostly, hence zero energy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from ..errors import InputError, UnknownModelError
+from ..estimate.group import group_estimate
+from ..footprint import Footprint
+from .model import Fallbacks, InventoryRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
+
+WORLD_ZONE = "WORLD"
+"""The factor base's world-average electricity zone: used for runs recorded without a zone."""
+
+
+def measured_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> InventoryRow:
+    # The zone recorded with the runs, never the configuration of whoever runs the report:
+    # the same ledger and factor set must always give the same numbers (DESIGN). No zone, or
+    # one the factor base does not know (older ledgers), means the world average, flagged.
+    recorded = g["zone"] or None
+    zone = _zone_used(recorded, factors)
+    unknown_zone = recorded if recorded is not None and zone is None else None
+    measurement = g["measurement"] or "unavailable"
+    cpu, gpu, ram = float(g["cpu_kwh"] or 0.0), float(g["gpu_kwh"] or 0.0), float(g["ram_kwh"] or 0.0)
+    fp = group_measured(
+        (cpu, gpu, ram),
+        (float(g["cpu_cov_kwh"] or 0.0), float(g["gpu_cov_kwh"] or 0.0), float(g["ram_cov_kwh"] or 0.0)),
+        measurement,
+        zone or WORLD_ZONE,
+        settings,
+    )
+    return InventoryRow(
+        workload=g["workload"],
+        month=g["month"],
+        method="measured",
+        zone=zone,
+        measurement=measurement,
+        runs=int(g["runs"]),
+        energy_measured_kwh=cpu + gpu + ram,
+        footprint=fp,
+        fallbacks=Fallbacks(
+            world_average_zone=zone is None or _is_world_fallback(zone, factors),
+            unknown_zone=unknown_zone,
+            tdp_fallback="tdp" in measurement or "cpu_load" in measurement or measurement == "unavailable",
+            extrapolated=bool(g["extrapolated_runs"]),
+        ),
+    )
+
+
+def group_measured(
+    kwh: tuple[float, float, float], covered_kwh: tuple[float, float, float], method: str, zone: str | None, settings: Any
+) -> Footprint:
+    """The sum of `measured_footprint` over a group of runs, from sums alone.
+
+    `kwh` is (CPU, GPU, RAM) summed over the runs, `covered_kwh` the same weighted by each
+    run's coverage. `measured_footprint` is linear in each component's energy and in energy ×
+    coverage (the coverage only widens the range of the extrapolated share), so the group
+    equals its covered part at coverage 1 plus the rest at coverage 0 — exactly.
+    """
+    from ..measure.footprint import measured_footprint
+
+    covered = tuple(min(c, k) for c, k in zip(covered_kwh, kwh))
+    rest = tuple(max(k - c, 0.0) for c, k in zip(covered, kwh))
+    fp = measured_footprint(*covered, method, zone, settings, coverage=1.0)
+    if any(x > 0 for x in rest):
+        fp = fp + measured_footprint(*rest, method, zone, settings, coverage=0.0)
+    return fp
+
+
+def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> InventoryRow:
+    from ..estimate import coefficients
+
+    local = bool(g["local"])
+    row = InventoryRow(
+        workload=g["workload"],
+        month=g["month"],
+        method="estimated",
+        provider=g["provider"],
+        model=g["model"],
+        local=local,
+        requests=int(g["requests"]),
+        input_tokens=int(g["input_tokens"] or 0),
+        input_tokens_sq=int(g["input_tokens_sq"] or 0),
+        output_tokens=int(g["output_tokens"] or 0),
+        reasoning_tokens=int(g["reasoning_tokens"] or 0),
+        failed_requests=int(g["failed"] or 0),
+    )
+    if local:
+        # Energy of a local server is in the measured runs: counting it here would double it.
+        row.method = "measured"
+        return row
+    try:
+        fp = group_estimate(
+            g["model"],
+            g["provider"] or None,
+            requests=row.requests,
+            input_tokens=row.input_tokens,
+            input_tokens_sq=row.input_tokens_sq,
+            output_tokens=row.output_tokens,
+            reasoning_tokens=row.reasoning_tokens,
+            settings=settings,
+        )
+    except UnknownModelError:
+        row.fallbacks = Fallbacks(unknown_model=True)
+        return row
+    row.footprint = fp
+    # The zone the estimate used (provider overrides applied by the estimator's one rule).
+    row.zone = coefficients(g["model"], g["provider"] or None, settings=settings).zone
+    row.fallbacks = Fallbacks(params_guessed=_params_guessed(g["model"], g["provider"], factors))
+    return row
+
+
+def _zone_used(zone: str | None, factors: Any) -> str | None:
+    """The canonical zone code (alpha-3) of a recorded zone; None when there is none, when
+    it is the world average, or when the factor base does not know it (the world average
+    stands in, and the row says so)."""
+    if zone is None:
+        return None
+    try:
+        code = str(factors.resolve_zone(zone))
+    except InputError:
+        return None
+    return None if code == WORLD_ZONE else code
+
+
+def _is_world_fallback(zone: str | None, factors: Any) -> bool:
+    """True when the world-average electricity factor stood in: no zone, or none known for it."""
+    if zone is None:
+        return True
+    try:
+        elec = factors.electricity(zone)
+    except InputError:
+        return True
+    return bool(elec.zone == "WORLD" or elec.co2e_fallback)
+
+
+def _params_guessed(model: str, provider: str | None, factors: Any) -> bool:
+    try:
+        return bool(factors.model(model, provider=provider).params_estimated)
+    except InputError:
+        return False
