@@ -70,3 +70,212 @@ def test_nested_energy_is_inside_its_parent(ledger_after_script: Path) -> None:
     outer, inner = (conn.execute("SELECT cpu_kwh + ram_kwh FROM runs WHERE name = ?", (n,)).fetchone()[0]
                     for n in ("outer", "inner"))
     assert 0 < inner < outer
+
+
+# -- The meter's logic in-process, with a source giving fixed readings ----------------------------
+# The source's counters advance with a fake clock at a constant power: 3.6 kW CPU, 7.2 kW GPU and
+# 0.36 kW RAM, i.e. 0.001, 0.002 and 0.0001 kWh per second. The source starts at t = 100 s.
+
+import warnings  # noqa: E402
+
+from frugal_ai import ledger  # noqa: E402
+from frugal_ai.config import Settings  # noqa: E402
+from frugal_ai.ledger.notice import FrugalAIWarning  # noqa: E402
+from frugal_ai.ledger.records import RunRecord  # noqa: E402
+from frugal_ai.measure.attribution import Span  # noqa: E402
+from frugal_ai.measure.energy_source import EnergySourceError, Reading  # noqa: E402
+from frugal_ai.measure.meter import Meter  # noqa: E402
+
+PER_S = (0.001, 0.002, 0.0001)  # kWh per second of each component
+
+
+class Clock:
+    def __init__(self, t: float = 100.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+class FixedPowerSource:
+    """Counters that advance with the clock at fixed power (the way Zeus's tests fake NVML)."""
+
+    method = "rapl+nvml+ram_model"
+
+    def __init__(self, clock: Clock, fail: bool = False) -> None:
+        self.clock, self.fail, self.t0, self.reads = clock, fail, 0.0, 0
+
+    def _at(self, t: float) -> Reading:
+        s = t - self.t0
+        return Reading(PER_S[0] * s, PER_S[1] * s, PER_S[2] * s, t)
+
+    def start(self) -> Reading:
+        if self.fail:
+            raise EnergySourceError("no meters in this test")
+        self.t0 = self.clock()
+        return self._at(self.t0)
+
+    def read(self) -> Reading:
+        self.reads += 1
+        return self._at(self.clock())
+
+    def stop(self) -> Reading | None:
+        return self._at(self.clock())
+
+
+def _meter(clock: Clock, fail: bool = False) -> tuple[Meter, FixedPowerSource]:
+    source = FixedPowerSource(clock, fail)
+    m = Meter(lambda settings: source, clock=clock, sleep=clock.sleep, background=False)
+    return m, source
+
+
+def _span(m: Meter, name: str, start: float, end: float | None = None, parent: Span | None = None) -> Span:
+    rec = RunRecord(id=name, name=name, start=start, end=0.0, parent_id=parent.id if parent else None)
+    span = Span(name, start, parent=parent, record=rec)
+    m.open_span(span)
+    if end is not None:
+        _end(m, span, end)
+    return span
+
+
+def _end(m: Meter, span: Span, end: float) -> None:
+    span.end_pc = end
+    assert span.record is not None
+    span.record.end = end
+    m.close_span(span)
+
+
+def _energy(span: Span) -> tuple[float, float, float]:
+    rec = span.record
+    assert rec is not None
+    return rec.cpu_kwh, rec.gpu_kwh, rec.ram_kwh
+
+
+def _at(clock: Clock, m: Meter, t: float) -> None:
+    clock.t = t
+    m.measure()
+
+
+def test_a_run_gets_its_overlap_of_the_interval_and_the_idle_rest_is_unattributed() -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    run = _span(m, "r", 100.25, 100.75)
+    _at(clock, m, 101.0)
+    assert _energy(run) == pytest.approx(tuple(p * 0.5 for p in PER_S))
+    assert run.record.method == "rapl+nvml+ram_model" and run.record.coverage == 1.0
+    assert m.unattributed == pytest.approx([p * 0.5 for p in PER_S])
+    assert m.measured == pytest.approx(list(PER_S))
+
+
+def test_a_run_is_submitted_only_once_an_interval_after_its_end_is_measured(ledger_path) -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    run = _span(m, "late", 100.5, 101.5)
+    _at(clock, m, 101.0)
+    assert m.roots == [run] and run.record.method == "unavailable"  # not final yet: not submitted
+    _at(clock, m, 102.0)
+    assert m.roots == []
+    assert _energy(run) == pytest.approx(tuple(p * 1.0 for p in PER_S))
+    ledger.flush()
+    rows = sqlite3.connect(ledger_path).execute("SELECT id, method, cpu_kwh, coverage FROM runs").fetchall()
+    assert rows == [("late", "rapl+nvml+ram_model", pytest.approx(0.001), 1.0)]
+
+
+def test_runs_before_the_source_was_ready_are_extrapolated_from_the_first_measured_power() -> None:
+    clock = Clock(99.0)
+    m, _ = _meter(clock)
+    early = _span(m, "early", 99.0, 99.2)       # over before the source starts
+    straddling = _span(m, "straddling", 99.5)   # still running when it starts
+    clock.t = 100.0
+    m.ensure_started(Settings())
+    _end(m, straddling, 100.5)
+    _at(clock, m, 100.25)  # 0.25 s measured: not enough for a mean power yet
+    assert early.record.method == "unavailable" and m.power_kw is None
+    _at(clock, m, 101.0)   # 1 s measured: the power is known, the early window gets it
+    assert m.power_kw == pytest.approx(tuple(p * 3600 for p in PER_S))
+    assert _energy(early) == pytest.approx(tuple(p * 0.2 for p in PER_S))
+    assert early.record.coverage == 0.0 and early.record.method == "rapl+nvml+ram_model"
+    # 0.5 s extrapolated + 0.5 s measured (the straddling run was alone in both)
+    assert _energy(straddling) == pytest.approx(tuple(p * 1.0 for p in PER_S))
+    assert straddling.record.coverage == pytest.approx(0.5)
+    assert m.extrapolated_kwh == pytest.approx(sum(PER_S) * 0.7)
+    # Conservation: roots - extrapolated + unattributed = measured
+    roots = sum(_energy(early)) + sum(_energy(straddling))
+    assert roots - m.extrapolated_kwh + sum(m.unattributed) == pytest.approx(sum(m.measured))
+
+
+def test_nested_runs_share_their_parents_energy() -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    parent = _span(m, "parent", 100.0)
+    child = _span(m, "child", 100.25, 100.75, parent=parent)
+    _at(clock, m, 100.9)
+    assert child.record.method == "rapl+nvml+ram_model"  # final: it ended before the reading
+    assert parent.record.method == "unavailable"         # still running
+    _end(m, parent, 101.0)
+    _at(clock, m, 101.0)
+    assert _energy(parent) == pytest.approx(PER_S)
+    assert _energy(child) == pytest.approx(tuple(p * 0.5 for p in PER_S))
+    assert sum(m.unattributed) == pytest.approx(0.0)
+
+
+def test_overlapping_runs_split_the_busy_time_by_overlap() -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    a = _span(m, "a", 100.0, 101.0)
+    b = _span(m, "b", 100.5, 101.0)
+    _at(clock, m, 101.0)
+    assert _energy(a) == pytest.approx(tuple(p * 2 / 3 for p in PER_S))
+    assert _energy(b) == pytest.approx(tuple(p * 1 / 3 for p in PER_S))
+    assert sum(m.unattributed) == pytest.approx(0.0)
+
+
+def test_a_reading_that_does_not_advance_measures_nothing() -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    _at(clock, m, 100.5)
+    _at(clock, m, 100.5)  # asked again at once: the same instant
+    assert m.measured_s == pytest.approx(0.5) and m.measured == pytest.approx([p * 0.5 for p in PER_S])
+
+
+def test_a_failed_start_records_runs_as_unavailable_after_one_warning(ledger_path) -> None:
+    clock = Clock()
+    m, _ = _meter(clock, fail=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        before = _span(m, "before", 99.0, 99.5)
+        m.ensure_started(Settings())
+        after = _span(m, "after", 100.0, 100.5)
+        m.measure()
+        m.settle()
+    ours = [w for w in caught if issubclass(w.category, FrugalAIWarning)]
+    assert len(ours) == 1 and "cannot measure energy here" in str(ours[0].message), ours
+    assert m.state == "failed" and m.roots == []
+    for span in (before, after):
+        assert span.record.method == "unavailable" and span.record.coverage == 0.0 and sum(_energy(span)) == 0
+    rows = sqlite3.connect(ledger_path).execute("SELECT id, method, status FROM runs ORDER BY id").fetchall()
+    assert rows == [("after", "unavailable", "ok"), ("before", "unavailable", "ok")]
+
+
+def test_shutdown_ends_open_runs_as_failed_and_writes_the_session(ledger_path) -> None:
+    clock = Clock()
+    m, source = _meter(clock)
+    m.ensure_started(Settings())
+    done = _span(m, "done", 100.0, 100.5)
+    open_ = _span(m, "open", 100.5)
+    clock.t = 101.0
+    m.shutdown()
+    assert m.state == "stopped" and m.roots == []
+    assert done.record.status == "ok" and open_.record.status == "failed"
+    assert _energy(open_) == pytest.approx(tuple(p * 0.5 for p in PER_S))
+    rows = sqlite3.connect(ledger_path).execute(
+        "SELECT cpu_kwh, unattributed_cpu_kwh, method FROM sessions").fetchall()
+    assert rows == [(pytest.approx(0.001), pytest.approx(0.0), "rapl+nvml+ram_model")]

@@ -21,7 +21,9 @@ Everything here is pure bookkeeping on `Span`s with `perf_counter` times; no clo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+
+from ..ledger.records import RunRecord
 
 Energy = tuple[float, float, float]  # (cpu_kwh, gpu_kwh, ram_kwh)
 ZERO: Energy = (0.0, 0.0, 0.0)
@@ -29,7 +31,11 @@ ZERO: Energy = (0.0, 0.0, 0.0)
 
 @dataclass(slots=True, eq=False)
 class Span:
-    """A run as the attribution sees it: its time span, its children, and what it was given."""
+    """A run as the attribution sees it: its time span, its children, and what it was given.
+
+    `record` is written by the caller's thread until the run ends, then by the meter only
+    (meter.py says who writes what).
+    """
 
     id: str
     start_pc: float
@@ -41,8 +47,8 @@ class Span:
     ram_kwh: float = 0.0
     covered_s: float = 0.0  # time of this run inside measured intervals
     extrapolated_kwh: float = 0.0
-    record: Any = None  # the RunRecord filled in when the run is finalised
-    ledger: Any = None  # path of the ledger in force when the run began (None: the one in force at the end)
+    record: RunRecord | None = None  # None only in the attribution's own tests
+    ledger: Path | None = None  # the ledger in force when the run began (None: the one in force at the end)
 
     def overlap_s(self, a: float, b: float) -> float:
         end = b if self.end_pc is None else min(self.end_pc, b)

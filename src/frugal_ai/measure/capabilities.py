@@ -67,11 +67,9 @@ def detect(settings: Any) -> Capabilities:
     nvml, gpus, nvml_detail = _nvml()
     caps = Capabilities(rapl=rapl, rapl_detail=rapl_detail, nvml=nvml, gpus=gpus, nvml_detail=nvml_detail)
     try:
-        from .meter import Meter, methods_of
+        from .codecarbon_source import detect as detect_hardware
 
-        tracker = Meter()._make_tracker(settings)
-        info = tracker.get_detected_hardware()
-        caps.method = methods_of(tracker)
+        caps.method, info = detect_hardware(settings.country)
         caps.cpu_model = info.get("cpu_model")
     except Exception as e:
         caps.tracker_error = f"{type(e).__name__}: {e}"

@@ -85,6 +85,8 @@ def run_command(argv: Sequence[str], *, name: str | None = None, tags: dict[str,
         meter().ensure_started(_current_settings())
         tracker = track(name or os.path.basename(argv[0]), tags=tags, capture_api=False)
         with tracker as frame:
+            # The run's record: written here until the run ends, then by the meter (final after settle()).
+            record = frame.span.record if frame is not None and frame.span is not None else None
             try:
                 proc = subprocess.Popen(list(argv))
             except FileNotFoundError:
@@ -93,12 +95,11 @@ def run_command(argv: Sequence[str], *, name: str | None = None, tags: dict[str,
                 raise InputError(f"command not executable: {argv[0]}") from None
             child["proc"] = proc
             rc = proc.wait()
-            if rc != 0 and frame is not None:
-                frame.span.record.status = "failed"
+            if rc != 0 and record is not None:
+                record.status = "failed"
         settle()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    record = frame.span.record if frame is not None else None
     returncode = rc if rc >= 0 else 128 - rc
     return CommandResult(returncode, record, interrupts["count"] > 0)

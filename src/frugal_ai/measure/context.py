@@ -19,7 +19,10 @@ import contextvars
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from .attribution import Span
 
 T = TypeVar("T")
 
@@ -35,7 +38,7 @@ class RunFrame:
     parent: "RunFrame | None" = None
     capture_api: bool = True
     # The measurement's own bookkeeping for this run (frugal_ai.measure); not for API callers.
-    span: Any = field(default=None, repr=False, compare=False)
+    span: "Span | None" = field(default=None, repr=False, compare=False)
 
 
 _current: ContextVar[RunFrame | None] = ContextVar("frugal_ai_run", default=None)

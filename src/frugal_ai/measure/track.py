@@ -28,6 +28,8 @@ import inspect
 import os
 import socket
 import time
+from contextvars import Token
+from pathlib import Path
 from typing import Any, Callable, TypeVar, overload
 
 from .. import _hooks
@@ -98,11 +100,12 @@ class _Active:
 
     __slots__ = ("span", "frame", "token", "parent")
 
-    def __init__(self, span: Span, frame: RunFrame, token: Any, parent: RunFrame | None) -> None:
+    def __init__(self, span: Span, frame: RunFrame, token: Token[RunFrame | None] | None,
+                 parent: RunFrame | None) -> None:
         self.span, self.frame, self.token, self.parent = span, frame, token, parent
 
 
-def _ledger_in_force() -> Any:
+def _ledger_in_force() -> Path | None:
     try:
         return writer_in_force().path
     except Exception:  # the meter falls back to the ledger in force at the end (and warns there)
@@ -139,9 +142,10 @@ def _end(active: _Active | None, failed: bool) -> None:
         span = active.span
         span.end_pc = time.perf_counter()
         record = span.record
-        record.end = time.time()
-        if failed:
-            record.status = "failed"
+        if record is not None:
+            record.end = time.time()
+            if failed:
+                record.status = "failed"
         if active.token is not None:
             try:
                 _current.reset(active.token)
