@@ -160,3 +160,16 @@ def test_a_moved_cpu_mode_fails_loudly() -> None:
 
     with pytest.raises(cs.CodecarbonContractError, match="has no CPU._mode"):
         cs.cpu_mode(CPU())
+
+
+def test_no_other_module_of_the_package_imports_codecarbon() -> None:
+    import ast
+
+    importers = []
+    for path in sorted((ROOT / "src" / "frugal_ai").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            if any(n == "codecarbon" or n.startswith("codecarbon.") for n in names):
+                importers.append(path.relative_to(ROOT).as_posix())
+    assert sorted(set(importers)) == ["src/frugal_ai/measure/codecarbon_source.py"], importers
