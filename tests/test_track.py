@@ -380,3 +380,57 @@ def test_a_run_lands_in_the_ledger_in_force_when_it_started(
     measure.settle()
     assert [r["name"] for r in _runs(ledger_path)] == ["first"]
     assert [r["name"] for r in _runs(other)] == ["second"]
+
+
+def _deepest(fn: Any) -> int:
+    """The deepest `fn(n)` returns from here, by bisection."""
+    lo, hi = 1, sys.getrecursionlimit() * 4
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        try:
+            fn(mid)
+            lo = mid
+        except RecursionError:
+            hi = mid - 1
+    return lo
+
+
+def test_tracking_does_not_shorten_the_recursion_depth(ledger_path: Path) -> None:
+    """Issue 10 case 15: a tracked recursive function 500 deep raised RecursionError (each level
+    is two frames: the wrapper's and the function's) and recorded 497 failed runs."""
+
+    def plain(n: int) -> int:
+        return 0 if n == 0 else 1 + plain(n - 1)
+
+    @frugal_ai.track("deep", capture_api=False)
+    def deep(n: int) -> int:
+        return 0 if n == 0 else 1 + deep(n - 1)
+
+    limit = sys.getrecursionlimit()
+    deepest = _deepest(plain)
+    assert deep(500) == 500
+    assert deep(deepest) == deepest  # as deep as the untracked function goes from here
+    assert sys.getrecursionlimit() == limit  # put back once the recursion has unwound
+    with pytest.raises(RecursionError):  # and unbounded recursion still ends the same way
+        deep(limit * 4)
+    assert sys.getrecursionlimit() == limit
+    statuses = [r["status"] for r in _runs(ledger_path)]
+    assert statuses.count("ok") == 501 + deepest + 1, (statuses.count("ok"), deepest)
+    assert statuses.count("failed") > deepest // 2
+
+
+def test_a_program_that_sets_its_own_limit_inside_a_deep_run_keeps_it(ledger_path: Path) -> None:
+    limit = sys.getrecursionlimit()
+
+    @frugal_ai.track("deep", capture_api=False)
+    def deep(n: int) -> int:
+        if n == 0:
+            sys.setrecursionlimit(limit + 5000)  # the program's own choice, made at the bottom
+            return 0
+        return 1 + deep(n - 1)
+
+    try:
+        assert deep(100) == 100
+        assert sys.getrecursionlimit() == limit + 5000
+    finally:
+        sys.setrecursionlimit(limit)

@@ -40,14 +40,15 @@ class Span:
     id: str
     start_pc: float
     end_pc: float | None = None  # None while the run is in progress
-    parent: "Span | None" = None
-    children: list["Span"] = field(default_factory=list)
+    parent: "Span | None" = field(default=None, repr=False)
+    children: list["Span"] = field(default_factory=list, repr=False)
     cpu_kwh: float = 0.0
     gpu_kwh: float = 0.0
     ram_kwh: float = 0.0
     covered_s: float = 0.0  # time of this run inside measured intervals
     extrapolated_kwh: float = 0.0
     record: RunRecord | None = None  # None only in the attribution's own tests
+    depth: int = 1  # 1 for a root run, its parent's + 1 for a nested one
     ledger: Path | None = None  # the ledger in force when the run began (None: the one in force at the end)
 
     def overlap_s(self, a: float, b: float) -> float:
@@ -75,8 +76,13 @@ def union_length_s(spans: list[tuple[float, float]]) -> float:
     return total
 
 
-def _share(spans: list[Span], a: float, b: float, energy: Energy, *, measured: bool) -> float:
-    """Give `energy`, measured over [a, b], to `spans` by the rule; return the fraction given."""
+# Work left for nested runs: (children, interval start, interval end, their parent's share).
+_Nested = list[tuple[list[Span], float, float, Energy]]
+
+
+def _share(spans: list[Span], a: float, b: float, energy: Energy, measured: bool, nested: _Nested) -> float:
+    """Give `energy`, measured over [a, b], to `spans` by the rule; return the fraction given.
+    Each span's own share, to split among its children, is left in `nested`."""
     length = b - a
     if length <= 0:
         return 0.0
@@ -100,12 +106,19 @@ def _share(spans: list[Span], a: float, b: float, energy: Energy, *, measured: b
         if s.children:
             # The parent's overlap is the children's "interval"; their energy is part of its own.
             lo, hi = max(s.start_pc, a), (b if s.end_pc is None else min(s.end_pc, b))
-            mine = (energy[0] * k, energy[1] * k, energy[2] * k)
-            _share(s.children, lo, hi, mine, measured=measured)
+            nested.append((s.children, lo, hi, (energy[0] * k, energy[1] * k, energy[2] * k)))
     return busy
 
 
 def attribute(roots: list[Span], a: float, b: float, energy: Energy, *, measured: bool = True) -> Energy:
-    """Share `energy` measured over [a, b] among `roots` (and their children); return the unattributed part."""
-    given = _share(roots, a, b, energy, measured=measured)
+    """Share `energy` measured over [a, b] among `roots` (and their children); return the unattributed part.
+
+    Level by level with a work list, not by recursion: a tracked recursive function nests
+    runs as deep as the program's recursion goes, and this runs in the meter's thread.
+    """
+    nested: _Nested = []
+    given = _share(roots, a, b, energy, measured, nested)
+    while nested:
+        spans, lo, hi, share = nested.pop()
+        _share(spans, lo, hi, share, measured, nested)
     return (energy[0] * (1 - given), energy[1] * (1 - given), energy[2] * (1 - given))

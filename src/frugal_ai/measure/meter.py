@@ -261,17 +261,39 @@ class Meter:
             self._submit(span)
         self._maybe_write_session()
 
-    def _collect(self, spans: list[Span], until: float, unusable: bool, done: list[Span]) -> list[Span]:
-        """Move the spans that are complete, children before parents, to `done`; return the rest."""
+    def _collect(self, roots: list[Span], until: float, unusable: bool, done: list[Span]) -> list[Span]:
+        """Move the spans that are complete, children before parents, to `done`; return the roots left."""
         remaining = []
-        for span in spans:
-            span.children = self._collect(span.children, until, unusable, done)
-            ended = span.end_pc is not None and (unusable or span.end_pc <= until)
-            if ended and not span.children and (unusable or not self._waiting_for_power(span)):
-                done.append(span)
+        for root in roots:
+            if root.children:
+                self._collect_nested(root, until, unusable, done)
+            if self._complete(root, until, unusable):
+                done.append(root)
             else:
-                remaining.append(span)
+                remaining.append(root)
         return remaining
+
+    def _collect_nested(self, root: Span, until: float, unusable: bool, done: list[Span]) -> None:
+        """`_collect` for the runs nested in `root`, with a work list rather than recursion
+        (a tracked recursive function nests runs as deep as the program's recursion goes)."""
+        order: list[Span] = []  # pre-order: every parent before its children
+        stack = list(root.children)
+        while stack:
+            span = stack.pop()
+            order.append(span)
+            stack.extend(span.children)
+        complete: set[int] = set()
+        for span in reversed(order):  # every child before its parent
+            if span.children:
+                span.children = [c for c in span.children if id(c) not in complete]
+            if self._complete(span, until, unusable):
+                done.append(span)
+                complete.add(id(span))
+        root.children = [c for c in root.children if id(c) not in complete]
+
+    def _complete(self, span: Span, until: float, unusable: bool) -> bool:
+        ended = span.end_pc is not None and (unusable or span.end_pc <= until)
+        return ended and not span.children and (unusable or not self._waiting_for_power(span))
 
     @staticmethod
     def _finalise_record(span: Span, method: str, failed: bool) -> None:
@@ -382,13 +404,15 @@ class Meter:
 
 def _close_open(spans: list[Span], end_pc: float) -> None:
     """Runs still in progress at exit: end them now, as failed (they did not complete)."""
-    for s in spans:
+    stack = list(spans)
+    while stack:
+        s = stack.pop()
         if s.end_pc is None:
             s.end_pc = max(end_pc, s.start_pc)
             if s.record is not None:
                 s.record.end = time.time()
                 s.record.status = "failed"
-        _close_open(s.children, end_pc)
+        stack.extend(s.children)
 
 
 _meter: Meter | None = None

@@ -36,6 +36,7 @@ from .. import _hooks
 from ..ledger import writer_in_force
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
+from . import recursion
 from .attribution import Span
 from .context import RunFrame, _current
 from ..ids import new_id
@@ -125,10 +126,15 @@ def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None
         record = RunRecord(id=run_id, name=name, start=time.time(), end=0.0,
                            parent_id=parent.id if parent is not None else None, project=settings.project,
                            tags=tags, host=_HOST, pid=_PID, zone=settings.country)
-        span = Span(run_id, start_pc, parent=parent_span, record=record, ledger=_ledger_in_force())
+        depth = parent_span.depth + 1 if parent_span is not None else 1
+        if depth > recursion._room:  # deep nesting (recursion): room for our wrapper's frames
+            recursion.room_for(depth)
+        span = Span(run_id, start_pc, parent=parent_span, record=record, ledger=_ledger_in_force(), depth=depth)
         m.open_span(span)
         frame = RunFrame(run_id, name, settings.project, tags, parent, capture_api, span)
         return _Active(span, frame, _current.set(frame), parent)
+    except RecursionError:  # the user's recursion is at the limit: it will raise there itself
+        return None
     except Exception as e:
         warn_once("track-begin", f"cannot track runs ({type(e).__name__}: {e}); code runs untracked")
         return None
@@ -152,6 +158,8 @@ def _end(active: _Active | None, failed: bool) -> None:
             except ValueError:  # ended in another context (e.g. entered in one task, exited in another)
                 _current.set(active.parent)
         meter().close_span(span)
+        if span.depth == recursion.FREE_DEPTH + 1:
+            recursion.release(span.depth)
     except Exception as e:
         warn_once("track-end", f"cannot record a run ({type(e).__name__}: {e})")
 
