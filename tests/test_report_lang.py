@@ -120,12 +120,16 @@ def test_french_reports_have_no_english_words(tmp_path) -> None:
     assert "Rapport d'empreinte de l'IA — tous les enregistrements" in reports["all.md"]
 
 
-def test_datapoint_values_keep_significant_digits_never_a_false_zero() -> None:
-    from frugal_ai.report.layout import _fixed
+def test_datapoint_values_are_rounded_as_a_form_takes_them_never_a_false_zero() -> None:
+    """Issue 14: the official unit to 0.001 and three significant figures; below it, "< 0.001"."""
+    from frugal_ai.report.layout import datapoint_text
 
     en, fr = texts("en"), texts("fr")
-    assert _fixed(1.815e-9, en) == "0.000000001815"  # a tiny demo figure in MWh: not "0.000000"
-    assert _fixed(0.003238, en) == "0.003238"
-    assert _fixed(0.0001421, fr) == "0,0001421"
-    assert _fixed(12345.678, en) == "12,346" and _fixed(12345.678, fr) == "12\u202f346"
-    assert _fixed(0.0, en) == "0"
+    assert datapoint_text(1.815e-9, "MWh", en) == "< 0.001 MWh"  # a tiny demo figure: not "0.000000001815", not "0"
+    assert datapoint_text(0.0004514, "tCO2e", fr) == "< 0,001 tCO2e"
+    assert datapoint_text(0.0005, "MWh", en) == "0.001 MWh"
+    assert datapoint_text(0.003238, "MWh", en) == "0.003 MWh"
+    assert datapoint_text(0.01189, "m³", fr) == "0,012 m³"
+    assert datapoint_text(1.23456, "tCO2e", en) == "1.23 tCO2e"
+    assert datapoint_text(12345.678, "MWh", en) == "12,346 MWh" and datapoint_text(12345.678, "MWh", fr) == "12\u202f346 MWh"
+    assert datapoint_text(0.0, "m³", en) == "0 m³"

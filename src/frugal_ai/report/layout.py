@@ -221,9 +221,14 @@ def boundary_sentences(g: Ghg, t: Texts) -> list[str]:
     return out
 
 
+# The precision of a datapoint in its official unit: 0.001 MWh, tCO2e or m³ (1 kWh, 1 kg, 1 L),
+# finer than any company total is filed with; the readable column beside it shows the figure.
+_FORM_DECIMALS = 3
+
+
 def datapoint_blocks(report: Report, t: Texts) -> list[Block]:
     rows = [
-        [d.id, t(d.key), f"{_fixed(d.value, t)} {d.unit}", t.range(d.base, d.quantity)]
+        [d.id, t(d.key), datapoint_text(d.value, d.unit, t), t.range(d.base, d.quantity)]
         for d in report.datapoints
     ]
     return [SectionBreak("esrs"), Heading(2, t("section.esrs"), "esrs"),
@@ -346,14 +351,15 @@ def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
     return rows
 
 
-def _fixed(value: float, t: Texts, significant: int = 4) -> str:
-    """A datapoint in the unit the standard asks (MWh, tCO2e, m³), to `significant` digits and
-    never in scientific notation: a small non-zero figure must not read as zero once filed."""
-    if value == 0:
-        return "0"
-    decimals = max(0, significant - 1 - math.floor(math.log10(abs(value))))
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", "\u202f") if t.lang == "fr" else text
+def datapoint_text(value: float, unit: str, t: Texts) -> str:
+    """A datapoint in the unit the standard asks (MWh, tCO2e, m³) as a form takes it: rounded
+    to 0.001 of the unit (1 kWh, 1 kg, 1 L), then to three significant figures at most; a
+    non-zero figure below 0.001 reads "< 0.001", never a string of leading zeros nor a zero."""
+    significant = 3 - 1 - math.floor(math.log10(abs(value))) if value else 0
+    rounded = round(value, min(_FORM_DECIMALS, max(0, significant)))  # one rounding: no 1.2346 -> 1.235 -> 1.24
+    if rounded == 0 and value != 0:
+        return t("dp.below_precision", limit=t.number(10.0 ** -_FORM_DECIMALS), unit=unit)
+    return f"{t.number(rounded, 3)} {unit}"
 
 
 def _value_text(v: object, t: Texts) -> str:
