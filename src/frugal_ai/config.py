@@ -67,6 +67,10 @@ class Settings(BaseModel):
     wue: float | None = Field(
         default=None, ge=0.0, le=20.0, description="On-site WUE (L per kWh of IT energy) of the local machines' room."
     )
+    accelerator: str | None = Field(
+        default=None,
+        description="Accelerator of the local machines that serve models (hardware.csv key, e.g. 'rtx_4090_24gb'); default from the factor base.",
+    )
     ledger: Path = Field(default_factory=default_ledger_path, description="Path of the SQLite ledger.")
     project: str = Field(default="default", min_length=1, max_length=200, description="Project name stored with each run.")
     market_factor_kg_per_kwh: float | None = Field(
@@ -193,6 +197,7 @@ def load_settings(
                 origins[key] = origin
     settings = _validate(merged, "configuration")
     _check_zones(settings, origins)
+    _check_accelerator(settings, origins)
     for key in Settings.model_fields:
         if key != "origins":
             origins.setdefault(key, "default")
@@ -234,6 +239,20 @@ def _check_zones(settings: Settings, origins: dict[str, str]) -> None:
             settings.country = canonical
         else:
             settings.providers[key.split(".")[1]].zone = canonical
+
+
+def _check_accelerator(settings: Settings, origins: dict[str, str]) -> None:
+    """The local accelerator must be a hardware.csv key with what the estimator needs (memory, bandwidth, power)."""
+    from .factors import factor_set
+
+    if settings.accelerator is None:
+        return
+    fs = factor_set()
+    usable = sorted(h.key for h in fs.hardware_items() if h.memory_bandwidth_tb_s and h.memory_gb and h.power_w)
+    if settings.accelerator not in usable:
+        origin = origins.get("accelerator", "configuration")
+        key = ENV_PREFIX + "ACCELERATOR" if origin == "environment" else "accelerator"
+        raise ConfigError(f"{key}: unknown accelerator {settings.accelerator!r} (known: {', '.join(usable)})", where=origin)
 
 
 def _validate(values: dict[str, Any], origin: str) -> Settings:

@@ -6,7 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..factors import factor_set
+from ..factors import factor_set, weight_bits_of
 from ..footprint import Footprint, Impacts, Range
 from ._coefficients import Coefficients, build_coefficients
 from .overrides import provider_override
@@ -68,6 +68,8 @@ def coefficients(
         wue_override=(s.wue if local else (override.wue if override else None)),
         zone_override=(override.zone if override else None),
         local_zone=s.country,
+        local_accelerator=s.accelerator,
+        name_weight_bits=weight_bits_of(model),
     )
     with _lock:
         if len(_cache) >= _MAX_CACHE:

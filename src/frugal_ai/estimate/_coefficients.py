@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..factors import DEFAULT_PROVIDER, FactorSet, LlmModel
+from ..factors import DEFAULT_PROVIDER, Constant, FactorSet, LlmModel
 from ..footprint import Range
 from . import formulas as f
+from . import serving as sv
 from .reasoning import zero_reasoning_warning
 
 Triple = tuple[float, float, float]
@@ -62,6 +63,17 @@ def _bounds_reversed(r: Range) -> Triple:
     return (r.high, r.central, r.low)
 
 
+def _bits(model: LlmModel, default: Constant, from_name: float | None) -> Triple:
+    """Bits per weight of the (low, central, high) scenarios: the name's quantisation, else the
+    model's published serving precision, else the default range."""
+    if from_name is not None:
+        return (from_name, from_name, from_name)
+    if model.weight_bits is not None:
+        high = model.weight_bits_high if model.weight_bits_high is not None else model.weight_bits
+        return (model.weight_bits, model.weight_bits, high)
+    return _bounds(default.range)
+
+
 def build_coefficients(
     fs: FactorSet,
     model: LlmModel,
@@ -72,16 +84,27 @@ def build_coefficients(
     wue_override: float | None = None,
     zone_override: str | None = None,
     local_zone: str | None = None,
+    local_accelerator: str | None = None,
+    name_weight_bits: float | None = None,
 ) -> Coefficients:
-    """Evaluate the method for one model, served by `provider` (its catalogue host if None), in `zone`."""
+    """Evaluate the method for one model, served by `provider` (its catalogue host if None), in `zone`.
+
+    `local_accelerator` (hardware.csv key) is the accelerator of local serving, from the
+    configuration; `name_weight_bits` the precision the model's name states (`-q4_K_M`).
+    """
     warnings: list[str] = []
     provider_name = provider if provider is not None else model.host
     key = fs.provider_key(provider_name)
-    if key == "local":  # provider_key maps every LOCAL_PROVIDERS name to "local"
+    local = key == "local"  # provider_key maps every LOCAL_PROVIDERS name to "local"
+    if local:
         onprem = fs.onprem()
         pue_range, wue_range = onprem.pue, onprem.wue_l_per_kwh
         dc_zone = local_zone or "WORLD"
         provider_label = "local"
+        warnings.append(
+            "served on your own machines: when the model runs on this machine, measuring it "
+            "(`frugal-ai run` or `track`) gives a better number than this estimate"
+        )
     else:
         dc = fs.datacenter(provider_name)
         pue_range, wue_range, dc_zone = dc.pue, dc.wue_l_per_kwh, dc.zone
@@ -107,10 +130,19 @@ def build_coefficients(
     pue = (pue_override,) * 3 if pue_override is not None else _bounds(pue_range)
     wue = (wue_override,) * 3 if wue_override is not None else _bounds(wue_range)
 
-    accel = fs.hardware(fs.choice("llm_accelerator"))
+    if local:
+        accel = fs.hardware(local_accelerator or fs.choice("local_accelerator"))
+    else:
+        accel = fs.hardware(model.accelerator or fs.choice("llm_accelerator"))
+    fit_accel = fs.hardware(fs.choice("llm_fit_accelerator"))
     server = fs.hardware(fs.choice("llm_server"))
-    if accel.memory_gb is None or accel.power_w is None or accel.peak_tflops_bf16 is None:
-        raise InputError("the estimator's accelerator needs memory_gb, power_w and peak_tflops_bf16", where="hardware.csv")
+    if accel.memory_gb is None or accel.power_w is None or accel.peak_tflops_bf16 is None or accel.memory_bandwidth_tb_s is None:
+        raise InputError(
+            f"accelerator {accel.key!r} needs memory_gb, memory_bandwidth_tb_s, power_w and peak_tflops_bf16 to serve models",
+            where="hardware.csv",
+        )
+    if fit_accel.power_w is None or fit_accel.memory_bandwidth_tb_s is None:
+        raise InputError("the decode fit's accelerator needs power_w and memory_bandwidth_tb_s", where="hardware.csv")
     if server.power_w is None or server.gpus_per_server is None:
         raise InputError("the estimator's server needs power_w and gpus_per_server", where="hardware.csv")
     c = fs.constant
@@ -119,37 +151,57 @@ def build_coefficients(
     overhead = float(c("llm.memory_overhead"))
     flops_per_param = float(c("llm.flops_per_param_per_token"))
     width_coef, width_exp = float(c("llm.attention_width_coef")), float(c("llm.attention_width_exponent"))
-    batch, bits, mfu = c("llm.batch_size"), c("llm.weight_bits"), c("llm.prefill_mfu")
+    reference_bits = float(c("serving.reference_weight_bits"))
+    mfu = c("llm.prefill_mfu")
+    batch = c("local.batch_size") if local else c("llm.batch_size")
+    bits_range = _bits(model, c("local.weight_bits") if local else c("llm.weight_bits"), name_weight_bits)
+    accel_ratio = sv.accelerator_decode_ratio(accel.power_w, accel.memory_bandwidth_tb_s, fit_accel.power_w, fit_accel.memory_bandwidth_tb_s)
 
     # Parameter values of the (low, central, high) footprint scenarios.
     scenarios = {
         "active_b": _bounds(model.active_params_b),
         "total_b": _bounds(model.total_params_b),
-        "bits": _bounds(bits.range),
+        "bits": bits_range,
         "batch": _bounds_reversed(batch.range),
         "mfu": _bounds_reversed(mfu.range),
         "gpu_embodied": _bounds(accel.embodied_co2e_kg),
-        "server_embodied": _bounds(server.embodied_co2e_kg),
+        "server_embodied": _bounds(c("local.host_embodied_co2e_kg").range) if local else _bounds(server.embodied_co2e_kg),
         "lifetime": _bounds_reversed(accel.lifetime_years),
     }
+    if local:
+        scenarios |= {
+            "bandwidth_efficiency": _bounds_reversed(c("local.bandwidth_efficiency").range),
+            "step_overhead_s": _bounds(c("local.step_overhead_s").range),
+            "power_utilisation": _bounds(c("local.power_utilisation").range),
+            "host_power_w": _bounds(c("local.host_power_w").range),
+        }
     per_gen, per_in, per_in2, emb_gen, emb_in, emb_in2, gpus_used = [], [], [], [], [], [], []
-    gps = server.gpus_per_server
     for i in range(3):
         active, total = scenarios["active_b"][i], scenarios["total_b"][i]
-        batch_i = scenarios["batch"][i]
-        gpus = f.gpus_required(f.model_memory_gb(total, scenarios["bits"][i], overhead), accel.memory_gb)
+        batch_i, bits_i = scenarios["batch"][i], scenarios["bits"][i]
+        gpus = f.gpus_required(f.model_memory_gb(total, bits_i, overhead), accel.memory_gb)
         gpus_used.append(gpus)
-        latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
-        gen_wh = gpus * f.decode_gpu_energy_wh_per_token(active, batch_i, alpha, beta, gamma) + f.server_energy_wh(
-            latency, server.power_w, gpus, gps, batch_i
-        )
+        if local:
+            # Your own machine: one host around its accelerators; a step reads the weights once for the batch.
+            host_w, gps = scenarios["host_power_w"][i], gpus
+            latency = sv.local_decode_step_s(
+                active, bits_i, gpus, accel.memory_bandwidth_tb_s, scenarios["bandwidth_efficiency"][i], scenarios["step_overhead_s"][i]
+            )
+            gen_wh = sv.local_decode_energy_wh_per_token(latency, gpus, accel.power_w, scenarios["power_utilisation"][i], host_w, batch_i)
+        else:
+            host_w, gps = server.power_w, server.gpus_per_server
+            latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
+            fixed = f.decode_gpu_energy_wh_per_token(0.0, batch_i, alpha, beta, gamma)
+            weights = f.decode_gpu_energy_wh_per_token(active, batch_i, alpha, beta, gamma) - fixed
+            per_gpu = sv.scaled_decode_gpu_energy_wh_per_token(weights, fixed, sv.weight_bytes_ratio(bits_i, reference_bits), accel_ratio)
+            gen_wh = gpus * per_gpu + f.server_energy_wh(latency, host_w, gpus, gps, batch_i)
         gpu_s_linear = f.accelerator_seconds(f.prefill_flops_linear_per_token(active, flops_per_param), accel.peak_tflops_bf16, scenarios["mfu"][i])
         gpu_s_quadratic = f.accelerator_seconds(
             f.prefill_flops_quadratic(f.attention_width(active, width_coef, width_exp)), accel.peak_tflops_bf16, scenarios["mfu"][i]
         )
         per_gen.append(gen_wh / f.WH_PER_KWH)
-        per_in.append(f.prefill_energy_wh(gpu_s_linear, accel.power_w, server.power_w, gps) / f.WH_PER_KWH)
-        per_in2.append(f.prefill_energy_wh(gpu_s_quadratic, accel.power_w, server.power_w, gps) / f.WH_PER_KWH)
+        per_in.append(f.prefill_energy_wh(gpu_s_linear, accel.power_w, host_w, gps) / f.WH_PER_KWH)
+        per_in2.append(f.prefill_energy_wh(gpu_s_quadratic, accel.power_w, host_w, gps) / f.WH_PER_KWH)
         per_gpu_s = f.embodied_co2e_kg_per_gpu_second(
             scenarios["gpu_embodied"][i], scenarios["server_embodied"][i], gps, scenarios["lifetime"][i]
         )

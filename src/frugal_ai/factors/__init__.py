@@ -32,6 +32,7 @@ from ._schema import (
     OnPrem,
     Source,
 )
+from ._names import weight_bits_of
 from ._set import DEFAULT_PROVIDER, LOCAL_PROVIDERS, FactorSet
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "FactorRow",
     "KINDS",
     "FactorSet",
+    "weight_bits_of",
     "WORLD",
     "DEFAULT_PROVIDER",
     "LOCAL_PROVIDERS",

@@ -206,6 +206,9 @@ def _model_row(row: dict[str, str]) -> dict[str, Any]:
         "reasoning": row.get("reasoning") or "no",
         "base": (row.get("base") or "").lower(),
         "distilled_from": (row.get("distilled_from") or "").lower(),
+        "weight_bits": _number(row.get("weight_bits") or ""),
+        "weight_bits_high": _number(row.get("weight_bits_high") or ""),
+        "accelerator": row.get("accelerator") or "",
     }
 
 
@@ -216,6 +219,7 @@ def _hardware_row(row: dict[str, str]) -> dict[str, Any]:
         "embodied_co2e_kg": _range(row, "embodied_co2e_kg_"),
         "lifetime_years": _range(row, "lifetime_years_"),
         "memory_gb": _number(row["memory_gb"]),
+        "memory_bandwidth_tb_s": _number(row.get("memory_bandwidth_tb_s") or ""),
         "power_w": _number(row["power_w"]),
         "peak_tflops_bf16": _number(row["peak_tflops_bf16"]),
         "gpus_per_server": int(row["gpus_per_server"]) if row["gpus_per_server"] else None,

@@ -95,3 +95,27 @@ def size_hint_b(name: str) -> float | None:
         return None
     experts, size = found.groups()
     return float(size) * (int(experts) if experts else 1)
+
+
+# Bits per weight that a quantisation tag states, scales included (llama.cpp types; MXFP4; FP8...).
+_TAG_BITS = (
+    (re.compile(r"(?:^|[-_:.])(?:q2_k\w*|iq2\w*)$"), 2.6),
+    (re.compile(r"(?:^|[-_:.])(?:q3_k\w*|iq3\w*)$"), 3.9),
+    (re.compile(r"(?:^|[-_:.])(?:q4_0|q4_1|iq4\w*)$"), 4.5),
+    (re.compile(r"(?:^|[-_:.])q4_k\w*$"), 4.85),
+    (re.compile(r"(?:^|[-_:.])(?:mxfp4|int4|4bit|awq|gptq|w4a16|nvfp4)$"), 4.25),
+    (re.compile(r"(?:^|[-_:.])q5\w*$"), 5.7),
+    (re.compile(r"(?:^|[-_:.])q6\w*$"), 6.6),
+    (re.compile(r"(?:^|[-_:.])q8\w*$"), 8.5),
+    (re.compile(r"(?:^|[-_:.])(?:fp8|int8|8bit|w8a8)$"), 8.0),
+    (re.compile(r"(?:^|[-_:.])(?:fp16|bf16|f16)$"), 16.0),
+)
+
+
+def weight_bits_of(name: str) -> float | None:
+    """Bits per weight the name's quantisation tag states (`llama3.1:8b-instruct-q4_K_M` -> 4.85), else None."""
+    text = normalise(name)
+    for pattern, bits in _TAG_BITS:
+        if pattern.search(text):
+            return bits
+    return None

@@ -102,7 +102,10 @@ class LlmModel(_Row):
     `reasoning` says whether the model generates hidden reasoning tokens: `yes` by default,
     `optional` when asked to, `no` never. `base` is the catalogue model whose weights this
     one was fine-tuned from (same size), `distilled_from` the model it learnt from (a teacher
-    whose parameters are never this model's).
+    whose parameters are never this model's). `weight_bits` (and `weight_bits_high` where
+    some hosts serve it wider) is the published serving precision, `accelerator` a
+    hardware.csv key where the serving accelerator is published; None / empty: the
+    estimator's defaults.
     """
 
     id: str
@@ -121,6 +124,9 @@ class LlmModel(_Row):
     reasoning: Literal["no", "optional", "yes"] = "no"
     base: str = ""
     distilled_from: str = ""
+    weight_bits: float | None = Field(default=None, ge=1.0, le=32.0)
+    weight_bits_high: float | None = Field(default=None, ge=1.0, le=32.0)
+    accelerator: str = ""
 
     @model_validator(mode="after")
     def _active_within_total(self) -> "LlmModel":
@@ -147,6 +153,7 @@ class Hardware(_Row):
     embodied_co2e_kg: Range
     lifetime_years: Range
     memory_gb: float | None = Field(default=None, gt=0.0)
+    memory_bandwidth_tb_s: float | None = Field(default=None, gt=0.0)
     power_w: float | None = Field(default=None, gt=0.0)
     peak_tflops_bf16: float | None = Field(default=None, gt=0.0)
     gpus_per_server: int | None = Field(default=None, ge=1)

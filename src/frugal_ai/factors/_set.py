@@ -298,6 +298,10 @@ class FactorSet:
                 other = getattr(m, field)
                 if other and other not in self._models:
                     raise InputError(f"{field} {other!r} is not a catalogue id", where=f"models.csv {m.id}")
+            if m.accelerator and m.accelerator not in self._hardware:
+                raise InputError(f"accelerator {m.accelerator!r} is not a hardware.csv key", where=f"models.csv {m.id}")
+            if m.weight_bits_high is not None and (m.weight_bits is None or m.weight_bits_high < m.weight_bits):
+                raise InputError("weight_bits_high needs weight_bits below it", where=f"models.csv {m.id}")
             if m.base and not _of_size(self._models[m.base], m.total_params_b.central):
                 raise InputError(f"a fine-tune has its base's size; {m.base!r} has another", where=f"models.csv {m.id}")
             if m.distilled_from and m.total_params_b.high >= self._models[m.distilled_from].total_params_b.low:

@@ -1,0 +1,52 @@
+"""Serving set-ups: precision, accelerator generation, and local (lightly batched) serving.
+
+Pure functions with units in their names; every coefficient is an argument read from
+`data/emission_factors/` (models.csv `weight_bits` / `accelerator`, hardware.csv,
+constants.toml `serving.*` and `local.*`). docs/methodology.md § 3.6 and § 3.7.
+
+Data-centre serving keeps the decode fit measured on H100 at 16 bits (formulas.py) and
+scales it: the part proportional to the parameters is reading the weights, so it scales
+with the bytes per weight; the whole per-GPU energy scales with the accelerator's power
+per unit of memory bandwidth (decode is memory-bound). Local serving (your own machines,
+batch 1-8) does not use the data-centre fit: a decode step reads the active weights once
+from memory for the whole batch, and the machine draws its power for that time.
+"""
+
+from __future__ import annotations
+
+from .formulas import SECONDS_PER_HOUR
+
+
+# --- data-centre serving ------------------------------------------------------------------
+def weight_bytes_ratio(weight_bits: float, reference_bits: float) -> float:
+    """Bytes per weight relative to the decode fit's precision (8-bit over 16-bit: 0.5)."""
+    return weight_bits / reference_bits
+
+
+def accelerator_decode_ratio(power_w: float, bandwidth_tb_s: float, reference_power_w: float, reference_bandwidth_tb_s: float) -> float:
+    """Decode energy per token of an accelerator relative to the fit's: power per unit of memory bandwidth."""
+    return (power_w / bandwidth_tb_s) / (reference_power_w / reference_bandwidth_tb_s)
+
+
+def scaled_decode_gpu_energy_wh_per_token(
+    weights_part_wh: float, fixed_part_wh: float, bytes_ratio: float, accelerator_ratio: float
+) -> float:
+    """Per-GPU decode energy (Wh per token) of the fit, with its weight-reading part scaled by the
+    bytes per weight and the whole by the accelerator's energy per byte read."""
+    return (weights_part_wh * bytes_ratio + fixed_part_wh) * accelerator_ratio
+
+
+# --- local serving ---------------------------------------------------------------------------
+def local_decode_step_s(
+    active_params_b: float, weight_bits: float, gpus: int, bandwidth_tb_s: float, bandwidth_efficiency: float, step_overhead_s: float
+) -> float:
+    """Wall time (s) of one decode step: the active weights read once from the GPUs' memory, plus a fixed overhead."""
+    weight_bytes = active_params_b * 1e9 * weight_bits / 8.0
+    return weight_bytes / (gpus * bandwidth_tb_s * 1e12 * bandwidth_efficiency) + step_overhead_s
+
+
+def local_decode_energy_wh_per_token(
+    step_s: float, gpus: int, gpu_power_w: float, power_utilisation: float, host_power_w: float, batch_size: float
+) -> float:
+    """IT energy (Wh) per generated token: the machine's draw for one step, shared by the batch's requests."""
+    return step_s * (gpus * gpu_power_w * power_utilisation + host_power_w) / SECONDS_PER_HOUR / batch_size
