@@ -10,7 +10,7 @@ import click
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..gains import Balance, RatioRange
-    from ..gains.balance import Payback
+    from ..gains.payback import Payback
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 

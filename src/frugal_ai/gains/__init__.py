@@ -11,9 +11,10 @@ Avoided emissions are reported beside the footprint, never subtracted from it (W
 from __future__ import annotations
 
 from .arithmetic import RatioRange, Verdict
-from .balance import Balance, GainLine, Payback, UseCaseBalance, balance
+from .balance import Balance, GainLine, UseCaseBalance, balance
 from .load import GainsError, Problem, load_gains, parse_gains
 from .spec import ExpectedUsage, Gain, GainsFile, Hardware, UseCase
+from .payback import Payback
 from .template import template_text
 from .usage import LedgerUsage, MonthUsage, UsageResult, UsageSource
 

@@ -22,7 +22,8 @@ from ..units import Lang, format_quantity
 from .arithmetic import DAYS_PER_PERIOD, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .balance import Balance, Payback, UseCaseBalance
+    from .balance import Balance, UseCaseBalance
+    from .payback import Payback
 
 # A projected window lasts one whole period of the gains file, rounded to days
 # (balance._window): its length in days says which period it was.
