@@ -137,8 +137,8 @@ class _Server(ThreadingHTTPServer):
 class FakeAPIServer:
     """Start with `with FakeAPIServer() as srv:`; `srv.port`, `srv.url`, `srv.requests`."""
 
-    def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler] = _Handler) -> None:
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.requests = []
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -26,7 +26,7 @@ from . import transport
 CLIENT_MODULES = ("httpx", "httpx2")
 # Other HTTP stacks: the client module, and the capture module that wraps it (its
 # `patch(module) -> bool` and `unpatch()`). Each is imported only if installed.
-OTHER_STACKS: tuple[tuple[str, str], ...] = (("urllib3", "urllib3_pool"),)
+OTHER_STACKS: tuple[tuple[str, str], ...] = (("urllib3", "urllib3_pool"), ("botocore", "botocore_client"))
 
 _lock = threading.Lock()
 # class -> (attribute name, original function, wrapper installed)

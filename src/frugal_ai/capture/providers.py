@@ -15,7 +15,7 @@ import socket
 from dataclasses import dataclass
 from typing import Literal
 
-WireFormat = Literal["openai", "anthropic", "google", "cohere", "ollama"]
+WireFormat = Literal["openai", "anthropic", "google", "cohere", "ollama", "bedrock"]
 
 OLLAMA_DEFAULT_PORT = 11434
 

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
+from .patching import MethodPatch
 from .providers import dependent_caches, route
 from .transport import _current_run
 
@@ -212,39 +213,20 @@ def wrap_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
         _attach(observer, response, bool(preload), bool(decode))
         return response
 
-    urlopen.__wrapped__ = original  # type: ignore[attr-defined]
-    urlopen.__frugal_ai__ = True  # type: ignore[attr-defined]
     return urlopen
 
 
 # -- switching on and off (instrument.py) ---------------------------------------------------
-_patched: tuple[type, Any, Any] | None = None
+_patch = MethodPatch(wrap_urlopen)
 
 
 def patch(module: Any) -> bool:
     """Wrap `urllib3.connectionpool.HTTPConnectionPool.urlopen`; False for urllib3 1.x."""
-    global _patched
-    if _patched is not None:
-        return True
     if int(str(getattr(module, "__version__", "0")).split(".")[0] or 0) < 2:
         return False
     from urllib3.connectionpool import HTTPConnectionPool
 
-    original = HTTPConnectionPool.__dict__.get("urlopen")
-    if original is None or getattr(original, "__frugal_ai__", False):
-        return False
-    wrapper = wrap_urlopen(original)
-    HTTPConnectionPool.urlopen = wrapper  # type: ignore[method-assign]
-    _patched = (HTTPConnectionPool, original, wrapper)
-    return True
+    return _patch.patch(HTTPConnectionPool, "urlopen")
 
 
-def unpatch() -> None:
-    """Restore urlopen, unless someone wrapped over us meanwhile (then stay, switched off)."""
-    global _patched
-    if _patched is None:
-        return
-    cls, original, wrapper = _patched
-    if cls.__dict__.get("urlopen") is wrapper:
-        cls.urlopen = original
-        _patched = None
+unpatch = _patch.unpatch
