@@ -346,3 +346,15 @@ def test_uninstrument_restores_make_api_call() -> None:
     assert BaseClient._make_api_call is not original and BaseClient._make_api_call.__wrapped__ is original
     frugal_ai.uninstrument()
     assert BaseClient._make_api_call is original
+
+
+def test_invoke_model_body_read_into_a_buffer(bedrock_server: FakeAPIServer, ledger_path: Path) -> None:
+    frugal_ai.instrument()
+    body = client(bedrock_server).invoke_model(modelId="meta.llama3-1-8b-instruct-v1:0-noheaders", body=b"{}")["body"]
+    buffer = bytearray(4096)
+    parts = []
+    while count := body.readinto(buffer):
+        parts.append(bytes(buffer[:count]))
+    assert json.loads(b"".join(parts))["generation"].startswith("Hello there")
+    row = _one_row(ledger_path)
+    assert (_tokens(row), row["status"]) == (TOKENS["meta"], "ok")

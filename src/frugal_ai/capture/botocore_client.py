@@ -28,9 +28,8 @@ from typing import Any, Callable
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import bedrock_format, parser_for
-from .patching import MethodPatch
+from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, read_through, run_to_link
 from .providers import Route
-from .transport import _current_run
 
 SERVICE = "bedrock-runtime"
 # Operation -> the last part of its REST path.
@@ -65,11 +64,8 @@ def regional_host(region: Any, endpoint_url: Any) -> str:
 
 def _observer_for(client: Any, operation: str, api_params: Any) -> CallObserver | None:
     try:
-        frame = _current_run()
-        if frame is None:
-            if not transport.RECORD_OUTSIDE_RUNS:
-                return None
-        elif not frame.capture_api:
+        frame = run_to_link()
+        if frame is NOT_RECORDED:
             return None
         model = bedrock_format.model_from_id(api_params.get("modelId") if isinstance(api_params, dict) else None)
         meta = client.meta
@@ -106,34 +102,23 @@ def _follow(observer: CallObserver, operation: str, parsed: Any) -> None:
                 observer.finish("end")
             else:  # no count headers: read the body's counts as the caller reads it
                 observer.start_response(observer.http_status or 200, str(parsed.get("contentType") or "").encode(), b"")
-                body.__class__ = _observed_class(type(body), _ObservedBody)
-                body._frugal_ai_observer = observer
+                observe_with(body, _ObservedBody, observer)
         else:
             stream = parsed.get("stream" if operation == "ConverseStream" else "body")
-            stream.__class__ = _observed_class(type(stream), _ObservedEvents)
-            stream._frugal_ai_observer = observer
+            observe_with(stream, _ObservedEvents, observer)
     except Exception as exc:
         observer.done = True
         emit.warn_once(f"response not followed ({type(exc).__name__})")
 
 
-class _ObservedBody:
+class _ObservedBody(Observed):
     """Mixin put before `StreamingBody`: the bytes the caller reads pass through unchanged."""
 
-    _frugal_ai_observer: CallObserver
-
     def read(self, amt: int | None = None) -> bytes:
-        observer = self._frugal_ai_observer
-        try:
-            chunk = super().read(amt)  # type: ignore[misc]
-        except BaseException:
-            observer.finish("error")
-            raise
-        if chunk:
-            observer.feed(chunk)
+        chunk = read_through(self._frugal_ai_observer, super().read, amt)  # type: ignore[misc]
         length = self._content_length  # type: ignore[attr-defined]
         if amt is None or not chunk or (length is not None and self._amount_read >= int(length)):  # type: ignore[attr-defined]
-            observer.finish("end")
+            self._frugal_ai_observer.finish("end")
         return chunk  # type: ignore[no-any-return]
 
     def readinto(self, b: Any) -> int:
@@ -149,23 +134,10 @@ class _ObservedBody:
             observer.finish("end")
         return count  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        try:
-            super().close()  # type: ignore[misc]
-        finally:
-            self._frugal_ai_observer.finish("closed")
 
-    def __del__(self) -> None:
-        observer = self.__dict__.get("_frugal_ai_observer")
-        if observer is not None:
-            observer.finish("closed")
-
-
-class _ObservedEvents:
+class _ObservedEvents(Observed):
     """Mixin put before `EventStream`: each event reaches the caller unchanged, and is read
     only when it can hold counts."""
-
-    _frugal_ai_observer: CallObserver
 
     def __iter__(self) -> Any:
         observer = self._frugal_ai_observer
@@ -182,17 +154,6 @@ class _ObservedEvents:
             observer.finish("error")
             raise
         observer.finish("end")
-
-    def close(self) -> None:
-        try:
-            super().close()  # type: ignore[misc]
-        finally:
-            self._frugal_ai_observer.finish("closed")
-
-    def __del__(self) -> None:
-        observer = self.__dict__.get("_frugal_ai_observer")
-        if observer is not None:
-            observer.finish("closed")
 
 
 def _read_event(event: Any, usage: Any, observer: CallObserver) -> None:
@@ -211,17 +172,6 @@ def _read_event(event: Any, usage: Any, observer: CallObserver) -> None:
     except Exception as exc:
         observer.broken = True
         emit.warn_once(f"the bedrock parser failed ({type(exc).__name__})")
-
-
-_observed: dict[tuple[type, type], type] = {}
-
-
-def _observed_class(cls: type, mixin: type) -> type:
-    found = _observed.get((cls, mixin))
-    if found is None:
-        found = type(cls.__name__, (mixin, cls), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
-        _observed[(cls, mixin)] = found
-    return found
 
 
 def wrap_make_api_call(original: Callable[..., Any]) -> Callable[..., Any]:

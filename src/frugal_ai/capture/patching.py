@@ -1,9 +1,27 @@
-"""One method of a client library's class, replaced by a wrapper and put back: what the
-requests / urllib3 and botocore captures switch on and off (instrument.py calls them)."""
+"""How the requests / urllib3 and botocore captures reach into their client library: one
+method wrapped and put back (`MethodPatch`, switched by instrument.py), and a response object
+of the library's own handed back with its class swapped for a subclass (same name) that lets
+an observer see what the caller reads (`observe_with`)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
+
+from . import transport
+from .observe import CallObserver
+from .transport import _current_run
+
+# What `run_to_link` answers for a call that is not to be recorded.
+NOT_RECORDED: Any = object()
+
+
+def run_to_link() -> Any:
+    """The run a call made now belongs to (None: outside any run, recorded since `instrument()`
+    was called), or NOT_RECORDED."""
+    frame = _current_run()
+    if frame is None:
+        return None if transport.RECORD_OUTSIDE_RUNS else NOT_RECORDED
+    return frame if frame.capture_api else NOT_RECORDED
 
 
 class MethodPatch:
@@ -35,3 +53,51 @@ class MethodPatch:
         if cls.__dict__.get(name) is wrapper:
             setattr(cls, name, original)
             self._installed = None
+
+
+class Observed:
+    """Base of the mixins put before a response's own class. A response closed, or dropped
+    without being closed nor read to its end (huggingface_hub stops reading at `[DONE]` and
+    never closes), is recorded then, with what was seen."""
+
+    _frugal_ai_observer: CallObserver
+
+    def close(self) -> None:
+        try:
+            super().close()  # type: ignore[misc]
+        finally:
+            self._frugal_ai_observer.finish("closed")
+
+    def __del__(self) -> None:
+        observer = self.__dict__.get("_frugal_ai_observer")
+        if observer is not None:
+            observer.finish("closed")
+        finalizer = getattr(super(), "__del__", None)
+        if finalizer is not None:
+            finalizer()
+
+
+def read_through(observer: CallObserver, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`read(*args, **kwargs)`, its bytes fed to the observer; an exception ends the call as failed."""
+    try:
+        data = read(*args, **kwargs)
+    except BaseException:
+        observer.finish("error")
+        raise
+    if data:
+        observer.feed(data)
+    return data
+
+
+_observed: dict[tuple[type, type], type] = {}
+
+
+def observe_with(obj: Any, mixin: type, observer: CallObserver) -> None:
+    """Swap `obj`'s class for `mixin` + its class (cached, same name), following `observer`."""
+    cls = type(obj)
+    found = _observed.get((cls, mixin))
+    if found is None:
+        found = type(cls.__name__, (mixin, cls), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        _observed[(cls, mixin)] = found
+    obj.__class__ = found
+    obj._frugal_ai_observer = observer

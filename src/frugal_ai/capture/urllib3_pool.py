@@ -24,9 +24,8 @@ from typing import Any, Callable
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
-from .patching import MethodPatch
+from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, read_through, run_to_link
 from .providers import dependent_caches, route
-from .transport import _current_run
 
 # (pool host, pool port, URL without query) -> (route, parser, host, path), or _SKIP.
 # Cleared with the route cache.
@@ -68,11 +67,8 @@ def _observer_for(pool: Any, method: Any, url: Any, body: Any) -> CallObserver |
         where, parser, host, path = _target(pool.host, pool.port, url)
         if where is None:
             return None
-        frame = _current_run()
-        if frame is None:
-            if not transport.RECORD_OUTSIDE_RUNS:
-                return None
-        elif not frame.capture_api:
+        frame = run_to_link()
+        if frame is NOT_RECORDED:
             return None
         if type(body) is str:
             body = body.encode("utf-8", "replace")
@@ -106,65 +102,28 @@ def _attach(observer: CallObserver, response: Any, preloaded: bool, decoded: boo
         if not hasattr(response, "_raw_read"):
             observer.done = True  # not urllib3 2's response: its body is not followed
             return
-        response.__class__ = _observed_class(type(response))
-        response._frugal_ai_observer = observer
+        observe_with(response, _ObservedResponse, observer)
     except Exception as exc:
         observer.done = True
         emit.warn_once(f"response not followed ({type(exc).__name__})")
 
 
-class _ObservedResponse:
+class _ObservedResponse(Observed):
     """Mixin put before the response's own class: raw body bytes pass through unchanged."""
 
-    _frugal_ai_observer: CallObserver
-
     def _raw_read(self, amt: int | None = None, **kwargs: Any) -> bytes:
-        observer = self._frugal_ai_observer
-        try:
-            data = super()._raw_read(amt, **kwargs)  # type: ignore[misc]
-        except BaseException:
-            observer.finish("error")
-            raise
-        if data:
-            observer.feed(data)
-        if amt is None or not data or self.length_remaining == 0 or _fp_closed(self):
-            if amt != 0:
-                observer.finish("end")
+        data = read_through(self._frugal_ai_observer, super()._raw_read, amt, **kwargs)  # type: ignore[misc]
+        if (amt is None or not data or self.length_remaining == 0 or _fp_closed(self)) and amt != 0:
+            self._frugal_ai_observer.finish("end")
         return data  # type: ignore[no-any-return]
 
     def _handle_chunk(self, amt: int | None) -> bytes:
-        observer = self._frugal_ai_observer
-        try:
-            data = super()._handle_chunk(amt)  # type: ignore[misc]
-        except BaseException:
-            observer.finish("error")
-            raise
-        if data:
-            observer.feed(data)
-        return data  # type: ignore[no-any-return]
+        return read_through(self._frugal_ai_observer, super()._handle_chunk, amt)  # type: ignore[misc,no-any-return]
 
     def _update_chunk_length(self) -> None:
-        try:
-            super()._update_chunk_length()  # type: ignore[misc]
-        except BaseException:
-            self._frugal_ai_observer.finish("error")
-            raise
+        read_through(self._frugal_ai_observer, super()._update_chunk_length)  # type: ignore[misc]
         if self.chunk_left == 0:  # the last chunk: the body is complete
             self._frugal_ai_observer.finish("end")
-
-    def close(self) -> None:
-        try:
-            super().close()  # type: ignore[misc]
-        finally:
-            self._frugal_ai_observer.finish("closed")
-
-    def __del__(self) -> None:
-        # Dropped without being closed nor read to its end (huggingface_hub stops reading
-        # at `[DONE]` and never closes): the call is recorded now, with what was seen.
-        observer = self.__dict__.get("_frugal_ai_observer")
-        if observer is not None:
-            observer.finish("closed")
-        super().__del__()  # type: ignore[misc]
 
 
 def _fp_closed(response: Any) -> bool:
@@ -175,18 +134,6 @@ def _fp_closed(response: Any) -> bool:
     if isclosed is not None:
         return bool(isclosed())
     return bool(getattr(fp, "closed", False))
-
-
-_observed: dict[type, type] = {}
-
-
-def _observed_class(cls: type) -> type:
-    found = _observed.get(cls)
-    if found is None:
-        found = type(cls.__name__, (_ObservedResponse, cls), {"__module__": cls.__module__,
-                                                              "__qualname__": cls.__qualname__})
-        _observed[cls] = found
-    return found
 
 
 def wrap_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
