@@ -28,10 +28,14 @@ def doctor(ctx: click.Context, fmt: str) -> None:
     ledger = ledger_facts(settings.ledger.expanduser())
     config = {k: {"value": _plain(getattr(settings, k)), "origin": settings.origins.get(k, "default")}
               for k in type(settings).model_fields if k != "origins"}
+    from ..capture.coverage import clients_covered
+
+    capture = [c.as_dict() for c in clients_covered()]
     if fmt == "json":
-        click.echo(json.dumps({"measurement": caps.as_dict(), "config": config, "ledger": ledger}, indent=2, default=str))
+        click.echo(json.dumps({"measurement": caps.as_dict(), "config": config, "ledger": ledger, "capture": capture},
+                              indent=2, default=str))
     else:
-        _print_table(caps, config, ledger)
+        _print_table(caps, config, ledger, capture)
     if ledger["status"] == "corrupt":
         ctx.exit(1)
 
@@ -100,7 +104,7 @@ def _onprem_defaults() -> dict[str, str]:
         return {}
 
 
-def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any]) -> None:
+def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[dict[str, Any]]) -> None:
     from ..measure.footprint import component_methods
 
     fallback = [m for m in component_methods(caps.method).values() if m in ("cpu_load", "tdp_fallback", "ram_model")]
@@ -136,6 +140,8 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any]) -> N
             ("  rows", f"{ledger['runs']:,} runs, {ledger['api_calls']:,} API calls, {ledger['sessions']:,} tracker sessions"),
             ("  health", "ok (integrity check passed)" if ledger["status"] == "ok" else "nothing recorded yet"),
         ]
+    rows.append(("API call capture", ""))
+    rows += [(f"  {c['client']} {c['version']}", ("yes: " if c["covered"] else "no: ") + c["how"]) for c in capture]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}".rstrip())
