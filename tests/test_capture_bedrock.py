@@ -358,3 +358,24 @@ def test_invoke_model_body_read_into_a_buffer(bedrock_server: FakeAPIServer, led
     assert json.loads(b"".join(parts))["generation"].startswith("Hello there")
     row = _one_row(ledger_path)
     assert (_tokens(row), row["status"]) == (TOKENS["meta"], "ok")
+
+
+def test_instrument_does_not_import_botocore_but_patches_it_when_imported() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, frugal_ai\n"
+        "frugal_ai.instrument()\n"
+        "assert 'botocore' not in sys.modules and 'urllib3' not in sys.modules, 'imported by instrument()'\n"
+        "import boto3\n"
+        "from botocore.client import BaseClient\n"
+        "from urllib3.connectionpool import HTTPConnectionPool\n"
+        "assert getattr(BaseClient._make_api_call, '__frugal_ai__', False)\n"
+        "assert getattr(HTTPConnectionPool.urlopen, '__frugal_ai__', False)\n"
+        "frugal_ai.uninstrument()\n"
+        "assert not getattr(BaseClient._make_api_call, '__frugal_ai__', False)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

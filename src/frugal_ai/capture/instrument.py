@@ -17,15 +17,16 @@ are recorded, calls outside one only if `instrument()` was called.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import threading
 from typing import Any
 
-from . import transport
+from . import patching, transport
 
 CLIENT_MODULES = ("httpx", "httpx2")
 # Other HTTP stacks: the client module, and the capture module that wraps it (its
-# `patch(module) -> bool` and `unpatch()`). Each is imported only if installed.
+# `patch(module) -> bool` and `unpatch()`). Each is patched when the program imports it.
 OTHER_STACKS: tuple[tuple[str, str], ...] = (("urllib3", "urllib3_pool"), ("botocore", "botocore_client"))
 
 _lock = threading.Lock()
@@ -70,6 +71,7 @@ def uninstrument() -> None:
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, original)
                 del _patched[cls]
+        patching.forget_imports()
         for _, capture_module in OTHER_STACKS:
             module = sys.modules.get(f"{__package__}.{capture_module}")
             if module is not None:
@@ -91,11 +93,9 @@ def _patch_all() -> None:
                 continue
         _patch_module(module)
     for module_name, capture_module in OTHER_STACKS:
-        try:
-            module = sys.modules.get(module_name) or importlib.import_module(module_name)
-        except ImportError:
-            continue
-        importlib.import_module(f"{__package__}.{capture_module}").patch(module)
+        # Patched now if the program has imported it, else when it does (not imported here).
+        if module_name in sys.modules or importlib.util.find_spec(module_name) is not None:
+            patching.when_imported(module_name, importlib.import_module(f"{__package__}.{capture_module}").patch)
 
 
 def _patch_module(module: Any) -> None:

@@ -5,6 +5,9 @@ an observer see what the caller reads (`observe_with`)."""
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
+import threading
 from typing import Any, Callable
 
 from . import transport
@@ -101,3 +104,73 @@ def observe_with(obj: Any, mixin: type, observer: CallObserver) -> None:
         _observed[(cls, mixin)] = found
     obj.__class__ = found
     obj._frugal_ai_observer = observer
+
+
+# -- patching a client library when it is imported, not before ---------------------------------
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs a callback on a module right after its first import (then forgets it): instrument()
+    need not import a client library (botocore takes ~0.35 s) that the program may never use."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, Callable[[Any], None]] = {}
+        self._lock = threading.Lock()
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in self.waiting:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        with self._lock:
+            callback = self.waiting.pop(fullname, None)
+        if callback is not None and spec.loader is not None:
+            spec.loader = _CallingLoader(spec.loader, callback)
+        return spec
+
+
+class _CallingLoader(importlib.abc.Loader):
+    def __init__(self, loader: Any, callback: Callable[[Any], None]) -> None:
+        self._loader = loader
+        self._callback = callback
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        module.__spec__.loader = module.__loader__ = self._loader
+        try:
+            self._callback(module)
+        except Exception as exc:  # the program's import must go on whatever happens here
+            from . import emit
+
+            emit.warn_once(f"{module.__name__} not instrumented ({type(exc).__name__})")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+_after_import = _AfterImport()
+
+
+def when_imported(name: str, callback: Callable[[Any], None]) -> None:
+    """`callback(module)` once `name` is imported: now if it already is, else right after its import."""
+    module = sys.modules.get(name)
+    if module is not None:
+        callback(module)
+        return
+    with _after_import._lock:
+        _after_import.waiting[name] = callback
+    if _after_import not in sys.meta_path:
+        sys.meta_path.insert(0, _after_import)
+
+
+def forget_imports() -> None:
+    """Drop the callbacks still waiting for an import."""
+    with _after_import._lock:
+        _after_import.waiting.clear()
