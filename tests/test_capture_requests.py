@@ -150,6 +150,13 @@ def test_the_query_string_is_not_stored(capture: None, fake_server: FakeAPIServe
     assert (row["provider"], row["model"], _tokens(row)) == ("google", "gemini-2.5-flash", (8, 12, 5))
 
 
+def test_a_gateway_path_keeps_only_the_known_route(capture: None, fake_server: FakeAPIServer, ledger_path: Path) -> None:
+    url = remote("api.openai.com", fake_server) + "/gw/sk-live-secret/v1/chat/completions"
+    requests.post(url, json={"model": "gpt-4o-mini", "messages": MESSAGES}, timeout=10).raise_for_status()
+    (row,) = ledger_rows(ledger_path)
+    assert row["path"] == "/*/*/v1/chat/completions" and _tokens(row) == (19, 10, 0)
+
+
 def test_direct_urllib3_preloaded_and_streamed(capture: None, fake_server: FakeAPIServer, ledger_path: Path) -> None:
     base = remote("api.openai.com", fake_server)
     body = {"model": "gpt-4o-mini", "messages": MESSAGES}

@@ -25,9 +25,9 @@ from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
 from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, read_through, run_to_link
-from .providers import dependent_caches, route
+from .providers import dependent_caches, route, stored_path
 
-# (pool host, pool port, URL without query) -> (route, parser, host, path), or _SKIP.
+# (pool host, pool port, URL without query) -> (route, parser, host, path to store), or _SKIP.
 # Cleared with the route cache.
 _targets: dict[tuple[Any, Any, str], tuple[Any, ...]] = {}
 _TARGETS_MAX = 2048
@@ -52,7 +52,7 @@ def _target(pool_host: str, pool_port: int | None, url: str) -> tuple[Any, ...]:
             parsed = parse_url(path)
             host, port, path = parsed.host or host, parsed.port, parsed.path or "/"
         where = route(host, port, path)
-        found = _SKIP if where is None else (where, parser_for(where.wire_format), host, path)
+        found = _SKIP if where is None else (where, parser_for(where.wire_format), host, stored_path(path))
         if len(_targets) >= _TARGETS_MAX:
             _targets.clear()
         _targets[key] = found
