@@ -34,5 +34,6 @@ def test_a_low_median_with_a_wide_spread_is_too_noisy_to_decide() -> None:
 
 
 def test_the_verdict_comes_from_the_httpx2_level() -> None:
-    assert [(t.label, t.attr) for t in bench.TARGETS] == [("httpx2 post", "wall_mean")]
+    assert {t.label for t in bench.TARGETS} == {"httpx2 post"}
+    assert "wall_mean" in {t.attr for t in bench.TARGETS}
     assert not hasattr(bench, "ECOLOGITS_PYTHON"), "the baseline must not depend on one machine's path"
