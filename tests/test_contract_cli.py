@@ -48,7 +48,8 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "advise": {("--since",): None, ("--until",): None, ("--ledger",): None, ("--format",): ("table", "json")},
     "report": {
         ("--since",): None, ("--until",): None, ("--period",): None,
-        ("--format",): ("table", "md", "html", "json", "csv"), ("--lang",): ("en", "fr"),
+        ("--format",): ("table", "md", "html", "json", "csv", "pdf", "xlsx"), ("--lang",): ("en", "fr"),
+        ("--table",): ("lines", "datapoints", "breakdown", "factors"),
         ("--gains",): None, ("--out",): None, ("--ledger",): None, ("--schema",): None,
     },
     "demo": {("--out",): None, ("--lang",): ("en", "fr")},

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..errors import InputError
 
 # File extensions that name a report format (`--out report.html` means `--format html`).
-FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}
+FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv",
+                    ".pdf": "pdf", ".xlsx": "xlsx"}
 
 
 def format_for(out_path: str | Path | None, fmt: str | None, default: str = "table") -> str:
@@ -19,11 +20,15 @@ def format_for(out_path: str | Path | None, fmt: str | None, default: str = "tab
     return default
 
 
-def write_text(path: str | Path, text: str) -> Path:
-    """Write `text` (UTF-8) to `path`; an OS error becomes a one-line `InputError` naming the path."""
+def write_text(path: str | Path, text: str | bytes) -> Path:
+    """Write `text` (UTF-8; bytes as they are) to `path`; an OS error becomes a one-line
+    `InputError` naming the path."""
     target = Path(path)
     try:
-        target.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
     except OSError as e:
         raise InputError(f"cannot write here: {e.strerror or e}", where=str(target)) from None
     return target

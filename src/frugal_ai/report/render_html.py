@@ -2,7 +2,8 @@
 
 No script, font, image or stylesheet is fetched: a Content-Security-Policy of
 `default-src 'none'` makes the browser refuse any request the page might attempt. The
-print stylesheet starts each numbered section on a new page.
+print stylesheet starts each numbered section on a new page; print_page.py adds the A4
+page, its running header and footer, and tables that fit the page's width.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from . import charts
 from ..lang import Texts, texts
 from .layout import Bullets, Chart, Heading, Para, SectionBreak, Table, document, title_text, workload_text
 from .model import Report
+from .print_page import print_css
 
 _CSS = """
 :root { --ink:#1d2b26; --muted:#5b6b64; --line:#d9e2dd; --accent:#2f7d5b; --warn:#fff4d6; }
@@ -74,7 +76,8 @@ def _cell(text: str, numeric: bool) -> str:
     return escape(text)
 
 
-def render_html(report: Report, lang: str = "en") -> str:
+def render_html(report: Report, lang: str = "en", *, project: str | None = None) -> str:
+    """The report as one HTML file; `project` (the configuration's) goes in the printed pages' header."""
     t = texts(lang)
     body: list[str] = []
     in_section = False
@@ -109,7 +112,7 @@ def render_html(report: Report, lang: str = "en") -> str:
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}{print_css(report, t, project)}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
