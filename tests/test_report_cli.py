@@ -177,7 +177,7 @@ def test_a_missing_ledger_is_an_empty_report(tmp_path: Path, monkeypatch: pytest
 @pytest.mark.parametrize(
     "args",
     [["--period", "2026-Q7"], ["--since", "yesterday"], ["--period", "2026", "--since", "2026-01-01"],
-     ["--format", "pdf"], ["--gains", "/nonexistent/gains.toml"]],
+     ["--format", "docx"], ["--gains", "/nonexistent/gains.toml"]],
 )
 def test_bad_arguments_exit_2_with_one_line(env: dict[str, str], args: list[str]) -> None:
     code, out, err = run(*args)
