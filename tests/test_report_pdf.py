@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pytest
 from click.testing import CliRunner
 
-from golden.fixed_ledger import GAINS, build, settings
+from golden.report_fixtures import ledger, report  # noqa: F401  (module-scoped fixtures)
 
 pytest.importorskip("pypdf", reason="pypdf is not installed (the test extra)")
 try:
@@ -31,18 +31,6 @@ except (ImportError, OSError) as e:  # OSError: the package is there, Pango is n
 
 pytestmark = pytest.mark.slow
 PROJECT = "Acme Robotics"
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("pdf") / "ledger.sqlite")
-
-
-@pytest.fixture(scope="module")
-def report(ledger: Path) -> Any:
-    from frugal_ai.report import build_report, parse_period
-
-    return build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger), gains_path=GAINS)
 
 
 @pytest.fixture(scope="module", params=["en", "fr"])

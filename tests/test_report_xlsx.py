@@ -15,22 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from golden.fixed_ledger import GAINS, build, settings
+from golden.report_fixtures import ledger, report  # noqa: F401  (module-scoped fixtures)
 
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed: pip install 'frugal-ai[xlsx]'")
 LANGS = ["en", "fr"]
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("xlsx") / "ledger.sqlite")
-
-
-@pytest.fixture(scope="module")
-def report(ledger: Path) -> Any:
-    from frugal_ai.report import build_report, parse_period
-
-    return build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger), gains_path=GAINS)
 
 
 def _book(report: Any, lang: str) -> Any:
