@@ -14,7 +14,16 @@ from typing import Callable, Sequence
 
 from ..errors import InputError
 from ..ledger import connect
-from ..ledger.query import GroupRow, Selection, call_groups, content_hash, run_groups, run_span, unattributed_kwh
+from ..ledger.query import (
+    GroupRow,
+    Selection,
+    call_groups,
+    content_hash,
+    rejected_counts,
+    run_groups,
+    run_span,
+    unattributed_kwh,
+)
 from .hashing import HashThread
 
 
@@ -29,6 +38,7 @@ class LedgerRows:
     last_run: float | None
     unattributed_kwh: float
     content_hash: str  # '' when not computed
+    rejected: dict[str, int]  # records refused by the plausibility bounds, by reason
 
     @property
     def ledger_rows(self) -> int:
@@ -58,6 +68,7 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         calls = call_groups(conn, sel)
         n_runs, first_run, last_run = run_span(conn, sel)
         unattributed = unattributed_kwh(conn, sel) if not sel.workloads else 0.0
+        rejected = rejected_counts(conn, sel) if not sel.workloads else {}
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing
@@ -70,4 +81,4 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         conn.close()
         if hasher is not None:
             hasher.join()
-    return LedgerRows(runs, calls, n_runs, first_run, last_run, unattributed, digest)
+    return LedgerRows(runs, calls, n_runs, first_run, last_run, unattributed, digest, rejected)

@@ -70,6 +70,7 @@ def load_inventory(
         failed_requests=sum(int(g["failed"] or 0) for g in read.call_groups),
         failed_tokenless=sum(int(g["failed_tokenless"] or 0) for g in read.call_groups),
         unattributed_kwh=read.unattributed_kwh,
+        rejected=read.rejected,
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
     )

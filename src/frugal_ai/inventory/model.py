@@ -66,6 +66,9 @@ class Inventory(BaseModel):
     unattributed_kwh: float = Field(
         0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
     )
+    rejected: dict[str, int] = Field(
+        default_factory=dict, description="Records refused by the plausibility bounds in the period, by reason (never summed)."
+    )
     first_start: datetime | None = None
     last_start: datetime | None = None
 

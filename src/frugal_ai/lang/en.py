@@ -141,6 +141,8 @@ MESSAGES: dict[str, str] = {
     "quality.local_requests": "Requests to local servers (counted, energy in the runs)",
     "quality.failed_requests": "Failed API calls (HTTP errors, timeouts, retries), counted as requests",
     "quality.failed_tokenless": "of which with no token count (estimated at zero energy)",
+    "quality.rejected": "Records rejected as implausible (kept apart, never counted)",
+    "quality.rejected_reasons": "Rejected records by reason",
     "note.failed_calls": "Failed API calls (rate limits, server errors, timeouts, retried calls) are counted as requests and estimated from the tokens they report; most report none and so add no energy, although a provider may have spent some on them (a timeout after generation, for instance): the estimate leaves that out.",
     "fallback.world_average_zone": "world-average electricity",
     "fallback.tdp_fallback": "CPU power from TDP table",

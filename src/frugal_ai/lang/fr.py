@@ -141,6 +141,8 @@ MESSAGES: dict[str, str] = {
     "quality.local_requests": "Requêtes à des serveurs locaux (comptées, énergie dans les exécutions)",
     "quality.failed_requests": "Appels d'API en échec (erreurs HTTP, délais dépassés, nouvelles tentatives), comptés comme requêtes",
     "quality.failed_tokenless": "dont sans nombre de jetons (estimés à énergie nulle)",
+    "quality.rejected": "Enregistrements rejetés comme invraisemblables (mis à part, jamais comptés)",
+    "quality.rejected_reasons": "Enregistrements rejetés par motif",
     "note.failed_calls": "Les appels d'API en échec (limites de débit, erreurs serveur, délais dépassés, nouvelles tentatives) sont comptés comme requêtes et estimés d'après les jetons qu'ils déclarent ; la plupart n'en déclarent aucun et n'ajoutent donc pas d'énergie, même si le fournisseur a pu en dépenser (un délai dépassé après la génération, par exemple) : l'estimation ne le compte pas.",
     "fallback.world_average_zone": "électricité moyenne mondiale",
     "fallback.tdp_fallback": "puissance CPU issue de la table TDP",

@@ -11,6 +11,7 @@ answers with a few aggregated rows, never one Python object per ledger row:
     content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
     workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
     iter_records(conn, ...)      every record as a plain dict (`ledger export`)
+    rejected_counts(conn, sel)   records refused by the plausibility bounds, by reason
     ledger_stats(conn)           counts, span and totals (`ledger stats`, `doctor`)
 
 This set is the reader side of a ledger backend (docs/architecture.md): another store
@@ -28,6 +29,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import InputError
+from .bounds import MAX_TOKENS_PER_REQUEST
 
 NO_WORKLOAD = "(no workload)"
 """Workload name of API calls made outside any tracked run."""
@@ -46,6 +48,11 @@ _CALL_LINE = (
     "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
     "output_tokens, reasoning_tokens, local, source)"
 )
+# API calls whose token counts lie within the plausibility bounds (ledger/bounds.py): the only
+# ones summed. A ledger written before the bounds may hold others: they are counted as rejected.
+_PLAUSIBLE = " AND ".join(f"{c} BETWEEN 0 AND {MAX_TOKENS_PER_REQUEST}"
+                          for c in ("input_tokens", "output_tokens", "reasoning_tokens"))
+IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
 # The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
 _MONTH = "strftime('%Y-%m', start, 'unixepoch')"
 
@@ -162,6 +169,7 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     """The API calls summed per workload × month × provider × model × local.
 
+    Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
     Keys: workload (NO_WORKLOAD outside any run), month, provider, model, local, requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times).
@@ -187,7 +195,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
                    input_tokens, input_tokens * input_tokens, output_tokens, reasoning_tokens,
                    source = 'demo', status = 'failed',
                    status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0, start, start
-            FROM api_calls WHERE {where}
+            FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}
             ON CONFLICT DO UPDATE SET
                 requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
                 input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
@@ -219,6 +227,28 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
         "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
         f"FROM sessions WHERE {where}", params).fetchone()
     return float(value or 0.0)
+
+
+def rejected_counts(conn: sqlite3.Connection, sel: Selection) -> dict[str, int]:
+    """Records refused by the plausibility bounds in the selection's period, by reason: the
+    `rejected` table, and API calls outside the bounds that a ledger holds from before them.
+    Never summed with the facts; the report's data quality shows them."""
+    where, params = sel.period_only().sql()
+    counts: dict[str, int] = {}
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rejected'").fetchone():
+        for reason, n in conn.execute(f"SELECT reason, COUNT(*) FROM rejected WHERE {where} GROUP BY reason", params):
+            counts[_reason_kind(reason)] = counts.get(_reason_kind(reason), 0) + n
+    (n,) = conn.execute(f"SELECT COUNT(*) FROM api_calls WHERE ({where}) AND NOT ({_PLAUSIBLE})", params).fetchone()
+    if n:
+        counts[IMPLAUSIBLE_REASON] = counts.get(IMPLAUSIBLE_REASON, 0) + n
+    return dict(sorted(counts.items()))
+
+
+def _reason_kind(reason: str) -> str:
+    """A rejection reason without the offending value ('input_tokens above 10,000,000 per
+    request (1e+19)' -> 'input_tokens above 10,000,000 per request'), so that equal reasons add up."""
+    head, sep, _ = reason.rpartition(" (")
+    return head if sep and reason.endswith(")") else reason
 
 
 def workload_matches(conn: sqlite3.Connection, workload: str) -> bool:
@@ -334,7 +364,11 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         energy = one("SELECT sum(cpu_kwh), sum(gpu_kwh), sum(ram_kwh) FROM runs WHERE parent_id IS NULL")
         unavailable = one("SELECT count(*) FROM runs WHERE method = 'unavailable'")[0]
         calls, first_call, last_call = one("SELECT count(*), min(start), max(\"end\") FROM api_calls")
-        tokens = one("SELECT sum(input_tokens), sum(output_tokens), sum(reasoning_tokens) FROM api_calls")
+        # TOTAL, not SUM: a floating-point sum that cannot overflow, whatever a row holds;
+        # calls outside the plausibility bounds are counted as rejected, not summed.
+        tokens = one("SELECT total(input_tokens), total(output_tokens), total(reasoning_tokens) "
+                     f"FROM api_calls WHERE {_PLAUSIBLE}")
+        rejected = sum(rejected_counts(conn, Selection()).values())
         sessions, measured, unattributed = one(
             "SELECT count(*), sum(cpu_kwh + gpu_kwh + ram_kwh), "
             "sum(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) FROM sessions")
@@ -350,7 +384,8 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "first": iso_utc(min(starts)) if starts else None, "last": iso_utc(max(ends)) if ends else None,
         "measured_cpu_kwh": energy[0] or 0.0, "measured_gpu_kwh": energy[1] or 0.0, "measured_ram_kwh": energy[2] or 0.0,
         "tracker_total_kwh": measured or 0.0, "unattributed_kwh": unattributed or 0.0,
-        "input_tokens": tokens[0] or 0, "output_tokens": tokens[1] or 0, "reasoning_tokens": tokens[2] or 0,
+        "input_tokens": int(tokens[0]), "output_tokens": int(tokens[1]), "reasoning_tokens": int(tokens[2]),
+        "rejected_records": rejected,
     }
 
 

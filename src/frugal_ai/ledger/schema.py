@@ -47,6 +47,25 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
+# Tables a version of frugal-ai may lack without harm: created on every writable open, no
+# version bump, so an older frugal-ai still reads and writes a ledger that has them (it
+# ignores them) and readers treat them as optional.
+OPTIONAL_TABLES: tuple[str, ...] = (
+    # Records refused by the plausibility bounds (ledger/bounds.py), with the reason: kept
+    # so that the report's data quality can count them, never summed with the facts.
+    """CREATE TABLE IF NOT EXISTS rejected (
+        id       TEXT PRIMARY KEY,
+        kind     TEXT NOT NULL,
+        start    REAL,
+        name     TEXT,
+        project  TEXT,
+        provider TEXT,
+        model    TEXT,
+        reason   TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rejected_start ON rejected (start)",
+)
+
 
 def _base_statements() -> list[str]:
     text = resources.files("frugal_ai.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
@@ -114,6 +133,8 @@ def open_writable(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn)
+        for statement in OPTIONAL_TABLES:
+            conn.execute(statement)
     except BaseException:
         conn.close()
         raise

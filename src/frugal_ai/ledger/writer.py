@@ -7,24 +7,35 @@ write one ledger: SQLite's WAL and busy timeout serialise them, and a write that
 finds the database busy is retried with backoff, keeping its records queued: "database is
 locked" never reaches the user. A crash loses at most what was queued since the last write.
 
-A ledger that cannot be written (read-only folder, corrupt file, full disk) gives one
-warning; its records are dropped and the program goes on. The file is never overwritten.
+A record outside the plausibility bounds (bounds.py), or one the database refuses, is
+stored alone in the `rejected` table with its reason (one warning); its batch is written.
+
+A ledger that cannot be written (read-only folder, corrupt file, full disk, a schema from a
+newer frugal-ai) starts an episode: one warning, the records stay queued (up to MAX_QUEUED)
+and the write is retried with backoff (FAIL_RETRY_S, doubling up to FAIL_RETRY_MAX_S); the
+first write that succeeds ends it, and a later failure warns again. A ledger file (or its
+-wal / -shm) deleted or replaced while the process writes is noticed before each write: the
+connection is closed (SQLite checkpoints what it held) and the file recreated, with one
+warning. The file is never overwritten, and `flush()` never raises.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import sqlite3
 import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from ..errors import LedgerError
 from ..ids import new_id
-from .notice import warn_once
+from .bounds import problem
+from .notice import forget, warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 from .schema import open_writable
 
@@ -33,6 +44,9 @@ FLUSH_INTERVAL_S = 0.5
 MAX_QUEUED = 200_000
 # How long one flush keeps retrying a busy database before leaving the batch for the next one.
 BUSY_RETRY_S = 30.0
+# A ledger that cannot be written is tried again after this long, doubling up to the maximum.
+FAIL_RETRY_S = 0.5
+FAIL_RETRY_MAX_S = 30.0
 
 RUN_COLUMNS = ("id", "parent_id", "name", "project", "tags", "start", "end", "status", "host", "pid", "zone",
                "method", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
@@ -58,6 +72,12 @@ def _update_all(columns: tuple[str, ...]) -> str:
 _RUN_SQL = _insert("runs", RUN_COLUMNS, _update_all(RUN_COLUMNS))
 _CALL_SQL = _insert("api_calls", CALL_COLUMNS, "DO NOTHING")
 _SESSION_SQL = _insert("sessions", SESSION_COLUMNS, _update_all(SESSION_COLUMNS))
+REJECTED_COLUMNS = ("id", "kind", "start", "name", "project", "provider", "model", "reason")
+_REJECTED_SQL = _insert("rejected", REJECTED_COLUMNS, "DO NOTHING")
+# What one record can make the database refuse (a value it cannot bind, a constraint); a
+# locked, full or broken database (OperationalError) is the whole batch's business instead.
+_RECORD_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
+                  OverflowError, ValueError, TypeError)
 
 
 def tags_json(tags: dict[str, str] | None) -> str:
@@ -101,34 +121,71 @@ def session_row(r: SessionRecord) -> tuple[Any, ...]:
             r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh)
 
 
-def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000) -> int:
+Reject = Callable[[Record, str], None]
+
+
+def _sql_and_row(r: Record) -> tuple[str, tuple[Any, ...]]:
+    if isinstance(r, ApiCallRecord):
+        return _CALL_SQL, call_row(r)
+    if isinstance(r, RunRecord):
+        return _RUN_SQL, run_row(r)
+    return _SESSION_SQL, session_row(r)
+
+
+def rejected_row(r: Any, reason: str) -> tuple[Any, ...]:
+    """A refused record as the row `REJECTED_COLUMNS` names: what identifies it, and why."""
+    start = getattr(r, "start", None)
+    finite = isinstance(start, (int, float)) and not isinstance(start, bool) and abs(start) < 1e300
+    return (_text(getattr(r, "id", None)) or new_id(), _text(getattr(r, "kind", None)) or type(r).__name__,
+            float(start) if finite else None, _text(getattr(r, "name", None)), _text(getattr(r, "project", None)),
+            _text(getattr(r, "provider", None)), _text(getattr(r, "model", None)), _text(reason) or "?")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:200].encode("utf-8", "replace").decode("utf-8")
+
+
+def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
+                   on_reject: Reject | None = None) -> int:
     """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
 
     Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
-    ledger) is written in bounded memory. Returns the number of records written.
+    ledger) is written in bounded memory. A record outside the bounds (`bounds.problem`), or
+    one the database refuses, goes to the `rejected` table with its reason instead, and
+    `on_reject(record, reason)` is called; the others are written. Returns the number of
+    records written (rejected ones not included). A busy, full or broken database raises.
     """
     n = 0
     it = iter(records)
     conn.execute("BEGIN IMMEDIATE")
     try:
         while True:
-            runs, calls, sessions = [], [], []
-            for r in itertools.islice(it, chunk):
-                if isinstance(r, ApiCallRecord):
-                    calls.append(call_row(r))
-                elif isinstance(r, RunRecord):
-                    runs.append(run_row(r))
-                elif isinstance(r, SessionRecord):
-                    sessions.append(session_row(r))
-            if not (runs or calls or sessions):
+            block = list(itertools.islice(it, chunk))
+            if not block:
                 break
-            if runs:
-                conn.executemany(_RUN_SQL, runs)
-            if calls:
-                conn.executemany(_CALL_SQL, calls)
-            if sessions:
-                conn.executemany(_SESSION_SQL, sessions)
-            n += len(runs) + len(calls) + len(sessions)
+            groups: dict[str, list[tuple[tuple[Any, ...], Record]]] = {_CALL_SQL: [], _RUN_SQL: [], _SESSION_SQL: []}
+            rejected: list[tuple[Record, str]] = []
+            for r in block:
+                reason = problem(r)
+                if reason is None:
+                    try:
+                        sql, row = _sql_and_row(r)
+                    except Exception as e:
+                        reason = f"cannot be stored ({e})"
+                    else:
+                        groups[sql].append((row, r))
+                if reason is not None:
+                    rejected.append((r, reason))
+            for sql, pairs in groups.items():
+                if pairs:
+                    n += _insert_each(conn, sql, pairs, rejected)
+            if rejected:
+                conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
+                if on_reject is not None:
+                    for r, why in rejected:
+                        on_reject(r, why)
         conn.execute("COMMIT")
     except BaseException:
         try:
@@ -137,6 +194,40 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
             pass
         raise
     return n
+
+
+def _insert_each(conn: sqlite3.Connection, sql: str, pairs: list[tuple[tuple[Any, ...], Record]],
+                 rejected: list[tuple[Record, str]]) -> int:
+    """Insert the rows in one statement; if the database refuses one, insert them one by one
+    so that only the refused ones are left out (added to `rejected`). Returns how many went in."""
+    conn.execute("SAVEPOINT frugal_ai_rows")
+    try:
+        conn.executemany(sql, [row for row, _ in pairs])
+        return len(pairs)
+    except _RECORD_ERRORS:
+        conn.execute("ROLLBACK TO frugal_ai_rows")
+    finally:
+        conn.execute("RELEASE frugal_ai_rows")
+    n = 0
+    for row, r in pairs:
+        try:
+            conn.execute(sql, row)
+            n += 1
+        except _RECORD_ERRORS as e:
+            rejected.append((r, f"cannot be stored ({e})"))
+    return n
+
+
+_FILES = ("", "-wal", "-shm")
+
+
+def _identity(path: Path, suffix: str) -> tuple[int, int] | None:
+    """(device, inode) of the ledger file (or its -wal / -shm), None when it does not exist."""
+    try:
+        st = os.stat(f"{path}{suffix}")
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _is_busy(e: sqlite3.Error) -> bool:
@@ -157,9 +248,14 @@ class LedgerWriter:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
-        self._broken = False  # unwritable or corrupt: drop records (after one warning)
+        self._files: dict[str, tuple[int, int] | None] = {}  # the files the connection writes: (device, inode)
+        self._failing = False  # in an episode of failed writes (warned once)
+        self._retry_s = FAIL_RETRY_S
+        self._retry_at = 0.0  # monotonic time of the next background attempt while failing
+        self._replaced = False  # the file was recreated: the warning is forgotten once a write succeeds
         self.written = 0
         self.dropped = 0
+        self.rejected = 0
 
     # -- hot path --------------------------------------------------------------------------
     def submit(self, record: Record) -> None:
@@ -181,45 +277,53 @@ class LedgerWriter:
         while not self._stop:
             self._wake.wait(self.flush_interval_s)
             self._wake.clear()
-            try:
-                self.flush()
-            except Exception as e:  # the writer thread must never die silently
-                warn_once(f"ledger-thread:{self.path}", f"ledger writer error on {self.path}: {e}")
+            if self._failing and time.monotonic() < self._retry_at:
+                continue  # a ledger that failed is tried again with backoff, not every interval
+            self.flush()
 
     def flush(self, *, retry_s: float = BUSY_RETRY_S) -> int:
         """Write everything queued now, synchronously. Returns the number of records written.
 
-        Never raises: a ledger that cannot be written gives one warning and its records are dropped.
+        Never raises: a ledger that cannot be written gives one warning per episode and its
+        records stay queued for the next attempt; a refused record is set aside alone.
         """
-        with self._write_lock:
-            batch = self._take()
-            if not batch:
+        try:
+            with self._write_lock:
+                return self._flush(retry_s)
+        except Exception as e:  # never break the caller over bookkeeping
+            warn_once(f"ledger-error:{self.path}", f"ledger writer error on {self.path}: {e}")
+            return 0
+
+    def _flush(self, retry_s: float) -> int:
+        batch = self._take()
+        if not batch:
+            return 0
+        deadline = time.monotonic() + retry_s
+        delay = 0.01
+        while True:
+            try:
+                self._notice_replaced_files()
+                n = self._write(batch)
+            except (sqlite3.Error, OSError, LedgerError) as e:
+                self._close_conn()
+                busy = isinstance(e, sqlite3.Error) and _is_busy(e)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(delay * (0.5 + random.random()))
+                    delay = min(delay * 2, 1.0)
+                    continue
+                self._requeue(batch)
+                if busy:  # still busy after retry_s: keep the batch for the next flush
+                    warn_once(f"ledger-busy:{self.path}", f"ledger {self.path} stayed busy for {retry_s:.0f} s; will retry")
+                else:
+                    self._fail(e)
                 return 0
-            if self._broken:
-                self.dropped += len(batch)
-                return 0
-            deadline = time.monotonic() + retry_s
-            delay = 0.01
-            while True:
-                try:
-                    self._write(batch)
-                    self.written += len(batch)
-                    return len(batch)
-                except sqlite3.Error as e:
-                    self._close_conn()
-                    if _is_busy(e) and time.monotonic() < deadline:
-                        time.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 1.0)
-                        continue
-                    if _is_busy(e):  # still busy after retry_s: keep the batch for the next flush
-                        self._requeue(batch)
-                        warn_once(f"ledger-busy:{self.path}", f"ledger {self.path} stayed busy for {retry_s:.0f} s; will retry")
-                        return 0
-                    self._fail(batch, e)
-                    return 0
-                except OSError as e:  # folder cannot be created
-                    self._fail(batch, e)
-                    return 0
+            self.written += n
+            if self._failing:
+                self._recovered()
+            if self._replaced:
+                self._replaced = False
+                forget(f"ledger-replaced:{self.path}")  # a later deletion warns again
+            return n
 
     def _take(self) -> list[Record]:
         batch: list[Record] = []
@@ -240,16 +344,44 @@ class LedgerWriter:
             self.dropped += excess
             warn_once(f"ledger-overflow:{self.path}", f"ledger {self.path} is not keeping up; oldest records dropped")
 
-    def _fail(self, batch: list[Record], e: Exception) -> None:
-        self._broken = True
-        self.dropped += len(batch)
+    def _fail(self, e: BaseException) -> None:
+        """A write failed for another reason than a busy database: warn once per episode, retry later."""
+        if self._failing:
+            self._retry_s = min(self._retry_s * 2, FAIL_RETRY_MAX_S)
+        self._failing = True
+        self._retry_at = time.monotonic() + self._retry_s
         warn_once(f"ledger-unwritable:{self.path}",
-                  f"cannot write the ledger {self.path} ({e}); measurements of this process are not recorded")
+                  f"cannot write the ledger {self.path} ({e}); its records are kept and written when it can be "
+                  "written again (retried in the background)")
 
-    def _write(self, batch: list[Record]) -> None:
+    def _recovered(self) -> None:
+        self._failing = False
+        self._retry_s = FAIL_RETRY_S
+        forget(f"ledger-unwritable:{self.path}")  # a later failure is a new episode: warn again
+
+    def _reject(self, record: Record, reason: str) -> None:
+        self.rejected += 1
+        warn_once(f"ledger-rejected:{self.path}",
+                  f"a {record.kind} record was not counted ({reason}); it is kept apart in the ledger's rejected table")
+
+    def _write(self, batch: list[Record]) -> int:
         if self._conn is None:
             self._conn = open_writable(self.path)
-        insert_records(self._conn, batch)
+            self._files = {suffix: _identity(self.path, suffix) for suffix in _FILES}
+        return insert_records(self._conn, batch, on_reject=self._reject)
+
+    def _notice_replaced_files(self) -> None:
+        """Close the connection if its file, -wal or -shm was deleted or replaced since it was
+        opened (writes would go to a file nobody can read): the next write recreates it."""
+        if self._conn is None:
+            return
+        if all(known is None or _identity(self.path, suffix) == known for suffix, known in self._files.items()):
+            return
+        self._close_conn()  # SQLite checkpoints what the connection's own -wal held into the file it still has
+        warn_once(f"ledger-replaced:{self.path}",
+                  f"the ledger {self.path} (or its -wal / -shm) was deleted or replaced while this process wrote "
+                  "it; writing to a new file there")
+        self._replaced = True
 
     def _close_conn(self) -> None:
         if self._conn is not None:
@@ -269,6 +401,11 @@ class LedgerWriter:
         self.flush()
         with self._write_lock:
             self._close_conn()
+            lost = len(self._queue)
+            if lost:
+                self._queue.clear()
+                self.dropped += lost
+                warn_once(f"ledger-lost:{self.path}", f"{lost} record(s) could not be written to the ledger {self.path}")
 
     def _after_fork_in_child(self) -> None:
         # The parent's thread does not exist here, and its connection must not be shared.

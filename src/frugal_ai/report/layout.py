@@ -283,7 +283,11 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.failed_requests"), t.count(m.failed_requests)],
         [t("quality.failed_tokenless"), t.count(m.failed_tokenless)],
         [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
+        *([[t("quality.rejected"), t.count(sum(m.rejected_records.values()))]] if m.rejected_records else []),
     ], [False, True]))
+    if m.rejected_records:
+        blocks.append(Para(t("labelled", label=t("quality.rejected_reasons"), value="; ".join(
+            f"{t.value(reason)}: {t.count(n)}" for reason, n in m.rejected_records.items()))))
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:
         rows = [[workload_text(f.workload, t), t.month(f.month), t.method(f.method),

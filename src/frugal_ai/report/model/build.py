@@ -128,6 +128,7 @@ def report_from_inventory(
             unattributed_kwh=inventory.unattributed_kwh,
             failed_requests=inventory.failed_requests,
             failed_tokenless=inventory.failed_tokenless,
+            rejected_records=inventory.rejected,
             factors=used,
             sources=sources_of(used, factors),
             factor_set_version=inventory.factor_set_version,

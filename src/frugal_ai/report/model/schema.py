@@ -187,6 +187,9 @@ class Methodology(BaseModel):
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
     failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
     failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
+    rejected_records: dict[str, int] = Field(
+        default_factory=dict, description="Records refused by the ledger's plausibility bounds, by reason: never counted."
+    )
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str

@@ -1,0 +1,80 @@
+"""What the ledger accepts: plausibility bounds on a record's values, in one place.
+
+A record outside them is not written with the facts: it is stored in the `rejected` table
+with its reason (never summed), the writer warns once, and the report's data-quality
+section counts it. Its neighbours in the same batch are written as usual. See
+docs/ledger.md ("What the ledger refuses").
+
+Token counts are per request. The bound is the largest context window any catalogued
+provider publishes (10 million tokens: Meta's Llama 4 Scout, April 2025), which no single
+request's input, output or reasoning can exceed; a count above it is a broken or hostile
+server's `usage`, not a request.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .records import ApiCallRecord, Record, RunRecord, SessionRecord
+
+MAX_TOKENS_PER_REQUEST = 10_000_000
+"""Largest plausible input, output or reasoning token count of one request."""
+
+# SQLite stores integers in 64 bits: anything wider cannot be written at all.
+_INT64_MAX = 2**63 - 1
+
+_TOKEN_FIELDS = ("input_tokens", "output_tokens", "reasoning_tokens")
+_RUN_FLOATS = ("start", "end", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
+_SESSION_FLOATS = ("start", "end", "cpu_kwh", "gpu_kwh", "ram_kwh", "unattributed_cpu_kwh", "unattributed_gpu_kwh",
+                   "unattributed_ram_kwh", "extrapolated_kwh")
+
+
+def problem(record: Record) -> str | None:
+    """Why `record` cannot be counted, in a few words naming the field; None when it can."""
+    if isinstance(record, ApiCallRecord):
+        for name in _TOKEN_FIELDS:
+            value = getattr(record, name)
+            if type(value) is not int:
+                return f"{name} is not an integer ({type(value).__name__})"
+            if value < 0:
+                return f"{name} is negative ({value})"
+            if value > MAX_TOKENS_PER_REQUEST:
+                return f"{name} above {MAX_TOKENS_PER_REQUEST:,} per request ({value:.3g})"
+        return _finite(record, ("start", "end")) or _optional_number(record, "latency_s") \
+            or _int64(record, "http_status")
+    if isinstance(record, RunRecord):
+        return _finite(record, _RUN_FLOATS, non_negative=_RUN_FLOATS[2:]) or _int64(record, "pid")
+    if isinstance(record, SessionRecord):
+        return _finite(record, _SESSION_FLOATS, non_negative=_SESSION_FLOATS[2:]) or _int64(record, "pid")
+    return f"not a ledger record ({type(record).__name__})"
+
+
+def _finite(record: Any, names: tuple[str, ...], non_negative: tuple[str, ...] = ()) -> str | None:
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{name} is not a number ({type(value).__name__})"
+        if not math.isfinite(value):
+            return f"{name} is not finite ({value})"
+        if name in non_negative and value < 0:
+            return f"{name} is negative ({value})"
+    return None
+
+
+def _optional_number(record: Any, name: str) -> str | None:
+    value = getattr(record, name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        return f"{name} is not a non-negative number ({value!r})"
+    return None
+
+
+def _int64(record: Any, name: str) -> str | None:
+    value = getattr(record, name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not -_INT64_MAX <= value <= _INT64_MAX:
+        return f"{name} is not a 64-bit integer ({value!r})"
+    return None
