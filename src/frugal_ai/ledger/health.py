@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import InputError
+from .schema import connect_read_only
 
 
 def ledger_problem(path: Path | str) -> str | None:
@@ -22,7 +23,7 @@ def ledger_problem(path: Path | str) -> str | None:
     if not p.exists():
         return None
     try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+        conn = connect_read_only(p)
     except sqlite3.Error as e:
         return str(e)
     try:

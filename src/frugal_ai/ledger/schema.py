@@ -141,6 +141,33 @@ def open_writable(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing ledger file, also where its folder cannot be
+    written (a read-only mount, a copy handed to an auditor).
+
+    SQLite reads a WAL ledger through its `-shm` index, which it must be able to create:
+    where it cannot, the file is opened `immutable` (no locks, no index), which is exact as
+    long as no `-wal` beside it holds records not yet in the file — then an `InputError`
+    says so instead of reading less than there is. Damage raises `sqlite3.DatabaseError`.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if "unable to open" not in str(e):
+            raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise InputError(f"the ledger's {wal.name} holds records not yet in the file, and the folder cannot be "
+                         "written: copy both files to a writable folder to read them", where=str(path))
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
 def _corrupt(path: Path, e: Exception) -> InputError:
     return InputError(f"not a readable frugal-ai ledger ({e}); the file was left as it is", where=str(path))
 
@@ -154,9 +181,7 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
     if not path.exists():
         return _empty_ledger()
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn = connect_read_only(path)
         version = schema_version(conn)
     except sqlite3.DatabaseError as e:
         raise _corrupt(path, e) from None
@@ -186,7 +211,10 @@ def _empty_ledger() -> sqlite3.Connection:
 
 
 def _table_count(path: Path) -> int:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.DatabaseError as e:
+        raise _corrupt(path, e) from None
     try:
         return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
     except sqlite3.DatabaseError as e:
