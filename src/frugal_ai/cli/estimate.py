@@ -29,6 +29,12 @@ def _count(value: int | None, name: str) -> int | None:
     help="Instead of --reasoning-tokens: that effort's profile of reasoning tokens per request (docs/methodology.md).",
 )
 @click.option("--requests", type=int, default=1, show_default=True, help="Number of such requests (totals are over all of them).")
+@click.option("--images", type=int, default=0, help="Images to generate (image models such as gpt-image-1, dall-e-3, flux.1-dev).")
+@click.option("--size", default="1024x1024", show_default=True, metavar="WxH", help="Image size.")
+@click.option("--quality", default=None, help="Image quality level of the model (gpt-image-1: low, medium, high; dall-e-3: standard, hd).")
+@click.option("--steps", type=int, default=None, help="Denoising steps of a diffusion model (default: its reference).")
+@click.option("--audio-seconds", type=float, default=0.0, help="Seconds of audio to transcribe (whisper-1, gpt-4o-transcribe, voxtral...).")
+@click.option("--characters", type=int, default=0, help="Characters of text to speak (tts-1, gpt-4o-mini-tts).")
 @click.option("--zone", metavar="CODE", default=None, help="Where the data centre is (ISO 3166 code, e.g. FR); default: the provider's.")
 @click.option("--provider", metavar="NAME", default=None, help="Who serves the model (openai, azure, aws, scaleway, local...); default: its publisher.")
 @click.option("--compare", metavar="M2,M3", default=None, help="Other models to rank against MODEL, comma-separated.")
@@ -40,6 +46,12 @@ def estimate(
     reasoning_tokens: int | None,
     reasoning_effort: str | None,
     requests: int,
+    images: int,
+    size: str,
+    quality: str | None,
+    steps: int | None,
+    audio_seconds: float,
+    characters: int,
     zone: str | None,
     provider: str | None,
     compare: str | None,
@@ -51,6 +63,9 @@ def estimate(
     Example:
       frugal-ai estimate --model gpt-4o-mini --input-tokens 500 --output-tokens 300 \\
           --requests 10000 --zone FR --compare mistral-small-3.2,gpt-4o
+      frugal-ai estimate --model gpt-image-1 --images 10 --size 1024x1024
+      frugal-ai estimate --model whisper-1 --audio-seconds 3600
+      frugal-ai estimate --model text-embedding-3-small --input-tokens 1000000
     """
     from ..estimate import Workload, estimate_models
     from ..factors import factor_set
@@ -72,6 +87,12 @@ def estimate(
         _count(reasoning_tokens, "reasoning-tokens"),
         _count(requests, "requests") or 0,
         reasoning_effort,
+        images=_count(images, "images") or 0,
+        size=size,
+        quality=quality,
+        steps=steps,
+        audio_seconds=audio_seconds,
+        characters=_count(characters, "characters") or 0,
     )
     rows = estimate_models(list(dict.fromkeys([model, *compared])), workload, provider=provider, zone=zone)
     if fmt == "json":
@@ -91,6 +112,9 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
     if workload.reasoning_tokens:
         tokens += f" + {workload.reasoning_tokens:,} reasoning"
     lines = [f"{workload.requests:,} request{'s' if workload.requests != 1 else ''} × ({tokens} tokens)", ""]
+    other_kinds = all(r.kind != "text" for r in rows)
+    if other_kinds:
+        lines[0] = rows[0].units_label()
     if not compared:
         r = rows[0]
         fp = r.footprint
@@ -121,7 +145,10 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
         lines.append(tabulate(body, headers=headers, tablefmt="simple"))
         lines.append("Ranked by CO2e (central), lowest first; 'vs cheapest' is the ratio of central CO2e.")
     notes = list(dict.fromkeys(w for r in rows for w in r.footprint.warnings))
-    if not (workload.input_tokens or workload.output_tokens or any(r.reasoning_tokens() for r in rows)):
+    if other_kinds:
+        if rows[0].footprint.energy_kwh.high == 0:
+            notes.insert(0, "nothing to estimate (--images, --audio-seconds, --characters or --input-tokens is 0), so the estimate is zero")
+    elif not (workload.input_tokens or workload.output_tokens or any(r.reasoning_tokens() for r in rows)):
         # Zeros are right for no tokens, but rarely what was meant: the token options default to 0.
         notes.insert(0, "no tokens given (--input-tokens, --output-tokens, --reasoning-tokens all 0), so the estimate is zero")
     lines.append("")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
 
 _MAX_CACHE = 4096
-_cache: dict[tuple[Any, ...], tuple[Coefficients, object]] = {}
+_cache: dict[tuple[Any, ...], tuple[Any, object]] = {}
 _default_settings: list["Settings"] = []
 _lock = threading.Lock()
 _ZERO = Range.zero()
@@ -52,30 +52,49 @@ def coefficients(
     hit = _cache.get(key)
     # The cache holds the settings object itself, so its id cannot be reused by another one.
     if hit is not None and hit[1] is s:
-        return hit[0]
+        return hit[0]  # type: ignore[no-any-return]
     fs = factor_set()
     entry = fs.model(model, provider)
     provider_name = provider if provider is not None else entry.host
-    found = provider_override(s, provider_name, fs)
-    override = found[1] if found else None
-    local = fs.provider_key(provider_name) == "local"
     coeffs = build_coefficients(
         fs,
         entry,
         provider,
         zone,
-        pue_override=(s.pue if local else (override.pue if override else None)),
-        wue_override=(s.wue if local else (override.wue if override else None)),
-        zone_override=(override.zone if override else None),
-        local_zone=s.country,
+        **place_settings(s, provider_name),
         local_accelerator=s.accelerator,
         name_weight_bits=weight_bits_of(model),
     )
+    remember(key, coeffs, s)
+    return coeffs
+
+
+def place_settings(s: "Settings", provider_name: str) -> dict[str, Any]:
+    """The configuration's say on where `provider_name` serves: PUE, WUE, zone overrides and the local zone."""
+    fs = factor_set()
+    found = provider_override(s, provider_name, fs)
+    override = found[1] if found else None
+    local = fs.provider_key(provider_name) == "local"
+    return {
+        "pue_override": s.pue if local else (override.pue if override else None),
+        "wue_override": s.wue if local else (override.wue if override else None),
+        "zone_override": override.zone if override else None,
+        "local_zone": s.country,
+    }
+
+
+def cached(key: tuple[Any, ...], s: "Settings") -> Any:
+    """A value `remember`ed for `key` under these very settings, or None."""
+    hit = _cache.get(key)
+    # The cache holds the settings object itself, so its id cannot be reused by another one.
+    return hit[0] if hit is not None and hit[1] is s else None
+
+
+def remember(key: tuple[Any, ...], value: Any, s: "Settings") -> None:
     with _lock:
         if len(_cache) >= _MAX_CACHE:
             _cache.clear()
-        _cache[key] = (coeffs, s)
-    return coeffs
+        _cache[key] = (value, s)
 
 
 def estimate_llm(
@@ -151,18 +170,38 @@ def footprint_of(
     g, i1, i2 = c.it_kwh_per_generated_token, c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared
     eg, e1, e2 = c.embodied_kg_per_generated_token, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
     pue, wue, off, ci = c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh
+    it = (
+        (g[0] * gen_l + i1[0] * n + i2[0] * n2) * requests,
+        (g[1] * gen_c + i1[1] * n + i2[1] * n2) * requests,
+        (g[2] * gen_h + i1[2] * n + i2[2] * n2) * requests,
+    )
+    emb = (
+        (eg[0] * gen_l + e1[0] * n + e2[0] * n2) * requests,
+        (eg[1] * gen_c + e1[1] * n + e2[1] * n2) * requests,
+        (eg[2] * gen_h + e1[2] * n + e2[2] * n2) * requests,
+    )
+    return assemble_footprint(it, emb, pue, wue, off, ci, warnings)
 
-    it_l = (g[0] * gen_l + i1[0] * n + i2[0] * n2) * requests
-    it_c = (g[1] * gen_c + i1[1] * n + i2[1] * n2) * requests
-    it_h = (g[2] * gen_h + i1[2] * n + i2[2] * n2) * requests
+
+def assemble_footprint(
+    it_kwh: tuple[float, float, float],
+    embodied_kg: tuple[float, float, float],
+    pue: tuple[float, float, float],
+    wue: tuple[float, float, float],
+    offsite_l_per_kwh: float,
+    intensity_kg_per_kwh: float,
+    warnings: list[str],
+) -> Footprint:
+    """The estimated footprint of IT energy (kWh) and embodied emissions (kg) in the (low,
+    central, high) scenarios, at a place's PUE, on-site WUE, off-site water and intensity."""
+    it_l, it_c, it_h = it_kwh
+    emb_l, emb_c, emb_h = embodied_kg
+    off, ci = offsite_l_per_kwh, intensity_kg_per_kwh
     en_l, en_c, en_h = it_l * pue[0], it_c * pue[1], it_h * pue[2]
     # Built unvalidated: the ranges are ordered by construction (_coefficients.py).
     energy = _range(en_l, en_c, en_h)
     usage_co2 = _range(en_l * ci, en_c * ci, en_h * ci)
     water = _range(it_l * wue[0] + en_l * off, it_c * wue[1] + en_c * off, it_h * wue[2] + en_h * off)
-    emb_l = (eg[0] * gen_l + e1[0] * n + e2[0] * n2) * requests
-    emb_c = (eg[1] * gen_c + e1[1] * n + e2[1] * n2) * requests
-    emb_h = (eg[2] * gen_h + e1[2] * n + e2[2] * n2) * requests
     return _footprint(
         energy,
         _range(en_l * ci + emb_l, en_c * ci + emb_c, en_h * ci + emb_h),

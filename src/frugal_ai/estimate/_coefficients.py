@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..factors import DEFAULT_PROVIDER, Constant, FactorSet, LlmModel
+from ..factors import DEFAULT_PROVIDER, Constant, ElectricityFactor, FactorSet, LlmModel
 from ..footprint import Range
 from . import formulas as f
 from . import serving as sv
@@ -74,6 +74,68 @@ def _bits(model: LlmModel, default: Constant, from_name: float | None) -> Triple
     return _bounds(default.range)
 
 
+LOCAL_NOTE = (
+    "served on your own machines: when the model runs on this machine, measuring it "
+    "(`frugal-ai run` or `track`) gives a better number than this estimate"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where requests are served: provider label, electricity, PUE and on-site WUE (low, central, high)."""
+
+    provider: str
+    local: bool
+    electricity: ElectricityFactor
+    pue: Triple
+    wue: Triple
+    warnings: tuple[str, ...]
+
+
+def build_place(
+    fs: FactorSet,
+    provider_name: str,
+    subject: str,
+    zone: str | None,
+    *,
+    pue_override: float | None = None,
+    wue_override: float | None = None,
+    zone_override: str | None = None,
+    local_zone: str | None = None,
+) -> Place:
+    """The data centre (or your own machines) serving `subject` for `provider_name`, with its warnings."""
+    warnings: list[str] = []
+    local = fs.provider_key(provider_name) == "local"  # provider_key maps every LOCAL_PROVIDERS name to "local"
+    if local:
+        onprem = fs.onprem()
+        pue_range, wue_range = onprem.pue, onprem.wue_l_per_kwh
+        dc_zone = local_zone or "WORLD"
+        provider_label = "local"
+        warnings.append(LOCAL_NOTE)
+    else:
+        dc = fs.datacenter(provider_name)
+        pue_range, wue_range, dc_zone = dc.pue, dc.wue_l_per_kwh, dc.zone
+        provider_label = dc.provider
+        if dc.fallback:
+            warnings.append(f"unknown provider {provider_name!r}: generic data-centre assumptions (PUE, WUE, world electricity)")
+        elif dc.provider == DEFAULT_PROVIDER:
+            warnings.append(f"no provider given for {subject}: generic data-centre assumptions (PUE, WUE)")
+    if zone_override:
+        dc_zone = zone_override
+    if zone:
+        dc_zone = zone
+    electricity = fs.electricity(dc_zone)
+    if electricity.co2e_fallback:
+        warnings.append(f"no carbon intensity for zone {electricity.zone}: world value used")
+    if electricity.water_fallback:
+        warnings.append(f"no off-site water factor for zone {electricity.zone}: world value used")
+    if electricity.zone == "WORLD" and not electricity.co2e_fallback:
+        warnings.append("data-centre location unknown: world-average electricity used")
+    pue = (pue_override,) * 3 if pue_override is not None else _bounds(pue_range)
+    wue = (wue_override,) * 3 if wue_override is not None else _bounds(wue_range)
+    return Place(provider_label, local, electricity, _ordered(pue), _ordered(wue), tuple(warnings))
+
+
 def build_coefficients(
     fs: FactorSet,
     model: LlmModel,
@@ -92,43 +154,15 @@ def build_coefficients(
     `local_accelerator` (hardware.csv key) is the accelerator of local serving, from the
     configuration; `name_weight_bits` the precision the model's name states (`-q4_K_M`).
     """
-    warnings: list[str] = []
     provider_name = provider if provider is not None else model.host
-    key = fs.provider_key(provider_name)
-    local = key == "local"  # provider_key maps every LOCAL_PROVIDERS name to "local"
-    if local:
-        onprem = fs.onprem()
-        pue_range, wue_range = onprem.pue, onprem.wue_l_per_kwh
-        dc_zone = local_zone or "WORLD"
-        provider_label = "local"
-        warnings.append(
-            "served on your own machines: when the model runs on this machine, measuring it "
-            "(`frugal-ai run` or `track`) gives a better number than this estimate"
-        )
-    else:
-        dc = fs.datacenter(provider_name)
-        pue_range, wue_range, dc_zone = dc.pue, dc.wue_l_per_kwh, dc.zone
-        provider_label = dc.provider
-        if dc.fallback:
-            warnings.append(f"unknown provider {provider_name!r}: generic data-centre assumptions (PUE, WUE, world electricity)")
-        elif dc.provider == DEFAULT_PROVIDER:
-            warnings.append(f"no provider given for {model.id}: generic data-centre assumptions (PUE, WUE)")
-    if zone_override:
-        dc_zone = zone_override
-    if zone:
-        dc_zone = zone
-    electricity = fs.electricity(dc_zone)
-    if electricity.co2e_fallback:
-        warnings.append(f"no carbon intensity for zone {electricity.zone}: world value used")
-    if electricity.water_fallback:
-        warnings.append(f"no off-site water factor for zone {electricity.zone}: world value used")
-    if electricity.zone == "WORLD" and not electricity.co2e_fallback:
-        warnings.append("data-centre location unknown: world-average electricity used")
+    where = build_place(
+        fs, provider_name, model.id, zone, pue_override=pue_override, wue_override=wue_override,
+        zone_override=zone_override, local_zone=local_zone,
+    )
+    local, pue, wue, electricity = where.local, where.pue, where.wue, where.electricity
+    warnings = list(where.warnings)
     if model.params_estimated:
         warnings.append(f"parameters of {model.id} are not published: estimated as a range")
-
-    pue = (pue_override,) * 3 if pue_override is not None else _bounds(pue_range)
-    wue = (wue_override,) * 3 if wue_override is not None else _bounds(wue_range)
 
     if local:
         accel = fs.hardware(local_accelerator or fs.choice("local_accelerator"))
@@ -211,7 +245,7 @@ def build_coefficients(
 
     return Coefficients(
         model=model,
-        provider=provider_label,
+        provider=where.provider,
         zone=electricity.zone,
         it_kwh_per_generated_token=_ordered(per_gen),
         it_kwh_per_input_token=_ordered(per_in),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from ..factors import factor_set
 from ..footprint import Footprint
 from ._api import coefficients, estimate_llm
+from .modalities import JSON_KIND, estimate_audio, estimate_embedding, estimate_image, unit_coefficients
 from .reasoning import default_reasoning_effort, reasoning_tokens_per_request
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +30,17 @@ class Workload:
     reasoning_tokens: int | None = 0
     requests: int = 1
     reasoning_effort: str | None = None
+    # Other request kinds (docs/methodology.md § 3.8): totals over these, not per request.
+    images: int = 0
+    size: str = "1024x1024"
+    quality: str | None = None
+    steps: int | None = None
+    audio_seconds: float = 0.0
+    characters: int = 0
+
+    def names_a_modality(self) -> bool:
+        """Whether the workload gives images, audio seconds or characters (so the model must be of that kind)."""
+        return bool(self.images or self.audio_seconds or self.characters or self.quality or self.steps)
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class ModelEstimate:
     rank: int = 1
     ratio_to_cheapest: float = 1.0
     reasoning_effort: str | None = None  # the effort profile the reasoning tokens came from, if any
+    kind: str = "text"  # text, image, transcription, speech, embedding
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md (totals over all requests), plus a few extra keys."""
@@ -67,7 +81,33 @@ class ModelEstimate:
             "ratio_to_cheapest": self.ratio_to_cheapest,
             "warnings": list(fp.warnings),
             "factor_set_version": factor_set().version,
-        }
+        } | self._kind_json()
+
+    def _kind_json(self) -> dict[str, Any]:
+        """`kind` and the units of a request that is not text (DESIGN: added where not text)."""
+        w = self.workload
+        if self.kind == "text":
+            return {}
+        units: dict[str, Any] = {"kind": JSON_KIND[self.kind], "request_kind": self.kind}
+        if self.kind == "image":
+            units |= {"images": w.images, "size": w.size, "quality": w.quality, "steps": w.steps}
+        elif self.kind == "transcription":
+            units["audio_seconds"] = w.audio_seconds
+        elif self.kind == "speech":
+            units["characters"] = w.characters
+        return units
+
+    def units_label(self) -> str:
+        """What was estimated, in words, for a request that is not text."""
+        w = self.workload
+        if self.kind == "image":
+            extra = "".join(f", {k} {v}" for k, v in (("quality", w.quality), ("steps", w.steps)) if v is not None)
+            return f"{w.images:,} image{'s' if w.images != 1 else ''} of {w.size}{extra}"
+        if self.kind == "transcription":
+            return f"{w.audio_seconds:,g} s of audio transcribed"
+        if self.kind == "speech":
+            return f"{w.characters:,} characters spoken"
+        return f"{w.requests:,} request{'s' if w.requests != 1 else ''} × {w.input_tokens:,} input tokens embedded"
 
     def reasoning_tokens(self) -> int:
         """Reasoning tokens per request: the given count, or the central value of the effort profile used."""
@@ -88,6 +128,10 @@ def estimate_models(
     fs = factor_set()
     out = []
     for name in models:
+        other = _other_kind(name, workload, provider, zone, settings)
+        if other is not None:
+            out.append(other)
+            continue
         c = coefficients(name, provider, zone, settings)
         effort = workload.reasoning_effort
         assumed = workload.reasoning_tokens is None and effort is None and default_reasoning_effort(c.model) is not None
@@ -115,5 +159,44 @@ def estimate_models(
     result = []
     for i, m in enumerate(ranked, start=1):
         ratio = m.footprint.co2e_kg.central / cheapest if cheapest > 0 else 1.0
-        result.append(ModelEstimate(m.model, m.requested, m.provider, m.zone, m.workload, m.footprint, i, ratio, m.reasoning_effort))
+        result.append(ModelEstimate(m.model, m.requested, m.provider, m.zone, m.workload, m.footprint, i, ratio, m.reasoning_effort, m.kind))
     return result
+
+
+def _other_kind(
+    name: str, workload: Workload, provider: str | None, zone: str | None, settings: "Settings | None"
+) -> ModelEstimate | None:
+    """The estimate of an image, audio or embedding model, or None for a text model.
+
+    A name in both catalogues (Voxtral, Gemini Flash Image) is a text model unless the
+    workload gives images, audio seconds or characters.
+    """
+    fs = factor_set()
+    entry = fs.find_modality(name)
+    if entry is None:
+        if workload.names_a_modality():
+            try:
+                text = fs.model(name)
+            except InputError:
+                fs.modality(name)  # raises UnknownModelError with close image/audio model names
+                raise
+            raise InputError(f"{text.id} is a text model: images, audio seconds and characters need an image or audio model")
+        return None
+    if not workload.names_a_modality() and entry.kind != "embedding":
+        try:
+            fs.model(name)
+            return None
+        except InputError:
+            pass
+    kw = {"provider": provider, "zone": zone, "settings": settings}
+    if entry.kind == "image":
+        fp = estimate_image(name, workload.images, size=workload.size, quality=workload.quality, steps=workload.steps, **kw)
+    elif entry.kind in ("transcription", "speech"):
+        fp = estimate_audio(name, workload.audio_seconds, characters=workload.characters, **kw)
+    else:
+        if workload.names_a_modality():
+            raise InputError(f"{entry.id} is an embedding model: give --input-tokens, not images or audio")
+        fp = estimate_embedding(name, workload.input_tokens, requests=workload.requests, **kw)
+    c = unit_coefficients(name, provider, zone, settings)
+    e = fs.electricity(c.zone)
+    return ModelEstimate(entry.id, name, c.provider, e.alpha2 or e.zone, workload, fp, kind=entry.kind)

@@ -28,6 +28,11 @@ def accelerator_decode_ratio(power_w: float, bandwidth_tb_s: float, reference_po
     return (power_w / bandwidth_tb_s) / (reference_power_w / reference_bandwidth_tb_s)
 
 
+def accelerator_compute_ratio(power_w: float, peak_tflops: float, reference_power_w: float, reference_peak_tflops: float) -> float:
+    """Energy of compute-bound work (diffusion, encoding) on an accelerator relative to the reference: power per unit of peak throughput."""
+    return (power_w / peak_tflops) / (reference_power_w / reference_peak_tflops)
+
+
 def scaled_decode_gpu_energy_wh_per_token(
     weights_part_wh: float, fixed_part_wh: float, bytes_ratio: float, accelerator_ratio: float
 ) -> float:

@@ -29,6 +29,7 @@ from ._schema import (
     Equivalence,
     Hardware,
     LlmModel,
+    ModalityModel,
     OnPrem,
     Source,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "Equivalence",
     "Hardware",
     "LlmModel",
+    "ModalityModel",
     "OnPrem",
     "Source",
 ]

@@ -25,6 +25,7 @@ from ._schema import (
     Equivalence,
     Hardware,
     LlmModel,
+    ModalityModel,
     OnPrem,
     Source,
 )
@@ -61,6 +62,7 @@ class RawFactorSet(BaseModel):
     provider_aliases: dict[str, str]
     onprem: OnPrem
     models: list[LlmModel]
+    modalities: list[ModalityModel]
     hardware: list[Hardware]
     avoided: list[AvoidedFactor]
     equivalences: list[Equivalence]
@@ -123,6 +125,7 @@ def load_raw(directory: Path) -> RawFactorSet:
             "onprem.toml",
         ),
         "models": _csv(directory / "models.csv", LlmModel, _model_row),
+        "modalities": _csv(directory / "modalities.csv", ModalityModel, _modality_row),
         "hardware": _csv(directory / "hardware.csv", Hardware, _hardware_row),
         "avoided": _csv(directory / "avoided.csv", AvoidedFactor, _avoided_row),
         "equivalences": _csv(directory / "equivalences.csv", Equivalence, lambda r: {**r, "sources": _ids(r["sources"])}),
@@ -209,6 +212,33 @@ def _model_row(row: dict[str, str]) -> dict[str, Any]:
         "weight_bits": _number(row.get("weight_bits") or ""),
         "weight_bits_high": _number(row.get("weight_bits_high") or ""),
         "accelerator": row.get("accelerator") or "",
+    }
+
+
+def _modality_row(row: dict[str, str]) -> dict[str, Any]:
+    factors = {}
+    for part in _ids(row["quality_factors"]):
+        quality, _, factor = part.partition("=")
+        factors[quality.strip().lower()] = float(factor)
+    return {
+        "id": row["id"].lower(),
+        "provider": row["provider"],
+        "host": row["host"],
+        "kind": row["kind"],
+        "unit": row["unit"],
+        "method": row["method"],
+        "gpu_wh_per_unit": _range(row, "gpu_wh_") if row["gpu_wh_central"] else None,
+        "text_model": row["text_model"].lower(),
+        "input_tokens_per_unit": _number(row["input_tokens_per_unit"]) or 0.0,
+        "output_tokens_per_unit": _number(row["output_tokens_per_unit"]) or 0.0,
+        "params_b": _range(row, "params_b_") if row["params_b_central"] else None,
+        "params_estimated": _bool(row["params_estimated"]),
+        "reference_pixels": _number(row["reference_pixels"]),
+        "reference_steps": _number(row["reference_steps"]),
+        "quality_factors": factors,
+        "aliases": tuple(a.lower() for a in _ids(row["aliases"])),
+        "sources": _ids(row["sources"]),
+        "note": row["note"],
     }
 
 

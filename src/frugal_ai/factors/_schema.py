@@ -137,6 +137,46 @@ class LlmModel(_Row):
         return self
 
 
+class ModalityModel(_Row):
+    """A model of another request kind than text (modalities.csv): images, transcription, speech, embeddings.
+
+    `method` says how its energy per `unit` is obtained: `measured` (GPU energy per unit
+    at the reference, `gpu_wh_per_unit`), `tokens` (the LLM `text_model` reading
+    `input_tokens_per_unit` and writing `output_tokens_per_unit` per unit), `encoder` (one
+    forward pass per input token through `params_b` billion parameters). Images scale with
+    their pixels over `reference_pixels`, their steps over `reference_steps`, and a quality's
+    factor from `quality_factors`.
+    """
+
+    id: str
+    provider: str
+    host: str
+    kind: Literal["image", "transcription", "speech", "embedding"]
+    unit: Literal["image", "audio_second", "character", "token"]
+    method: Literal["measured", "tokens", "encoder"]
+    gpu_wh_per_unit: Range | None = None
+    text_model: str = ""
+    input_tokens_per_unit: float = Field(default=0.0, ge=0.0)
+    output_tokens_per_unit: float = Field(default=0.0, ge=0.0)
+    params_b: Range | None = None
+    params_estimated: bool
+    reference_pixels: float | None = Field(default=None, gt=0.0)
+    reference_steps: float | None = Field(default=None, gt=0.0)
+    quality_factors: dict[str, float] = {}
+    aliases: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _method_has_its_data(self) -> "ModalityModel":
+        needs = {"measured": self.gpu_wh_per_unit, "tokens": self.text_model or None, "encoder": self.params_b}
+        if needs[self.method] is None:
+            raise ValueError(f"method {self.method} needs its column (gpu_wh_*, text_model or params_b_*)")
+        if self.kind == "image" and self.reference_pixels is None:
+            raise ValueError("an image model needs reference_pixels")
+        return self
+
+
 class ChangelogEntry(_Row):
     """What changed in one version of the factor set (meta.toml `[[changelog]]`)."""
 

@@ -17,6 +17,7 @@ from ._schema import (
     Equivalence,
     Hardware,
     LlmModel,
+    ModalityModel,
     OnPrem,
     Source,
 )
@@ -75,6 +76,13 @@ class FactorSet:
                 other = self._model_names.setdefault(name, m.id)
                 if other != m.id:
                     raise InputError(f"model name {name!r} names both {other!r} and {m.id!r}", where="models.csv")
+        self._modalities = {m.id: m for m in raw.modalities}
+        self._modality_names: dict[str, str] = {}
+        for m in raw.modalities:
+            for name in (m.id, *m.aliases):
+                other = self._modality_names.setdefault(name, m.id)
+                if other != m.id:
+                    raise InputError(f"model name {name!r} names both {other!r} and {m.id!r}", where="modalities.csv")
         self._families: dict[str, list[LlmModel]] = defaultdict(list)
         for m in sorted(raw.models, key=lambda m: (m.tier, m.id)):
             self._families[m.family].append(m)
@@ -208,6 +216,27 @@ class FactorSet:
         wanted = {name, self._provider_aliases.get(name, name)}  # 'microsoft': its own models, and Azure's
         return [m for m in rows if m.provider in wanted or m.host in wanted]
 
+    def find_modality(self, name: str) -> ModalityModel | None:
+        """The image, audio or embedding model a name resolves to (modalities.csv), or None."""
+        for candidate in candidates(name):
+            model_id = self._modality_names.get(candidate)
+            if model_id is not None:
+                return self._modalities[model_id]
+        return None
+
+    def modality(self, name: str) -> ModalityModel:
+        """The image, audio or embedding model of a name. Raises UnknownModelError with close matches."""
+        found = self.find_modality(name)
+        if found is None:
+            suggestions = difflib.get_close_matches(normalise(name), list(self._modality_names), n=3, cutoff=0.5)
+            raise UnknownModelError(name, list(dict.fromkeys(self._modality_names[s] for s in suggestions)))
+        return found
+
+    def modalities(self, kind: str | None = None) -> list[ModalityModel]:
+        """The non-text catalogue, by kind and id; only one kind's models when given."""
+        rows = sorted(self._modalities.values(), key=lambda m: (m.kind, m.id))
+        return [m for m in rows if kind is None or m.kind == kind]
+
     def family(self, family: str) -> list[LlmModel]:
         """The models of a family, smallest tier first."""
         return list(self._families.get(family, ()))
@@ -272,6 +301,7 @@ class FactorSet:
         rows += [(f"electricity.csv {e.zone}", e.sources) for e in raw.electricity]
         rows += [(f"datacenters.csv {d.provider} {d.region or ''}", d.sources) for d in raw.datacenters]
         rows += [(f"models.csv {m.id}", m.sources) for m in raw.models]
+        rows += [(f"modalities.csv {m.id}", m.sources) for m in raw.modalities]
         rows += [(f"hardware.csv {h.key}", h.sources) for h in raw.hardware]
         rows += [(f"avoided.csv {a.activity}", a.sources) for a in raw.avoided]
         rows += [(f"equivalences.csv {e.key}", e.sources) for e in raw.equivalences]
@@ -306,6 +336,11 @@ class FactorSet:
                 raise InputError(f"a fine-tune has its base's size; {m.base!r} has another", where=f"models.csv {m.id}")
             if m.distilled_from and m.total_params_b.high >= self._models[m.distilled_from].total_params_b.low:
                 raise InputError(f"a distilled model is smaller than {m.distilled_from!r}: give its own parameters", where=f"models.csv {m.id}")
+        for mm in raw.modalities:
+            if mm.text_model and mm.text_model not in self._models:
+                raise InputError(f"text_model {mm.text_model!r} is not a models.csv id", where=f"modalities.csv {mm.id}")
+            if mm.host != DEFAULT_PROVIDER and (mm.host, None) not in self._datacenters:
+                raise InputError(f"host {mm.host!r} has no data-centre row", where=f"modalities.csv {mm.id}")
         if not self._changelog or self._changelog[0].version != self.version:
             raise InputError(f"the changelog's first entry must be version {self.version}", where="meta.toml")
         for key, value in self._choices.items():
