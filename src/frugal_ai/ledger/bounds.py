@@ -30,8 +30,26 @@ _SESSION_FLOATS = ("start", "end", "cpu_kwh", "gpu_kwh", "ram_kwh", "unattribute
                    "unattributed_ram_kwh", "extrapolated_kwh")
 
 
+_M = MAX_TOKENS_PER_REQUEST
+_isfinite = math.isfinite
+
+
 def problem(record: Record) -> str | None:
     """Why `record` cannot be counted, in a few words naming the field; None when it can."""
+    if type(record) is ApiCallRecord:
+        # The writer thread checks every captured call: the usual, valid case in one expression.
+        i, o, r, lat, status = (record.input_tokens, record.output_tokens, record.reasoning_tokens, record.latency_s,
+                                record.http_status)
+        if (type(i) is int and type(o) is int and type(r) is int and 0 <= i <= _M and 0 <= o <= _M and 0 <= r <= _M
+                and type(record.start) is float and type(record.end) is float
+                and _isfinite(record.start) and _isfinite(record.end)
+                and (lat is None or (type(lat) is float and 0.0 <= lat and _isfinite(lat)))
+                and (status is None or (type(status) is int and 0 <= status < 1000))):
+            return None
+    return _explained(record)
+
+
+def _explained(record: Record) -> str | None:
     if isinstance(record, ApiCallRecord):
         for name in _TOKEN_FIELDS:
             value = getattr(record, name)

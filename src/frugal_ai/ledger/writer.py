@@ -165,22 +165,36 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
             block = list(itertools.islice(it, chunk))
             if not block:
                 break
-            groups: dict[str, list[tuple[tuple[Any, ...], Record]]] = {_CALL_SQL: [], _RUN_SQL: [], _SESSION_SQL: []}
+            # Per statement, its rows and (same order) their records: the records only matter
+            # if the database refuses a row.
+            groups: dict[str, tuple[list[tuple[Any, ...]], list[Record]]] = {
+                _CALL_SQL: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
             rejected: list[tuple[Record, str]] = []
+            call_rows, call_recs = groups[_CALL_SQL]
             for r in block:
                 reason = problem(r)
+                if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
+                    try:
+                        call_rows.append(call_row(r))
+                    except Exception as e:
+                        reason = f"cannot be stored ({e})"
+                    else:
+                        call_recs.append(r)
+                        continue
                 if reason is None:
                     try:
                         sql, row = _sql_and_row(r)
                     except Exception as e:
                         reason = f"cannot be stored ({e})"
                     else:
-                        groups[sql].append((row, r))
+                        rows, recs = groups[sql]
+                        rows.append(row)
+                        recs.append(r)
                 if reason is not None:
                     rejected.append((r, reason))
-            for sql, pairs in groups.items():
-                if pairs:
-                    n += _insert_each(conn, sql, pairs, rejected)
+            for sql, (rows, recs) in groups.items():
+                if rows:
+                    n += _insert_each(conn, sql, rows, recs, rejected)
             if rejected:
                 conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
                 if on_reject is not None:
@@ -196,20 +210,20 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     return n
 
 
-def _insert_each(conn: sqlite3.Connection, sql: str, pairs: list[tuple[tuple[Any, ...], Record]],
+def _insert_each(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]], recs: list[Record],
                  rejected: list[tuple[Record, str]]) -> int:
     """Insert the rows in one statement; if the database refuses one, insert them one by one
     so that only the refused ones are left out (added to `rejected`). Returns how many went in."""
     conn.execute("SAVEPOINT frugal_ai_rows")
     try:
-        conn.executemany(sql, [row for row, _ in pairs])
-        return len(pairs)
+        conn.executemany(sql, rows)
+        return len(rows)
     except _RECORD_ERRORS:
         conn.execute("ROLLBACK TO frugal_ai_rows")
     finally:
         conn.execute("RELEASE frugal_ai_rows")
     n = 0
-    for row, r in pairs:
+    for row, r in zip(rows, recs):
         try:
             conn.execute(sql, row)
             n += 1
