@@ -10,6 +10,12 @@ pool answers in-process with canned bytes (a chat completion, or an SSE stream o
 replaces `handle_request` altogether and would not be captured. Only the pool under it is
 replaced here.
 
+The requests rows (`requests post` / `requests stream`) send the same request bodies through
+a real `requests.Session`, its adapter and urllib3's own connection pool (whose `urlopen` the
+capture wraps) and http.client's response parsing; only the socket under the connection is
+canned (the same reply bytes, chunked for the stream). Their off rounds are their own
+baseline, in the same run.
+
 Capture off and on run in alternating rounds in the same process (a temporary ledger is
 used). Two figures come from the same rounds:
 - caller latency: the wall time of each call on the calling thread, what the user's code
@@ -28,7 +34,7 @@ moves by more than the whole target between runs, so the SDK lines are printed b
 no verdict. The same comparison made one level down, on `httpx2.Client.post` / `.stream`
 over the same transport, is the same capture without the SDK around it: TARGETS names the
 figures a verdict is read from (today: httpx2 post, caller latency and the calling thread's
-CPU time, each <= 20 us). A verdict is
+CPU time, each <= 20 us; requests post, total CPU, <= 30 us). A verdict is
 MET when the whole middle half of the pairs lies under the target, NOT MET when it lies
 above, and "too noisy to decide" when the spread covers the target.
 
@@ -113,6 +119,58 @@ def make_client(chunks: int) -> Any:
     transport._pool = _Pool(chunks)
     return openai.OpenAI(api_key="sk-bench", base_url="https://api.openai.com/v1", max_retries=0,
                          http_client=httpx2.Client(transport=transport))
+
+
+class _CannedSocket:
+    """A socket for urllib3's real HTTPConnection: what is sent is dropped, each response read
+    is the canned reply to the last request (chunked SSE when it asked for a stream)."""
+
+    def __init__(self, plain: bytes, stream: bytes) -> None:
+        self._plain, self._stream, self._sent = plain, stream, b""
+
+    def sendall(self, data: bytes) -> None:
+        self._sent = data if data.startswith((b"POST", b"GET")) else self._sent + data
+
+    def makefile(self, mode: str) -> Any:
+        import io
+
+        return io.BytesIO(self._stream if b'"stream": true' in self._sent else self._plain)
+
+    def settimeout(self, timeout: Any) -> None:
+        pass
+
+    def setsockopt(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def make_requests_session(chunks: int) -> Any:
+    """A requests Session whose urllib3 pools are the real ones; only the socket is canned."""
+    import requests
+    from urllib3.connection import HTTPConnection
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    body = chat_body()
+    plain = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body)) + body
+    stream = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    stream += b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in stream_events(chunks)) + b"0\r\n\r\n"
+
+    class CannedConnection(HTTPConnection):
+        def connect(self) -> None:
+            self.sock = _CannedSocket(plain, stream)
+
+        @property
+        def is_connected(self) -> bool:
+            return self.sock is not None
+
+    class CannedPool(HTTPConnectionPool):
+        ConnectionCls = CannedConnection
+
+    session = requests.Session()
+    session.get_adapter("http://").poolmanager.pool_classes_by_scheme = {"http": CannedPool}
+    return session
 
 
 class Round:
@@ -231,7 +289,8 @@ class Target:
 # The caller's latency is the target's own figure; on a loaded machine the scheduler spreads it
 # (then it says so), while the calling thread's CPU time is the capture's work alone.
 TARGETS = [Target("httpx2 post", "wall_mean", "caller latency", 20.0),
-           Target("httpx2 post", "caller_cpu", "calling thread's CPU", 20.0)]
+           Target("httpx2 post", "caller_cpu", "calling thread's CPU", 20.0),
+           Target("requests post", "total_cpu", "total CPU", 30.0)]
 
 
 def verdict(c: Comparison, attr: str, limit_us: float) -> str:
@@ -268,10 +327,23 @@ def cases(client: Any, args: argparse.Namespace) -> list[Case]:
                                                 stream_options={"include_usage": True}):
             pass
 
+    session = make_requests_session(args.chunks)
+    plain_url = "http://api.openai.com/v1/chat/completions"
+
+    def requests_post() -> Any:
+        return session.post(plain_url, data=body).content
+
+    def requests_stream() -> Any:
+        with session.post(plain_url, data=stream_body, stream=True) as resp:
+            for _ in resp.iter_content(None):
+                pass
+
     n_chunks = args.chunks + 4  # role chunk, text deltas, finish chunk, usage chunk, [DONE]
     return [
         Case("httpx2 post", raw_post, args.calls * 3),
         Case("httpx2 stream", raw_stream, max(args.calls // 10, 10), n_chunks),
+        Case("requests post", requests_post, args.calls * 3),
+        Case("requests stream", requests_stream, max(args.calls // 10, 10), n_chunks),
         Case("openai SDK", plain, args.calls),
         Case("SDK stream", streamed, max(args.calls // 20, 10), n_chunks),
     ]

@@ -234,6 +234,18 @@ def test_abandoned_stream_is_partial_with_what_was_seen(
     assert row["output_tokens"] <= 1
 
 
+def test_stream_broken_mid_way_is_failed_and_the_error_unchanged(
+    capture: None, fake_server: FakeAPIServer, ledger_path: Path
+) -> None:
+    doc = {"model": "gpt-long-drop", "messages": MESSAGES, "stream": True, "stream_options": {"include_usage": True}}
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        with _post(remote("api.openai.com", fake_server), "/v1/chat/completions", doc, stream=True) as response:
+            for _ in response.iter_lines():
+                pass
+    (row,) = ledger_rows(ledger_path)
+    assert (row["status"], row["model"], row["http_status"]) == ("failed", "gpt-long-drop", 200)
+
+
 def test_other_requests_pass_untouched(capture: None, fake_server: FakeAPIServer, ledger_path: Path) -> None:
     base = remote("api.openai.com", fake_server)
     assert requests.get(base + "/v1/chat/completions", timeout=10).status_code == 404

@@ -7,7 +7,7 @@ there covers them all, with the same routes, parsers and observer as the httpx t
 
 A captured request's response is the very object urllib3 made, its class swapped for a
 subclass (same name) whose raw reads — `_raw_read` (plain reads, `read1`, `drain_conn`)
-and `_handle_chunk` (chunked streams) — hand each body chunk, as it came off the wire and
+and `_handle_chunk` (chunked streams, read by `read_chunked`) — hand each body chunk, as it came off the wire and
 before the caller's copy is decoded, to the observer, then return it unchanged. The call
 is recorded when the body has been read to its end (or the response is closed).
 
@@ -24,7 +24,7 @@ from typing import Any, Callable
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
-from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, read_through, run_to_link
+from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, run_to_link
 from .providers import dependent_caches, route, stored_path
 
 # (pool host, pool port, URL without query) -> (route, parser, host, path to store), or _SKIP.
@@ -85,11 +85,15 @@ def _attach(observer: CallObserver, response: Any, preloaded: bool, decoded: boo
             observer.done = True  # a redirect: the call is recorded when its target answers
             return
         headers = response.headers
-        observer.start_response(
-            status,
-            (headers.get("content-type") or "").encode("latin-1", "replace"),
-            (headers.get("content-encoding") or "").encode("latin-1", "replace"),
-        )
+        found = getattr(headers, "_container", None)  # HTTPHeaderDict: lower-cased name -> [name, values...]
+        if type(found) is dict:
+            content_type, content_encoding = found.get("content-type"), found.get("content-encoding")
+            content_type = content_type[-1] if content_type else ""
+            content_encoding = ", ".join(content_encoding[1:]) if content_encoding else ""
+        else:
+            content_type, content_encoding = headers.get("content-type") or "", headers.get("content-encoding") or ""
+        observer.start_response(status, content_type.encode("latin-1", "replace"),
+                                content_encoding.encode("latin-1", "replace"))
         if preloaded:
             # urllib3 read (and, if asked, decoded) the whole body inside urlopen.
             if decoded:
@@ -102,7 +106,7 @@ def _attach(observer: CallObserver, response: Any, preloaded: bool, decoded: boo
         if not hasattr(response, "_raw_read"):
             observer.done = True  # not urllib3 2's response: its body is not followed
             return
-        observe_with(response, _ObservedResponse, observer)
+        observe_with(response, _ObservedEncodedResponse if content_encoding else _ObservedResponse, observer)
     except Exception as exc:
         observer.done = True
         emit.warn_once(f"response not followed ({type(exc).__name__})")
@@ -112,18 +116,66 @@ class _ObservedResponse(Observed):
     """Mixin put before the response's own class: raw body bytes pass through unchanged."""
 
     def _raw_read(self, amt: int | None = None, **kwargs: Any) -> bytes:
-        data = read_through(self._frugal_ai_observer, super()._raw_read, amt, **kwargs)  # type: ignore[misc]
+        observer = self._frugal_ai_observer
+        try:
+            data = super()._raw_read(amt, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            observer.finish("error")
+            raise
+        if data:
+            observer.feed(data)
         if (amt is None or not data or self.length_remaining == 0 or _fp_closed(self)) and amt != 0:
-            self._frugal_ai_observer.finish("end")
+            observer.finish("end")
         return data  # type: ignore[no-any-return]
 
-    def _handle_chunk(self, amt: int | None) -> bytes:
-        return read_through(self._frugal_ai_observer, super()._handle_chunk, amt)  # type: ignore[misc,no-any-return]
+    def read_chunked(self, amt: int | None = None, decode_content: bool | None = None) -> Any:
+        # A body without content encoding: each chunk is seen as it is handed on. The end of
+        # the generator is the end of the body; an exception raised by a chunk's read ends
+        # the call as failed.
+        observer = self._frugal_ai_observer
+        feed = observer.feed
+        chunks = self._frugal_ai_chunks = super().read_chunked(amt, decode_content)  # type: ignore[misc]
+        try:
+            for chunk in chunks:
+                feed(chunk)
+                yield chunk
+        except GeneratorExit:
+            raise  # the caller stopped reading: recorded when the response is closed or dropped
+        except BaseException:
+            observer.finish("error")
+            raise
+        observer.finish("end")
 
-    def _update_chunk_length(self) -> None:
-        read_through(self._frugal_ai_observer, super()._update_chunk_length)  # type: ignore[misc]
-        if self.chunk_left == 0:  # the last chunk: the body is complete
-            self._frugal_ai_observer.finish("end")
+    def close(self) -> None:
+        chunks = self.__dict__.get("_frugal_ai_chunks")
+        if chunks is not None and chunks.gi_running:
+            # urllib3 closes a broken chunked body before raising: the raise ends the call.
+            super(Observed, self).close()  # type: ignore[misc]
+            return
+        super().close()
+
+
+class _ObservedEncodedResponse(_ObservedResponse):
+    """A compressed body: the chunks read off the wire are seen (the caller may get them
+    decoded or not), and undone on the capture's copy."""
+
+    def read_chunked(self, amt: int | None = None, decode_content: bool | None = None) -> Any:
+        observer = self._frugal_ai_observer
+        chunks = self._frugal_ai_chunks = super(_ObservedResponse, self).read_chunked(amt, decode_content)  # type: ignore[misc]
+        try:
+            yield from chunks
+        except GeneratorExit:
+            raise
+        except BaseException:
+            observer.finish("error")
+            raise
+        observer.finish("end")
+
+    def _handle_chunk(self, amt: int | None) -> bytes:
+        data = super()._handle_chunk(amt)  # type: ignore[misc]
+        if data:
+            self._frugal_ai_observer.feed(data)
+        return data  # type: ignore[no-any-return]
 
 
 def _fp_closed(response: Any) -> bool:
