@@ -68,6 +68,7 @@ def test_an_implausible_call_is_never_summed_and_the_report_counts_it(tmp_path: 
     assert b.totals_by_method["estimated"] == a.totals_by_method["estimated"]
     assert sum(r.input_tokens for r in b.rows) == 20 * 1000
     assert b.rejected == {"input_tokens above 10,000,000 per request": 1, IMPLAUSIBLE_REASON: 1}
+    assert b.ledger_rows == a.ledger_rows + 1  # the old implausible row is a row of the ledger (hashed), not summed
 
     report = build_report(dirty, parse_period("2026"), settings=settings)
     assert report.methodology.rejected_records == b.rejected

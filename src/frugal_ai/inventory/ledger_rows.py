@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 from ..errors import InputError
 from ..ledger import connect
 from ..ledger.query import (
+    IMPLAUSIBLE_REASON,
     GroupRow,
     Selection,
     call_groups,
@@ -42,8 +43,9 @@ class LedgerRows:
 
     @property
     def ledger_rows(self) -> int:
-        """Runs and API calls selected."""
-        return self.runs + sum(int(g["requests"]) for g in self.call_groups)
+        """Runs and API calls selected (those outside the plausibility bounds too: they are
+        rows of the ledger, hashed with the others, only never summed)."""
+        return self.runs + sum(int(g["requests"]) for g in self.call_groups) + self.rejected.get(IMPLAUSIBLE_REASON, 0)
 
     def span(self) -> tuple[float | None, float | None]:
         """(first, last) start time of any selected run or API call."""

@@ -21,6 +21,11 @@ from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 MAX_TOKENS_PER_REQUEST = 10_000_000
 """Largest plausible input, output or reasoning token count of one request."""
 
+# API calls whose token counts lie within the bounds, as SQL: the only ones summed. A ledger
+# written before the bounds may hold others; they are counted as rejected (ledger/query.py).
+PLAUSIBLE_CALL_SQL = " AND ".join(f"{c} BETWEEN 0 AND {MAX_TOKENS_PER_REQUEST}"
+                                  for c in ("input_tokens", "output_tokens", "reasoning_tokens"))
+
 # SQLite stores integers in 64 bits: anything wider cannot be written at all.
 _INT64_MAX = 2**63 - 1
 

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, LedgerError
+from .bounds import PLAUSIBLE_CALL_SQL
 
 # How long SQLite itself waits on a lock before reporting SQLITE_BUSY (ms). Writers retry
 # on top of this (see writer.py), so a busy ledger never surfaces as an error.
@@ -64,6 +65,9 @@ OPTIONAL_TABLES: tuple[str, ...] = (
         reason   TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rejected_start ON rejected (start)",
+    # API calls outside the plausibility bounds (from before them): a partial index, empty
+    # in a sound ledger, so that counting them costs no scan of the calls.
+    f"CREATE INDEX IF NOT EXISTS api_calls_implausible ON api_calls (start) WHERE NOT ({PLAUSIBLE_CALL_SQL})",
 )
 
 
