@@ -279,3 +279,51 @@ def test_shutdown_ends_open_runs_as_failed_and_writes_the_session(ledger_path) -
     rows = sqlite3.connect(ledger_path).execute(
         "SELECT cpu_kwh, unattributed_cpu_kwh, method FROM sessions").fetchall()
     assert rows == [(pytest.approx(0.001), pytest.approx(0.0), "rapl+nvml+ram_model")]
+
+
+def _rows(ledger_path) -> list[tuple]:
+    return sqlite3.connect(ledger_path).execute(
+        "SELECT id, method, round(cpu_kwh, 9), coverage FROM runs ORDER BY id").fetchall()
+
+
+def test_a_run_that_ends_before_the_source_is_ready_is_written_at_once_then_again_when_final(ledger_path) -> None:
+    clock = Clock(99.0)
+    m, _ = _meter(clock)
+    m.state = "starting"  # as while the source detects hardware in the background
+    early = _span(m, "early", 99.0, 99.5)
+    ledger.flush()  # the writer thread's next batch
+    assert _rows(ledger_path) == [("early", "unavailable", 0.0, 0.0)]  # provisional: nothing measured yet
+    assert early.record.method == "unavailable" and not early.final  # the meter's own record is untouched
+    m.state = "idle"
+    clock.t = 100.0
+    m.ensure_started(Settings())
+    _at(clock, m, 100.5)
+    ledger.flush()
+    assert _rows(ledger_path) == [("early", "rapl+nvml+ram_model", 0.0005, 0.0)]  # final: extrapolated
+
+
+def test_a_provisional_copy_never_follows_the_final_record(ledger_path) -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    run = _span(m, "r", 100.0, 100.5)
+    _at(clock, m, 101.0)
+    assert run.final
+    m._submit_provisional(run)  # a caller's close_span that lost the race with the meter thread
+    ledger.flush()
+    assert _rows(ledger_path) == [("r", "rapl+nvml+ram_model", 0.0005, 1.0)]
+
+
+def test_in_a_multiprocessing_worker_a_top_level_run_is_in_the_ledger_when_it_returns(ledger_path) -> None:
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.in_worker = True
+    m.ensure_started(Settings())
+    parent = _span(m, "parent", 100.0)
+    _span(m, "child", 100.1, 100.2, parent=parent)
+    _end(m, parent, 100.3)  # no flush, no reading: the worker may be terminated right now
+    assert _rows(ledger_path) == [("child", "unavailable", 0.0, 0.0), ("parent", "unavailable", 0.0, 0.0)]
+    _at(clock, m, 101.0)  # the worker lived on: final figures replace the provisional ones
+    ledger.flush()
+    assert _rows(ledger_path) == [("child", "rapl+nvml+ram_model", 0.0001, 1.0),
+                                  ("parent", "rapl+nvml+ram_model", 0.0003, 1.0)]

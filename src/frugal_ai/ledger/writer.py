@@ -39,7 +39,7 @@ from .notice import forget, warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 from .schema import open_writable
 
-FLUSH_INTERVAL_S = 0.5
+FLUSH_INTERVAL_S = 0.25  # also bounds what a killed process loses (docs/measurement.md)
 # Keep at most this many records waiting (a ledger busy for minutes): beyond, drop the oldest.
 MAX_QUEUED = 200_000
 # How long one flush keeps retrying a busy database before leaving the batch for the next one.

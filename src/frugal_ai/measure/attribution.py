@@ -49,6 +49,7 @@ class Span:
     extrapolated_kwh: float = 0.0
     record: RunRecord | None = None  # None only in the attribution's own tests
     depth: int = 1  # 1 for a root run, its parent's + 1 for a nested one
+    final: bool = False  # its record has been finalised (no provisional copy may follow)
     ledger: Path | None = None  # the ledger in force when the run began (None: the one in force at the end)
 
     def overlap_s(self, a: float, b: float) -> float:

@@ -12,17 +12,28 @@ and soon after a top-level run starts or ends (at most every `MIN_GAP_S`). So al
 are serialised in one thread, and interval boundaries fall close to run boundaries, where
 the power changes: a 0.5 s GPU call is not blurred with the idle time around it.
 
-A run's energy is known only once an interval ending after it has been measured, so its
-record is submitted to the ledger then (within `measure_interval_s` of its end), not when
-the function returns. Runs that happened before the source was ready get the power of the
+A run's energy is known only once an interval ending after it has been measured; every run
+end asks for a reading at once, so its final record is submitted to the ledger within a
+reading (tens of ms) of its end. A run that cannot be finalised that soon — the source is
+still starting (seconds under load), or the run began before it was ready and waits for a
+first mean power — is submitted at its end as it stands (provisional: method "unavailable",
+or what was measured so far) and written again when final. Nothing finished waits in
+memory for the source. Runs that happened before the source was ready get the power of the
 first measured half-second times their duration, marked by `coverage < 1`. At exit the
 source is stopped (waiting for it to be ready if needed), every run is finalised, and the
 session (totals and unattributed energy) is written.
 
+In a multiprocessing worker (a Pool's or a ProcessPoolExecutor's, fork or spawn), the exit
+handler never runs (workers end with os._exit or are terminated as soon as their last task
+returns): there, a top-level run's end writes its record, and every queued one, to the
+ledger before the wrapped function returns.
+
 Who writes a run's record: the caller's thread fills in its identity at the start and its
 end and status at the end (track.py), then hands the span over in `close_span`; from then
 on only the meter writes it — its measured figures, once, in `_finalise_record` — and
-submits it. Nothing writes a record after it is submitted.
+submits it. Nothing writes a record after it is submitted. A provisional record is a copy,
+made and submitted under the meter's lock before the span is marked final, so it can never
+reach the ledger after the final one.
 
 If the source cannot start, runs are recorded with method "unavailable" and no energy,
 after a single warning; the user's program is never disturbed.
@@ -31,7 +42,9 @@ after a single warning; the user's program is never disturbed.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
+import sys
 import socket
 import threading
 import time
@@ -39,6 +52,7 @@ import concurrent.futures.thread  # noqa: F401  (imported now: importing it at i
 from typing import TYPE_CHECKING, Callable, Literal
 
 from ..ledger import SessionRecord, submit, writer_for
+from ..ledger.records import RunRecord
 from ..ledger import flush as ledger_flush
 from ..ledger.notice import warn_once
 from .attribution import ZERO, Energy, Span, attribute
@@ -109,7 +123,9 @@ class Meter:
         self._nudge = threading.Event()
         self._stop_driver = False
         self._driver: threading.Thread | None = None
+        self._start_thread: threading.Thread | None = None
         self.interval_s = 1.0
+        self.in_worker = _in_multiprocessing_worker()
 
     # -- starting ------------------------------------------------------------------------------
     def ensure_started(self, settings: "Settings") -> None:
@@ -127,7 +143,9 @@ class Meter:
             self._start(settings)
             return
         atexit.register(self.shutdown)
-        threading.Thread(target=self._start, args=(settings,), name="frugal-ai-meter", daemon=True).start()
+        self._start_thread = threading.Thread(target=self._start, args=(settings,), name="frugal-ai-meter",
+                                              daemon=True)
+        self._start_thread.start()
 
     def _start(self, settings: "Settings") -> None:
         try:
@@ -167,11 +185,39 @@ class Meter:
 
     def close_span(self, span: Span) -> None:
         """The run ended (span.end_pc is set): the meter owns its record from now on.
-        Finalise at once if nothing will ever measure it."""
-        if self.state == "failed" or self.state == "stopped":
+
+        Finalise at once if nothing will ever measure it; submit it as it stands if it cannot
+        be final soon (or if this is a multiprocessing worker); ask for a reading.
+        """
+        state = self.state
+        if state == "failed" or state == "stopped":
             self._finalise(until=float("inf"))
-        elif span.parent is None and not self._nudge.is_set():
-            self._nudge.set()
+        else:
+            if self.in_worker or state != "running" or (self.power_kw is None and self._waiting_for_power(span)):
+                self._submit_provisional(span)
+            if not self._nudge.is_set():
+                self._nudge.set()  # measure soon: its energy is known once a reading follows its end
+        if self.in_worker and span.parent is None:
+            self._write_now(span)
+
+    def _submit_provisional(self, span: Span) -> None:
+        with self._lock:
+            if span.final or span.record is None:
+                return
+            rec = dataclasses.replace(span.record)  # a copy: the meter still owns the original
+            self._finalise_record(span, self.method, self.state == "failed", into=rec, provisional=True)
+            self._submit_record(span, rec)
+
+    @staticmethod
+    def _write_now(span: Span) -> None:
+        """Write the queued records to the run's ledger before returning (multiprocessing workers)."""
+        try:
+            if span.ledger is None:
+                ledger_flush()
+            else:
+                writer_for(span.ledger).flush()
+        except Exception as e:  # never break the program over bookkeeping
+            warn_once("ledger-write-now", f"cannot write the ledger ({type(e).__name__}: {e})")
 
     # -- driving the source ---------------------------------------------------------------------------
     def _drive(self) -> None:
@@ -268,6 +314,7 @@ class Meter:
             if root.children:
                 self._collect_nested(root, until, unusable, done)
             if self._complete(root, until, unusable):
+                root.final = True
                 done.append(root)
             else:
                 remaining.append(root)
@@ -287,6 +334,7 @@ class Meter:
             if span.children:
                 span.children = [c for c in span.children if id(c) not in complete]
             if self._complete(span, until, unusable):
+                span.final = True
                 done.append(span)
                 complete.add(id(span))
         root.children = [c for c in root.children if id(c) not in complete]
@@ -296,13 +344,15 @@ class Meter:
         return ended and not span.children and (unusable or not self._waiting_for_power(span))
 
     @staticmethod
-    def _finalise_record(span: Span, method: str, failed: bool) -> None:
-        """Write the measured figures into the run's record (the only place the meter writes it)."""
-        rec = span.record
+    def _finalise_record(span: Span, method: str, failed: bool, *, into: RunRecord | None = None,
+                         provisional: bool = False) -> None:
+        """Write the measured figures into the run's record (the only place the meter writes
+        one), or, `provisional`, the figures known so far into the copy `into`."""
+        rec = span.record if into is None else into
         if rec is None:
             return
         duration = (span.end_pc or span.start_pc) - span.start_pc
-        unmeasured = span.covered_s <= 0 and span.extrapolated_kwh <= 0 and duration > 0
+        unmeasured = span.covered_s <= 0 and span.extrapolated_kwh <= 0 and (duration > 0 or provisional)
         if method == "unavailable" or failed or unmeasured:
             rec.method, rec.coverage = "unavailable", 0.0
             rec.cpu_kwh = rec.gpu_kwh = rec.ram_kwh = 0.0
@@ -311,11 +361,13 @@ class Meter:
             rec.cpu_kwh, rec.gpu_kwh, rec.ram_kwh = span.cpu_kwh, span.gpu_kwh, span.ram_kwh
             rec.coverage = 1.0 if duration <= 0 else min(1.0, span.covered_s / duration)
 
+    @classmethod
+    def _submit(cls, span: Span) -> None:
+        if span.record is not None:
+            cls._submit_record(span, span.record)
+
     @staticmethod
-    def _submit(span: Span) -> None:
-        rec = span.record
-        if rec is None:
-            return
+    def _submit_record(span: Span, rec: RunRecord) -> None:
         if span.ledger is None:
             submit(rec)
             return
@@ -415,6 +467,18 @@ def _close_open(spans: list[Span], end_pc: float) -> None:
         stack.extend(s.children)
 
 
+def _in_multiprocessing_worker() -> bool:
+    """Whether this process was started by multiprocessing (a Pool's or an executor's worker,
+    or a Process): such a process may end without running exit handlers."""
+    mp = sys.modules.get("multiprocessing")
+    if mp is None:
+        return False
+    try:
+        return mp.parent_process() is not None
+    except Exception:
+        return False
+
+
 _meter: Meter | None = None
 _meter_lock = threading.Lock()
 
@@ -444,11 +508,20 @@ def reset_meter() -> None:
             pass
 
 
+def _before_fork() -> None:
+    # Forking while the meter thread imports codecarbon (pandas, numpy, psutil...) would leave
+    # the child with half-imported modules: our source could not start there, and the child's
+    # own `import pandas` would fail. Let the start finish first (once, about 1.5 s at most).
+    m = _meter
+    if m is not None and m.state == "starting" and threading.current_thread() is not m._start_thread:
+        m._ready.wait(START_WAIT_S)
+
+
 def _after_fork_in_child() -> None:
-    # The parent's tracker thread does not exist in the child: the child measures on its own.
+    # The parent's meter threads do not exist in the child: the child measures on its own.
     global _meter, _meter_lock
     _meter_lock = threading.Lock()
     _meter = None
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)

@@ -46,6 +46,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _HOST = socket.gethostname()
 _PID = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    global _PID
+    _PID = os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 _SETTINGS_ENV = ("FRUGAL_AI_PROJECT", "FRUGAL_AI_COUNTRY", "FRUGAL_AI_CONFIG", "FRUGAL_AI_MEASURE_INTERVAL_S")
 # Reading four environment variables costs ~3 µs, a sixth of our budget: look at most this often.
 _SETTINGS_CHECK_S = 0.5
@@ -121,6 +129,10 @@ def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None
             m.ensure_started(settings)
         parent = _current.get()
         parent_span = parent.span if parent is not None else None
+        if parent_span is not None and (parent_span.record is None or parent_span.record.pid != _PID):
+            # A run of the process we were forked from (a Pool created inside a run): it is
+            # our run's parent in the ledger, but this process's meter measures our run alone.
+            parent_span = None
         run_id = new_id()
         start_pc = time.perf_counter()  # after the settings: the first call may load them (~50 ms)
         record = RunRecord(id=run_id, name=name, start=time.time(), end=0.0,
