@@ -132,6 +132,14 @@ def _meter(clock: Clock, fail: bool = False) -> tuple[Meter, FixedPowerSource]:
     return m, source
 
 
+def _running() -> tuple[Clock, Meter]:
+    """A meter whose source started at t = 100 s."""
+    clock = Clock()
+    m, _ = _meter(clock)
+    m.ensure_started(Settings())
+    return clock, m
+
+
 def _span(m: Meter, name: str, start: float, end: float | None = None, parent: Span | None = None) -> Span:
     rec = RunRecord(id=name, name=name, start=start, end=0.0, parent_id=parent.id if parent else None)
     span = Span(name, start, parent=parent, record=rec)
@@ -160,9 +168,7 @@ def _at(clock: Clock, m: Meter, t: float) -> None:
 
 
 def test_a_run_gets_its_overlap_of_the_interval_and_the_idle_rest_is_unattributed() -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     run = _span(m, "r", 100.25, 100.75)
     _at(clock, m, 101.0)
     assert _energy(run) == pytest.approx(tuple(p * 0.5 for p in PER_S))
@@ -172,9 +178,7 @@ def test_a_run_gets_its_overlap_of_the_interval_and_the_idle_rest_is_unattribute
 
 
 def test_a_run_is_submitted_only_once_an_interval_after_its_end_is_measured(ledger_path) -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     run = _span(m, "late", 100.5, 101.5)
     _at(clock, m, 101.0)
     assert m.roots == [run] and run.record.method == "unavailable"  # not final yet: not submitted
@@ -210,9 +214,7 @@ def test_runs_before_the_source_was_ready_are_extrapolated_from_the_first_measur
 
 
 def test_nested_runs_share_their_parents_energy() -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     parent = _span(m, "parent", 100.0)
     child = _span(m, "child", 100.25, 100.75, parent=parent)
     _at(clock, m, 100.9)
@@ -226,9 +228,7 @@ def test_nested_runs_share_their_parents_energy() -> None:
 
 
 def test_overlapping_runs_split_the_busy_time_by_overlap() -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     a = _span(m, "a", 100.0, 101.0)
     b = _span(m, "b", 100.5, 101.0)
     _at(clock, m, 101.0)
@@ -238,9 +238,7 @@ def test_overlapping_runs_split_the_busy_time_by_overlap() -> None:
 
 
 def test_a_reading_that_does_not_advance_measures_nothing() -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     _at(clock, m, 100.5)
     _at(clock, m, 100.5)  # asked again at once: the same instant
     assert m.measured_s == pytest.approx(0.5) and m.measured == pytest.approx([p * 0.5 for p in PER_S])
@@ -303,9 +301,7 @@ def test_a_run_that_ends_before_the_source_is_ready_is_written_at_once_then_agai
 
 
 def test_a_provisional_copy_never_follows_the_final_record(ledger_path) -> None:
-    clock = Clock()
-    m, _ = _meter(clock)
-    m.ensure_started(Settings())
+    clock, m = _running()
     run = _span(m, "r", 100.0, 100.5)
     _at(clock, m, 101.0)
     assert run.final
