@@ -83,3 +83,63 @@ def test_full_life_cycle_figure_is_above_our_narrower_boundary(plain) -> None:
     fp = estimate_llm("mistral-large-2", 0, 400, settings=plain)
     assert fp.co2e_kg.high * 1000 < 1.14
     assert fp.water_l.high / ML < 45
+
+
+# --- the validation table (docs/methodology.md § 7.1; tests/validation_table.py builds it) ------
+
+
+@pytest.fixture(scope="module")
+def table():
+    from validation_table import rows
+
+    return rows()
+
+
+def test_the_table_covers_30_published_scenarios_across_kinds(table) -> None:
+    assert len(table) >= 30
+    kinds = {r.kind for r in table}
+    assert {"text", "reasoning", "long context", "water", "local serving", "image", "GPU (ML.ENERGY)"} <= kinds
+    for r in table:
+        factor_set().source(r.source)  # every figure is cited in the factor base
+        assert r.low <= r.central <= r.high, r.scenario
+
+
+def test_every_provider_disclosure_is_inside_our_range(table) -> None:
+    disclosures = [r for r in table if r.source in ("openai-altman-2025", "google-gemini-2025")]
+    assert len(disclosures) == 4
+    for r in disclosures:
+        assert r.verdict == "contains", (r.scenario, r.published, r.low, r.high)
+
+
+def test_a_wider_published_boundary_stays_above_ours(table) -> None:
+    for r in (r for r in table if r.direction == "below"):
+        assert r.high < r.published, r.scenario
+
+
+def test_mlenergy_gpu_figures_at_the_centre(table) -> None:
+    # Target of the method review: 80 % within 1.5x. Reached: about half (H100 60 %), and every
+    # row within 7x; the misses are the fit's shape (per-GPU energy times GPU count), which a refit on
+    # these data would remove (§ 7.1). The bounds below pin what holds so that a regression fails.
+    gpu = [r for r in table if r.kind == "GPU (ML.ENERGY)"]
+    assert len(gpu) >= 50
+    ratios = [r.central / r.published for r in gpu]
+    within = sum(1 / 1.5 <= q <= 1.5 for q in ratios) / len(ratios)
+    assert within >= 0.5
+    assert all(1 / 7 <= q <= 7 for q in ratios)
+    h100 = [r.central / r.published for r in gpu if "H100" in r.scenario]
+    assert sum(1 / 1.5 <= q <= 1.5 for q in h100) / len(h100) >= 0.6
+
+
+def test_images_and_local_serving_rows_contain_the_measurements(table) -> None:
+    for r in table:
+        if r.kind in ("image", "local serving") and r.source == "mlenergy-v3-data":
+            assert r.verdict == "contains", (r.scenario, r.published, r.low, r.high)
+
+
+def test_our_median_miss_is_lower_than_ecologits_on_the_same_rows(table) -> None:
+    pytest.importorskip("ecologits")
+    from validation_table import summary
+
+    s = summary(table)
+    assert s["rows_with_ecologits"] >= 20
+    assert s["median_miss_ours"] < s["median_miss_ecologits"]

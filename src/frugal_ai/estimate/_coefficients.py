@@ -175,8 +175,10 @@ def build_coefficients(
             f"accelerator {accel.key!r} needs memory_gb, memory_bandwidth_tb_s, power_w and peak_tflops_bf16 to serve models",
             where="hardware.csv",
         )
-    if fit_accel.power_w is None or fit_accel.memory_bandwidth_tb_s is None:
-        raise InputError("the decode fit's accelerator needs power_w and memory_bandwidth_tb_s", where="hardware.csv")
+    if fit_accel.memory_gb is None:
+        raise InputError("the decode fit's accelerator needs memory_gb", where="hardware.csv")
+    if not local and accel.decode_energy_ratio is None:
+        raise InputError(f"accelerator {accel.key!r} has no decode_energy_ratio: it cannot serve in a data centre", where="hardware.csv")
     if server.power_w is None or server.gpus_per_server is None:
         raise InputError("the estimator's server needs power_w and gpus_per_server", where="hardware.csv")
     c = fs.constant
@@ -189,7 +191,6 @@ def build_coefficients(
     mfu = c("llm.prefill_mfu")
     batch = c("local.batch_size") if local else c("llm.batch_size")
     bits_range = _bits(model, c("local.weight_bits") if local else c("llm.weight_bits"), name_weight_bits)
-    accel_ratio = sv.accelerator_decode_ratio(accel.power_w, accel.memory_bandwidth_tb_s, fit_accel.power_w, fit_accel.memory_bandwidth_tb_s)
 
     # Parameter values of the (low, central, high) footprint scenarios.
     scenarios = {
@@ -225,10 +226,15 @@ def build_coefficients(
         else:
             host_w, gps = server.power_w, server.gpus_per_server
             latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
+            # The fit counts the replica in its own 80 GB GPUs; another accelerator scales the energy, not the count.
+            fit_gpus = f.gpus_required(f.model_memory_gb(total, bits_i, overhead), fit_accel.memory_gb)
             fixed = f.decode_gpu_energy_wh_per_token(0.0, batch_i, alpha, beta, gamma)
             weights = f.decode_gpu_energy_wh_per_token(active, batch_i, alpha, beta, gamma) - fixed
-            per_gpu = sv.scaled_decode_gpu_energy_wh_per_token(weights, fixed, sv.weight_bytes_ratio(bits_i, reference_bits), accel_ratio)
-            gen_wh = gpus * per_gpu + f.server_energy_wh(latency, host_w, gpus, gps, batch_i)
+            per_gpu_fit = sv.precision_scaled_wh(weights, fixed, sv.weight_bytes_ratio(bits_i, reference_bits))
+            assert accel.decode_energy_ratio is not None
+            gen_wh = sv.datacenter_decode_gpu_wh_per_token(fit_gpus, per_gpu_fit, accel.decode_energy_ratio) + f.server_energy_wh(
+                latency, host_w, gpus, gps, batch_i
+            )
         gpu_s_linear = f.accelerator_seconds(f.prefill_flops_linear_per_token(active, flops_per_param), accel.peak_tflops_bf16, scenarios["mfu"][i])
         gpu_s_quadratic = f.accelerator_seconds(
             f.prefill_flops_quadratic(f.attention_width(active, width_coef, width_exp)), accel.peak_tflops_bf16, scenarios["mfu"][i]

@@ -4,10 +4,12 @@ Pure functions with units in their names; every coefficient is an argument read 
 `data/emission_factors/` (models.csv `weight_bits` / `accelerator`, hardware.csv,
 constants.toml `serving.*` and `local.*`). docs/methodology.md § 3.6 and § 3.7.
 
-Data-centre serving keeps the decode fit measured on H100 at 16 bits (formulas.py) and
-scales it: the part proportional to the parameters is reading the weights, so it scales
-with the bytes per weight; the whole per-GPU energy scales with the accelerator's power
-per unit of memory bandwidth (decode is memory-bound). Local serving (your own machines,
+Data-centre serving keeps the decode fit measured on H100s (formulas.py): the precision
+sizes the replica (fewer 80 GB GPUs at 8 bits) and scales the part of the per-GPU energy
+that reads the weights (proportional to the parameters); another accelerator multiplies the
+energy by its ratio to the H100 measured at the same batch (ML.ENERGY v3: B200 0.88),
+whatever its memory: a bigger GPU holds the model on fewer cards but spends about the same
+energy per token. Local serving (your own machines,
 batch 1-8) does not use the data-centre fit: a decode step reads the active weights once
 from memory for the whole batch, and the machine draws its power for that time.
 """
@@ -23,22 +25,20 @@ def weight_bytes_ratio(weight_bits: float, reference_bits: float) -> float:
     return weight_bits / reference_bits
 
 
-def accelerator_decode_ratio(power_w: float, bandwidth_tb_s: float, reference_power_w: float, reference_bandwidth_tb_s: float) -> float:
-    """Decode energy per token of an accelerator relative to the fit's: power per unit of memory bandwidth."""
-    return (power_w / bandwidth_tb_s) / (reference_power_w / reference_bandwidth_tb_s)
+def precision_scaled_wh(weights_part_wh: float, fixed_part_wh: float, bytes_ratio: float) -> float:
+    """The fit's per-GPU decode energy (Wh per token) with its weight-reading part scaled by the bytes per weight."""
+    return weights_part_wh * bytes_ratio + fixed_part_wh
+
+
+def datacenter_decode_gpu_wh_per_token(fit_gpus: int, per_gpu_fit_wh: float, decode_energy_ratio: float) -> float:
+    """GPU energy (Wh) per generated token of one request: the fit's per-GPU energy times the replica's size
+    in fit accelerators (80 GB H100s), times the serving accelerator's measured ratio to the fit's."""
+    return fit_gpus * per_gpu_fit_wh * decode_energy_ratio
 
 
 def accelerator_compute_ratio(power_w: float, peak_tflops: float, reference_power_w: float, reference_peak_tflops: float) -> float:
     """Energy of compute-bound work (diffusion, encoding) on an accelerator relative to the reference: power per unit of peak throughput."""
     return (power_w / peak_tflops) / (reference_power_w / reference_peak_tflops)
-
-
-def scaled_decode_gpu_energy_wh_per_token(
-    weights_part_wh: float, fixed_part_wh: float, bytes_ratio: float, accelerator_ratio: float
-) -> float:
-    """Per-GPU decode energy (Wh per token) of the fit, with its weight-reading part scaled by the
-    bytes per weight and the whole by the accelerator's energy per byte read."""
-    return (weights_part_wh * bytes_ratio + fixed_part_wh) * accelerator_ratio
 
 
 # --- local serving ---------------------------------------------------------------------------

@@ -252,6 +252,7 @@ def _hardware_row(row: dict[str, str]) -> dict[str, Any]:
         "memory_bandwidth_tb_s": _number(row.get("memory_bandwidth_tb_s") or ""),
         "power_w": _number(row["power_w"]),
         "peak_tflops_bf16": _number(row["peak_tflops_bf16"]),
+        "decode_energy_ratio": _number(row.get("decode_energy_ratio") or ""),
         "gpus_per_server": int(row["gpus_per_server"]) if row["gpus_per_server"] else None,
         "sources": _ids(row["sources"]),
         "note": row["note"],

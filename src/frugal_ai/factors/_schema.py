@@ -196,6 +196,9 @@ class Hardware(_Row):
     memory_bandwidth_tb_s: float | None = Field(default=None, gt=0.0)
     power_w: float | None = Field(default=None, gt=0.0)
     peak_tflops_bf16: float | None = Field(default=None, gt=0.0)
+    # GPU energy per generated token relative to the decode fit's accelerator at the same batch (measured where
+    # possible); None: not for data-centre serving.
+    decode_energy_ratio: float | None = Field(default=None, gt=0.0)
     gpus_per_server: int | None = Field(default=None, ge=1)
     sources: tuple[str, ...]
     note: str = ""
