@@ -38,6 +38,8 @@ SIGNATURES: dict[str, list[tuple[str, inspect._ParameterKind, object, str]]] = {
         ("latency_s", KW, None, "float | None"),
         ("tags", KW, None, "dict[str, str] | None"),
         ("reasoning_tokens", KW, 0, "int"),
+        ("at", KW, None, "datetime | None"),
+        ("requests", KW, 1, "int"),
     ],
     "estimate_llm": [
         ("model", POS, EMPTY, "str"),

@@ -329,11 +329,13 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     where, params = sel.sql()
     conn.row_factory = None
     expected = sorted(conn.execute(f"""
-        SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, model, local, COUNT(*),
-               SUM(input_tokens), SUM(input_tokens * input_tokens), SUM(output_tokens), SUM(reasoning_tokens),
-               SUM(source = 'demo'), SUM(status = 'failed'),
-               SUM(status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), MIN(start), MAX(start)
-        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5""", [NO_WORKLOAD, *params]).fetchall())
+        SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, model, local,
+               source = 'declared', COUNT(*), SUM(requests),
+               SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
+               SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
+               SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
+               MIN(start), MAX(start)
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6""", [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3
 
 

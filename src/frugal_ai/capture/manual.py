@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import datetime, timezone
 
 from ..errors import InputError
 from ..ledger.records import ApiCallRecord
@@ -22,14 +23,24 @@ def record_llm_call(
     latency_s: float | None = None,
     tags: dict[str, str] | None = None,
     reasoning_tokens: int = 0,
+    at: datetime | None = None,
+    requests: int = 1,
 ) -> ApiCallRecord | None:
-    """Record one call to a GenAI API in the ledger, linked to the enclosing `track` run if any.
+    """Record a call to a GenAI API in the ledger, linked to the enclosing `track` run if any.
 
     `output_tokens` counts the visible generated tokens and `reasoning_tokens` the hidden
     (reasoning) ones, apart: what the provider bills as output is their sum. `provider` is a factor-base provider key
     (openai, anthropic, mistral, google, cohere, azure, ollama, openai-compatible); left
     out, it is stored empty and the report finds it from the model catalogue. Returns the
     record, or None if the ledger could not take it (a warning says why).
+
+    `at` is when the call ended (a timezone-aware datetime, or a naive one read as UTC;
+    default now): the row belongs to that day's month in the report. `requests` is how many
+    identical requests the row stands for — token counts stay per request, as in
+    `estimate_llm` — so a month of usage can be loaded as one row and is estimated as
+    `requests` requests of that size (never one giant request). From a usage export that
+    gives totals over N requests, pass the totals divided by N (rounded): docs/usage.md says
+    what range that adds.
 
     Raises `InputError` for arguments that cannot describe a call (negative tokens, no model).
 
@@ -53,7 +64,9 @@ def record_llm_call(
         not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
     ):
         raise InputError("record_llm_call: tags must be a dict of strings to strings")
-    end = time.time()
+    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+        raise InputError(f"record_llm_call: requests must be a positive integer, got {requests!r}")
+    end = time.time() if at is None else _epoch_s(at)
     return _record(
         ApiCallRecord(
             id=new_id(),
@@ -67,10 +80,20 @@ def record_llm_call(
             latency_s=latency_s,
             status="ok",
             source="manual",
+            requests=requests,
         ),
         current_run(),
         tags,
     )
+
+
+def _epoch_s(at: object) -> float:
+    """`at` as UTC seconds since the epoch (a naive datetime is UTC)."""
+    if not isinstance(at, datetime):
+        raise InputError(f"record_llm_call: at must be a datetime, got {at!r}")
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.timestamp()
 
 
 def _record(call: ApiCallRecord, frame: RunFrame | None, tags: dict[str, str] | None) -> ApiCallRecord | None:

@@ -45,7 +45,7 @@ class LedgerRows:
     def ledger_rows(self) -> int:
         """Runs and API calls selected (those outside the plausibility bounds too: they are
         rows of the ledger, hashed with the others, only never summed)."""
-        return self.runs + sum(int(g["requests"]) for g in self.call_groups) + self.rejected.get(IMPLAUSIBLE_REASON, 0)
+        return self.runs + sum(int(g["rows"]) for g in self.call_groups) + self.rejected.get(IMPLAUSIBLE_REASON, 0)
 
     def span(self) -> tuple[float | None, float | None]:
         """(first, last) start time of any selected run or API call."""

@@ -90,7 +90,7 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
     row = InventoryRow(
         workload=g["workload"],
         month=g["month"],
-        method="estimated",
+        method="declared" if g["declared"] else "estimated",
         provider=g["provider"],
         model=g["model"],
         local=local,

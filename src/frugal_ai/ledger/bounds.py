@@ -26,6 +26,10 @@ MAX_TOKENS_PER_REQUEST = 10_000_000
 PLAUSIBLE_CALL_SQL = " AND ".join(f"{c} BETWEEN 0 AND {MAX_TOKENS_PER_REQUEST}"
                                   for c in ("input_tokens", "output_tokens", "reasoning_tokens"))
 
+MAX_REQUESTS_PER_ROW = 1_000_000_000
+"""Largest request count one API-call row may stand for (a year of a large company's usage
+is far below it; above, a token sum could overflow SQLite's 64-bit integers)."""
+
 # SQLite stores integers in 64 bits: anything wider cannot be written at all.
 _INT64_MAX = 2**63 - 1
 
@@ -64,6 +68,11 @@ def _explained(record: Record) -> str | None:
                 return f"{name} is negative ({value})"
             if value > MAX_TOKENS_PER_REQUEST:
                 return f"{name} above {MAX_TOKENS_PER_REQUEST:,} per request ({value:.3g})"
+        n = record.requests
+        if type(n) is not int:
+            return f"requests is not an integer ({type(n).__name__})"
+        if not 1 <= n <= MAX_REQUESTS_PER_ROW:
+            return f"requests outside 1..{MAX_REQUESTS_PER_ROW:,} ({n:.3g})"
         return _finite(record, ("start", "end")) or _optional_number(record, "latency_s") \
             or _int64(record, "http_status")
     if isinstance(record, RunRecord):

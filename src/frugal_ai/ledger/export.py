@@ -4,7 +4,8 @@
 Keys (DESIGN.md): kind ("run" | "api_call"), id, run_id (the enclosing run, for calls),
 parent_id (for nested runs), name, project, tags (an object), start, end (ISO 8601 UTC),
 status; for runs energy_kwh, cpu_kwh, gpu_kwh, ram_kwh, method, coverage, zone; for calls
-provider, model, input_tokens, output_tokens, reasoning_tokens, latency_s. Every record
+provider, model, input_tokens, output_tokens, reasoning_tokens (per request), latency_s,
+requests (how many identical requests the row stands for) and source. Every record
 carries every key (None where it does not apply), so CSV and JSON Lines have one shape.
 """
 
@@ -21,7 +22,7 @@ FIELDS = (
     "kind", "id", "run_id", "parent_id", "name", "project", "tags", "start", "end", "status",
     "energy_kwh", "cpu_kwh", "gpu_kwh", "ram_kwh", "method", "coverage", "zone",
     "provider", "model", "input_tokens", "output_tokens", "reasoning_tokens", "latency_s",
-    "host",
+    "host", "requests", "source",
 )
 
 

@@ -34,6 +34,9 @@ from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
 NO_WORKLOAD = "(no workload)"
 """Workload name of API calls made outside any tracked run."""
 
+DECLARED_SOURCE = "declared"
+"""`api_calls.source` of the rows `frugal-ai ledger declare` writes (method 'declared')."""
+
 _HASH_CHUNK_ROWS = 50_000
 
 # One line of text per ledger row for the content hash. Floats are printed with 17
@@ -46,7 +49,10 @@ _RUN_LINE = (
 _CALL_LINE = (
     "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s', id, ifnull(run_id, ''), "
     "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
-    "output_tokens, reasoning_tokens, local, source)"
+    "output_tokens, reasoning_tokens, local, source) || "
+    # The request count joins the line only where it is not 1, so a ledger written before
+    # rows had one hashes as it did (and a row of N requests differs from one of 1).
+    "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END"
 )
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
 # The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
@@ -166,9 +172,14 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     """The API calls summed per workload × month × provider × model × local.
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
-    Keys: workload (NO_WORKLOAD outside any run), month, provider, model, local, requests,
+    Keys: workload (NO_WORKLOAD outside any run), month, provider, model, local, declared
+    (1 for the rows `ledger declare` wrote: source 'declared'), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times).
+
+    A row stands for `requests` identical requests (its token counts are per request), so it
+    adds `requests` to the requests, `requests × tokens` to each token sum and `requests ×
+    input²` to Σ input²: a month loaded as one row of N requests sums exactly as N rows.
 
     Not a GROUP BY: SQLite sorts every row for one (a million rows into a temporary B-tree),
     while an upsert into a temporary table keyed by the group adds each row to one of a few
@@ -180,20 +191,22 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     conn.execute("""
         CREATE TEMP TABLE frugal_ai_call_groups (
             workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
-            local INTEGER NOT NULL, requests INTEGER, input_tokens INTEGER, input_tokens_sq INTEGER,
+            local INTEGER NOT NULL, declared INTEGER NOT NULL, rows INTEGER, requests INTEGER,
+            input_tokens INTEGER, input_tokens_sq INTEGER,
             output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
             failed_tokenless INTEGER, first REAL, last REAL,
-            PRIMARY KEY (workload, month, provider, model, local)) WITHOUT ROWID""")
+            PRIMARY KEY (workload, month, provider, model, local, declared)) WITHOUT ROWID""")
     try:
         conn.execute(f"""
             INSERT INTO temp.frugal_ai_call_groups
-            SELECT ifnull(name, ?), {_MONTH}, provider, model, local, 1,
-                   input_tokens, input_tokens * input_tokens, output_tokens, reasoning_tokens,
-                   source = 'demo', status = 'failed',
-                   status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0, start, start
+            SELECT ifnull(name, ?), {_MONTH}, provider, model, local, source = '{DECLARED_SOURCE}', 1, requests,
+                   requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
+                   requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
+                   requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start
             FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}
             ON CONFLICT DO UPDATE SET
-                requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
+                rows = rows + 1, requests = requests + excluded.requests,
+                input_tokens = input_tokens + excluded.input_tokens,
                 input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
                 output_tokens = output_tokens + excluded.output_tokens,
                 reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, demo = demo + excluded.demo,
@@ -266,7 +279,8 @@ def content_hash_text() -> str:
     return (
         "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
         "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
-        "significant digits, NULL as an empty field; lines end with a newline."
+        "significant digits, NULL as an empty field; an API call standing for more than one "
+        "request ends with '|' and its request count; lines end with a newline."
     )
 
 
@@ -325,7 +339,7 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
                 "energy_kwh": r["cpu_kwh"] + r["gpu_kwh"] + r["ram_kwh"], "cpu_kwh": r["cpu_kwh"],
                 "gpu_kwh": r["gpu_kwh"], "ram_kwh": r["ram_kwh"], "method": r["method"], "coverage": r["coverage"],
                 "zone": r["zone"], "provider": None, "model": None, "input_tokens": None, "output_tokens": None,
-                "reasoning_tokens": None, "latency_s": None, "host": r["host"],
+                "reasoning_tokens": None, "latency_s": None, "host": r["host"], "requests": None, "source": None,
             }
         calls = conn.execute(f'SELECT * FROM api_calls WHERE {where} ORDER BY start, id', params)
         for c in calls:
@@ -336,7 +350,7 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
                 "gpu_kwh": None, "ram_kwh": None, "method": None, "coverage": None, "zone": None,
                 "provider": c["provider"], "model": c["model"], "input_tokens": c["input_tokens"],
                 "output_tokens": c["output_tokens"], "reasoning_tokens": c["reasoning_tokens"],
-                "latency_s": c["latency_s"], "host": c["host"],
+                "latency_s": c["latency_s"], "host": c["host"], "requests": c["requests"], "source": c["source"],
             }
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
@@ -361,10 +375,12 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), min(start), max(\"end\") FROM runs")
         energy = one("SELECT sum(cpu_kwh), sum(gpu_kwh), sum(ram_kwh) FROM runs WHERE parent_id IS NULL")
         unavailable = one("SELECT count(*) FROM runs WHERE method = 'unavailable'")[0]
-        calls, first_call, last_call = one("SELECT count(*), min(start), max(\"end\") FROM api_calls")
+        calls, call_rows, first_call, last_call = one(
+            "SELECT total(requests), count(*), min(start), max(\"end\") FROM api_calls")
         # TOTAL, not SUM: a floating-point sum that cannot overflow, whatever a row holds;
         # calls outside the plausibility bounds are counted as rejected, not summed.
-        tokens = one("SELECT total(input_tokens), total(output_tokens), total(reasoning_tokens) "
+        tokens = one("SELECT total(requests * input_tokens), total(requests * output_tokens), "
+                     "total(requests * reasoning_tokens) "
                      f"FROM api_calls WHERE {_PLAUSIBLE}")
         rejected = sum(rejected_counts(conn, Selection()).values())
         sessions, measured, unattributed = one(
@@ -378,7 +394,7 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
     return {
         "schema_version": int(version[0]) if version else None,
         "runs": runs or 0, "root_runs": roots or 0, "failed_runs": failed or 0, "unmeasured_runs": unavailable or 0,
-        "api_calls": calls or 0, "sessions": sessions or 0,
+        "api_calls": int(calls or 0), "api_call_rows": call_rows or 0, "sessions": sessions or 0,
         "first": iso_utc(min(starts)) if starts else None, "last": iso_utc(max(ends)) if ends else None,
         "measured_cpu_kwh": energy[0] or 0.0, "measured_gpu_kwh": energy[1] or 0.0, "measured_ram_kwh": energy[2] or 0.0,
         "tracker_total_kwh": measured or 0.0, "unattributed_kwh": unattributed or 0.0,

@@ -58,8 +58,11 @@ class ApiCallRecord:
 
     `name` is the name of the innermost enclosing run (None when the call was made outside
     any run), `run_id` its id. `path` never carries a query string. `source` says where the
-    record came from: "capture" (HTTP instrumentation), "manual" (`record_llm_call`) or
-    "demo". Calls with `local=True` ran on this host: their energy is already in the
+    record came from: "capture" (HTTP instrumentation), "manual" (`record_llm_call`),
+    "declared" (`frugal-ai ledger declare`: a declared tool's month) or "demo".
+    `requests` is how many identical requests the row stands for: its token counts are per
+    request, and every aggregate counts the row `requests` times (a month of usage loaded as
+    one row is `requests` requests of that size, never one giant request). Calls with `local=True` ran on this host: their energy is already in the
     measured runs, so no API estimate is added for them.
     """
 
@@ -82,6 +85,7 @@ class ApiCallRecord:
     http_status: int | None = None
     local: bool = False
     source: str = "capture"
+    requests: int = 1
 
     kind: Literal["api_call"] = "api_call"
 

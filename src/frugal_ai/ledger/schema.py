@@ -45,6 +45,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX IF NOT EXISTS sessions_start ON sessions (start)",
     ),
+    3: (
+        # How many identical requests an API-call row stands for (token counts are per
+        # request): a month of usage loaded as one row, a declared tool's month. Old rows: 1.
+        "ALTER TABLE api_calls ADD COLUMN requests INTEGER NOT NULL DEFAULT 1",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
