@@ -36,11 +36,17 @@ def _month_as_n_rows(path: Path, n: int) -> None:
                          for i in range(n)])
 
 
-def test_a_month_as_one_row_of_n_requests_equals_n_single_rows(tmp_path: Path) -> None:
-    n = 250
+def _pair(tmp_path: Path, n: int) -> tuple[Path, Path]:
+    """(a ledger holding the month as one row of n requests, one holding it as n rows)."""
     one, many = tmp_path / "one.sqlite", tmp_path / "many.sqlite"
     _month_as_one_row(one, n)
     _month_as_n_rows(many, n)
+    return one, many
+
+
+def test_a_month_as_one_row_of_n_requests_equals_n_single_rows(tmp_path: Path) -> None:
+    n = 250
+    one, many = _pair(tmp_path, n)
     a, b = load_inventory(one), load_inventory(many)
     (ra,), (rb,) = a.rows, b.rows
     assert (ra.requests, ra.input_tokens, ra.input_tokens_sq, ra.output_tokens) == (
@@ -59,9 +65,7 @@ def test_a_month_as_one_row_of_n_requests_equals_n_single_rows(tmp_path: Path) -
 
 def test_report_stats_and_export_count_the_requests(tmp_path: Path) -> None:
     n = 40
-    one, many = tmp_path / "one.sqlite", tmp_path / "many.sqlite"
-    _month_as_one_row(one, n)
-    _month_as_n_rows(many, n)
+    one, many = _pair(tmp_path, n)
     runner = CliRunner()
     reports = [json.loads(runner.invoke(main, ["report", "--ledger", str(p), "--period", "2026-07", "--format", "json"],
                                         catch_exceptions=False).output) for p in (one, many)]
@@ -82,9 +86,7 @@ def test_advice_counts_the_requests(tmp_path: Path) -> None:
     from frugal_ai.config import load_settings
 
     n = 30
-    one, many = tmp_path / "one.sqlite", tmp_path / "many.sqlite"
-    _month_as_one_row(one, n)
-    _month_as_n_rows(many, n)
+    one, many = _pair(tmp_path, n)
     s = load_settings()
     advice = [advise(load_inventory(p), s) for p in (one, many)]
     assert [(a.kind, a.requests) for a in advice[0]] == [(a.kind, a.requests) for a in advice[1]]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from frugal_ai.ledger.schema import SCHEMA_VERSION
 from frugal_ai.cli import main
 
 
@@ -29,7 +30,7 @@ def test_doctor_json_reports_meters_config_origins_and_ledger(ledger_path: Path,
     assert report["config"]["project"]["origin"].endswith("frugal-ai.toml")
     assert report["config"]["pue"]["origin"] == "default"
     assert report["ledger"]["path"] == str(ledger_path) and report["ledger"]["exists"] is False
-    assert report["ledger"]["schema_version"] == 2
+    assert report["ledger"]["schema_version"] == SCHEMA_VERSION  # 3 since API-call rows carry a request count
 
 
 def test_doctor_table(ledger_path: Path) -> None:
