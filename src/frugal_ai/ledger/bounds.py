@@ -47,9 +47,10 @@ def problem(record: Record) -> str | None:
     """Why `record` cannot be counted, in a few words naming the field; None when it can."""
     if type(record) is ApiCallRecord:
         # The writer thread checks every captured call: the usual, valid case in one expression.
-        i, o, r, lat, status = (record.input_tokens, record.output_tokens, record.reasoning_tokens, record.latency_s,
-                                record.http_status)
+        i, o, r, lat, status, n = (record.input_tokens, record.output_tokens, record.reasoning_tokens,
+                                   record.latency_s, record.http_status, record.requests)
         if (type(i) is int and type(o) is int and type(r) is int and 0 <= i <= _M and 0 <= o <= _M and 0 <= r <= _M
+                and type(n) is int and 1 <= n <= MAX_REQUESTS_PER_ROW
                 and type(record.start) is float and type(record.end) is float
                 and _isfinite(record.start) and _isfinite(record.end)
                 and (lat is None or (type(lat) is float and 0.0 <= lat and _isfinite(lat)))
