@@ -199,3 +199,13 @@ def test_cli_transcription_embedding_and_text_kinds(run) -> None:
 def test_cli_refuses_images_on_a_text_model(run) -> None:
     result = CliRunner().invoke(main, ["estimate", "--model", "gpt-4o", "--images", "3"])
     assert result.exit_code == 2 and "gpt-4o is a text model" in result.output
+
+
+def test_image_models_share_quality_names_so_they_can_be_compared(run) -> None:
+    result = run("estimate", "--model", "dall-e-3", "--images", "2", "--quality", "hd", "--compare", "gpt-image-1,flux.1-dev", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["model"]: r for r in json.loads(result.output)}
+    assert set(rows) == {"dall-e-3", "gpt-image-1", "flux.1-dev"}
+    assert any("no quality levels" in w for w in rows["flux.1-dev"]["warnings"])
+    high = estimate_image("gpt-image-1", 2, quality="high").energy_kwh.central
+    assert rows["gpt-image-1"]["energy_kwh"]["central"] == pytest.approx(high)

@@ -189,25 +189,31 @@ def estimate_image(
 ) -> Footprint:
     """Energy (kWh), CO2e (kg) and water (L) of generating `images` images of `size` pixels.
 
-    `quality` is one of the model's published levels (gpt-image-1: low, medium, high;
-    dall-e-3: standard, hd; default: the reference level), `steps` the denoising steps of
+    `quality` is one of the model's levels (gpt-image-1: low, medium, high; dall-e-3:
+    standard, hd; each also accepts the other's names; default: the reference level; a
+    diffusion model without levels ignores it, with a note), `steps` the denoising steps of
     a diffusion model (default: its reference). docs/methodology.md § 3.8.
     """
     c = unit_coefficients(model, provider, zone, settings)
     _require(c, ("image",), "an image model")
     m = c.model
-    factor = 1.0
+    factor, notes = 1.0, []
     if quality is not None:
         level = quality.strip().lower()
-        if level not in m.quality_factors:
-            known = ", ".join(m.quality_factors) or "none"
-            raise InputError(f"unknown quality {quality!r} for {m.id} (known: {known})")
-        factor = m.quality_factors[level]
+        if not m.quality_factors:
+            notes.append(f"{m.id} has no quality levels: quality {quality!r} ignored (its steps set the work)")
+        elif level not in m.quality_factors:
+            raise InputError(f"unknown quality {quality!r} for {m.id} (known: {', '.join(m.quality_factors)})")
+        else:
+            factor = m.quality_factors[level]
     if steps is not None and (steps <= 0 or m.reference_steps is None):
         raise InputError(f"steps apply to diffusion models with a reference step count, and must be positive (got {steps} for {m.id})")
     assert m.reference_pixels is not None
     units = _count(images, "images") * image_units(image_pixels(size), m.reference_pixels, factor, steps, m.reference_steps)
-    return _estimate(c, units)
+    fp = _estimate(c, units)
+    if notes:
+        fp.warnings.extend(notes)
+    return fp
 
 
 def estimate_audio(
