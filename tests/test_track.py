@@ -434,3 +434,18 @@ def test_a_program_that_sets_its_own_limit_inside_a_deep_run_keeps_it(ledger_pat
         assert sys.getrecursionlimit() == limit + 5000
     finally:
         sys.setrecursionlimit(limit)
+
+
+def test_a_tracked_recursive_coroutine_goes_as_deep_as_the_untracked_one(ledger_path: Path) -> None:
+    async def plain(n: int) -> int:
+        return 0 if n == 0 else 1 + await plain(n - 1)
+
+    @frugal_ai.track("adeep", capture_api=False)
+    async def deep(n: int) -> int:
+        return 0 if n == 0 else 1 + await deep(n - 1)
+
+    limit = sys.getrecursionlimit()
+    deepest = _deepest(lambda n: asyncio.run(plain(n)))
+    assert deepest > 500
+    assert asyncio.run(deep(deepest)) == deepest
+    assert sys.getrecursionlimit() == limit
