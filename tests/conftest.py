@@ -8,7 +8,6 @@ ours is found), and any FRUGAL_AI_* variable from the outside is removed.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -34,18 +33,9 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def _forget_process_state() -> None:
-    if "frugal_ai.measure.meter" in sys.modules:
-        from frugal_ai import measure
+    from frugal_ai import config
 
-        measure.reset()
-    if "frugal_ai.measure.track" in sys.modules:
-        from frugal_ai.measure.track import reload_settings
-
-        reload_settings()
-    if "frugal_ai.ledger" in sys.modules:
-        from frugal_ai import ledger
-
-        ledger.reset()
+    config.reset()
 
 
 @pytest.fixture

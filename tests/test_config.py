@@ -159,3 +159,124 @@ def test_each_provider_field_remembers_its_own_layer(tmp_path: Path) -> None:
     assert s.origins["providers.openai.pue"] == str(cfg)
     assert s.origins["providers.openai.zone"] == "environment"
     assert s.origins["providers.openai"] == f"{cfg}, environment"
+
+
+# --- the settings in force: one cached accessor, one reset ----------------------------------------
+
+
+def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from frugal_ai import config
+
+    calls: list[int] = []
+    real = config.load_settings
+    monkeypatch.setattr(config, "load_settings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_settings_in_force_are_loaded_once_while_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai import config
+
+    loads = _count_loads(monkeypatch)
+    first = config.settings_in_force()
+    monkeypatch.setattr(config, "RECHECK_S", 0.0)  # every call looks at the files too
+    assert all(config.settings_in_force() is first for _ in range(20))
+    assert config.settings_in_force(recheck=True) is first
+    assert len(loads) == 1
+
+
+def test_a_changed_variable_counts_from_the_next_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai.config import settings_in_force
+
+    assert settings_in_force().project == "default"
+    monkeypatch.setenv("FRUGAL_AI_PROJECT", "invoices")  # a variable that was not set
+    assert settings_in_force().project == "invoices"
+    monkeypatch.setenv("FRUGAL_AI_PROJECT", "payroll")  # one that was
+    assert settings_in_force().project == "payroll"
+    monkeypatch.setenv("FRUGAL_AI_PROVIDERS__OPENAI__ZONE", "SE")
+    assert settings_in_force().providers["openai"].zone == "SE"
+    monkeypatch.delenv("FRUGAL_AI_PROJECT")
+    assert settings_in_force().project == "default"
+
+
+def test_an_edited_config_file_counts_from_the_next_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from frugal_ai import config
+
+    cfg = Path.cwd() / "frugal-ai.toml"
+    cfg.write_text('project = "alpha"\n', encoding="utf-8")
+    assert config.settings_in_force().project == "alpha"
+    # Same size, same mtime (a rewrite within one tick of a coarse clock): read again all the same.
+    stat = cfg.stat()
+    cfg.write_text('project = "bravo"\n', encoding="utf-8")
+    os.utime(cfg, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert config.settings_in_force(recheck=True).project == "bravo"
+    # The hot paths look at the files every RECHECK_S.
+    cfg.write_text('project = "charlie-longer"\n', encoding="utf-8")
+    monkeypatch.setattr(config, "RECHECK_S", 0.0)
+    assert config.settings_in_force().project == "charlie-longer"
+    # A file that appears in a parent folder, or goes away, counts as well.
+    cfg.unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.frugal-ai]\nproject = "parent"\n', encoding="utf-8")
+    assert config.settings_in_force().project == "parent"
+
+
+def test_a_bad_configuration_is_loaded_once_and_raised_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai import config
+
+    monkeypatch.setenv("FRUGAL_AI_PUE", "9")
+    loads = _count_loads(monkeypatch)
+    for _ in range(5):
+        with pytest.raises(ConfigError, match="FRUGAL_AI_PUE"):
+            config.settings_in_force()
+    assert len(loads) == 1
+    monkeypatch.delenv("FRUGAL_AI_PUE")
+    assert config.settings_in_force().pue is None
+
+
+def test_command_arguments_win_and_are_part_of_the_key(tmp_path: Path) -> None:
+    from frugal_ai.config import settings_in_force
+
+    other = tmp_path / "other.sqlite"
+    s = settings_in_force({"ledger": str(other)}, recheck=True)
+    assert (s.ledger, s.origins["ledger"]) == (other, "argument")
+    assert settings_in_force().ledger != other  # without the argument, the ledger in force again
+    assert settings_in_force({"ledger": None}).origins["ledger"] == "environment"
+
+
+def test_estimate_track_capture_and_ledger_read_the_same_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import frugal_ai.ledger as ledger
+    from frugal_ai.capture import emit
+    from frugal_ai.config import settings_in_force
+    from frugal_ai.estimate import estimate_llm
+    from frugal_ai.measure import track
+
+    monkeypatch.setenv("FRUGAL_AI_PROJECT", "one-rule")
+    other = tmp_path / "elsewhere.sqlite"
+    monkeypatch.setenv("FRUGAL_AI_LEDGER", str(other))
+    assert track._current_settings() is settings_in_force()
+    assert emit.default_project() == "one-rule"
+    assert ledger.writer_in_force().path == other.absolute()
+    us = estimate_llm("gpt-4o-mini", 1000, 500, provider="openai")
+    monkeypatch.setenv("FRUGAL_AI_PROVIDERS__OPENAI__ZONE", "FR")
+    fr = estimate_llm("gpt-4o-mini", 1000, 500, provider="openai")
+    assert fr.co2e_kg.central < us.co2e_kg.central  # France's grid, set while the process runs
+
+
+def test_reset_forgets_every_module_state_upper_layers_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frugal_ai import config
+
+    first = config.settings_in_force()
+    order: list[str] = []
+    monkeypatch.setattr(config, "_forgetters", [lambda: order.append("ledger"), lambda: order.append("meter")])
+    config.reset()
+    assert order == ["meter", "ledger"]
+    assert config.settings_in_force() is not first
+
+
+def test_the_meter_is_forgotten_before_the_ledger_it_writes_to() -> None:
+    from frugal_ai import config, ledger
+    from frugal_ai.measure.meter import reset_meter
+
+    # reset() calls them last-registered first: the meter imports the ledger, so it comes later.
+    assert config._forgetters.index(ledger.reset) < config._forgetters.index(reset_meter)

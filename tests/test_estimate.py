@@ -179,6 +179,14 @@ def test_settings_are_loaded_once_not_per_call(monkeypatch) -> None:
     clear_caches()
 
 
+def test_a_provider_zone_set_while_the_process_runs_counts_from_the_next_estimate(monkeypatch) -> None:
+    before = estimate_llm("gpt-4o-mini", 1000, 500, provider="openai")
+    monkeypatch.setenv("FRUGAL_AI_PROVIDERS__OPENAI__ZONE", "FR")
+    after = estimate_llm("gpt-4o-mini", 1000, 500, provider="openai")
+    france = estimate_llm("gpt-4o-mini", 1000, 500, provider="openai", zone="FR")
+    assert after.co2e_kg == france.co2e_kg != before.co2e_kg
+
+
 def test_coefficients_are_built_once_per_model_provider_and_zone(plain) -> None:
     first = coefficients("gpt-4o", "azure", "SE", plain)
     assert coefficients("gpt-4o", "azure", "SE", plain) is first

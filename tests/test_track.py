@@ -274,9 +274,6 @@ def test_default_name_is_the_qualified_name_and_project_comes_from_config(
         ledger_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRUGAL_AI_PROJECT", "invoices")
     monkeypatch.setenv("FRUGAL_AI_COUNTRY", "fra")
-    from frugal_ai.measure.track import reload_settings
-
-    reload_settings()  # the environment is looked at twice a second at most
 
     class Job:
         @frugal_ai.track()
@@ -368,13 +365,10 @@ def test_a_run_lands_in_the_ledger_in_force_when_it_started(
 ) -> None:
     # Runs are finalised later, by the meter's thread; pointing FRUGAL_AI_LEDGER elsewhere
     # in between (as the demo does) must not move a run that began under the first ledger.
-    from frugal_ai.measure.track import reload_settings
-
     with frugal_ai.track("first"):
         time.sleep(0.01)
     other = tmp_path / "other.sqlite"
     monkeypatch.setenv("FRUGAL_AI_LEDGER", str(other))
-    reload_settings()
     with frugal_ai.track("second"):
         time.sleep(0.01)
     measure.settle()

@@ -1,8 +1,13 @@
 """Settings: built-in defaults < `[tool.frugal-ai]` in the nearest pyproject.toml or a
 frugal-ai.toml < `FRUGAL_AI_*` environment variables < explicit arguments.
 
-Everything in frugal-ai reads its settings through `load_settings()`. Each value remembers
-where it came from (`Settings.origins`), which `frugal-ai doctor` prints.
+`load_settings()` reads every layer and validates them. Everything in frugal-ai that needs
+the settings in force (track, capture, the ledger, `estimate_llm`, the CLI) asks
+`settings_in_force()`, the one cached accessor: it loads again when a `FRUGAL_AI_*`
+variable changes (seen at the next call) or the config file changes (path, mtime, size:
+seen within `RECHECK_S`). `reset()` forgets this and every other piece of process state
+(for tests). Each value remembers where it came from (`Settings.origins`), which
+`frugal-ai doctor` prints.
 
 Example:
     >>> s = load_settings(overrides={"country": "FR"})
@@ -14,11 +19,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ._environ import ENV_ITEMS, env_pairs, env_size
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -265,3 +273,149 @@ def _validate(values: dict[str, Any], origin: str) -> Settings:
             key = ENV_PREFIX + key.upper().replace(".", "__")
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise ConfigError(f"{key}: {msg}", where=origin) from None
+
+
+# --- the settings in force: one cached accessor ------------------------------------------------
+
+# How often the hot paths look at the config file (a stat per folder up to the root). The
+# FRUGAL_AI_* variables are compared at every call: a changed one is seen at once.
+RECHECK_S = 0.5
+# A config file modified this shortly before it was read may change again within the same
+# mtime tick (coarse on some file systems): it is read again at each check until it is older.
+_RACY_NS = 2_000_000_000
+# Not FRUGAL_AI_*, but the defaults read them (default_ledger_path).
+_DEFAULT_INPUTS = ("XDG_DATA_HOME", "HOME")
+
+
+class _InForce:
+    """The settings (or the error) loaded for one key, and how to tell that the key still holds."""
+
+    __slots__ = ("settings", "error", "key", "loaded_ns", "env_pairs", "env_size", "checked_at")
+
+    def __init__(self, settings: Settings | None, error: Exception | None, key: tuple[Any, ...], loaded_ns: int,
+                 pairs: frozenset[tuple[Any, Any]], size: int) -> None:
+        self.settings, self.error, self.key, self.loaded_ns = settings, error, key, loaded_ns
+        self.env_pairs, self.env_size = pairs, size
+        self.checked_at = time.perf_counter()
+
+
+_in_force: _InForce | None = None
+# The last load with a command's arguments: apart, so the hot paths never see them.
+_with_arguments: _InForce | None = None
+_in_force_lock = threading.Lock()
+_clock = time.perf_counter
+
+
+def settings_in_force(overrides: Mapping[str, Any] | None = None, *, recheck: bool = False) -> Settings:
+    """The settings in force, cached: loaded again only when what they come from changes.
+
+    The key is the `FRUGAL_AI_*` variables (and the `XDG_DATA_HOME`/`HOME` the defaults read),
+    the config file's identity (path, mtime and size of each file that `find_config_file`
+    could pick: the named one, or those from the working directory up) and `overrides` (a
+    command's arguments). A changed variable counts from the next call; the files are looked at
+    every `RECHECK_S` at most, or now with `recheck` (a command, which asks once). Raises
+    `ConfigError` as `load_settings` does; the error is cached too, so a bad configuration
+    costs one load, not one per call.
+    """
+    entry = _in_force
+    if (
+        entry is not None
+        and overrides is None
+        and not recheck
+        and env_size() == entry.env_size
+        and ENV_ITEMS >= entry.env_pairs
+        and _clock() - entry.checked_at < RECHECK_S
+    ):
+        if entry.error is not None:
+            raise entry.error.with_traceback(None)  # not a traceback that grows at each raise
+        return entry.settings  # type: ignore[return-value]  # None only with an error
+    return _recheck(overrides)
+
+
+def _recheck(overrides: Mapping[str, Any] | None) -> Settings:
+    global _in_force, _with_arguments
+    with _in_force_lock:
+        # The environment is read before the files and the load: a change made meanwhile is
+        # seen at the next call.
+        size = env_size()
+        names = tuple(sorted(k for k in os.environ if k.startswith(ENV_PREFIX) or k in _DEFAULT_INPUTS))
+        pairs = env_pairs(names)
+        values = tuple(os.environ.get(n) for n in names)
+        given = tuple(sorted((k, str(v)) for k, v in (overrides or {}).items() if v is not None))
+        key = (names, values, given, _config_identity(os.environ))
+        entry = _with_arguments if given else _in_force
+        if entry is None or entry.key != key or _racy(entry):
+            loaded_ns = time.time_ns()
+            try:
+                settings: Settings | None = load_settings(overrides=overrides)
+                error: Exception | None = None
+            except Exception as e:  # ConfigError mostly; a deleted working directory too
+                settings, error = None, e
+            if entry is not None and settings is not None and settings == entry.settings:
+                settings = entry.settings  # the same values: keep the object, and what callers derived from it
+            entry = _InForce(settings, error, key, loaded_ns, pairs, size)
+        else:
+            entry.env_pairs, entry.env_size, entry.checked_at = pairs, size, _clock()
+        if given:
+            _with_arguments = entry
+        else:
+            _in_force = entry
+    if entry.error is not None:
+        raise entry.error.with_traceback(None)
+    return entry.settings  # type: ignore[return-value]
+
+
+def _config_identity(env: Mapping[str, str]) -> tuple[str, tuple[tuple[str, int, int], ...]]:
+    """What `find_config_file` would read: where it looks from, and (path, mtime, size) of every
+    candidate that exists there (the named file, or each frugal-ai.toml and pyproject.toml
+    from the working directory up)."""
+    explicit = env.get("FRUGAL_AI_CONFIG")
+    if explicit:
+        candidates = [Path(explicit)]
+        where = explicit
+    else:
+        try:
+            here = Path.cwd()
+        except OSError as e:  # the working directory was deleted: load_settings will say so
+            return (repr(e), ())
+        candidates = [folder / name for folder in (here, *here.parents) for name in (CONFIG_FILENAME, "pyproject.toml")]
+        where = str(here)
+    found = []
+    for path in candidates:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), st.st_mtime_ns, st.st_size))
+    return (where, tuple(found))
+
+
+def _racy(entry: _InForce) -> bool:
+    """A config file modified too shortly before it was read to trust its mtime (a rewrite
+    within the same tick of a coarse file-system clock would keep it): read it again."""
+    return any(mtime_ns > entry.loaded_ns - _RACY_NS for _, mtime_ns, _ in entry.key[3][1])
+
+
+# --- one reset for the whole process -----------------------------------------------------------
+
+_forgetters: list[Callable[[], None]] = []
+
+
+def on_reset(forget: Callable[[], None]) -> None:
+    """Have `reset()` call `forget`: how a module that keeps process state forgets it."""
+    _forgetters.append(forget)
+
+
+def reset() -> None:
+    """Forget this process's frugal-ai state: what tests call between tests.
+
+    Every module that keeps some registered how to forget it with `on_reset`, on import; they
+    are called in the reverse order (the upper layers first, as `atexit` does: the meter
+    finalises its runs into the ledger before the ledger's writers close), then the settings
+    in force are forgotten.
+    """
+    global _in_force, _with_arguments
+    for forget in reversed(_forgetters):
+        forget()
+    with _in_force_lock:
+        _in_force = _with_arguments = None

@@ -38,11 +38,9 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Offline name resolution, no proxies, capture switched on for the test, off after."""
     import frugal_ai
     import frugal_ai.ledger as ledger
-    from frugal_ai.capture import emit
 
     for name in _ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
-    emit.reset()
     with resolve_to_loopback(*REMOTE_HOSTS):
         frugal_ai.instrument()
         try:

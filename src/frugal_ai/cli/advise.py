@@ -24,12 +24,12 @@ def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: s
     """The actions that would cut the footprint most over the period, each with its savings range."""
     from ..advise import BATCHING_NOT_OFFERED, QUALITY_CAVEAT
     from ..advise import advise as advise_
-    from ..config import load_settings
+    from ..config import settings_in_force
     from ..inventory import load_inventory
     from ..report.period import resolve_period
 
     period = resolve_period(None, since, until)  # the same dates, checks and wording as `report`
-    settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
+    settings = settings_in_force({"ledger": ledger_path}, recheck=True)
     # Advice shows no content hash: skip that second read of the ledger.
     inventory = load_inventory(settings.ledger, since=period.since, until=period.until, settings=settings,
                                with_hash=False)

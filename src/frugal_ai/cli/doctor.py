@@ -20,10 +20,10 @@ def doctor(ctx: click.Context, fmt: str) -> None:
     ledger, so it reports it as a finding ("ledger: corrupt (...)") and prints everything
     else, instead of stopping with exit 2 like the commands that need to read it.
     """
-    from ..config import load_settings
+    from ..config import settings_in_force
     from ..measure.capabilities import detect
 
-    settings = load_settings()
+    settings = settings_in_force(recheck=True)
     caps = detect(settings)
     ledger = ledger_facts(settings.ledger.expanduser())
     config = {k: {"value": _plain(getattr(settings, k)), "origin": settings.origins.get(k, "default")}

@@ -53,7 +53,7 @@ def check(
     ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str, ledger_path: str | None
 ) -> None:
     """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
-    from ..config import load_settings
+    from ..config import settings_in_force
     from ..gains import GainsError, LedgerUsage, balance, load_gains
     from ..gains.wording import balance_dict
     from ..ledger.health import require_intact
@@ -65,7 +65,7 @@ def check(
             click.echo(f"error: {problem}", err=True)
         ctx.exit(2)
     since_d, until_d = window(since, until)
-    settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
+    settings = settings_in_force({"ledger": ledger_path}, recheck=True)
     # A damaged ledger must not yield a balance: the pages these workloads need may read fine
     # while others are lost, so the whole file is checked first (read-only).
     require_intact(settings.ledger)

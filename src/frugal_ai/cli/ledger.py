@@ -16,9 +16,9 @@ def ledger() -> None:
 def _path(path: str | None) -> Path:
     # Unlike the recording path (which degrades to one warning), a command refuses a bad
     # configuration: ConfigError -> one line naming the file and key, exit 2.
-    from ..config import load_settings
+    from ..config import settings_in_force
 
-    return Path(path).expanduser() if path else Path(load_settings().ledger).expanduser()
+    return Path(path).expanduser() if path else Path(settings_in_force(recheck=True).ledger).expanduser()
 
 
 @ledger.command()

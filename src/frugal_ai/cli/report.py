@@ -36,7 +36,7 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
     if schema:
         click.echo(json.dumps(report_json_schema(), indent=2, ensure_ascii=False))
         return
-    from ..config import load_settings
+    from ..config import settings_in_force
 
     the_format = format_for(out_path, fmt)
     check_output(the_format, table)
@@ -44,7 +44,7 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
         raise InputError(f"--format {the_format} writes a binary file: give --out FILE, or redirect the output",
                          where="--out")
     the_period = resolve_period(period, since, until)
-    settings = load_settings(overrides={"ledger": ledger_path} if ledger_path else None)
+    settings = settings_in_force({"ledger": ledger_path}, recheck=True)
     with ProgressBar(sys.stderr) as bar:
         model = build_report(settings.ledger, the_period, settings=settings, gains_path=gains_path,
                              progress=bar)

@@ -41,7 +41,7 @@ def run(name: str | None, tag: tuple[str, ...], command: tuple[str, ...]) -> Non
 
 def summary_line(result: "CommandResult") -> str:
     """One line: duration, energy (with range and method), CO2e and water."""
-    from ..config import load_settings
+    from ..config import settings_in_force
     from ..measure.footprint import measured_footprint
     from ..units import format_quantity, format_range
 
@@ -50,7 +50,7 @@ def summary_line(result: "CommandResult") -> str:
         return f"frugal-ai: exit {rc}; the run could not be measured"
     duration_s = max(0.0, record.end - record.start)
     fp = measured_footprint(record.cpu_kwh, record.gpu_kwh, record.ram_kwh, record.method, record.zone,
-                            load_settings(), coverage=record.coverage)
+                            settings_in_force(recheck=True), coverage=record.coverage)
     if record.method == "unavailable":
         energy = "energy not measurable here (see frugal-ai doctor)"
     else:

@@ -100,8 +100,6 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
     from .. import ledger as ledger_module
     from .. import measure
 
-    from ..measure.track import reload_settings
-
     # The demo's own settings while it tracks: its ledger, its example country (so its runs
     # carry zone FR in the ledger, and any report of that ledger gives the same numbers) and
     # its project name (the same as its API calls'). The user's values are put back after.
@@ -109,7 +107,6 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
            "FRUGAL_AI_PROJECT": DEMO_PROJECT}
     previous = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
-    reload_settings()
     try:
         with frugal_ai.track(WORKLOAD, tags={"demo": "true", "team": "data"}):
             accuracy = train_small_classifier(train_s)
@@ -124,5 +121,4 @@ def _measure_workload(ledger: Path, train_s: float) -> float:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        reload_settings()
     return accuracy

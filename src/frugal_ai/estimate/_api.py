@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from ..config import on_reset, settings_in_force
 from ..errors import InputError
 from ..factors import factor_set, weight_bits_of
 from ..footprint import Footprint, Impacts, Range
@@ -17,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _MAX_CACHE = 4096
 _cache: dict[tuple[Any, ...], tuple[Any, object]] = {}
-_default_settings: list["Settings"] = []
 _lock = threading.Lock()
 _ZERO = Range.zero()
 # The unvalidated constructors, bound once: looking them up on the model classes at every call
@@ -25,29 +25,22 @@ _ZERO = Range.zero()
 _range, _impacts, _footprint = Range.of, Impacts.of, Footprint.of
 
 
-def default_settings() -> "Settings":
-    """Settings loaded once per process (config files are not re-read per estimate)."""
-    if not _default_settings:
-        from ..config import load_settings
-
-        with _lock:
-            if not _default_settings:
-                _default_settings.append(load_settings())
-    return _default_settings[0]
-
-
 def clear_caches() -> None:
-    """Forget cached coefficients and settings (after a configuration change, in tests)."""
+    """Forget cached coefficients (to measure building them). A change of settings needs no
+    call: coefficients are cached per settings object, and `settings_in_force` gives a new
+    one when a `FRUGAL_AI_*` variable or the config file changes."""
     with _lock:
         _cache.clear()
-        _default_settings.clear()
+
+
+on_reset(clear_caches)
 
 
 def coefficients(
     model: str, provider: str | None = None, zone: str | None = None, settings: "Settings | None" = None
 ) -> Coefficients:
     """The per-token coefficients for a model at a place (cached). Raises UnknownModelError, UnknownZoneError."""
-    s = settings if settings is not None else default_settings()
+    s = settings if settings is not None else settings_in_force()
     key = (model, provider, zone, id(s))
     hit = _cache.get(key)
     # The cache holds the settings object itself, so its id cannot be reused by another one.
@@ -120,7 +113,8 @@ def estimate_llm(
     reasoning. `provider`
     names who serves the model (its catalogue host by default; `local` for your machines);
     `zone` (ISO 3166 code) overrides where the data centre is. Per-provider overrides of
-    zone, PUE and WUE come from `settings` (loaded once from the configuration if None).
+    zone, PUE and WUE come from `settings` (the settings in force if None: a changed
+    `FRUGAL_AI_*` variable counts from the next call).
     Nothing is recorded. See docs/methodology.md.
 
     Example:

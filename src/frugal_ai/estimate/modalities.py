@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..config import settings_in_force
 from ..errors import InputError
 from ..factors import ModalityModel, factor_set
 from ..footprint import Footprint
 from . import formulas as f
 from . import serving as sv
-from ._api import assemble_footprint, cached, coefficients, default_settings, place_settings, remember
+from ._api import assemble_footprint, cached, coefficients, place_settings, remember
 from ._coefficients import Triple, _bounds, _bounds_reversed, _ordered, build_place
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,7 +84,7 @@ def unit_coefficients(
     model: str, provider: str | None = None, zone: str | None = None, settings: "Settings | None" = None
 ) -> UnitCoefficients:
     """Energy and embodied emissions per unit of a non-text model at a place (cached). Raises UnknownModelError."""
-    s = settings if settings is not None else default_settings()
+    s = settings if settings is not None else settings_in_force()
     key = ("unit", model, provider, zone, id(s))
     hit = cached(key, s)
     if hit is not None:

@@ -134,7 +134,7 @@ def balance(
     `LedgerUsage(ledger_path)`, or an `Inventory`, whose ledger is then read per use case
     (its workload filter and period are not reused: each use case has its own).
     """
-    from ..config import load_settings
+    from ..config import settings_in_force
 
     if since is not None and until is not None and until <= since:
         raise InputError(f"the period is empty: until ({until}) is not after since ({since})")
@@ -142,7 +142,7 @@ def balance(
         from ..factors import factor_set
 
         factors = factor_set()
-    settings = settings or load_settings()
+    settings = settings or settings_in_force()
     if not hasattr(usage, "monthly"):
         usage = LedgerUsage.of(usage, settings)  # type: ignore[arg-type]
     today = today or dt.datetime.now(dt.timezone.utc).date()

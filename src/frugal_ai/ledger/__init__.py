@@ -6,9 +6,8 @@
     ledger_path()                  the ledger in force: FRUGAL_AI_LEDGER > config > default
     reset()                        flush and forget every writer (tests that change the ledger path)
 
-Records go to the ledger in force when they are submitted. The path is re-read from the
-settings whenever `FRUGAL_AI_LEDGER` or `FRUGAL_AI_CONFIG` changes, so tests can point each
-test at its own file.
+Records go to the ledger in force when they are submitted: the `ledger` of the settings in
+force (config.settings_in_force), so a changed `FRUGAL_AI_LEDGER` counts from the next record.
 
 Example:
     >>> import frugal_ai.ledger as ledger
@@ -24,7 +23,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .._environ import env_reader
+from ..config import on_reset, settings_in_force
 from ..errors import InputError
 from .notice import FrugalAIWarning, warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
@@ -48,23 +47,19 @@ __all__ = [
     "tags_json",
 ]
 
-_ENV_KEYS = ("FRUGAL_AI_LEDGER", "FRUGAL_AI_CONFIG")
-
 _lock = threading.Lock()
 _writers: dict[Path, LedgerWriter] = {}
 _default: LedgerWriter | None = None
-_default_key: tuple[object, ...] | None = None
-
-
-_env_key = env_reader(_ENV_KEYS)
+# The settings object (or the configuration error) the default writer was chosen under.
+_default_key: object = None
 
 
 def ledger_path() -> Path:
     """The ledger file in force: `FRUGAL_AI_LEDGER`, else the config's `ledger`, else the default."""
-    from ..config import default_ledger_path, load_settings
+    from ..config import default_ledger_path
 
     try:
-        return Path(load_settings().ledger).expanduser()
+        return Path(settings_in_force().ledger).expanduser()
     except InputError as e:
         env = os.environ.get("FRUGAL_AI_LEDGER")
         fallback = Path(env).expanduser() if env else default_ledger_path()
@@ -85,25 +80,24 @@ def writer_for(path: Path | str) -> LedgerWriter:
         return w
 
 
-def _default_writer() -> LedgerWriter:
-    global _default, _default_key
-    key = _env_key()
-    w = _default
-    if w is not None and key == _default_key:
-        return w
-    w = writer_for(ledger_path())
-    _default, _default_key = w, key
-    return w
+def _settings_key() -> object:
+    try:
+        return settings_in_force()
+    except InputError as e:  # ledger_path() falls back, and warns once
+        return e
 
 
 def writer_in_force() -> LedgerWriter:
     """The writer of the ledger in force now. For records finalised later (runs), take it
     when the activity starts, so a later change of FRUGAL_AI_LEDGER does not move them."""
-    # The hot path (every captured call, every tracked run): two dict look-ups when the
-    # ledger in force has not changed since the last record.
+    # The hot path (every captured call, every tracked run): the settings in force are the
+    # same object while nothing they come from changed, so one identity test.
+    global _default, _default_key
+    key = _settings_key()
     w = _default
-    if w is None or _env_key() != _default_key:
-        w = _default_writer()
+    if w is None or key is not _default_key:
+        w = writer_for(ledger_path())
+        _default, _default_key = w, key
     return w
 
 
@@ -147,6 +141,9 @@ def reset() -> None:
         _default, _default_key = None, None
     for w in writers:
         w.close()
+
+
+on_reset(reset)
 
 
 def _at_exit() -> None:

@@ -51,6 +51,7 @@ import time
 import concurrent.futures.thread  # noqa: F401  (imported now: importing it at interpreter exit fails)
 from typing import TYPE_CHECKING, Callable, Literal
 
+from ..config import on_reset
 from ..ledger import SessionRecord, submit, writer_for
 from ..ledger.records import RunRecord
 from ..ledger import flush as ledger_flush
@@ -506,6 +507,9 @@ def reset_meter() -> None:
             atexit.unregister(m.shutdown)
         except Exception:
             pass
+
+
+on_reset(reset_meter)  # config.reset(): after the layers above, before the ledger's writers close
 
 
 def _before_fork() -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar, overload
 
 from .. import _hooks
+from ..config import Settings, settings_in_force
 from ..ledger import writer_in_force
 from ..ledger.notice import warn_once
 from ..ledger.records import RunRecord
@@ -54,40 +55,20 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-_SETTINGS_ENV = ("FRUGAL_AI_PROJECT", "FRUGAL_AI_COUNTRY", "FRUGAL_AI_CONFIG", "FRUGAL_AI_MEASURE_INTERVAL_S")
-# Reading four environment variables costs ~3 µs, a sixth of our budget: look at most this often.
-_SETTINGS_CHECK_S = 0.5
-_settings_key: tuple[str | None, ...] | None = None
-_settings: Any = None
-_settings_checked = -1e9
+_fallback_settings: Settings | None = None
 
 
-def _current_settings(now: float | None = None) -> Any:
-    """The settings; re-read when a FRUGAL_AI_* variable that matters here changed (looked at
-    every `_SETTINGS_CHECK_S` at most; `reload_settings()` forces it)."""
-    global _settings_key, _settings, _settings_checked
-    now = time.perf_counter() if now is None else now
-    if _settings is not None and now - _settings_checked < _SETTINGS_CHECK_S:
-        return _settings
-    _settings_checked = now
-    env = os.environ
-    key = tuple(env.get(k) for k in _SETTINGS_ENV)
-    if key != _settings_key or _settings is None:
-        from ..config import Settings, load_settings
-
-        try:
-            _settings = load_settings()
-        except Exception as e:
-            warn_once("track-config", f"configuration error ({e}); measuring with default settings")
-            _settings = Settings()
-        _settings_key = key
-    return _settings
-
-
-def reload_settings() -> None:
-    """Read the settings again at the next tracked call (after changing config or FRUGAL_AI_* variables)."""
-    global _settings
-    _settings = None
+def _current_settings() -> Settings:
+    """The settings in force (config.settings_in_force); with a bad configuration, the
+    defaults, after one warning: measuring must not break the caller."""
+    global _fallback_settings
+    try:
+        return settings_in_force()
+    except Exception as e:
+        warn_once("track-config", f"configuration error ({e}); measuring with default settings")
+        if _fallback_settings is None:
+            _fallback_settings = Settings()
+        return _fallback_settings
 
 
 def _instrument_capture() -> None:
@@ -123,7 +104,7 @@ def _ledger_in_force() -> Path | None:
 
 def _begin(name: str, tags: dict[str, str], capture_api: bool) -> _Active | None:
     try:
-        settings = _current_settings(time.perf_counter())
+        settings = _current_settings()
         m = meter()
         if m.state == "idle":
             m.ensure_started(settings)

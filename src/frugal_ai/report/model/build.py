@@ -44,9 +44,9 @@ def build_report(
     inventory: avoided emissions are never subtracted from it). The model holds no prose:
     the renderers write it in the language they are given.
     """
-    from ...config import load_settings
+    from ...config import settings_in_force
 
-    settings = settings or load_settings()
+    settings = settings or settings_in_force()
     tick = progress or (lambda stage, fraction: None)
     tick("ledger", 0.0)
     inventory = load_inventory(ledger_path, since=period.since, until=period.until, settings=settings, progress=tick)
