@@ -259,7 +259,6 @@ def test_an_internal_error_is_one_warning_and_the_call_goes_on(
 
     from frugal_ai.capture import emit
 
-    emit.reset()
     monkeypatch.setattr(emit, "_warned", False)
     monkeypatch.setattr(bedrock_format, "read_converse", broken)
     frugal_ai.instrument()

@@ -38,7 +38,7 @@ def load_inventory(
     inventory — the report's — since a workload-filtered one (the gains balance reads one per
     use case) or the advice never shows it. Without it, `content_hash` is "".
     """
-    from ..config import load_settings
+    from ..config import settings_in_force
 
     since_s, until_s = _unix(since), _unix(until)
     if since_s is not None and until_s is not None and until_s <= since_s:
@@ -51,7 +51,7 @@ def load_inventory(
 
     from ..factors import factor_set
 
-    settings = settings or load_settings()
+    settings = settings or settings_in_force()
     factors = factor_set()
     rows = [measured_row(g, settings, factors) for g in read.run_groups]
     rows += [estimated_row(g, settings, factors) for g in read.call_groups]
