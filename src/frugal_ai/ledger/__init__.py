@@ -6,8 +6,11 @@
     ledger_path()                  the ledger in force: FRUGAL_AI_LEDGER > config > default
     reset()                        flush and forget every writer (tests that change the ledger path)
 
-Records go to the ledger in force when they are submitted: the `ledger` of the settings in
-force (config.settings_in_force), so a changed `FRUGAL_AI_LEDGER` counts from the next record.
+Every read of a ledger is in `query.py`, every write goes through `writer.insert_records`
+(one row builder), and what a record may hold is in `bounds.py` (docs/architecture.md,
+"The ledger backend"). Records go to the ledger in force when they are submitted: the
+`ledger` of the settings in force (config.settings_in_force), so a changed
+`FRUGAL_AI_LEDGER` counts from the next record.
 
 Example:
     >>> import frugal_ai.ledger as ledger
