@@ -12,7 +12,7 @@ import pytest
 import frugal_ai.ledger as ledger
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.ledger.records import ApiCallRecord, RunRecord, SessionRecord
-from frugal_ai.ledger.writer import CALL_COLUMNS, RUN_COLUMNS, SESSION_COLUMNS, call_row, run_row, session_row, tags_json
+from frugal_ai.ledger.rows import CALL_COLUMNS, RUN_COLUMNS, SESSION_COLUMNS, call_row, run_row, session_row, tags_json
 
 
 def _records() -> list[RunRecord | ApiCallRecord]:

@@ -1,7 +1,7 @@
 """Write ledger records into a given SQLite file, in one transaction.
 
 The demo, the tests and the benchmarks build their own ledgers with this. It writes through
-the ledger writer's row builder (`frugal_ai.ledger.writer.insert_records`), so a record is
+the ledger writer's row builder (`frugal_ai.ledger.rows.insert_records`), so a record is
 stored byte for byte as a tracked process would store it, and it never looks at settings,
 so it cannot write into the user's real ledger by accident.
 """
@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..ledger import connect
 from ..ledger.records import Record
-from ..ledger.writer import insert_records
+from ..ledger.rows import insert_records
 
 
 def create_ledger(path: str | Path) -> Path:

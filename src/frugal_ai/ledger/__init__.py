@@ -6,7 +6,7 @@
     ledger_path()                  the ledger in force: FRUGAL_AI_LEDGER > config > default
     reset()                        flush and forget every writer (tests that change the ledger path)
 
-Every read of a ledger is in `query.py`, every write goes through `writer.insert_records`
+Every read of a ledger is in `query.py`, every write goes through `rows.insert_records`
 (one row builder), and what a record may hold is in `bounds.py` (docs/architecture.md,
 "The ledger backend"). Records go to the ledger in force when they are submitted: the
 `ledger` of the settings in force (config.settings_in_force), so a changed
@@ -31,7 +31,8 @@ from ..errors import InputError
 from .notice import FrugalAIWarning, warn_once
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 from .schema import SCHEMA_VERSION, open_for_reading, open_writable
-from .writer import LedgerWriter, tags_json
+from .rows import tags_json
+from .writer import LedgerWriter
 
 __all__ = [
     "submit",

@@ -17,6 +17,8 @@ answers with a few aggregated rows, never one Python object per ledger row:
 This set is the reader side of a ledger backend (docs/architecture.md): another store
 (PostgreSQL) provides the same functions over its own connection. The SQL is kept to what
 SQLite and PostgreSQL share where that costs nothing; what is SQLite's own is marked.
+It is a little over 400 lines because it is the whole reader seam in one place, on purpose:
+a backend implements this one file's functions.
 """
 
 from __future__ import annotations

@@ -1,0 +1,202 @@
+"""The ledger's row builder: the one way a record becomes rows of a ledger.
+
+`insert_records(conn, records)` writes records in one transaction; the background writer of
+a tracked process (writer.py) and `demo/ledger_file.py` (the demo, the golden tests, the
+benchmarks) both call it, so a record is stored, and hashed, the same way whoever wrote it.
+A record outside the plausibility bounds (bounds.py), or one the database refuses, goes
+alone to the `rejected` table with its reason; the others are written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from typing import Any, Callable, Iterable
+
+from ..ids import new_id
+from .bounds import problem
+from .records import ApiCallRecord, Record, RunRecord, SessionRecord
+
+RUN_COLUMNS = ("id", "parent_id", "name", "project", "tags", "start", "end", "status", "host", "pid", "zone",
+               "method", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
+CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "status", "provider", "model",
+                "input_tokens", "output_tokens", "reasoning_tokens", "latency_s", "host", "path", "http_status",
+                "local", "source", "requests")
+SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
+                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
+
+
+def _insert(table: str, columns: tuple[str, ...], on_conflict: str) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT (id) {on_conflict}"
+
+
+def _update_all(columns: tuple[str, ...]) -> str:
+    return "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
+
+
+# Runs and sessions may be written again with better figures (the new values win); an API
+# call is a fact written once (a retried batch is harmless). ON CONFLICT is both SQLite's and
+# PostgreSQL's spelling.
+_RUN_SQL = _insert("runs", RUN_COLUMNS, _update_all(RUN_COLUMNS))
+_CALL_SQL = _insert("api_calls", CALL_COLUMNS, "DO NOTHING")
+_SESSION_SQL = _insert("sessions", SESSION_COLUMNS, _update_all(SESSION_COLUMNS))
+REJECTED_COLUMNS = ("id", "kind", "start", "name", "project", "provider", "model", "reason")
+_REJECTED_SQL = _insert("rejected", REJECTED_COLUMNS, "DO NOTHING")
+# What one record can make the database refuse (a value it cannot bind, a constraint); a
+# locked, full or broken database (OperationalError) is the whole batch's business instead.
+_RECORD_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
+                  OverflowError, ValueError, TypeError)
+
+
+def tags_json(tags: dict[str, str] | None) -> str:
+    """Tags as stored: a JSON object of strings, keys sorted."""
+    if not tags:
+        return "{}"
+    # The same tags dict is shared by every run of a decorated function: encode it once.
+    cached = _tags_cache.get(id(tags))
+    if cached is not None and cached[0] is tags and cached[1] == tags:
+        return cached[2]
+    text = json.dumps({str(k): str(v) for k, v in tags.items()}, sort_keys=True, ensure_ascii=False)
+    if len(_tags_cache) > 1024:
+        _tags_cache.clear()
+    _tags_cache[id(tags)] = (tags, dict(tags), text)
+    return text
+
+
+_tags_cache: dict[int, tuple[dict[str, str], dict[str, str], str]] = {}
+
+
+def run_row(r: RunRecord) -> tuple[Any, ...]:
+    """A run as the row `RUN_COLUMNS` names."""
+    return (r.id, r.parent_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.host, r.pid, r.zone,
+            r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh, r.coverage)
+
+
+def call_row(r: ApiCallRecord) -> tuple[Any, ...]:
+    """An API call as the row `CALL_COLUMNS` names; a call without an id gets one here."""
+    if not r.id:
+        # The capture leaves the id to the writer thread; given once, so a batch written
+        # again after a busy database keeps its ids (INSERT OR IGNORE).
+        r.id = new_id()
+    return (r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.provider, r.model,
+            r.input_tokens, r.output_tokens, r.reasoning_tokens, r.latency_s, r.host, r.path, r.http_status,
+            int(r.local), r.source, r.requests)
+
+
+def session_row(r: SessionRecord) -> tuple[Any, ...]:
+    """A session as the row `SESSION_COLUMNS` names."""
+    return (r.id, r.host, r.pid, r.project, r.start, r.end, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh,
+            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh)
+
+
+Reject = Callable[[Record, str], None]
+
+
+def _sql_and_row(r: Record) -> tuple[str, tuple[Any, ...]]:
+    if isinstance(r, ApiCallRecord):
+        return _CALL_SQL, call_row(r)
+    if isinstance(r, RunRecord):
+        return _RUN_SQL, run_row(r)
+    return _SESSION_SQL, session_row(r)
+
+
+def rejected_row(r: Any, reason: str) -> tuple[Any, ...]:
+    """A refused record as the row `REJECTED_COLUMNS` names: what identifies it, and why."""
+    start = getattr(r, "start", None)
+    finite = isinstance(start, (int, float)) and not isinstance(start, bool) and abs(start) < 1e300
+    return (_text(getattr(r, "id", None)) or new_id(), _text(getattr(r, "kind", None)) or type(r).__name__,
+            float(start) if finite else None, _text(getattr(r, "name", None)), _text(getattr(r, "project", None)),
+            _text(getattr(r, "provider", None)), _text(getattr(r, "model", None)), _text(reason) or "?")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:200].encode("utf-8", "replace").decode("utf-8")
+
+
+def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
+                   on_reject: Reject | None = None) -> int:
+    """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
+
+    Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
+    ledger) is written in bounded memory. A record outside the bounds (`bounds.problem`), or
+    one the database refuses, goes to the `rejected` table with its reason instead, and
+    `on_reject(record, reason)` is called; the others are written. Returns the number of
+    records written (rejected ones not included). A busy, full or broken database raises.
+    """
+    n = 0
+    it = iter(records)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        while True:
+            block = list(itertools.islice(it, chunk))
+            if not block:
+                break
+            # Per statement, its rows and (same order) their records: the records only matter
+            # if the database refuses a row.
+            groups: dict[str, tuple[list[tuple[Any, ...]], list[Record]]] = {
+                _CALL_SQL: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
+            rejected: list[tuple[Record, str]] = []
+            call_rows, call_recs = groups[_CALL_SQL]
+            for r in block:
+                reason = problem(r)
+                if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
+                    try:
+                        call_rows.append(call_row(r))
+                    except Exception as e:
+                        reason = f"cannot be stored ({e})"
+                    else:
+                        call_recs.append(r)
+                        continue
+                if reason is None:
+                    try:
+                        sql, row = _sql_and_row(r)
+                    except Exception as e:
+                        reason = f"cannot be stored ({e})"
+                    else:
+                        rows, recs = groups[sql]
+                        rows.append(row)
+                        recs.append(r)
+                if reason is not None:
+                    rejected.append((r, reason))
+            for sql, (rows, recs) in groups.items():
+                if rows:
+                    n += _insert_each(conn, sql, rows, recs, rejected)
+            if rejected:
+                conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
+                if on_reject is not None:
+                    for r, why in rejected:
+                        on_reject(r, why)
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        raise
+    return n
+
+
+def _insert_each(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]], recs: list[Record],
+                 rejected: list[tuple[Record, str]]) -> int:
+    """Insert the rows in one statement; if the database refuses one, insert them one by one
+    so that only the refused ones are left out (added to `rejected`). Returns how many went in."""
+    conn.execute("SAVEPOINT frugal_ai_rows")
+    try:
+        conn.executemany(sql, rows)
+        return len(rows)
+    except _RECORD_ERRORS:
+        conn.execute("ROLLBACK TO frugal_ai_rows")
+    finally:
+        conn.execute("RELEASE frugal_ai_rows")
+    n = 0
+    for row, r in zip(rows, recs):
+        try:
+            conn.execute(sql, row)
+            n += 1
+        except _RECORD_ERRORS as e:
+            rejected.append((r, f"cannot be stored ({e})"))
+    return n
