@@ -1,6 +1,6 @@
 """frugal-ai: the energy (kWh), greenhouse gases (kg CO2e) and water (L) of an SME's AI.
 
-Public API (see docs/ and DESIGN.md):
+Public API (see docs/):
 
     track(name=None, *, tags=None, capture_api=True)      decorator / context manager
     record_llm_call(model, input_tokens, output_tokens, *, provider=None, latency_s=None, tags=None)

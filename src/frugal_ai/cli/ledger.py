@@ -70,7 +70,7 @@ def stats(path: str | None, fmt: str) -> None:
 @click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
 @click.option("--out", metavar="FILE", default=None, help="Write here instead of standard output.")
 def export(fmt: str, since: str | None, until: str | None, path: str | None, out: str | None) -> None:
-    """One record a line: runs and API calls, with DESIGN.md's keys."""
+    """One record a line: runs and API calls, every key on every record (listed in docs/measurement.md)."""
     from ..errors import InputError
     from ..ledger import connect
     from ..ledger.export import parse_day, write_csv, write_jsonl

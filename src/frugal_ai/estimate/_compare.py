@@ -59,7 +59,8 @@ class ModelEstimate:
     kind: str = "text"  # text, image, transcription, speech, embedding
 
     def as_json(self) -> dict[str, Any]:
-        """The JSON object of DESIGN.md (totals over all requests), plus a few extra keys."""
+        """The JSON object of `estimate --format json` (totals over all requests; keys in the README's
+        estimate section, kinds in docs/methodology.md)."""
         fp = self.footprint
         return {
             "model": self.model,
@@ -84,7 +85,7 @@ class ModelEstimate:
         } | self._kind_json()
 
     def _kind_json(self) -> dict[str, Any]:
-        """`kind` and the units of a request that is not text (DESIGN: added where not text)."""
+        """`kind` and the units of a request that is not text (docs/methodology.md: added where not text)."""
         w = self.workload
         if self.kind == "text":
             return {}

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
 
 KINDS = ("text", "image", "transcription", "speech", "embedding")
-# The JSON `kind` of each request kind (DESIGN's second round: text, image, audio, embedding).
+# The JSON `kind` of each request kind (docs/methodology.md: text, image, audio, embedding).
 JSON_KIND = {"text": "text", "image": "image", "transcription": "audio", "speech": "audio", "embedding": "embedding"}
 
 

@@ -31,7 +31,7 @@ WORLD_ZONE = "WORLD"
 
 def measured_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> InventoryRow:
     # The zone recorded with the runs, never the configuration of whoever runs the report:
-    # the same ledger and factor set must always give the same numbers (DESIGN). No zone, or
+    # the same ledger and factor set must always give the same numbers (docs/report.md). No zone, or
     # one the factor base does not know (older ledgers), means the world average, flagged.
     recorded = g["zone"] or None
     zone = _zone_used(recorded, factors)

@@ -1,7 +1,7 @@
 """`ledger export`'s formats: the ledger's records as plain dicts (read by
 `query.iter_records`), one per run or API call, written as JSON Lines or CSV.
 
-Keys (DESIGN.md): kind ("run" | "api_call"), id, run_id (the enclosing run, for calls),
+Keys (docs/measurement.md, `ledger export`): kind ("run" | "api_call"), id, run_id (the enclosing run, for calls),
 parent_id (for nested runs), name, project, tags (an object), start, end (ISO 8601 UTC),
 status; for runs energy_kwh, cpu_kwh, gpu_kwh, ram_kwh, method, coverage, zone; for calls
 provider, model, input_tokens, output_tokens, reasoning_tokens (per request), latency_s,

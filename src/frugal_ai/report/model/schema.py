@@ -231,7 +231,7 @@ class GainsCase(BaseModel):
 
 
 class Report(BaseModel):
-    """The disclosure report. JSON keys follow DESIGN.md's contract."""
+    """The disclosure report. Its JSON keys are a contract (docs/report.md; `report --schema`)."""
 
     report_schema_version: str = REPORT_SCHEMA_VERSION
     period: str = Field(description="The period's label: 2026-Q3, 2026-09, 2026, a date span, or 'all'.")
