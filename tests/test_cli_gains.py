@@ -42,16 +42,43 @@ def test_template_is_valid_as_printed(tmp_path: Path, env: dict[str, str]) -> No
     assert "never subtracted" in checked.stdout
 
 
+def test_the_template_counts_nothing_twice(tmp_path: Path, env: dict[str, str]) -> None:
+    # The ledger holds route-planner calls: the template's tracked use case must not add an expected use to them.
+    (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
+    result = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01"], env)
+    assert result.exit_code == 0, result.stderr
+    assert "counted twice" not in result.stderr and "expected_usage is added" not in result.stderr
+    assert "Remote diagnosis" in result.stdout
+
+
+def test_every_template_key_is_commented() -> None:
+    import re
+
+    from frugal_ai.gains import template_text
+
+    for lang in ("en", "fr"):
+        text = template_text(lang)
+        keys = {m[1] for m in re.finditer(r"(?m)^\s*(?:# )?([a-z0-9_]+) = ", text)}
+        assert {"period", "horizon_years", "name", "workloads", "reference", "start", "end", "activity", "quantity",
+                "unit", "low", "high", "rebound", "evidence", "model", "requests", "input_tokens", "output_tokens",
+                "factor_kg_per_unit", "source", "co2e_kg", "date"} <= keys
+        for key in keys:  # each key is explained on its first line, in the template's language
+            first = next(line for line in text.splitlines() if re.match(rf"\s*(?:# )?{key} = ", line))
+            assert " # " in first.split(" = ", 1)[1] or key in ("high",), (lang, first)
+
+
 def test_check_json(tmp_path: Path, env: dict[str, str]) -> None:
     (tmp_path / "gains.toml").write_text(invoke(["gains", "template"], env).stdout, encoding="utf-8")
     result = invoke(["gains", "check", "gains.toml", "--since", "2026-01-01", "--until", "2026-01-31", "--format", "json"], env)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert [uc["name"] for uc in data["use_cases"]] == ["Route optimisation", "Customer e-mail drafting"]
-    assert [(uc["since"], uc["until"]) for uc in data["use_cases"]] == [("2026-01-01", "2026-02-01")] * 2  # until: exclusive
+    assert [uc["name"] for uc in data["use_cases"]] == ["Route optimisation", "Customer e-mail drafting", "Remote diagnosis"]
+    assert [(uc["since"], uc["until"]) for uc in data["use_cases"]] == [("2026-01-01", "2026-02-01")] * 3  # until: exclusive
     route = data["use_cases"][0]
     assert route["verdict"] == "pays_back" and route["reason"]
-    assert route["footprint_co2e_kg_by_source"].keys() == {"estimated", "expected"}
+    # tracked use from the ledger only; the use case not tracked yet from its expected_usage only
+    assert route["footprint_co2e_kg_by_source"].keys() == {"estimated"}
+    assert data["use_cases"][2]["footprint_co2e_kg_by_source"].keys() == {"expected"}
     assert set(route["avoided_co2e_kg"]) == {"low", "central", "high"}
     # the second use case's tag matches nothing in this ledger: a warning, not an error
     assert "warning: use case 'Customer e-mail drafting': workload 'team=support' matches nothing in the ledger" in result.stderr

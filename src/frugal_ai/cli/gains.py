@@ -35,11 +35,12 @@ def gains() -> None:
 
 
 @gains.command()
-def template() -> None:
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Language of the comments.")
+def template(lang: str) -> None:
     """Print a commented example gains file (valid as printed)."""
     from ..gains import template_text
 
-    click.echo(template_text(), nl=False)
+    click.echo(template_text(lang), nl=False)
 
 
 @gains.command()

@@ -126,7 +126,8 @@ def balance(
     record of its workloads when that is later and the ledger is its only footprint (no
     footprint is known before it, so no gains are counted before it either: gains and
     footprint always cover the same days, from `active_from`); without `until`, it ends
-    after `today` (UTC). A use case that starts after today gets a projection of its first
+    after `today` (UTC), and an `until` past today is cut there too (days that have not
+    happened count neither gains nor footprint). A use case that starts after today gets a projection of its first
     period. Payback is computed from the whole ledger history up to the end of the window,
     then projected to the file's horizon.
 
@@ -166,7 +167,10 @@ def balance(
 
 def _window(uc: UseCase, period: str, since: dt.date | None, until: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date, bool]:
     start = since or uc.start
-    end = until or (today + dt.timedelta(days=1))
+    tomorrow = today + dt.timedelta(days=1)
+    end = until or tomorrow
+    if end > tomorrow and start <= today:
+        end = tomorrow  # a window running past today: only the days that have happened count
     if since is None and until is None and end <= start:
         # Not started yet: a balance before deploying, over its first period.
         return uc.start, uc.start + dt.timedelta(days=round(DAYS_PER_PERIOD[period])), True

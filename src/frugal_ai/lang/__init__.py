@@ -84,6 +84,17 @@ class Texts:
         day = self("date.first_day", day=1) if d.day == 1 else str(d.day)
         return self("date.format", day=day, month=self(f"month.{d.month}"), year=d.year)
 
+    def day_span(self, since: date | str, until: date | str) -> str:
+        """'1 October – 1 December 2026' / '1er octobre – 1er décembre 2026': the year once
+        when both days share it."""
+        a = date.fromisoformat(since) if isinstance(since, str) else since
+        b = date.fromisoformat(until) if isinstance(until, str) else until
+        first = self.date(a)
+        if a.year == b.year:
+            day = self("date.first_day", day=1) if a.day == 1 else str(a.day)
+            first = self("date.day_month", day=day, month=self(f"month.{a.month}"))
+        return self("date.span", first=first, last=self.date(b))
+
     def month(self, ym: str) -> str:
         """'2026-07' as 'July 2026' / 'juillet 2026'."""
         year, month = ym.split("-")

@@ -68,6 +68,8 @@ def workload_text(name: str, t: Texts) -> str:
 
 
 def period_text(report: Report, t: Texts) -> str:
+    if report.period_in_progress and report.period_since and report.period_until:
+        return t("period.in_progress", span=t.day_span(report.period_since, report.period_until))
     if report.period_since is None and report.period_until is None:
         return t("period.all")
     if report.period_since is None:

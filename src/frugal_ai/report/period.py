@@ -2,12 +2,15 @@
 
 A period is `[since, until)` in UTC days: `since` inclusive, `until` exclusive. On the
 command line `--until` names the last day included, as people read it ("until 30 Sept").
+A period asked on the command line that runs past today is cut at today and marked in
+progress (`in_progress`, with the end it was asked for in `planned_until`): days that have
+not happened yet are never counted, and the gains are weighed over the same elapsed days.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
@@ -20,6 +23,12 @@ class Period(BaseModel):
     label: str
     since: date | None = None
     until: date | None = None  # exclusive
+    in_progress: bool = False  # cut at today: `planned_until` is the end asked for
+    planned_until: date | None = None  # exclusive
+
+    @property
+    def planned_last_day(self) -> date | None:
+        return None if self.planned_until is None else self.planned_until - timedelta(days=1)
 
     @property
     def last_day(self) -> date | None:
@@ -61,8 +70,31 @@ def parse_day(text: str, option: str) -> date:
         raise InputError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
 
 
-def resolve_period(period: str | None, since: str | None, until: str | None) -> Period:
-    """The period the command line asks for; `--until` is the last day included."""
+def utc_today() -> date:
+    """Today in UTC: the clock that cuts a period in progress (tests pass their own `today`)."""
+    return datetime.now(timezone.utc).date()
+
+
+def up_to(period: Period, today: date) -> Period:
+    """`period` cut at the end of `today` when it runs past it (and started by then).
+
+    >>> p = up_to(parse_period("2026-Q4"), date(2026, 12, 1))
+    >>> (p.until, p.in_progress, p.planned_until)
+    (datetime.date(2026, 12, 2), True, datetime.date(2027, 1, 1))
+    """
+    tomorrow = today + timedelta(days=1)
+    if period.until is None or period.until <= tomorrow or (period.since is not None and period.since > today):
+        return period
+    return period.model_copy(update={"until": tomorrow, "in_progress": True, "planned_until": period.until})
+
+
+def resolve_period(period: str | None, since: str | None, until: str | None, *, today: date | None = None) -> Period:
+    """The period the command line asks for; `--until` is the last day included. A period
+    that runs past `today` (default: today in UTC) is cut at today and marked in progress."""
+    return up_to(_asked_period(period, since, until), today or utc_today())
+
+
+def _asked_period(period: str | None, since: str | None, until: str | None) -> Period:
     if period and (since or until):
         raise InputError("--period cannot be combined with --since or --until")
     if period:

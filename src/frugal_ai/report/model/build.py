@@ -98,6 +98,8 @@ def report_from_inventory(
         period=period.label,
         period_since=period.since.isoformat() if period.since else None,
         period_until=period.last_day.isoformat() if period.last_day else None,
+        period_in_progress=period.in_progress,
+        period_planned_until=period.planned_last_day.isoformat() if period.planned_last_day else None,
         first_record=inventory.first_start.date().isoformat() if inventory.first_start else None,
         last_record=inventory.last_start.date().isoformat() if inventory.last_start else None,
         empty=inventory.empty,
@@ -148,8 +150,10 @@ def report_from_inventory(
 def _balance(gains_path: str | Path, inventory: Inventory, period: Period, settings: "Settings") -> Balance:
     from ...gains import LedgerUsage, balance, load_gains
 
+    # A period in progress was cut at its last day: the gains are weighed on the same clock.
     return balance(load_gains(gains_path), LedgerUsage.of(inventory, settings),
-                   since=period.since, until=period.until, settings=settings)
+                   since=period.since, until=period.until, settings=settings,
+                   today=period.last_day if period.in_progress else None)
 
 
 def _shared(gains: Balance | None) -> Balance | None:

@@ -237,6 +237,9 @@ class Report(BaseModel):
     period: str = Field(description="The period's label: 2026-Q3, 2026-09, 2026, a date span, or 'all'.")
     period_since: str | None = Field(description="First day included (YYYY-MM-DD), None: open.")
     period_until: str | None = Field(description="Last day included (YYYY-MM-DD), None: open.")
+    period_in_progress: bool = Field(False, description="The period asked runs past the day the report was made: "
+                                     "it is counted up to that day (period_until), gains included.")
+    period_planned_until: str | None = Field(None, description="Last day of the period asked, when it is in progress.")
     first_record: str | None = None
     last_record: str | None = None
     empty: bool
