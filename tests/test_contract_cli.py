@@ -41,6 +41,11 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "ledger": {},
     "ledger export": {("--format",): ("jsonl", "csv"), ("--since",): None, ("--until",): None, ("--ledger",): None, ("--out",): None},
     "ledger stats": {("--ledger",): None, ("--format",): ("table", "json")},
+    "ledger import": {
+        ("--format",): ("auto", "csv", "openai-usage", "anthropic-usage", "otlp-json", "litellm", "langfuse",
+                        "azure-metrics"),
+        ("--dry-run",): None, ("--strict",): None, ("--ledger",): None,
+    },
     "doctor": {("--format",): ("table", "json")},
     "gains": {},
     "gains check": {("--since",): None, ("--until",): None, ("--format",): ("table", "json"), ("--ledger",): None},
@@ -58,10 +63,11 @@ SUBCOMMANDS = {
     "": ("estimate", "models", "factors", "run", "ledger", "doctor", "gains", "advise", "report", "demo"),
     "models": ("list", "show"),
     "factors": ("list", "show"),
-    "ledger": ("export", "stats"),
+    "ledger": ("export", "import", "stats"),
     "gains": ("check", "template"),
 }
-USAGE_ARGS = {"models show": "MODEL", "factors show": "KEY", "run": "COMMAND...", "gains check": "FILE"}
+USAGE_ARGS = {"models show": "MODEL", "factors show": "KEY", "run": "COMMAND...", "gains check": "FILE",
+              "ledger import": "FILE"}
 
 
 def _help(path: str) -> str:

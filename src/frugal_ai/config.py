@@ -86,6 +86,10 @@ class Settings(BaseModel):
     )
     measure_interval_s: float = Field(default=1.0, gt=0.0, le=60.0, description="How often local power is sampled.")
     providers: dict[str, ProviderOverride] = Field(default_factory=dict, description="Per-provider data-centre overrides.")
+    model_aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Model names a provider or gateway uses (Azure deployments, LiteLLM aliases) -> catalogue models.",
+    )
 
     origins: dict[str, str] = Field(default_factory=dict, exclude=True, description="Where each value came from.")
 
@@ -93,6 +97,13 @@ class Settings(BaseModel):
     @classmethod
     def _country_code(cls, v: str | None) -> str | None:
         return _zone_code(v)
+
+    @field_validator("model_aliases")
+    @classmethod
+    def _alias_names(cls, v: dict[str, str]) -> dict[str, str]:
+        if any(not k.strip() or not t.strip() for k, t in v.items()):
+            raise ValueError("an alias and the model it names must both be non-empty")
+        return {k.strip().lower(): t.strip() for k, t in v.items()}
 
     @field_validator("providers")
     @classmethod
@@ -206,6 +217,7 @@ def load_settings(
     settings = _validate(merged, "configuration")
     _check_zones(settings, origins)
     _check_accelerator(settings, origins)
+    _check_model_aliases(settings, origins)
     for key in Settings.model_fields:
         if key != "origins":
             origins.setdefault(key, "default")
@@ -261,6 +273,21 @@ def _check_accelerator(settings: Settings, origins: dict[str, str]) -> None:
         origin = origins.get("accelerator", "configuration")
         key = ENV_PREFIX + "ACCELERATOR" if origin == "environment" else "accelerator"
         raise ConfigError(f"{key}: unknown accelerator {settings.accelerator!r} (known: {', '.join(usable)})", where=origin)
+
+
+def _check_model_aliases(settings: Settings, origins: dict[str, str]) -> None:
+    """Each alias must name a model of the catalogue (LLM, or image / audio / embedding model)."""
+    from .errors import UnknownModelError
+    from .factors import factor_set
+
+    fs = factor_set()
+    for alias, target in settings.model_aliases.items():
+        if fs.find_modality(target) is not None:
+            continue
+        try:
+            fs.model(target)
+        except UnknownModelError as e:
+            raise ConfigError(f"model_aliases.{alias}: {e}", where=origins.get("model_aliases", "configuration")) from None
 
 
 def _validate(values: dict[str, Any], origin: str) -> Settings:

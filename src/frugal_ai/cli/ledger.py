@@ -1,4 +1,4 @@
-"""`frugal-ai ledger stats | export`: a thin door onto frugal_ai.ledger."""
+"""`frugal-ai ledger stats | export | import`: a thin door onto frugal_ai.ledger and frugal_ai.imports."""
 
 from __future__ import annotations
 
@@ -88,3 +88,39 @@ def export(fmt: str, since: str | None, until: str | None, path: str | None, out
         click.echo(f"{n} records written to {out}", err=True)
     else:
         write(records, sys.stdout)
+
+
+# The format names, spelt here so that `frugal-ai ledger --help` imports no reader
+# (tests/test_cli_ledger_import.py checks they are frugal_ai.imports.FORMATS).
+IMPORT_FORMATS = ("csv", "openai-usage", "anthropic-usage", "otlp-json", "litellm", "langfuse", "azure-metrics")
+
+
+@ledger.command("import")
+@click.argument("file", metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(["auto", *IMPORT_FORMATS]), default="auto", show_default=True,
+              help="The file's format (auto: read from its content).")
+@click.option("--dry-run", is_flag=True, help="Read the whole file and say what would change; write nothing.")
+@click.option("--strict", is_flag=True, help="Any row that cannot be imported is an error (exit 2, nothing written).")
+@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+def import_(file: str, fmt: str, dry_run: bool, strict: bool, path: str | None) -> None:
+    """Load usage recorded elsewhere (provider usage exports, gateway logs, OpenTelemetry spans)."""
+    from ..config import settings_in_force
+    from ..imports import import_usage
+
+    settings = settings_in_force(recheck=True)
+    ledger_file = _path(path)
+    result = import_usage(Path(file).expanduser(), fmt, ledger=ledger_file, project=settings.project,
+                          aliases=settings.model_aliases, dry_run=dry_run, strict=strict)
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {result.imported:,} rows from {file} ({result.format}): {result.requests:,} requests, "
+               f"{result.input_tokens:,} input, {result.output_tokens:,} output, "
+               f"{result.reasoning_tokens:,} reasoning tokens; {result.new:,} new, "
+               f"{result.already_in_ledger:,} already in the ledger")
+    for reason, n in result.skipped.most_common():
+        examples = ", ".join(result.skip_examples.get(reason, []))
+        click.echo(f"skipped {n:,} rows: {reason} (e.g. {examples})")
+    for model, n in sorted(result.unknown_models.items()):
+        click.echo(f"warning: model {model!r} is not in the catalogue ({n:,} rows): imported all the same; "
+                   "map it with [tool.frugal-ai.model_aliases] if it is another name of a known model", err=True)
+    if dry_run:
+        click.echo("dry run: nothing written")

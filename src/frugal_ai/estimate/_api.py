@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..factors import factor_set, weight_bits_of
 from ..footprint import Footprint, Impacts, Range
 from ._coefficients import Coefficients, build_coefficients
+from .names import catalogue_name
 from .overrides import provider_override
 from .reasoning import effort_note, reasoning_tokens_per_request
 
@@ -47,7 +48,8 @@ def coefficients(
     if hit is not None and hit[1] is s:
         return hit[0]  # type: ignore[no-any-return]
     fs = factor_set()
-    entry = fs.model(model, provider)
+    name = catalogue_name(model, s)
+    entry = fs.model(name, provider)
     provider_name = provider if provider is not None else entry.host
     coeffs = build_coefficients(
         fs,
@@ -56,7 +58,7 @@ def coefficients(
         zone,
         **place_settings(s, provider_name),
         local_accelerator=s.accelerator,
-        name_weight_bits=weight_bits_of(model),
+        name_weight_bits=weight_bits_of(name),
     )
     remember(key, coeffs, s)
     return coeffs

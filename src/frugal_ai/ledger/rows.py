@@ -41,6 +41,9 @@ def _update_all(columns: tuple[str, ...]) -> str:
 # PostgreSQL's spelling.
 _RUN_SQL = _insert("runs", RUN_COLUMNS, _update_all(RUN_COLUMNS))
 _CALL_SQL = _insert("api_calls", CALL_COLUMNS, "DO NOTHING")
+# An imported usage row written again (a provider's export of a day, re-exported once the day
+# was complete) replaces its figures: its id is the source row's, never a new request's.
+_CALL_REPLACE_SQL = _insert("api_calls", CALL_COLUMNS, _update_all(CALL_COLUMNS))
 _SESSION_SQL = _insert("sessions", SESSION_COLUMNS, _update_all(SESSION_COLUMNS))
 REJECTED_COLUMNS = ("id", "kind", "start", "name", "project", "provider", "model", "reason")
 _REJECTED_SQL = _insert("rejected", REJECTED_COLUMNS, "DO NOTHING")
@@ -118,7 +121,7 @@ def _text(value: Any) -> str | None:
 
 
 def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
-                   on_reject: Reject | None = None) -> int:
+                   on_reject: Reject | None = None, replace_calls: bool = False) -> int:
     """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
 
     Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
@@ -126,7 +129,11 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     one the database refuses, goes to the `rejected` table with its reason instead, and
     `on_reject(record, reason)` is called; the others are written. Returns the number of
     records written (rejected ones not included). A busy, full or broken database raises.
+    With `replace_calls`, an API call whose id is already stored replaces its figures
+    (`ledger import`) instead of being ignored. An exception raised by `records` while it is
+    iterated rolls the whole transaction back: nothing is written.
     """
+    call_sql = _CALL_REPLACE_SQL if replace_calls else _CALL_SQL
     n = 0
     it = iter(records)
     conn.execute("BEGIN IMMEDIATE")
@@ -138,9 +145,9 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
             # Per statement, its rows and (same order) their records: the records only matter
             # if the database refuses a row.
             groups: dict[str, tuple[list[tuple[Any, ...]], list[Record]]] = {
-                _CALL_SQL: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
+                call_sql: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
             rejected: list[tuple[Record, str]] = []
-            call_rows, call_recs = groups[_CALL_SQL]
+            call_rows, call_recs = groups[call_sql]
             for r in block:
                 reason = problem(r)
                 if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
@@ -157,7 +164,7 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
                     except Exception as e:
                         reason = f"cannot be stored ({e})"
                     else:
-                        rows, recs = groups[sql]
+                        rows, recs = groups[call_sql if sql == _CALL_SQL else sql]
                         rows.append(row)
                         recs.append(r)
                 if reason is not None:
