@@ -44,3 +44,26 @@ def test_an_empty_alias_is_an_error(tmp_path: Path) -> None:
     config.write_text('[model_aliases]\n"" = "gpt-4o"\n')
     with pytest.raises(ConfigError, match="model_aliases"):
         load_settings(env={"FRUGAL_AI_CONFIG": str(config)})
+
+
+def test_a_recorded_call_under_an_alias_is_priced_in_the_report_with_its_factor(ledger_path: Path) -> None:
+    import json
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    import frugal_ai
+    from frugal_ai import ledger
+    from frugal_ai.cli import main
+
+    Path("pyproject.toml").write_text('[tool.frugal-ai.model_aliases]\n"prod-gpt4o" = "gpt-4o"\n')
+    frugal_ai.record_llm_call("prod-gpt4o", 1200, 300, provider="azure",
+                              at=datetime(2026, 1, 15, tzinfo=timezone.utc), requests=10)
+    ledger.flush()
+    report = CliRunner().invoke(main, ["report", "--period", "2026-01", "--format", "json"])
+    assert report.exit_code == 0, report.output
+    doc = json.loads(report.stdout)
+    (row,) = doc["by_model"]
+    assert row["model"] == "prod-gpt4o" and row["co2e_kg"]["central"] > 0
+    keys = {f["key"] for f in doc["methodology"]["factors"] if f["kind"] == "model"}
+    assert keys == {"azure/prod-gpt4o"}  # the catalogue entry the estimate used (gpt-4o's), listed

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownModelError
 from ..estimate.group import group_estimate
+from ..estimate.names import catalogue_name
 from ..footprint import Footprint
 from .model import Fallbacks, InventoryRow
 
@@ -122,7 +123,7 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
     row.footprint = fp
     # The zone the estimate used (provider overrides applied by the estimator's one rule).
     row.zone = coefficients(g["model"], g["provider"] or None, settings=settings).zone
-    row.fallbacks = Fallbacks(params_guessed=_params_guessed(g["model"], g["provider"], factors))
+    row.fallbacks = Fallbacks(params_guessed=_params_guessed(catalogue_name(g["model"], settings), g["provider"], factors))
     return row
 
 

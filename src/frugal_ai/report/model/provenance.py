@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ...errors import InputError
+from ...estimate.names import catalogue_name
 from ...footprint import Range
 from ...inventory import Inventory, InventoryRow
 from .schema import FactorUsed, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
@@ -53,7 +54,9 @@ def factors_used(
     for p in sorted({r.provider for r in priced if r.provider}):
         wanted.append(("datacenter", p, lambda p=p: factors.datacenter(p)))
     for p, m in sorted({(r.provider or "", r.model) for r in priced if r.model}):
-        wanted.append(("model", f"{p}/{m}", lambda p=p, m=m: factors.model(m, provider=p or None)))
+        # The entry the estimate used: through the configuration's model_aliases.
+        wanted.append(("model", f"{p}/{m}",
+                       lambda p=p, m=m: factors.model(catalogue_name(m, settings), provider=p or None)))
     for key in equivalence_keys:
         wanted.append(("equivalence", key, lambda key=key: factors.equivalence(key)))
     out: list[FactorUsed] = []
