@@ -45,6 +45,7 @@ def _calls(path: Path) -> list[sqlite3.Row]:
 
 @pytest.mark.parametrize("name, rows, requests", [
     ("generic.csv", 4, 5970), ("openai-usage.json", 3, 3030), ("openai-usage.csv", 2, 1030),
+    ("anthropic-analytics-usage.json", 1, 100),
     ("otlp-genai.json", 3, 3), ("litellm-spend-logs.json", 2, 2), ("langfuse-observations.json", 2, 2),
     ("azure-metrics.json", 1, 400), ("azure-metrics.csv", 2, 350),
 ])

@@ -4,7 +4,6 @@ one-line error of a malformed file."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,8 @@ def _rows(name: str) -> tuple[list[UsageRow], list[Skipped]]:
 
 @pytest.mark.parametrize("name, fmt", [
     ("generic.csv", "csv"), ("openai-usage.json", "openai-usage"), ("openai-usage.csv", "openai-usage"),
-    ("anthropic-usage.json", "anthropic-usage"), ("otlp-genai.json", "otlp-json"),
+    ("anthropic-usage.json", "anthropic-usage"), ("anthropic-analytics-usage.json", "anthropic-usage"),
+    ("otlp-genai.json", "otlp-json"),
     ("litellm-spend-logs.json", "litellm"), ("langfuse-observations.json", "langfuse"),
     ("azure-metrics.json", "azure-metrics"), ("azure-metrics.csv", "azure-metrics"),
 ])
@@ -70,15 +70,14 @@ def test_anthropic_usage_without_a_request_count_is_skipped_with_the_reason() ->
     assert len(skipped) == 1 and "no request count" in skipped[0].reason
 
 
-def test_anthropic_usage_with_a_request_count_sums_every_input_token_kind(tmp_path: Path) -> None:
-    doc = json.loads((FIXTURES / "anthropic-usage.json").read_text())
-    doc["data"][0]["results"][0]["requests"] = 100
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(doc))
-    (row,) = [i for i in read_usage(path) if isinstance(i, UsageRow)]
+def test_anthropic_analytics_usage_counts_requests_and_every_input_token_kind() -> None:
+    rows, skipped = _rows("anthropic-analytics-usage.json")
+    (row,) = rows
     # 150,000 uncached + 30,000 cache read + 20,000 cache creation, over 100 requests
-    assert (row.requests, row.input_tokens, row.output_tokens, row.model) == (100, 2000, 450,
-                                                                              "claude-sonnet-4-20250514")
+    assert (row.requests, row.input_tokens, row.output_tokens, row.model, row.provider) == (
+        100, 2000, 450, "claude-sonnet-4-20250514", "anthropic")
+    assert row.start_s == 1767225600.0 and row.end_s == 1767312000.0
+    assert [s.reason for s in skipped] == ["no model (export with group_by=model)"]  # code execution
 
 
 def test_otlp_spans_follow_the_genai_conventions_old_and_new() -> None:

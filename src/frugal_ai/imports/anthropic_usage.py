@@ -1,12 +1,13 @@
-"""Anthropic's Admin API usage report (`GET /v1/organizations/usage_report/messages`), as JSON
-pages: `{"data": [{"starting_at", "ending_at", "results": [{"model", "uncached_input_tokens",
-"cache_read_input_tokens", "cache_creation": {...}, "output_tokens", "workspace_id",
-"api_key_id", "service_tier", ...}]}], "has_more", "next_page"}`.
+"""Anthropic's organization usage, as JSON pages of time buckets — `{"data": [{"starting_at",
+"ending_at", "results": [{"model", "uncached_input_tokens", "cache_read_input_tokens",
+"cache_creation": {...}, "output_tokens", ...}]}], "has_more", "next_page"}` — from either:
 
-The report gives token totals per bucket but no request count, and the estimate needs one
-(the prefill grows with the square of a request's input): without `requests` in a result,
-the row is skipped with that reason rather than priced as one giant request. A result that
-carries a request count (`requests` or `num_model_requests`) is imported.
+- the Usage and Cost Analytics API (`GET /v1/organizations/analytics/usage`, beta): each result
+  carries `requests`, so it is imported;
+- the older Admin API usage report (`GET /v1/organizations/usage_report/messages`): token
+  totals but no request count, and the estimate needs one (the prefill grows with the square
+  of a request's input), so its rows are skipped with that reason rather than priced as one
+  giant request.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from .rows import Item, MalformedFile, Skipped, UsageRow, count, per_request, te
 
 NAME = "anthropic-usage"
 PROVIDER = "anthropic"
-DIMENSIONS = ("workspace_id", "api_key_id", "model", "service_tier", "context_window", "inference_geo")
-NO_REQUEST_COUNT = ("no request count (Anthropic's usage report gives token totals only; convert it to the "
-                    "generic csv with your request counts)")
+# The dimensions a result may be grouped by: with the bucket's times, a result's identity.
+DIMENSIONS = ("workspace_id", "api_key_id", "account_id", "service_account_id", "model", "service_tier",
+              "context_window", "inference_geo", "speed", "product", "rbac_group_id", "claude_tag_category",
+              "claude_tag_user_id", "slack_channel_id")
+NO_REQUEST_COUNT = ("no request count (the usage report gives token totals only: export the Usage and Cost "
+                    "Analytics API, analytics/usage, which counts requests)")
 
 
 def looks_like(doc: Any) -> bool:
