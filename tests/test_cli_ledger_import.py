@@ -198,3 +198,26 @@ def test_any_permutation_or_duplication_of_the_same_rows_gives_the_same_totals(
     for p in tmp_path.glob("*.sqlite*"):
         p.unlink()
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+
+
+def test_prompts_and_responses_in_an_export_never_reach_the_ledger(ledger_path: Path, tmp_path: Path) -> None:
+    canary = "CANARY-7f3a-prompt-text"
+    litellm = json.loads((FIXTURES / "litellm-spend-logs.json").read_text())
+    litellm[0]["messages"] = [{"role": "user", "content": canary}]
+    litellm[0]["response"] = {"choices": [{"message": {"content": canary}}]}
+    litellm[0]["api_key"] = canary
+    langfuse = json.loads((FIXTURES / "langfuse-observations.json").read_text())
+    langfuse["data"][0]["input"] = [{"role": "user", "content": canary}]
+    langfuse["data"][0]["output"] = {"content": canary}
+    otlp_line = json.loads((FIXTURES / "otlp-genai.json").read_text().splitlines()[1])
+    otlp_line["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"].append(
+        {"key": "gen_ai.prompt.0.content", "value": {"stringValue": canary}})
+    files = {"l.json": litellm, "f.json": langfuse, "o.json": otlp_line}
+    for name, doc in files.items():
+        (tmp_path / name).write_text(json.dumps(doc))
+        code, out, err = _import(str(tmp_path / name))
+        assert code == 0, err
+        assert canary not in out + err
+    assert _totals(ledger_path)[0] == 2 + 2 + 2
+    for f in ledger_path.parent.glob(ledger_path.name + "*"):
+        assert canary.encode() not in f.read_bytes()
