@@ -36,7 +36,6 @@ from .rows import Skipped, UsageRow
 SOURCE_PREFIX = "import:"
 """`api_calls.source` of imported rows: 'import:' and the format name."""
 MAX_SKIP_EXAMPLES = 3
-IMPORT_CACHE_KB = 64 * 1024
 
 
 @dataclass
@@ -98,10 +97,6 @@ def import_usage(path: Path | str, fmt: str = "auto", *, ledger: Path, project: 
         return result
     conn = open_writable(ledger)
     try:
-        # Ids are hashes: each insert lands at a random place of the id index. A larger page
-        # cache than SQLite's 2 MB default keeps that index in memory for a million rows
-        # (bounded: memory stays flat beyond).
-        conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KB}")
         before = _call_rows(conn)
         insert_records(conn, records, replace_calls=True)
         result.new = _call_rows(conn) - before
