@@ -221,3 +221,13 @@ def test_prompts_and_responses_in_an_export_never_reach_the_ledger(ledger_path: 
     assert _totals(ledger_path)[0] == 2 + 2 + 2
     for f in ledger_path.parent.glob(ledger_path.name + "*"):
         assert canary.encode() not in f.read_bytes()
+
+
+def test_a_file_that_is_not_utf8_text_is_a_bad_input(ledger_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("date,provider,model,requests,input_tokens,output_tokens\n".encode()
+                     + "2026-01-01,openai,gpt-4o,1,10,10\n".encode() * 3 + "2026-01-02,openai,modèle,1,1,1\n".encode("latin-1"))
+    code, _, err = _import(str(path), "--format", "csv")
+    assert code == 2
+    assert err.strip().splitlines() == [f"error: {path}: line 5: not UTF-8 text (invalid continuation byte)"]
+    assert not ledger_path.exists() or _totals(ledger_path)[0] == 0

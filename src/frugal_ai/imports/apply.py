@@ -16,6 +16,7 @@ change.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import sqlite3
 from collections import Counter
@@ -31,7 +32,7 @@ from ..ledger.records import ApiCallRecord
 from ..ledger.schema import open_for_reading, open_writable
 from ..ledger.rows import insert_records
 from . import registry
-from .rows import Skipped, UsageRow
+from .rows import MalformedFile, Skipped, UsageRow
 
 SOURCE_PREFIX = "import:"
 """`api_calls.source` of imported rows: 'import:' and the format name."""
@@ -141,9 +142,25 @@ def _records(path: Path, fmt: str, result: ImportResult, settings: _Aliases, pro
             out += n * record.output_tokens
             reasoning += n * record.reasoning_tokens
             yield record
+    except UnicodeDecodeError as e:
+        raise MalformedFile(path, f"line {_first_line_not_utf8(path)}", f"not UTF-8 text ({e.reason})") from None
+    except csv.Error as e:
+        raise MalformedFile(path, f"after row {result.rows_read}", f"not valid CSV ({e})") from None
     finally:
         result.imported, result.requests = rows, requests
         result.input_tokens, result.output_tokens, result.reasoning_tokens = inp, out, reasoning
+
+
+def _first_line_not_utf8(path: Path) -> int:
+    """The number of the first line that is not UTF-8 (files are read as text in blocks, so the
+    decoding error itself does not say where)."""
+    with open(path, "rb") as f:
+        for n, line in enumerate(f, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return 1
 
 
 def _where(row: UsageRow) -> str:
