@@ -21,6 +21,8 @@ from ..errors import InputError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "estimate": ("estimate", "estimate", "Estimate the footprint of GenAI API requests, and compare models."),
     "models": ("catalogue", "models", "List or show the models of the LLM catalogue."),
+    "products": ("products", "products", "List or show the AI products catalogue (web assistants, SaaS)."),
+    "usage": ("usage", "usage", "Declared usage: print a commented declaration file to fill in."),
     "factors": ("catalogue", "factors", "List or show emission, water and data-centre factors, with sources."),
     "run": ("run", "run", "Measure a whole command, like `time`, and record it in the ledger."),
     "ledger": ("ledger", "ledger", "Inspect and export the ledger of runs and API calls."),

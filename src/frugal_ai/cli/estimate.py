@@ -16,7 +16,10 @@ def _count(value: int | None, name: str) -> int | None:
 
 
 @click.command()
-@click.option("--model", "-m", required=True, metavar="MODEL", help="Model name, alias or dated snapshot (see `frugal-ai models list`).")
+@click.option("--model", "-m", default=None, metavar="MODEL", help="Model name, alias or dated snapshot (see `frugal-ai models list`).")
+@click.option("--product", metavar="KEY", default=None,
+              help="Instead of --model: an AI product (see `frugal-ai products list`), at its typical request, its range spanning its short and long ones.")
+@click.option("--prompts", type=int, default=None, help="With --product: how many prompts (or pages, images, audio minutes: its unit).")
 @click.option("--input-tokens", type=int, default=0, show_default=True, help="Input (prompt) tokens per request.")
 @click.option("--output-tokens", type=int, default=0, show_default=True, help="Visible output tokens per request.")
 @click.option(
@@ -40,7 +43,9 @@ def _count(value: int | None, name: str) -> int | None:
 @click.option("--compare", metavar="M2,M3", default=None, help="Other models to rank against MODEL, comma-separated.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def estimate(
-    model: str,
+    model: str | None,
+    product: str | None,
+    prompts: int | None,
     input_tokens: int,
     output_tokens: int,
     reasoning_tokens: int | None,
@@ -66,9 +71,18 @@ def estimate(
       frugal-ai estimate --model gpt-image-1 --images 10 --size 1024x1024
       frugal-ai estimate --model whisper-1 --audio-seconds 3600
       frugal-ai estimate --model text-embedding-3-small --input-tokens 1000000
+      frugal-ai estimate --product chatgpt --prompts 15000
     """
     from ..estimate import Workload, estimate_models
     from ..factors import factor_set
+
+    if product is not None:
+        _estimate_product(product, _count(prompts, "prompts"), model, zone, fmt)
+        return
+    if prompts is not None:
+        raise InputError("--prompts goes with --product; with --model, give --requests")
+    if model is None:
+        raise InputError("give --model (see `frugal-ai models list`) or --product (see `frugal-ai products list`)")
 
     if zone is not None and not zone.strip():
         raise InputError("--zone is empty: give a zone code (e.g. FR), or leave the option out for the provider's")
@@ -100,6 +114,35 @@ def estimate(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     click.echo(_table(rows, workload, compared=bool(compared)))
+
+
+def _estimate_product(key: str, prompts: int | None, model: str | None, zone: str | None, fmt: str) -> None:
+    """`--product KEY --prompts N`: the product's model at its typical request, its range
+    spanning the product's short and long request profiles (estimate.product)."""
+    from dataclasses import replace
+
+    from ..estimate import Workload, estimate_models
+    from ..estimate.product import product_footprint
+    from ..factors.products import product
+
+    if model is not None:
+        raise InputError("give --model or --product, not both")
+    p = product(key)
+    n = 1 if prompts is None else prompts
+    if p.kind == "text":
+        workload = Workload(p.input_tokens[1], p.output_tokens[1], p.reasoning_tokens, n)
+    elif p.kind == "image":
+        workload = Workload(images=n)
+    else:
+        workload = Workload(audio_seconds=n * p.units_per_request)
+    (row,) = estimate_models([p.model], workload, provider=p.provider, zone=zone)
+    row = replace(row, footprint=product_footprint(p, n, zone=zone))
+    if fmt == "json":
+        click.echo(json.dumps({**row.as_json(), "product": p.key, "prompts": n, "profile": p.profile},
+                              indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{p.name}: {n:,} × {p.unit.replace('_', ' ')}" + (" (assumed profile)" if p.assumed else ""))
+    click.echo(_table([row], workload, compared=False))
 
 
 def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-untyped-def]
