@@ -26,9 +26,15 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "estimate": {
         ("-m", "--model"): None, ("--input-tokens",): None, ("--output-tokens",): None,
         ("--reasoning-tokens",): None, ("--requests",): None, ("--zone",): None, ("--provider",): None,
-        ("--compare",): None, ("--format",): ("table", "json"),
+        ("--compare",): None, ("--format",): ("table", "json"), ("--product",): None, ("--prompts",): None,
     },
     "models": {},
+    "products": {},
+    "products list": {("--format",): ("table", "json")},
+    "products show": {("--format",): ("table", "json")},
+    "usage": {},
+    "usage template": {},
+    "ledger declare": {("--dry-run",): None, ("--ledger",): None},
     "models list": {("--provider",): None, ("--format",): ("table", "json")},
     "models show": {("--format",): ("table", "json")},
     "factors": {},
@@ -60,14 +66,17 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "demo": {("--out",): None, ("--lang",): ("en", "fr")},
 }
 SUBCOMMANDS = {
-    "": ("estimate", "models", "factors", "run", "ledger", "doctor", "gains", "advise", "report", "demo"),
+    "": ("estimate", "models", "factors", "run", "ledger", "doctor", "gains", "advise", "report", "demo", "products",
+         "usage"),
     "models": ("list", "show"),
+    "products": ("list", "show"),
+    "usage": ("template",),
     "factors": ("list", "show"),
-    "ledger": ("export", "import", "stats"),
+    "ledger": ("export", "import", "stats", "declare"),
     "gains": ("check", "template"),
 }
 USAGE_ARGS = {"models show": "MODEL", "factors show": "KEY", "run": "COMMAND...", "gains check": "FILE",
-              "ledger import": "FILE"}
+              "ledger import": "FILE", "ledger declare": "FILE", "products show": "KEY"}
 
 
 def _help(path: str) -> str:

@@ -28,7 +28,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "frugal_ai"
 
 BOTTOM = {"errors", "_environ", "_hooks", "ids", "untrusted", "footprint", "units", "lang", "factors", "config"}
-BELOW_TOP = BOTTOM | {"estimate", "ledger", "measure", "capture", "inventory", "gains", "advise", "report", "imports"}
+BELOW_TOP = BOTTOM | {"estimate", "ledger", "measure", "capture", "inventory", "gains", "advise", "report", "imports",
+                      "usage"}
 # package -> the packages it may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -49,6 +50,8 @@ ALLOWED: dict[str, set[str]] = {
     "imports": BOTTOM | {"ledger", "estimate"},
     "inventory": BOTTOM | {"ledger", "estimate"},
     "gains": BOTTOM | {"ledger", "estimate", "inventory"},
+    # Declared usage: a declaration file read (with gains' TOML line finder) into ledger rows.
+    "usage": BOTTOM | {"ledger", "gains"},
     "advise": BOTTOM | {"ledger", "estimate", "inventory"},
     "report": BOTTOM | {"ledger", "estimate", "inventory", "gains", "advise"},
     "demo": BELOW_TOP | {"<public>"},

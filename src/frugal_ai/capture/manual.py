@@ -67,6 +67,7 @@ def record_llm_call(
     if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
         raise InputError(f"record_llm_call: requests must be a positive integer, got {requests!r}")
     end = time.time() if at is None else _epoch_s(at)
+    _warn_if_unknown(model.strip(), provider)
     return _record(
         ApiCallRecord(
             id=new_id(),
@@ -85,6 +86,25 @@ def record_llm_call(
         current_run(),
         tags,
     )
+
+
+def _warn_if_unknown(model: str, provider: str | None) -> None:
+    """Warn once per name the catalogue does not know: the report prices it by a fallback
+    class with a wide range (docs/methodology.md), which the user may prefer to fix."""
+    try:
+        from ..factors import factor_set
+
+        fs = factor_set()
+        if fs.find_modality(model) is not None:
+            return
+        fs.model(model, provider=(provider or "").strip().lower() or None)
+    except InputError:
+        from ..ledger.notice import warn_once
+
+        warn_once(f"unknown-model:{model}", f"model {model!r} is not in the catalogue: the report prices it by a "
+                  "fallback class read from its name, with a wide range (see `frugal-ai models list`)")
+    except Exception:  # never break the caller over a warning
+        pass
 
 
 def _epoch_s(at: object) -> float:

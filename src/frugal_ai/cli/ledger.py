@@ -1,4 +1,4 @@
-"""`frugal-ai ledger stats | export | import`: a thin door onto frugal_ai.ledger and frugal_ai.imports."""
+"""`frugal-ai ledger stats | export | import | declare`: a thin door onto frugal_ai.ledger, frugal_ai.imports and frugal_ai.usage."""
 
 from __future__ import annotations
 
@@ -124,3 +124,46 @@ def import_(file: str, fmt: str, dry_run: bool, strict: bool, path: str | None) 
                    "map it with [tool.frugal-ai.model_aliases] if it is another name of a known model", err=True)
     if dry_run:
         click.echo("dry run: nothing written")
+
+
+@ledger.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
+@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+def declare(file: str, dry_run: bool, path: str | None) -> None:
+    """Write a declaration file (`frugal-ai usage template`) into the ledger as declared facts,
+    one row per tool per month. The same file again changes nothing; an edited file replaces
+    what it declared before, by tool and month."""
+    from ..config import settings_in_force
+    from ..ledger import connect
+    from ..ledger.health import require_intact
+    from ..ledger.query import declared_calls
+    from ..usage import apply_plan, plan_declaration
+
+    settings = settings_in_force(recheck=True)
+    p = _path(path)
+    if p.exists():
+        require_intact(p)
+    conn = connect(p, readonly=True)
+    try:
+        existing = declared_calls(conn)
+    finally:
+        conn.close()
+    plan = plan_declaration(file, existing, project=settings.project)
+    if dry_run:
+        for label, rows in (("add", plan.add), ("change", plan.change), ("remove", plan.remove)):
+            for r in rows:
+                month = r.id.rsplit(":", 1)[-1]
+                click.echo(f"would {label}  {r.name}  {month}  {r.requests:,} requests of {r.model}")
+    tools = len(plan.tools)
+    summary = (f"{len(plan.add)} to add, {len(plan.change)} to change, {len(plan.remove)} to remove, "
+               f"{plan.unchanged} unchanged ({tools} tool{'s' if tools != 1 else ''}, ledger {p})")
+    if dry_run:
+        click.echo(f"dry run: {summary}; nothing written")
+        return
+    if not plan.empty:
+        apply_plan(plan, p)
+    click.echo(summary.replace("to add", "added").replace("to change", "changed").replace("to remove", "removed"))
+    assumed = [t.name for t in plan.tools if t.assumed_profile]
+    if assumed:
+        click.echo(f"note: assumed prompt profile (wide range, see `frugal-ai products show`): {', '.join(assumed)}")

@@ -17,7 +17,9 @@ class Fallbacks(BaseModel):
     unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know (world average used).")
     tdp_fallback: bool = Field(False, description="CPU power from a TDP table, not a meter.")
     params_guessed: bool = Field(False, description="The model's parameter count is unpublished (a guess, as a range).")
-    unknown_model: bool = Field(False, description="The model is not in the catalogue: no estimate was made.")
+    unknown_model: bool = Field(False, description="The model is not in the catalogue: priced by a fallback class (model_class), or, for a kind not priced yet, not at all.")
+    model_class: str | None = Field(None, description="For a model not in the catalogue: the fallback class it was priced as (model_fallbacks.csv).")
+    kind_not_priced: str | None = Field(None, description="A request kind the inventory cannot price from what the ledger holds (e.g. a transcription without its audio length).")
     extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
 
 

@@ -11,6 +11,12 @@
   since their energy is already in the measured runs.
 - Failed API calls are requests like any other: counted, and estimated from the tokens they
   report — none, mostly, hence zero energy.
+- A model the catalogue does not know is never left at zero: it is priced by a fallback class
+  read from its name (`estimate.fallback`), with a wide range, and flagged.
+- An image, transcription or embedding model (modalities.csv) is priced per unit: an image
+  per request, the input tokens of an embedding, and for declared usage a minute of audio per
+  request (docs/usage.md); a captured transcription (no audio length in the ledger) is
+  counted and flagged, not priced.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownModelError
+from ..estimate.fallback import fallback_group_estimate
 from ..estimate.group import group_estimate
 from ..estimate.names import catalogue_name
 from ..footprint import Footprint
@@ -106,24 +113,44 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
+    if factors.find_modality(g["model"]) is not None:
+        return _modality_row(row, factors, settings)
+    sums = dict(requests=row.requests, input_tokens=row.input_tokens, input_tokens_sq=row.input_tokens_sq,
+                output_tokens=row.output_tokens, reasoning_tokens=row.reasoning_tokens, settings=settings)
     try:
-        fp = group_estimate(
-            g["model"],
-            g["provider"] or None,
-            requests=row.requests,
-            input_tokens=row.input_tokens,
-            input_tokens_sq=row.input_tokens_sq,
-            output_tokens=row.output_tokens,
-            reasoning_tokens=row.reasoning_tokens,
-            settings=settings,
-        )
+        fp = group_estimate(g["model"], g["provider"] or None, **sums)  # type: ignore[arg-type]
     except UnknownModelError:
-        row.fallbacks = Fallbacks(unknown_model=True)
+        fp, cls = fallback_group_estimate(g["model"], g["provider"] or None, **sums)  # type: ignore[arg-type]
+        row.footprint = fp
+        row.zone = coefficients(cls.models[1], g["provider"] or None, settings=settings).zone
+        row.fallbacks = Fallbacks(unknown_model=True, model_class=cls.name)
         return row
     row.footprint = fp
     # The zone the estimate used (provider overrides applied by the estimator's one rule).
     row.zone = coefficients(g["model"], g["provider"] or None, settings=settings).zone
     row.fallbacks = Fallbacks(params_guessed=_params_guessed(catalogue_name(g["model"], settings), g["provider"], factors))
+    return row
+
+
+# A declared request of a transcription product is one minute of audio (usage/months.py).
+DECLARED_AUDIO_SECONDS_PER_REQUEST = 60.0
+
+
+def _modality_row(row: InventoryRow, factors: Any, settings: "Settings") -> InventoryRow:
+    """An image, audio or embedding model's group, priced per unit where the ledger says how many."""
+    from ..estimate.modalities import estimate_audio, estimate_embedding, estimate_image
+
+    kind = factors.find_modality(row.model).kind
+    provider = row.provider or None
+    if kind == "image":
+        row.footprint = estimate_image(row.model, images=row.requests, provider=provider, settings=settings)
+    elif kind == "embedding":
+        row.footprint = estimate_embedding(row.model, row.input_tokens, provider=provider, settings=settings)
+    elif kind == "transcription" and row.method == "declared":
+        row.footprint = estimate_audio(row.model, row.requests * DECLARED_AUDIO_SECONDS_PER_REQUEST,
+                                       provider=provider, settings=settings)
+    else:
+        row.fallbacks = Fallbacks(kind_not_priced=kind)
     return row
 
 

@@ -11,6 +11,7 @@ answers with a few aggregated rows, never one Python object per ledger row:
     content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
     workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
     iter_records(conn, ...)      every record as a plain dict (`ledger export`)
+    declared_calls(conn)         the rows `ledger declare` wrote, as the records they were written from
     rejected_counts(conn, sel)   records refused by the plausibility bounds, by reason
     ledger_stats(conn)           counts, span and totals (`ledger stats`, `doctor`)
 
@@ -31,6 +32,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import InputError
+from .records import ApiCallRecord
 from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
 
 NO_WORKLOAD = "(no workload)"
@@ -358,6 +360,23 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
         raise corrupt_ledger(conn, e) from None
     finally:
         conn.row_factory = None
+
+
+def declared_calls(conn: sqlite3.Connection) -> list[ApiCallRecord]:
+    """The API-call rows `frugal-ai ledger declare` wrote (source 'declared'), as records, so
+    that a new declaration can be compared with them field by field."""
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute(f"SELECT * FROM api_calls WHERE source = '{DECLARED_SOURCE}' ORDER BY start, id").fetchall()
+    except sqlite3.DatabaseError as e:
+        raise corrupt_ledger(conn, e) from None
+    finally:
+        conn.row_factory = None
+    return [ApiCallRecord(id=r["id"], provider=r["provider"], model=r["model"], start=r["start"], end=r["end"],
+                          input_tokens=r["input_tokens"], output_tokens=r["output_tokens"],
+                          reasoning_tokens=r["reasoning_tokens"], requests=r["requests"], status=r["status"],
+                          name=r["name"], project=r["project"], tags=_tags(r["tags"]), source=r["source"])
+            for r in rows]
 
 
 def _tags(text: str | None) -> dict[str, str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 from ..ids import new_id
 from .bounds import problem
@@ -133,50 +134,27 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     (`ledger import`) instead of being ignored. An exception raised by `records` while it is
     iterated rolls the whole transaction back: nothing is written.
     """
-    call_sql = _CALL_REPLACE_SQL if replace_calls else _CALL_SQL
-    n = 0
-    it = iter(records)
+    with _transaction(conn):
+        return _insert_all(conn, records, chunk, on_reject, _CALL_REPLACE_SQL if replace_calls else _CALL_SQL)
+
+
+def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], records: Iterable[Record],
+                      *, on_reject: Reject | None = None) -> int:
+    """Delete the API calls `remove_ids` names, then write `records` (as `insert_records`
+    does), in one transaction: `ledger declare` replacing what a declaration wrote before
+    (a month it no longer declares is deleted, not only overwritten). Returns the number of
+    records written."""
+    with _transaction(conn):
+        conn.executemany("DELETE FROM api_calls WHERE id = ?", [(i,) for i in remove_ids])
+        return _insert_all(conn, records, 10_000, on_reject, _CALL_SQL)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed when the block ends, rolled back if it raises."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        while True:
-            block = list(itertools.islice(it, chunk))
-            if not block:
-                break
-            # Per statement, its rows and (same order) their records: the records only matter
-            # if the database refuses a row.
-            groups: dict[str, tuple[list[tuple[Any, ...]], list[Record]]] = {
-                call_sql: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
-            rejected: list[tuple[Record, str]] = []
-            call_rows, call_recs = groups[call_sql]
-            for r in block:
-                reason = problem(r)
-                if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
-                    try:
-                        call_rows.append(call_row(r))
-                    except Exception as e:
-                        reason = f"cannot be stored ({e})"
-                    else:
-                        call_recs.append(r)
-                        continue
-                if reason is None:
-                    try:
-                        sql, row = _sql_and_row(r)
-                    except Exception as e:
-                        reason = f"cannot be stored ({e})"
-                    else:
-                        rows, recs = groups[call_sql if sql == _CALL_SQL else sql]
-                        rows.append(row)
-                        recs.append(r)
-                if reason is not None:
-                    rejected.append((r, reason))
-            for sql, (rows, recs) in groups.items():
-                if rows:
-                    n += _insert_each(conn, sql, rows, recs, rejected)
-            if rejected:
-                conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
-                if on_reject is not None:
-                    for r, why in rejected:
-                        on_reject(r, why)
+        yield
         conn.execute("COMMIT")
     except BaseException:
         try:
@@ -184,6 +162,52 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
         except sqlite3.Error:
             pass
         raise
+
+
+def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int, on_reject: Reject | None,
+                call_sql: str) -> int:
+    """The body of `insert_records`, inside the caller's transaction; API calls through `call_sql`."""
+    n = 0
+    it = iter(records)
+    while True:
+        block = list(itertools.islice(it, chunk))
+        if not block:
+            break
+        # Per statement, its rows and (same order) their records: the records only matter
+        # if the database refuses a row.
+        groups: dict[str, tuple[list[tuple[Any, ...]], list[Record]]] = {
+            call_sql: ([], []), _RUN_SQL: ([], []), _SESSION_SQL: ([], [])}
+        rejected: list[tuple[Record, str]] = []
+        call_rows, call_recs = groups[call_sql]
+        for r in block:
+            reason = problem(r)
+            if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
+                try:
+                    call_rows.append(call_row(r))
+                except Exception as e:
+                    reason = f"cannot be stored ({e})"
+                else:
+                    call_recs.append(r)
+                    continue
+            if reason is None:
+                try:
+                    sql, row = _sql_and_row(r)
+                except Exception as e:
+                    reason = f"cannot be stored ({e})"
+                else:
+                    rows, recs = groups[call_sql if sql == _CALL_SQL else sql]
+                    rows.append(row)
+                    recs.append(r)
+            if reason is not None:
+                rejected.append((r, reason))
+        for sql, (rows, recs) in groups.items():
+            if rows:
+                n += _insert_each(conn, sql, rows, recs, rejected)
+        if rejected:
+            conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
+            if on_reject is not None:
+                for r, why in rejected:
+                    on_reject(r, why)
     return n
 
 

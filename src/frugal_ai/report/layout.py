@@ -125,8 +125,13 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
     rows.append([t("total"), *_ranges(tot, t), t.percent(1.0 if tot.co2e_kg.central > 0 else 0.0)])
     blocks.append(Table([t("col.method"), t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")], rows,
                         [False, True, True, True, True]))
-    blocks.append(Para(t("summary.split", measured=t.percent(report.methodology.measured_share_co2e),
-                         estimated=t.percent(report.methodology.estimated_share_co2e))))
+    m = report.methodology
+    if m.declared_requests:
+        blocks.append(Para(t("summary.split_declared", measured=t.percent(m.measured_share_co2e),
+                             estimated=t.percent(m.estimated_share_co2e), declared=t.percent(m.declared_share_co2e))))
+    else:
+        blocks.append(Para(t("summary.split", measured=t.percent(m.measured_share_co2e),
+                             estimated=t.percent(m.estimated_share_co2e))))
     for eq in report.equivalences:
         count = t.number(eq.count, 2)
         blocks.append(Para(t(f"summary.equivalence.{eq.quantity}", count=count, label=_equivalence_label(eq, count, t))))
@@ -201,6 +206,8 @@ def ghg_blocks(report: Report, t: Texts) -> list[Block]:
         [t("ghg.scope2_market"), t.range(g.scope2_market_kg, "co2e_kg")],
         [t("ghg.scope3_cat1"), t.range(g.scope3_cat1_kg, "co2e_kg")],
         ["   " + t("ghg.scope3_cat1_embodied"), t.range(g.scope3_cat1_embodied_kg, "co2e_kg")],
+        *([["   " + t("ghg.scope3_cat1_declared"), t.range(g.scope3_cat1_declared_kg, "co2e_kg")]]
+          if report.methodology.declared_requests else []),
         [t("ghg.scope3_cat3"), t.range(g.scope3_cat3_kg, "co2e_kg")],
     ]
     bullets = boundary_sentences(report.ghg, t)
@@ -281,6 +288,8 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Table([t("col.item"), t("col.value")], [
         [t("quality.measured_share"), t.percent(m.measured_share_co2e)],
         [t("quality.estimated_share"), t.percent(m.estimated_share_co2e)],
+        *([[t("quality.declared_share"), t.percent(m.declared_share_co2e)],
+           [t("quality.declared_requests"), t.count(m.declared_requests)]] if m.declared_requests else []),
         [t("quality.local_requests"), t.count(m.local_requests)],
         [t("quality.failed_requests"), t.count(m.failed_requests)],
         [t("quality.failed_tokenless"), t.count(m.failed_tokenless)],
@@ -300,6 +309,10 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         blocks.append(Para(t("quality.no_fallbacks")))
     if m.unknown_models:
         blocks.append(Para(t("labelled", label=t("quality.unknown_models"), value=", ".join(t.value(x) for x in m.unknown_models))))
+    if m.fallback_models:
+        blocks.append(Para(t("labelled", label=t("quality.fallback_models"), value="; ".join(
+            t("quality.fallback_model", model=t.value(model_label(f.provider, f.model)), requests=t.count(f.requests),
+              size=t(f"model_class.{f.model_class}")) for f in m.fallback_models))))
     blocks.append(Heading(3, t("sub.factors")))
     # A factor's key is a provider, zone or model as recorded in the ledger; an equivalence's is the factor base's.
     rows = [[t(f"factor_kind.{f.kind}"), f.key if f.kind == "equivalence" else t.value(f.key), _factor_values_text(f, t),

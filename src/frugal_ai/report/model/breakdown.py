@@ -49,7 +49,7 @@ def breakdown_rows(
             key=k[0],
             provider=k[1],
             model=k[2],
-            methods=sorted(g["methods"], key=("measured", "estimated", "local").index),
+            methods=sorted(g["methods"], key=("measured", "estimated", "declared", "local").index),
             priced=g["priced"],
             runs=g["runs"],
             requests=g["requests"],

@@ -21,7 +21,7 @@ from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
 from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
 from .ghg import datapoints_of, ghg_of
-from .provenance import factors_used, fallback_rows, method_notes, settings_in_force, sources_of, tool_version
+from .provenance import factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version
 from .schema import GainsCase, Methodology, MethodTotal, Quantities, Recommendation, Report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +90,7 @@ def report_from_inventory(
     ]
     measured_share = next((m.share_co2e for m in by_method if m.method == "measured"), 0.0)
     estimated_share = next((m.share_co2e for m in by_method if m.method == "estimated"), 0.0)
+    declared_share = next((m.share_co2e for m in by_method if m.method == "declared"), 0.0)
 
     ghg = ghg_of(inventory.rows, settings, factors)
     equivalences = equivalences_of(totals, factors)
@@ -124,8 +125,11 @@ def report_from_inventory(
         methodology=Methodology(
             measured_share_co2e=measured_share,
             estimated_share_co2e=estimated_share,
+            declared_share_co2e=declared_share,
+            declared_requests=sum(r.requests for r in inventory.rows if r.method == "declared"),
             fallback_rows=fallback_rows(inventory.rows),
             unknown_models=sorted({model_label(r.provider, r.model) for r in inventory.rows if r.fallbacks.unknown_model}),
+            fallback_models=fallback_models(inventory.rows),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
             unattributed_kwh=inventory.unattributed_kwh,
             failed_requests=inventory.failed_requests,

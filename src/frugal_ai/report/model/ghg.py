@@ -43,7 +43,8 @@ def split_upstream(co2e_kg: Range, share: Range) -> tuple[Range, Range]:
 
 def ghg_of(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
     measured = [r for r in rows if r.method == "measured" and r.footprint is not None]
-    estimated = [r for r in rows if r.method == "estimated" and r.footprint is not None]
+    # Purchased services, whether their calls were recorded (estimated) or declared.
+    estimated = [r for r in rows if r.method in ("estimated", "declared") and r.footprint is not None]
     measured_co2e = sum((r.footprint.usage.co2e_kg for r in measured), Range.zero())  # type: ignore[union-attr]
     measured_energy = sum((r.footprint.usage.energy_kwh for r in measured), Range.zero())  # type: ignore[union-attr]
     # Each row is split with its own zone's share (rows carry their zone; None is the world).
@@ -76,6 +77,7 @@ def ghg_of(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
         market, basis = location, "equal_to_location"
     cat1 = sum((r.footprint.co2e_kg for r in estimated), Range.zero())  # type: ignore[union-attr]
     cat1_embodied = sum((r.footprint.embodied.co2e_kg for r in estimated), Range.zero())  # type: ignore[union-attr]
+    cat1_declared = sum((r.footprint.co2e_kg for r in estimated if r.method == "declared"), Range.zero())  # type: ignore[union-attr]
     boundaries = [
         "boundary.scope2_own_machines",
         "boundary.scope2_market_contractual" if basis == "contractual" else "boundary.scope2_market_equal",
@@ -91,6 +93,7 @@ def ghg_of(rows: list[InventoryRow], settings: "Settings", factors: Any) -> Ghg:
         market_factor_kg_per_kwh=market_factor,
         scope3_cat1_kg=cat1,
         scope3_cat1_embodied_kg=cat1_embodied,
+        scope3_cat1_declared_kg=cat1_declared,
         scope3_cat3_kg=cat3,
         upstream_share=share.central if share is not None else None,
         upstream_share_range=share,

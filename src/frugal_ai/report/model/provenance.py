@@ -11,7 +11,7 @@ from ...errors import InputError
 from ...estimate.names import catalogue_name
 from ...footprint import Range
 from ...inventory import Inventory, InventoryRow
-from .schema import FactorUsed, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
+from .schema import FactorUsed, FallbackModel, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...config import Settings
@@ -20,13 +20,27 @@ if TYPE_CHECKING:  # pragma: no cover
 def fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
     out = []
     for r in rows:
-        kinds = [k for k, v in r.fallbacks.model_dump().items() if v]
+        kinds = [k for k, v in r.fallbacks.model_dump().items() if v and k not in ("model_class", "kind_not_priced")]
+        if r.fallbacks.kind_not_priced:
+            kinds.append("kind_not_priced")
         if kinds:
             out.append(
                 FallbackRow(workload=r.workload, month=r.month, method=r.method, provider=r.provider,
                             model=r.model, zone=r.zone, unknown_zone=r.fallbacks.unknown_zone, kinds=kinds)
             )
     return out
+
+
+def fallback_models(rows: list[InventoryRow]) -> list[FallbackModel]:
+    """Each model priced by a fallback class (not in the catalogue), with its requests: never a silent zero."""
+    found: dict[tuple[str | None, str], FallbackModel] = {}
+    for r in rows:
+        if r.model and r.fallbacks.model_class:
+            key = (r.provider, r.model)
+            if key not in found:
+                found[key] = FallbackModel(provider=r.provider, model=r.model, model_class=r.fallbacks.model_class)
+            found[key].requests += r.requests
+    return sorted(found.values(), key=lambda f: (-f.requests, f.model))
 
 
 # The fields of each kind of factor that the figures depend on, shown in the report.

@@ -91,6 +91,9 @@ class Ghg(BaseModel):
     market_factor_kg_per_kwh: float | None = None
     scope3_cat1_kg: Range = Field(description="Purchased GenAI API and cloud services (usage and embodied).")
     scope3_cat1_embodied_kg: Range = Field(description="Part of cat. 1 that is the providers' embodied hardware.")
+    scope3_cat1_declared_kg: Range = Field(
+        default_factory=Range.zero,
+        description="Part of cat. 1 from declared usage (web assistants, SaaS: `ledger declare`), not recorded calls.")
     scope3_cat3_kg: Range = Field(description="Upstream share of the measured electricity's life-cycle emissions.")
     upstream_share: float | None = Field(description="Upstream share of the measured electricity's life-cycle emissions (central: cat. 3 / (Scope 2 + cat. 3)); None when not split.")
     upstream_share_range: Range | None = Field(None, description="Its range: each zone's share (electricity.csv upstream_share_*) weighted by its measured emissions.")
@@ -120,6 +123,15 @@ class FallbackRow(BaseModel):
     zone: str | None = None
     unknown_zone: str | None = Field(None, description="The recorded zone the factor base does not know, if any.")
     kinds: list[str]
+
+
+class FallbackModel(BaseModel):
+    """A model the catalogue does not know, priced by a fallback class read from its name."""
+
+    provider: str | None = None
+    model: str
+    model_class: str = Field(description="small, medium, large or generic (data/emission_factors/model_fallbacks.csv).")
+    requests: int = 0
 
 
 class FactorUsed(BaseModel):
@@ -181,8 +193,12 @@ class Methodology(BaseModel):
 
     measured_share_co2e: float
     estimated_share_co2e: float
+    declared_share_co2e: float = Field(0.0, description="Share of the total central CO2e from declared usage, 0..1.")
+    declared_requests: int = Field(0, description="Requests (prompts, pages, images, audio minutes) of declared usage.")
     fallback_rows: list[FallbackRow]
     unknown_models: list[str]
+    fallback_models: list[FallbackModel] = Field(
+        default_factory=list, description="Models not in the catalogue, priced by a fallback class (wide range), with their requests.")
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
     failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
