@@ -143,7 +143,7 @@ MESSAGES: dict[str, str] = {
     "quality.hash_method": "How the hash is made",
     "quality.unknown_models": "Models not in the catalogue (priced by a fallback, or counted unpriced)",
     "quality.fallback_models": "Priced by a fallback class read from the name (wide range; see docs/methodology.md)",
-    "quality.fallback_model": "{model}: {requests} requests, as a {size} model",
+    "quality.fallback_model": "{model} ({size} model), requests: {requests}",
     "model_class.small": "small",
     "model_class.medium": "medium-sized",
     "model_class.large": "large",

@@ -143,7 +143,7 @@ MESSAGES: dict[str, str] = {
     "quality.hash_method": "Calcul du hash",
     "quality.unknown_models": "Modèles absents du catalogue (estimés par une classe de repli, ou comptés sans estimation)",
     "quality.fallback_models": "Estimés par une classe de repli lue dans leur nom (fourchette large ; voir docs/methodology.md)",
-    "quality.fallback_model": "{model} : {requests} requêtes, comme un modèle {size}",
+    "quality.fallback_model": "{model} (modèle {size}), requêtes : {requests}",
     "model_class.small": "petit",
     "model_class.medium": "moyen",
     "model_class.large": "grand",
