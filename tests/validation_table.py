@@ -17,6 +17,7 @@ from pathlib import Path
 
 from frugal_ai.config import load_settings
 from frugal_ai.estimate import Workload, coefficients, estimate_llm, estimate_models, formulas, serving
+from frugal_ai.estimate._coefficients import decode_fit_constants
 from frugal_ai.factors import data_dir, factor_set
 
 WH = 1e-3  # kWh per Wh
@@ -105,22 +106,20 @@ def _onsite_water(settings, label, source, model, n_in, n_out, published_ml) -> 
 def _ours_gpu_j_per_token(total_b: float, active_b: float, bits: float, batch: int, accelerator: str) -> tuple[float, float, float]:
     """Our GPU-only decode energy per output token (J) for a model served at `bits` on `accelerator`.
 
-    The serving set-up is known here (the measured one), so the range is the batch's alone:
-    twice and half the measured batch.
+    The serving set-up is known here (the measured one), so the range is the batch's (twice
+    and half the measured batch) and the fit's spread.
     """
     fs = factor_set()
     c = fs.constant
-    alpha, beta, gamma = float(c("llm.gpu_energy_alpha")), float(c("llm.gpu_energy_beta")), float(c("llm.gpu_energy_gamma"))
-    accel, fit = fs.hardware(accelerator), fs.hardware(fs.choice("llm_fit_accelerator"))
-    assert accel.decode_energy_ratio is not None and fit.memory_gb is not None
-    fit_gpus = formulas.gpus_required(formulas.model_memory_gb(total_b, bits, float(c("llm.memory_overhead"))), fit.memory_gb)
+    accel = fs.hardware(accelerator)
+    assert accel.decode_energy_ratio is not None
+    fit = decode_fit_constants(fs)
     ratio = serving.weight_bytes_ratio(bits, float(c("serving.reference_weight_bits")))
+    spread = c("decode_fit.spread")
     out = []
-    for b in (2 * batch, batch, batch / 2):
-        fixed = formulas.decode_gpu_energy_wh_per_token(0.0, b, alpha, beta, gamma)
-        weights = formulas.decode_gpu_energy_wh_per_token(active_b, b, alpha, beta, gamma) - fixed
-        per_gpu = serving.precision_scaled_wh(weights, fixed, ratio)
-        out.append(serving.datacenter_decode_gpu_wh_per_token(fit_gpus, per_gpu, accel.decode_energy_ratio) * 3600)
+    for b, s in ((2 * batch, spread.low), (batch, spread.central), (batch / 2, spread.high)):
+        fit_j = formulas.decode_energy_j_per_token(active_b, serving.weights_gb(total_b, bits), ratio, b, *fit)
+        out.append(serving.datacenter_decode_gpu_wh_per_token(fit_j, s, accel.decode_energy_ratio) * 3600)
     return (out[0], out[1], out[2])
 
 

@@ -74,6 +74,14 @@ def _bits(model: LlmModel, default: Constant, from_name: float | None) -> Triple
     return _bounds(default.range)
 
 
+DECODE_FIT = ("log_coef_j", "active_exponent", "weights_exponent", "bits_exponent", "batch_exponent", "batch_log_curvature")
+
+
+def decode_fit_constants(fs: FactorSet) -> tuple[float, ...]:
+    """The decode fit's coefficients (constants.toml `decode_fit.*`), in formulas.decode_energy_j_per_token's order."""
+    return tuple(float(fs.constant(f"decode_fit.{name}")) for name in DECODE_FIT)
+
+
 LOCAL_NOTE = (
     "served on your own machines: when the model runs on this machine, measuring it "
     "(`frugal-ai run` or `track`) gives a better number than this estimate"
@@ -168,21 +176,18 @@ def build_coefficients(
         accel = fs.hardware(local_accelerator or fs.choice("local_accelerator"))
     else:
         accel = fs.hardware(model.accelerator or fs.choice("llm_accelerator"))
-    fit_accel = fs.hardware(fs.choice("llm_fit_accelerator"))
     server = fs.hardware(fs.choice("llm_server"))
     if accel.memory_gb is None or accel.power_w is None or accel.peak_tflops_bf16 is None or accel.memory_bandwidth_tb_s is None:
         raise InputError(
             f"accelerator {accel.key!r} needs memory_gb, memory_bandwidth_tb_s, power_w and peak_tflops_bf16 to serve models",
             where="hardware.csv",
         )
-    if fit_accel.memory_gb is None:
-        raise InputError("the decode fit's accelerator needs memory_gb", where="hardware.csv")
     if not local and accel.decode_energy_ratio is None:
         raise InputError(f"accelerator {accel.key!r} has no decode_energy_ratio: it cannot serve in a data centre", where="hardware.csv")
     if server.power_w is None or server.gpus_per_server is None:
         raise InputError("the estimator's server needs power_w and gpus_per_server", where="hardware.csv")
     c = fs.constant
-    alpha, beta, gamma = float(c("llm.gpu_energy_alpha")), float(c("llm.gpu_energy_beta")), float(c("llm.gpu_energy_gamma"))
+    fit = decode_fit_constants(fs)
     lat_a, lat_b, lat_c = float(c("llm.latency_alpha")), float(c("llm.latency_beta")), float(c("llm.latency_gamma"))
     overhead = float(c("llm.memory_overhead"))
     flops_per_param = float(c("llm.flops_per_param_per_token"))
@@ -202,6 +207,7 @@ def build_coefficients(
         "gpu_embodied": _bounds(accel.embodied_co2e_kg),
         "server_embodied": _bounds(c("local.host_embodied_co2e_kg").range) if local else _bounds(server.embodied_co2e_kg),
         "lifetime": _bounds_reversed(accel.lifetime_years),
+        "fit_spread": _bounds(c("decode_fit.spread").range),
     }
     if local:
         scenarios |= {
@@ -226,13 +232,12 @@ def build_coefficients(
         else:
             host_w, gps = server.power_w, server.gpus_per_server
             latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
-            # The fit counts the replica in its own 80 GB GPUs; another accelerator scales the energy, not the count.
-            fit_gpus = f.gpus_required(f.model_memory_gb(total, bits_i, overhead), fit_accel.memory_gb)
-            fixed = f.decode_gpu_energy_wh_per_token(0.0, batch_i, alpha, beta, gamma)
-            weights = f.decode_gpu_energy_wh_per_token(active, batch_i, alpha, beta, gamma) - fixed
-            per_gpu_fit = sv.precision_scaled_wh(weights, fixed, sv.weight_bytes_ratio(bits_i, reference_bits))
+            # The fit measures the whole replica on H100s; another accelerator scales the energy, not the count.
+            fit_j = f.decode_energy_j_per_token(
+                active, sv.weights_gb(total, bits_i), sv.weight_bytes_ratio(bits_i, reference_bits), batch_i, *fit
+            )
             assert accel.decode_energy_ratio is not None
-            gen_wh = sv.datacenter_decode_gpu_wh_per_token(fit_gpus, per_gpu_fit, accel.decode_energy_ratio) + f.server_energy_wh(
+            gen_wh = sv.datacenter_decode_gpu_wh_per_token(fit_j, scenarios["fit_spread"][i], accel.decode_energy_ratio) + f.server_energy_wh(
                 latency, host_w, gpus, gps, batch_i
             )
         gpu_s_linear = f.accelerator_seconds(f.prefill_flops_linear_per_token(active, flops_per_param), accel.peak_tflops_bf16, scenarios["mfu"][i])

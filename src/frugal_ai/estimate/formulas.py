@@ -30,11 +30,31 @@ def gpus_required(memory_gb: float, gpu_memory_gb: float) -> int:
 
 
 # --- decode: generating output (and reasoning) tokens ---------------------------------
-def decode_gpu_energy_wh_per_token(
-    active_params_b: float, batch_size: float, alpha_wh: float, beta: float, gamma_wh: float
+def decode_energy_j_per_token(
+    active_params_b: float,
+    weights_gb: float,
+    bytes_ratio: float,
+    batch_size: float,
+    log_coef_j: float,
+    active_exponent: float,
+    weights_exponent: float,
+    bits_exponent: float,
+    batch_exponent: float,
+    batch_log_curvature: float,
 ) -> float:
-    """Energy (Wh) one GPU spends per generated token of one request: alpha*exp(beta*B)*P + gamma."""
-    return alpha_wh * math.exp(beta * batch_size) * active_params_b + gamma_wh
+    """GPU energy (J) of a whole model replica per generated token of one request, on the fit's accelerator.
+
+    The power law fitted on ML.ENERGY v3 (data/emission_factors/tools/fit_decode_energy.py): the
+    replica's GPU count is inside the measurement, so nothing multiplies it by a GPU count again.
+    """
+    log_batch = math.log(batch_size)
+    return math.exp(
+        log_coef_j
+        + active_exponent * math.log(active_params_b)
+        + weights_exponent * math.log(weights_gb)
+        + bits_exponent * math.log(bytes_ratio)
+        + (batch_exponent + batch_log_curvature * log_batch) * log_batch
+    )
 
 
 def decode_latency_s_per_token(

@@ -4,11 +4,11 @@ Pure functions with units in their names; every coefficient is an argument read 
 `data/emission_factors/` (models.csv `weight_bits` / `accelerator`, hardware.csv,
 constants.toml `serving.*` and `local.*`). docs/methodology.md § 3.6 and § 3.7.
 
-Data-centre serving keeps the decode fit measured on H100s (formulas.py): the precision
-sizes the replica (fewer 80 GB GPUs at 8 bits) and scales the part of the per-GPU energy
-that reads the weights (proportional to the parameters); another accelerator multiplies the
-energy by its ratio to the H100 measured at the same batch (ML.ENERGY v3: B200 0.88),
-whatever its memory: a bigger GPU holds the model on fewer cards but spends about the same
+Data-centre serving uses the decode fit on ML.ENERGY v3 H100 measurements (formulas.py):
+the replica's energy per token grows with its active parameters and its weights' size
+(precision included), and falls with the batch; another accelerator multiplies it by its
+ratio to the H100 measured at the same batch (ML.ENERGY v3: B200 0.88), whatever its
+memory: a bigger GPU holds the model on fewer cards but spends about the same
 energy per token. Local serving (your own machines,
 batch 1-8) does not use the data-centre fit: a decode step reads the active weights once
 from memory for the whole batch, and the machine draws its power for that time.
@@ -25,15 +25,15 @@ def weight_bytes_ratio(weight_bits: float, reference_bits: float) -> float:
     return weight_bits / reference_bits
 
 
-def precision_scaled_wh(weights_part_wh: float, fixed_part_wh: float, bytes_ratio: float) -> float:
-    """The fit's per-GPU decode energy (Wh per token) with its weight-reading part scaled by the bytes per weight."""
-    return weights_part_wh * bytes_ratio + fixed_part_wh
+def weights_gb(total_params_b: float, weight_bits: float) -> float:
+    """Size of the weights (GB): billions of parameters times bytes per weight."""
+    return total_params_b * weight_bits / 8.0
 
 
-def datacenter_decode_gpu_wh_per_token(fit_gpus: int, per_gpu_fit_wh: float, decode_energy_ratio: float) -> float:
-    """GPU energy (Wh) per generated token of one request: the fit's per-GPU energy times the replica's size
-    in fit accelerators (80 GB H100s), times the serving accelerator's measured ratio to the fit's."""
-    return fit_gpus * per_gpu_fit_wh * decode_energy_ratio
+def datacenter_decode_gpu_wh_per_token(fit_j_per_token: float, fit_spread: float, decode_energy_ratio: float) -> float:
+    """GPU energy (Wh) per generated token of one request: the fit's replica energy (J, H100), times the
+    scenario's share of the fit's spread, times the serving accelerator's measured ratio to the H100."""
+    return fit_j_per_token * fit_spread * decode_energy_ratio / SECONDS_PER_HOUR
 
 
 def accelerator_compute_ratio(power_w: float, peak_tflops: float, reference_power_w: float, reference_peak_tflops: float) -> float:
