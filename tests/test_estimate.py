@@ -92,7 +92,9 @@ def test_published_parameters_give_a_narrower_range_than_guesses(plain) -> None:
     def width(fp) -> float:
         return fp.energy_kwh.high / fp.energy_kwh.low
 
-    assert width(estimate_llm("llama-3.1-70b", 0, 500, settings=plain)) < width(estimate_llm("gpt-4o", 0, 500, settings=plain))
+    # gpt-4o-mini's size is a guessed range (8-28B); gpt-4o's catalogue total is one value (440B), and
+    # since the refit (factor set 2026.12.6) its active-parameter range weighs only as P^0.25.
+    assert width(estimate_llm("llama-3.1-70b", 0, 500, settings=plain)) < width(estimate_llm("gpt-4o-mini", 0, 500, settings=plain))
 
 
 def test_zone_changes_carbon_not_energy(plain) -> None:
