@@ -78,8 +78,10 @@ def test_demo_never_touches_the_real_ledger(demo_run: dict[str, object]) -> None
 def test_demo_report_has_measured_and_estimated_use_and_the_gains(demo_run: dict[str, object]) -> None:
     out: Path = demo_run["out"]  # type: ignore[assignment]
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    methods = {m["method"] for m in data["by_method"]}
+    assert list(data["by_method"]) == ["measured", "estimated", "declared"]
+    methods = {k for k, m in data["by_method"].items() if m["has_data"]}
     assert methods == {"measured", "estimated"}
+    assert data["by_method"]["declared"]["co2e_kg"] == {"low": 0.0, "central": 0.0, "high": 0.0}
     workloads = {w["key"] for w in data["by_workload"]}
     assert {"support-chatbot", "invoice-extraction", "demo-train-classifier"} <= workloads
     assert data["demo_rows"] > 1000  # a month of simulated calls, all marked as demo data
@@ -115,8 +117,8 @@ def test_demo_runs_carry_its_country_and_project_so_any_report_of_its_ledger_agr
     assert r.returncode == 0, r.stderr
     later = json.loads(r.stdout)
     assert later["methodology"]["content_hash"] == demo_json["methodology"]["content_hash"]
-    assert {m["method"]: m["co2e_kg"] for m in later["by_method"]} == {
-        m["method"]: m["co2e_kg"] for m in demo_json["by_method"]}
+    assert {k: m["co2e_kg"] for k, m in later["by_method"].items()} == {
+        k: m["co2e_kg"] for k, m in demo_json["by_method"].items()}
 
 
 def test_demo_out_that_cannot_be_made_is_an_input_error(tmp_path: Path) -> None:

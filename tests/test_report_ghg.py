@@ -52,7 +52,7 @@ def test_scope2_and_cat3_split_each_zone_with_its_own_share(report, ledger: Path
         expected_scope2 += Range.of(co2e.low * (1 - share.high), co2e.central * (1 - share.central), co2e.high * (1 - share.low))
         expected_cat3 += Range.of(co2e.low * share.low, co2e.central * share.central, co2e.high * share.high)
 
-    measured = next(m for m in report.by_method if m.method == "measured")
+    measured = report.by_method["measured"]
     g = report.ghg
     # Measured rows have no embodied part here, so their usage CO2e is the method total.
     life_cycle = measured.co2e_kg
@@ -79,7 +79,7 @@ def test_a_french_run_puts_more_in_cat3_than_a_world_run_would(report) -> None: 
 
 
 def test_api_use_stays_whole_in_category_1(report) -> None:  # type: ignore[no-untyped-def]
-    estimated = next(m for m in report.by_method if m.method == "estimated")
+    estimated = report.by_method["estimated"]
     assert report.ghg.scope3_cat1_kg.central == pytest.approx(estimated.co2e_kg.central)
     scope3 = next(d for d in report.datapoints if d.key == "dp.e1_6_scope3")
     assert scope3.base.central == pytest.approx(report.ghg.scope3_cat1_kg.central + report.ghg.scope3_cat3_kg.central)

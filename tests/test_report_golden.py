@@ -72,5 +72,5 @@ def test_golden_figures_follow_the_ledger(reports: dict[str, object]) -> None:
     assert ("ocr-local", "extrapolated") in kinds  # run-04 ended before the tracker was ready
     # Totals are the sum of the methods, which never mix.
     tot = r.totals.co2e_kg.central  # type: ignore[attr-defined]
-    assert tot == pytest.approx(sum(x.co2e_kg.central for x in r.by_method))  # type: ignore[attr-defined]
+    assert tot == pytest.approx(sum(x.co2e_kg.central for x in r.by_method.values()))  # type: ignore[attr-defined]
     assert tot == pytest.approx(r.ghg.scope2_location_kg.central + r.ghg.scope3_cat1_kg.central + r.ghg.scope3_cat3_kg.central)  # type: ignore[attr-defined]

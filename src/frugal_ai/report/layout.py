@@ -121,7 +121,7 @@ def summary_blocks(report: Report, t: Texts) -> list[Block]:
             "lead",
         )
     )
-    rows = [[t.method(m.method), *_ranges(m, t), t.percent(m.share_co2e)] for m in report.by_method]
+    rows = [[t.method(m.method), *_ranges(m, t), t.percent(m.share_co2e)] for m in report.by_method.values() if m.has_data]
     rows.append([t("total"), *_ranges(tot, t), t.percent(1.0 if tot.co2e_kg.central > 0 else 0.0)])
     blocks.append(Table([t("col.method"), t("col.energy"), t("col.co2e"), t("col.water"), t("col.share")], rows,
                         [False, True, True, True, True]))
@@ -267,7 +267,7 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     if report.recommendations_error:
         return blocks + [Para(t("rec.failed", error=report.recommendations_error), "banner")]
     # Batching is never advised (docs/gains.md): say why wherever there is API use it could apply to.
-    batching = [Para(t("rec.batching_declined"), "note")] if any(m.method == "estimated" for m in report.by_method) else []
+    batching = [Para(t("rec.batching_declined"), "note")] if report.by_method["estimated"].has_data else []
     if not report.recommendations:
         return blocks + [Para(t("rec.none"))] + batching
     rows = []

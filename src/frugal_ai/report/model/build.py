@@ -16,13 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ...footprint import Footprint, Range
 from ...gains.balance import Balance
 from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
 from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
 from .ghg import datapoints_of, ghg_of
 from .provenance import factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version
-from .schema import GainsCase, Methodology, MethodTotal, Quantities, Recommendation, Report
+from .schema import METHODS, GainsCase, Method, Methodology, MethodTotal, Quantities, Recommendation, Report
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...config import Settings
@@ -62,6 +63,21 @@ def build_report(
     return report
 
 
+def _method_total(method: Method, fp: Footprint | None, total_co2e: float) -> MethodTotal:
+    """One method's totals; a method with no record in the period is present with zero ranges."""
+    if fp is None:
+        zero = Range.zero()
+        return MethodTotal(method=method, energy_kwh=zero, co2e_kg=zero, water_l=zero, share_co2e=0.0, has_data=False)
+    return MethodTotal(
+        method=method,
+        energy_kwh=fp.energy_kwh,
+        co2e_kg=fp.co2e_kg,
+        water_l=fp.water_l,
+        share_co2e=share_of(fp.co2e_kg.central, total_co2e),
+        has_data=True,
+    )
+
+
 def report_from_inventory(
     inventory: Inventory,
     period: Period,
@@ -78,19 +94,10 @@ def report_from_inventory(
     totals = sum((quantities_of(r) for r in priced), Quantities.zero())
     total_co2e = totals.co2e_kg.central
 
-    by_method = [
-        MethodTotal(
-            method=m,  # type: ignore[arg-type]
-            energy_kwh=fp.energy_kwh,
-            co2e_kg=fp.co2e_kg,
-            water_l=fp.water_l,
-            share_co2e=share_of(fp.co2e_kg.central, total_co2e),
-        )
-        for m, fp in sorted(inventory.totals_by_method.items(), key=lambda kv: ("measured", "estimated", "declared").index(kv[0]))
-    ]
-    measured_share = next((m.share_co2e for m in by_method if m.method == "measured"), 0.0)
-    estimated_share = next((m.share_co2e for m in by_method if m.method == "estimated"), 0.0)
-    declared_share = next((m.share_co2e for m in by_method if m.method == "declared"), 0.0)
+    by_method = {m: _method_total(m, inventory.totals_by_method.get(m), total_co2e) for m in METHODS}
+    measured_share = by_method["measured"].share_co2e
+    estimated_share = by_method["estimated"].share_co2e
+    declared_share = by_method["declared"].share_co2e
 
     ghg = ghg_of(inventory.rows, settings, factors)
     equivalences = equivalences_of(totals, factors)

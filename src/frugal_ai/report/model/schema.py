@@ -37,9 +37,14 @@ class Quantities(BaseModel):
         )
 
 
+Method = Literal["measured", "estimated", "declared"]
+METHODS: tuple[Method, ...] = ("measured", "estimated", "declared")
+
+
 class MethodTotal(Quantities):
-    method: Literal["measured", "estimated", "declared"]
+    method: Method
     share_co2e: float = Field(description="Share of the total central CO2e, 0..1.")
+    has_data: bool = Field(description="False where no record of this method falls in the period (its ranges are then zero).")
 
 
 class Equivalence(BaseModel):
@@ -263,7 +268,9 @@ class Report(BaseModel):
     country: str | None
     factor_set_version: str
     totals: Quantities
-    by_method: list[MethodTotal]
+    by_method: dict[Method, MethodTotal] = Field(
+        description="Totals by method, keyed measured, estimated, declared (all three always present)."
+    )
     equivalences: list[Equivalence]
     by_workload: list[BreakdownRow]
     by_model: list[BreakdownRow]
