@@ -280,3 +280,25 @@ def test_the_meter_is_forgotten_before_the_ledger_it_writes_to() -> None:
 
     # reset() calls them last-registered first: the meter imports the ledger, so it comes later.
     assert config._forgetters.index(ledger.reset) < config._forgetters.index(reset_meter)
+
+
+@pytest.mark.parametrize("text, key", [("pue = nan\n", "pue"), ("measure_interval_s = inf\n", "measure_interval_s"),
+                                       ('[providers.openai]\nwue = nan\n', "providers.openai.wue")])
+def test_a_number_that_is_not_finite_names_the_key_and_the_file(tmp_path: Path, text: str, key: str) -> None:
+    (tmp_path / "frugal-ai.toml").write_text(text)
+    with pytest.raises(ConfigError, match=rf"^{tmp_path / 'frugal-ai.toml'}: {key}: ") as info:
+        load_settings(start=tmp_path, env={})
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["FRUGAL_AI_PUE", "FRUGAL_AI_MARKET_FACTOR_KG_PER_KWH", "FRUGAL_AI_PROVIDERS__OPENAI__PUE"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e308"])
+def test_an_environment_number_that_is_not_finite_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^environment: {name}: "):
+        load_settings(env={name: value})
+
+
+def test_a_config_file_that_is_not_text_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "frugal-ai.toml").write_bytes(b"\xff\xfe\x00garbage\x9c")
+    with pytest.raises(ConfigError, match=f"^{tmp_path / 'frugal-ai.toml'}: not valid TOML: not UTF-8"):
+        load_settings(start=tmp_path, env={})

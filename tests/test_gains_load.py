@@ -202,3 +202,40 @@ def test_the_templates_commented_options_are_valid_once_uncommented() -> None:
     assert gf.use_case[0].end is not None
     assert [g.activity for g in gf.use_case[1].gain] == ["office_paper", "custom"]
     assert gf.use_case[1].hardware[0].co2e_kg == 300
+
+
+# --- every number is finite and bounded (issue 10, item 6) ---------------------------------------
+
+PLAIN = GOOD.replace("low = 80\n", "").replace("high = 150\n", "")
+CUSTOM_GAIN = PLAIN.replace('activity = "diesel"', 'activity = "custom"').replace(
+    'unit = "L"', 'unit = "pallet"\n  factor_kg_per_unit = 12.5\n  source = "supplier LCA 2025"')
+
+
+@pytest.mark.parametrize("text, key", [
+    (PLAIN.replace("quantity = 120", "quantity = inf"), "use_case[1].gain[1].quantity"),
+    (PLAIN.replace("quantity = 120", "quantity = nan"), "use_case[1].gain[1].quantity"),
+    (PLAIN.replace("quantity = 120", "quantity = 1e308"), "use_case[1].gain[1].quantity"),
+    (GOOD.replace("high = 150", "high = inf"), "use_case[1].gain[1].high"),
+    (GOOD.replace("low = 80", "low = -inf"), "use_case[1].gain[1].low"),
+    (CUSTOM_GAIN.replace("factor_kg_per_unit = 12.5", "factor_kg_per_unit = inf"), "use_case[1].gain[1].factor_kg_per_unit"),
+    (CUSTOM_GAIN.replace("factor_kg_per_unit = 12.5", "factor_kg_per_unit = 1e300"), "use_case[1].gain[1].factor_kg_per_unit"),
+    (GOOD.replace("requests = 20000", "requests = 100000000000000000000000"), "use_case[1].expected_usage.requests"),
+    (GOOD.replace("input_tokens = 800", "input_tokens = 1000000000000"), "use_case[1].expected_usage.input_tokens"),
+    (GOOD + '\n  [[use_case.hardware]]\n  co2e_kg = inf\n', "use_case[1].hardware[1].co2e_kg"),
+    (GOOD + '\n  [[use_case.hardware]]\n  item = "h100_sxm_80gb"\n  count = 10000000000\n', "use_case[1].hardware[1].count"),
+])
+def test_a_number_that_is_not_finite_or_out_of_bounds_is_one_problem_naming_its_key(text: str, key: str) -> None:
+    line, found_key, message = only_problem(text)
+    assert found_key == key and line is not None
+    assert "\n" not in message and ("finite" in message or "less than or equal to" in message), message
+
+
+def test_the_largest_accepted_numbers_keep_every_figure_finite() -> None:
+    import math
+
+    from frugal_ai.gains.spec import MAX_FACTOR_KG_PER_UNIT, MAX_QUANTITY
+
+    text = CUSTOM_GAIN.replace("quantity = 120", f"quantity = {MAX_QUANTITY:.0f}").replace(
+        "factor_kg_per_unit = 12.5", f"factor_kg_per_unit = {MAX_FACTOR_KG_PER_UNIT:.0f}")
+    gain = parse_gains(text, "gains.toml").use_case[0].gain[0]
+    assert math.isfinite(gain.quantity * gain.factor_kg_per_unit * 366 * 50)  # a daily gain over the longest horizon

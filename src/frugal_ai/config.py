@@ -49,7 +49,7 @@ def default_ledger_path() -> Path:
 class ProviderOverride(BaseModel):
     """Per-provider override of where its data centres are and how efficient they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     zone: str | None = None
     pue: float | None = Field(default=None, ge=1.0, le=3.0)
@@ -64,7 +64,7 @@ class ProviderOverride(BaseModel):
 class Settings(BaseModel):
     """All settings, validated. Unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     country: str | None = Field(
         default=None, description="Electricity zone (ISO 3166 alpha-2 or alpha-3) where local compute runs."
@@ -150,6 +150,8 @@ def _read_table(path: Path) -> dict[str, Any]:
         raise ConfigError("config file not found", where=str(path)) from None
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"not valid TOML: {e}", where=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"not valid TOML: not UTF-8 text (byte {e.start})", where=str(path)) from None
     nested = doc.get("tool", {}).get("frugal-ai") if isinstance(doc.get("tool"), dict) else None
     if path.name == "pyproject.toml":
         table = nested or {}

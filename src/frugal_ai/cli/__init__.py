@@ -2,8 +2,10 @@
 
 Commands live in one module each and are imported only when invoked, so that
 `frugal-ai --help` and `frugal-ai estimate` never pay for codecarbon or the SDKs.
-Errors the user can fix (`InputError`) print one line and exit 2; other failures print
-one line and exit 1 (set FRUGAL_AI_DEBUG=1 for the traceback).
+Errors the user can fix print one line and exit 2: an `InputError`, a bad command line
+(click's usage errors, reworded here once for every command) and a file that cannot be
+opened or written (an `OSError` naming it). Other failures print one line and exit 1 (set
+FRUGAL_AI_DEBUG=1 for the traceback).
 """
 
 from __future__ import annotations
@@ -52,22 +54,64 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # The top level's own usage errors (`frugal-ai --bogus`) arise here, before invoke.
+        if parent is None and any("\x00" in a for a in args):  # not from a shell; no OS call takes it
+            _say("error: an argument holds a NUL character")
+            raise click.exceptions.Exit(2)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as e:
+            if isinstance(e, click.exceptions.NoArgsIsHelpError):
+                raise
+            _say(_usage_line(e))
+            raise click.exceptions.Exit(2) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as e:
-            click.echo(f"error: {e}", err=True)
+            _say(f"error: {e}")
             ctx.exit(2)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        except click.exceptions.NoArgsIsHelpError:  # `frugal-ai ledger`: the help, as click prints it
+            raise
+        except click.UsageError as e:  # click's three lines (usage, hint, error) as our one
+            _say(_usage_line(e, " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))))
+            ctx.exit(2)
+        except click.ClickException as e:
+            _say(f"error: {e.format_message()}")
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except OSError as e:  # a path the user gave that cannot be read or written
+            if os.environ.get("FRUGAL_AI_DEBUG"):
+                raise
+            _say(f"error: {_path_text(e.filename)}: {e.strerror or e}" if e.filename else f"error: {e}")
+            ctx.exit(2)
         except Exception as e:  # one line, no traceback, unless debugging
             if os.environ.get("FRUGAL_AI_DEBUG"):
                 raise
-            click.echo(f"error: {type(e).__name__}: {e}", err=True)
+            _say(f"error: {type(e).__name__}: {e}")
             ctx.exit(1)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    click.echo(" ".join(line.split()), err=True)
+
+
+def _usage_line(e: click.UsageError, command: str = "frugal-ai") -> str:
+    where = e.ctx.command_path if e.ctx is not None else command
+    return f"error: {where}: {e.format_message()} (see {where} --help)"
+
+
+def _path_text(name: object, limit: int = 120) -> str:
+    text = os.fsdecode(name) if isinstance(name, (str, bytes)) else str(name)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]} ({len(text)} characters)"
 
 
 def _version() -> str:

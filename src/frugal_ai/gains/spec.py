@@ -19,8 +19,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..footprint import Range
+from ..ledger.bounds import MAX_REQUESTS_PER_ROW, MAX_TOKENS_PER_REQUEST
 
 Period = Literal["day", "week", "month", "year"]
+
+# Every number of a gains file is finite (no inf, no nan) and below a bound far above any real
+# use case, so that no product of them overflows or reaches a report as `inf` (docs/gains.md).
+MAX_QUANTITY = 1e12
+"""Units of an activity saved per period (a trillion km, kg, L or kWh)."""
+MAX_FACTOR_KG_PER_UNIT = 1e6
+"""A custom factor: one kilotonne of CO2e per unit."""
+MAX_HARDWARE_CO2E_KG = 1e9
+"""The declared embodied footprint of one hardware purchase: a megatonne."""
+MAX_HARDWARE_COUNT = 1_000_000
 
 # The one activity not in the avoided-emission factors: it carries its own factor and source.
 CUSTOM = "custom"
@@ -28,21 +39,23 @@ CUSTOM = "custom"
 
 class _Strict(BaseModel):
     # Unknown keys are errors: a misspelt `rebond` must not silently count as no rebound.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # `inf` and `nan` (valid TOML floats) are errors too.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Gain(_Strict):
     """One avoided activity: `quantity` units of `activity` saved per period."""
 
     activity: str = Field(min_length=1)
-    quantity: float = Field(ge=0)
+    quantity: float = Field(ge=0, le=MAX_QUANTITY)
     unit: str = Field(min_length=1)
-    low: float | None = Field(default=None, ge=0)
-    high: float | None = Field(default=None, ge=0)
+    low: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    high: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
     rebound: float = Field(default=0.0, ge=0, le=1, description="Share of the gain lost to rebound effects, 0..1.")
     evidence: str | None = None
     period: Period | None = Field(default=None, description="Overrides the file's period for this gain.")
-    factor_kg_per_unit: float | None = Field(default=None, ge=0, description="Only with activity = 'custom'.")
+    factor_kg_per_unit: float | None = Field(default=None, ge=0, le=MAX_FACTOR_KG_PER_UNIT,
+                                             description="Only with activity = 'custom'.")
     source: str | None = Field(default=None, description="Source of a custom factor.")
     zone: str | None = Field(default=None, description="Electricity zone of an electricity gain; default: the configured country.")
 
@@ -59,10 +72,10 @@ class ExpectedUsage(_Strict):
     """Planned API use per period, for a balance before the use case is deployed or tracked."""
 
     model: str = Field(min_length=1)
-    requests: int = Field(ge=0)
-    input_tokens: int = Field(default=0, ge=0, description="Per request.")
-    output_tokens: int = Field(default=0, ge=0, description="Per request.")
-    reasoning_tokens: int = Field(default=0, ge=0, description="Per request.")
+    requests: int = Field(ge=0, le=MAX_REQUESTS_PER_ROW)
+    input_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS_PER_REQUEST, description="Per request.")
+    output_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS_PER_REQUEST, description="Per request.")
+    reasoning_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS_PER_REQUEST, description="Per request.")
     provider: str | None = None
     zone: str | None = None
     period: Period | None = None
@@ -76,10 +89,10 @@ class Hardware(_Strict):
     """
 
     item: str | None = None
-    count: int = Field(default=1, ge=1)
-    co2e_kg: float | None = Field(default=None, ge=0)
-    low: float | None = Field(default=None, ge=0)
-    high: float | None = Field(default=None, ge=0)
+    count: int = Field(default=1, ge=1, le=MAX_HARDWARE_COUNT)
+    co2e_kg: float | None = Field(default=None, ge=0, le=MAX_HARDWARE_CO2E_KG)
+    low: float | None = Field(default=None, ge=0, le=MAX_HARDWARE_CO2E_KG)
+    high: float | None = Field(default=None, ge=0, le=MAX_HARDWARE_CO2E_KG)
     date: dt.date | None = Field(default=None, description="Purchase date; default: the use case's start.")
     description: str | None = None
 

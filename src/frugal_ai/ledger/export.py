@@ -43,6 +43,8 @@ def parse_day(text: str, *, option: str, end_of_day: bool = False) -> float:
                 moment = moment.replace(tzinfo=timezone.utc)
     except ValueError:
         raise InputError(f"{option}: expected a date such as 2026-07-01, got {text!r}") from None
+    except OverflowError:  # the day after 9999-12-31
+        raise InputError(f"{option}: {text!r} is out of range (the last day is 9998-12-31)") from None
     return moment.timestamp()
 
 

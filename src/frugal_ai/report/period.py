@@ -46,6 +46,13 @@ def parse_period(text: str) -> Period:
     >>> parse_period("2026-Q3").until
     datetime.date(2026, 10, 1)
     """
+    try:
+        return _parse_period(text)
+    except (ValueError, OverflowError):  # year 0000, or a period ending after 9999
+        raise InputError(f"--period {text!r}: the year must be 0001 to 9998") from None
+
+
+def _parse_period(text: str) -> Period:
     t = text.strip()
     if m := _QUARTER.match(t):
         year, q = int(m[1]), int(m[2])
@@ -68,6 +75,13 @@ def parse_day(text: str, option: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _day_after(day: date, text: str) -> date:
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        raise InputError(f"--until {text!r}: the last day must be 9998-12-31 at the latest") from None
 
 
 def utc_today() -> date:
@@ -100,7 +114,7 @@ def _asked_period(period: str | None, since: str | None, until: str | None) -> P
     if period:
         return parse_period(period)
     since_d = parse_day(since, "--since") if since else None
-    until_d = parse_day(until, "--until") + timedelta(days=1) if until else None
+    until_d = _day_after(parse_day(until, "--until"), until) if until else None
     if since_d and until_d and until_d <= since_d:
         raise InputError(f"--until {until} is before --since {since}")
     if since_d is None and until_d is None:
