@@ -94,7 +94,13 @@ OPTIONS: dict[tuple[str, ...], dict[str, str]] = {
     ("report",): {"--since": "date", "--until": "date", "--period": "period", "--format": "text", "--lang": "text",
                   "--ledger": "path", "--out": "path"},
     ("doctor",): {"--format": "text"},
+    # "" is the positional argument, always given; "flag" takes no value.
+    ("models", "show"): {"": "model", "--format": "text"},
+    ("factors", "show"): {"": "text", "--format": "text"},
+    ("gains", "template"): {},
+    ("ledger", "import"): {"": "path", "--format": "text", "--dry-run": "flag", "--strict": "flag", "--ledger": "path"},
 }
+NOT_FUZZED = {("run",), ("demo",)}
 
 _text = st.text(alphabet=string.printable.strip() + "é€\u202e", max_size=12)
 VALUES = {
@@ -105,6 +111,7 @@ VALUES = {
     "period": st.one_of(st.integers(0, 9999).map(lambda y: f"{y:04d}"), st.sampled_from(["2026-Q3", "2026-Q5", "9999-12"]),
                         _text),
     "path": st.sampled_from(["ledger.sqlite", ".", "missing/dir/x", LONG, "", "\x00", "out.json"]),
+    "flag": st.just(None),
 }
 
 
@@ -112,11 +119,24 @@ VALUES = {
 def command_lines(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(sorted(OPTIONS)))
     options = OPTIONS[command]
-    chosen = draw(st.lists(st.sampled_from(sorted(options)), max_size=4, unique=True))
+    named = sorted(k for k in options if k)
+    chosen = draw(st.lists(st.sampled_from(named), max_size=4, unique=True)) if named else []
     argv = list(command)
     for name in chosen:
-        argv += [name, draw(VALUES[options[name]])]
+        value = draw(VALUES[options[name]])
+        argv += [name] if value is None else [name, value]
+    if "" in options:
+        argv.append(draw(VALUES[options[""]]))
     return argv
+
+
+def test_the_fuzz_covers_every_command() -> None:
+    from test_cli_help import command_paths
+
+    import click
+
+    leaves = {path for path, cmd in command_paths() if not isinstance(cmd, click.Group)}
+    assert leaves - NOT_FUZZED == set(OPTIONS), "give a new command a row in OPTIONS"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
