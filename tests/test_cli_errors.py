@@ -99,6 +99,10 @@ OPTIONS: dict[tuple[str, ...], dict[str, str]] = {
     ("factors", "show"): {"": "text", "--format": "text"},
     ("gains", "template"): {},
     ("ledger", "import"): {"": "path", "--format": "text", "--dry-run": "flag", "--strict": "flag", "--ledger": "path"},
+    ("ledger", "declare"): {"": "path", "--dry-run": "flag", "--ledger": "path"},
+    ("products", "list"): {"--format": "text"},
+    ("products", "show"): {"": "text", "--format": "text"},
+    ("usage", "template"): {},
 }
 NOT_FUZZED = {("run",), ("demo",)}
 
