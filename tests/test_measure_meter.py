@@ -85,6 +85,7 @@ from frugal_ai.ledger.records import RunRecord  # noqa: E402
 from frugal_ai.measure.attribution import Span  # noqa: E402
 from frugal_ai.measure.energy_source import EnergySourceError, Reading  # noqa: E402
 from frugal_ai.measure.meter import Meter  # noqa: E402
+from frugal_ai.measure.process_share import MachineShare  # noqa: E402
 
 PER_S = (0.001, 0.002, 0.0001)  # kWh per second of each component
 
@@ -128,7 +129,7 @@ class FixedPowerSource:
 
 def _meter(clock: Clock, fail: bool = False) -> tuple[Meter, FixedPowerSource]:
     source = FixedPowerSource(clock, fail)
-    m = Meter(lambda settings: source, clock=clock, sleep=clock.sleep, background=False)
+    m = Meter(lambda settings: source, share_factory=MachineShare, clock=clock, sleep=clock.sleep, background=False)
     return m, source
 
 

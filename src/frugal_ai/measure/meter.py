@@ -59,6 +59,7 @@ from ..ledger.notice import warn_once
 from .attribution import ZERO, Energy, Span, attribute
 from ..ids import new_id
 from .energy_source import EnergySource, Reading
+from .process_share import WHOLE, MachineShare, ProcessShare, ShareFactory, Shares, process_share
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -94,9 +95,13 @@ class Meter:
     """
 
     def __init__(self, source_factory: SourceFactory = codecarbon_source, *,
+                 share_factory: ShareFactory = process_share,
                  clock: Callable[[], float] = time.perf_counter, sleep: Callable[[float], None] = time.sleep,
                  background: bool = True) -> None:
         self._source_factory = source_factory
+        self._share_factory = share_factory
+        self.share: ProcessShare = MachineShare()
+        self.gpu_per_process = False
         self._clock = clock
         self._sleep = sleep
         self._background = background
@@ -112,7 +117,9 @@ class Meter:
         self.source_start_pc: float | None = None
         self._cumulative: Energy = ZERO
         self.measured: list[float] = [0.0, 0.0, 0.0]
-        self.unattributed: list[float] = [0.0, 0.0, 0.0]
+        self.unattributed: list[float] = [0.0, 0.0, 0.0]  # not charged to runs: others' and idle energy included
+        self.process_kwh: list[float] = [0.0, 0.0, 0.0]  # this process's share of `measured`
+        self.others_kwh: list[float] = [0.0, 0.0, 0.0]   # the rest: other processes' and idle energy
         self.measured_s = 0.0
         self.power_kw: Energy | None = None
         self.extrapolated_kwh = 0.0
@@ -152,8 +159,10 @@ class Meter:
         try:
             source = self._source_factory(settings)
             first = source.start()  # the slow part: hardware detection, off the caller's path
+            share = self._start_share()
             with self._lock:
                 self.source = source
+                self.share = share
                 self._cumulative = (first.cpu_kwh, first.gpu_kwh, first.ram_kwh)
                 self._last_pc = first.at_pc
                 self.source_start_pc = first.at_pc
@@ -173,6 +182,25 @@ class Meter:
             self._finalise(until=float("inf"))
         finally:
             self._ready.set()
+
+    def _start_share(self) -> ProcessShare:
+        """This process's share of the machine, its baseline set now; the whole machine if it cannot start."""
+        try:
+            share = self._share_factory()
+            share.start()
+            return share
+        except Exception as e:
+            warn_once("process-share", f"cannot tell this process's share of the machine ({type(e).__name__}: {e}); "
+                                       "runs are charged the whole machine's energy")
+            return MachineShare()
+
+    def _read_share(self) -> Shares:
+        try:
+            return self.share.read()
+        except Exception as e:
+            warn_once("process-share-read", f"cannot read this process's share of the machine "
+                                            f"({type(e).__name__}: {e}); this interval is charged whole")
+            return WHOLE
 
     # -- the hot path: registering runs -----------------------------------------------------------
     def open_span(self, span: Span) -> None:
@@ -243,10 +271,16 @@ class Meter:
             except Exception as e:
                 warn_once("meter-read", f"energy measurement failed ({type(e).__name__}: {e})")
                 return
-            self._on_reading(reading)
+            self._on_reading(reading, self._share_of(reading))
+
+    def _share_of(self, reading: Reading) -> Shares:
+        """The process's share of the interval the reading closes (read right after it, so
+        both cover the same time); none is read when the reading brings no new interval."""
+        last = self._last_pc
+        return self._read_share() if last is None or reading.at_pc > last else WHOLE
 
     # -- readings ----------------------------------------------------------------------------------
-    def _on_reading(self, reading: Reading) -> None:
+    def _on_reading(self, reading: Reading, shares: Shares = WHOLE) -> None:
         try:
             with self._lock:
                 a = self._last_pc if self._last_pc is not None else reading.at_pc
@@ -259,10 +293,15 @@ class Meter:
                     self._cumulative = cumulative
                     self._last_pc = b
                     self._measurements += 1
-                    unattributed = attribute(self.roots, a, b, delta)
+                    # The machine's energy, then this process's part of it, then its runs' parts.
+                    ours: Energy = (delta[0] * shares.cpu, delta[1] * shares.gpu, delta[2] * shares.ram)
+                    self.gpu_per_process = shares.gpu_per_process
+                    unattributed = attribute(self.roots, a, b, ours)
                     for i in range(3):
                         self.measured[i] += delta[i]
-                        self.unattributed[i] += unattributed[i]
+                        self.process_kwh[i] += ours[i]
+                        self.others_kwh[i] += delta[i] - ours[i]
+                        self.unattributed[i] += unattributed[i] + delta[i] - ours[i]
                     self.measured_s += b - a
                     if self.power_kw is None and self.measured_s >= MIN_POWER_WINDOW_S:
                         self._extrapolate_before_start()
@@ -275,7 +314,8 @@ class Meter:
     def _extrapolate_before_start(self) -> None:
         """Give runs that began before the source was ready the first measured mean power."""
         hours = self.measured_s / 3600.0
-        power: Energy = (self.measured[0] / hours, self.measured[1] / hours, self.measured[2] / hours) \
+        mine = self.process_kwh  # the process's power, not the machine's
+        power: Energy = (mine[0] / hours, mine[1] / hours, mine[2] / hours) \
             if hours > 0 else ZERO
         self.power_kw = power
         t0 = self.source_start_pc
@@ -442,7 +482,7 @@ class Meter:
                 with self._measure_lock:
                     last = source.stop()
                     if last is not None:
-                        self._on_reading(last)
+                        self._on_reading(last, self._share_of(last))
             with self._lock:
                 was_failed = self.state != "running"
                 end = self._last_pc or self._clock()

@@ -1,0 +1,276 @@
+"""This process's share of the machine's energy, interval by interval.
+
+The energy source measures the whole machine. Before the meter shares an interval's energy
+among runs, it keeps only this process's part of it: a `ProcessShare` says, for the interval
+since its previous reading, which fraction of the machine's CPU, GPU and RAM energy is this
+process's (with its descendants: `frugal-ai run`'s command is a child). The rest is other
+processes' or idle energy, never charged to runs (the session's unattributed remainder).
+docs/measurement.md gives the method and its limits.
+
+  * CPU: this process tree's CPU time (utime + stime of /proc/<pid>/stat, every thread,
+    every descendant) over the machine's CPU time, busy and idle (every field of the `cpu`
+    line of /proc/stat), in the same interval. Four busy processes on two cores get about
+    a quarter each; the idle time is nobody's.
+  * RAM: the tree's resident memory (RSS, /proc/<pid>/statm) over the machine's installed
+    memory (MemTotal), at the end of the interval. Over MemTotal rather than over the memory
+    in use: the free memory's share is idle, like idle CPU time, and the denominator is a
+    constant, so the shares of several processes add up to at most the whole.
+  * GPU: NVML's per-process SM utilisation samples (nvmlDeviceGetProcessUtilization): our
+    processes' utilisation over all processes' on each device, averaged over the devices.
+    Where NVML cannot tell processes apart (no NVML, MIG, a GPU or driver without
+    per-process samples) the whole device's energy stays ours, as before, and
+    `gpu_per_process` is False.
+
+Reading costs a few small /proc files (the `python benchmarks/bench_track.py` figures are
+unchanged; the meter reads once per interval, in its own thread).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from ..ledger.notice import warn_once
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """This process's fraction (0–1) of the machine's CPU, GPU and RAM energy in one interval."""
+
+    cpu: float
+    gpu: float
+    ram: float
+    gpu_per_process: bool = True  # False: the GPU share is the whole device (NVML cannot tell processes apart)
+
+
+WHOLE = Shares(1.0, 1.0, 1.0, gpu_per_process=False)
+
+
+class ProcessShare(Protocol):
+    """What the meter needs to keep only this process's part of each interval.
+
+    `start()` sets the baseline (called once, off the caller's path, right after the energy
+    source started); `read()` returns the shares of the interval since the previous call.
+    `method` names what the shares come from ("proc", "proc+nvml_process", "machine").
+    Calls come from the meter's thread, one at a time.
+    """
+
+    @property
+    def method(self) -> str: ...
+
+    def start(self) -> None: ...
+
+    def read(self) -> Shares: ...
+
+
+ShareFactory = Callable[[], ProcessShare]
+
+
+class MachineShare:
+    """The whole machine is this process's (where /proc is missing): frugal-ai's former rule."""
+
+    method = "machine"
+
+    def start(self) -> None:
+        return None
+
+    def read(self) -> Shares:
+        return WHOLE
+
+
+# -- /proc ---------------------------------------------------------------------------------------
+def machine_jiffies(stat_text: str) -> int:
+    """The machine's CPU time in clock ticks, busy and idle: the sum of /proc/stat's `cpu` line.
+
+    Its fields are user nice system idle iowait irq softirq steal guest guest_nice; guest time
+    is already counted in user (and guest_nice in nice), so only the first eight are summed.
+    """
+    first = stat_text.split("\n", 1)[0].split()
+    if not first or first[0] != "cpu":
+        raise ValueError("/proc/stat does not start with the 'cpu' line")
+    return sum(int(x) for x in first[1:9])
+
+
+def process_jiffies(stat_text: str) -> tuple[int, int]:
+    """(utime + stime, starttime) of one /proc/<pid>/stat, in clock ticks (all its threads)."""
+    rest = stat_text[stat_text.rindex(")") + 2:].split()  # the name may hold spaces and parentheses
+    return int(rest[11]) + int(rest[12]), int(rest[19])
+
+
+def cpu_share(tree_ticks: int, machine_ticks: int) -> float:
+    """The tree's CPU time over the machine's in one interval, clamped to [0, 1]."""
+    if machine_ticks <= 0:
+        return 0.0
+    return min(1.0, max(0.0, tree_ticks / machine_ticks))
+
+
+def _read(path: str) -> str:
+    with open(path, "rb") as f:
+        return f.read().decode("ascii", "replace")
+
+
+class ProcShare:
+    """Shares from Linux's /proc (CPU, RAM) and NVML's per-process utilisation (GPU)."""
+
+    def __init__(self, pid: int | None = None, *, gpu: "NvmlProcessShare | None" = None,
+                 proc: str = "/proc") -> None:
+        self.pid = os.getpid() if pid is None else pid
+        self._proc = proc
+        self._gpu = gpu
+        self._ticks: dict[int, tuple[int, int]] = {}  # pid -> (its CPU ticks, its starttime) at the last read
+        self._machine = 0
+        self._page_b = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        self._mem_total_b = 0
+
+    @property
+    def method(self) -> str:
+        return "proc+nvml_process" if self._gpu is not None and self._gpu.per_process else "proc"
+
+    def start(self) -> None:
+        self._mem_total_b = self._mem_total()
+        self._machine = machine_jiffies(_read(f"{self._proc}/stat"))
+        self._ticks = self._tree_ticks()
+        if self._gpu is not None:
+            self._gpu.start()
+
+    def read(self) -> Shares:
+        machine = machine_jiffies(_read(f"{self._proc}/stat"))
+        ticks = self._tree_ticks()
+        used = 0
+        for pid, (t, started) in ticks.items():
+            before = self._ticks.get(pid)
+            if before is None or before[1] != started:  # new since the last read (or a reused pid)
+                used += t
+            else:
+                used += max(0, t - before[0])
+        cpu = cpu_share(used, machine - self._machine)
+        self._machine, self._ticks = machine, ticks
+        ram = min(1.0, self._rss_b(ticks) / self._mem_total_b) if self._mem_total_b > 0 else 1.0
+        if self._gpu is None:
+            return Shares(cpu, 1.0, ram, gpu_per_process=False)
+        gpu, per_process = self._gpu.read(set(ticks))
+        return Shares(cpu, gpu, ram, gpu_per_process=per_process)
+
+    def _tree(self) -> list[int]:
+        """This process and its descendants (from each thread's `children` file)."""
+        pids, stack = [], [self.pid]
+        while stack:
+            pid = stack.pop()
+            pids.append(pid)
+            try:
+                tids = os.listdir(f"{self._proc}/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    stack.extend(int(c) for c in _read(f"{self._proc}/{pid}/task/{tid}/children").split())
+                except (OSError, ValueError):
+                    continue
+        return pids
+
+    def _tree_ticks(self) -> dict[int, tuple[int, int]]:
+        ticks = {}
+        for pid in self._tree():
+            try:
+                ticks[pid] = process_jiffies(_read(f"{self._proc}/{pid}/stat"))
+            except (OSError, ValueError, IndexError):
+                continue  # it ended meanwhile: its last partial interval is lost
+        return ticks
+
+    def _rss_b(self, ticks: dict[int, tuple[int, int]]) -> int:
+        total = 0
+        for pid in ticks:
+            try:
+                total += int(_read(f"{self._proc}/{pid}/statm").split()[1]) * self._page_b
+            except (OSError, ValueError, IndexError):
+                continue
+        return total
+
+    def _mem_total(self) -> int:
+        for line in _read(f"{self._proc}/meminfo").splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+
+# -- NVML ----------------------------------------------------------------------------------------
+def gpu_share(ours: list[float], everyone: list[float]) -> float | None:
+    """Our processes' SM utilisation over every process's on one device; None if nobody used it."""
+    total = sum(everyone)
+    if total <= 0:
+        return None
+    return min(1.0, sum(ours) / total)
+
+
+class NvmlProcessShare:
+    """Per-process GPU utilisation from NVML (pynvml, which codecarbon brings).
+
+    A device on which NVML gives no per-process samples (MIG, or not supported) counts as
+    whole (share 1, `per_process` False). An interval in which no process ran on a device
+    keeps that device's previous share (1 at the start): its energy is idle power, charged
+    as the process's last use of it was.
+    """
+
+    def __init__(self, nvml: Any = None) -> None:
+        self._nvml = nvml
+        self._handles: list[Any] = []
+        self._seen: list[int] = []
+        self._last: list[float] = []
+        self.per_process = False
+
+    def start(self) -> None:
+        if self._nvml is None:
+            import pynvml  # comes with codecarbon
+
+            self._nvml = pynvml
+        nvml = self._nvml
+        nvml.nvmlInit()
+        self._handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(nvml.nvmlDeviceGetCount())]
+        self._seen = [0] * len(self._handles)
+        self._last = [1.0] * len(self._handles)
+        self.per_process = bool(self._handles) and all(self._supported(h) for h in self._handles)
+
+    def _supported(self, handle: Any) -> bool:
+        try:
+            self._nvml.nvmlDeviceGetProcessUtilization(handle, 0)
+            return True
+        except Exception as e:  # NotFound: no sample yet, which is fine; NotSupported (MIG...): not
+            return "not found" in str(e).lower()
+
+    def read(self, pids: set[int]) -> tuple[float, bool]:
+        if not self.per_process:
+            return 1.0, False
+        shares = []
+        for i, handle in enumerate(self._handles):
+            try:
+                samples = self._nvml.nvmlDeviceGetProcessUtilization(handle, self._seen[i])
+            except Exception:
+                samples = []  # NotFound: no process ran on it since the last read
+            if samples:
+                self._seen[i] = max(int(s.timeStamp) for s in samples)
+                share = gpu_share([float(s.smUtil) for s in samples if int(s.pid) in pids],
+                                  [float(s.smUtil) for s in samples])
+                if share is not None:
+                    self._last[i] = share
+            shares.append(self._last[i])
+        return (sum(shares) / len(shares) if shares else 1.0), True
+
+
+def process_share() -> ProcessShare:
+    """The share for this machine: /proc where there is one (with NVML's per-process GPU
+    utilisation where it works), else the whole machine, after one warning."""
+    if not os.path.exists("/proc/self/stat") or not os.path.exists("/proc/stat"):
+        warn_once("process-share", "cannot tell this process's share of the machine here (no /proc): "
+                                   "runs are charged the whole machine's energy")
+        return MachineShare()
+    gpu: NvmlProcessShare | None = None
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        if pynvml.nvmlDeviceGetCount() > 0:
+            gpu = NvmlProcessShare(pynvml)
+    except Exception:
+        gpu = None  # no NVIDIA GPU or no NVML: the energy source measures no GPU either
+    return ProcShare(gpu=gpu)

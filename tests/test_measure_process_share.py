@@ -1,0 +1,320 @@
+"""Per-process attribution: the machine's energy is split among processes before runs.
+
+The meter's logic in-process, with a source of fixed power and fixed shares; the /proc reader
+on a fake /proc tree and on the real one; the NVML reader on a fake NVML module.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from frugal_ai.config import Settings
+from frugal_ai.ledger.notice import FrugalAIWarning
+from frugal_ai.ledger.records import RunRecord
+from frugal_ai.measure.attribution import Span
+from frugal_ai.measure.energy_source import Reading
+from frugal_ai.measure.meter import Meter
+from frugal_ai.measure.process_share import (
+    WHOLE, NvmlProcessShare, ProcShare, Shares, gpu_share, machine_jiffies, process_jiffies,
+)
+
+PER_S = (0.001, 0.002, 0.0001)  # kWh per second of the machine's CPU, GPU, RAM
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+class MachineSource:
+    """The machine's counters at fixed power; every process's source reads the same machine."""
+
+    method = "rapl+nvml+ram_model"
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def _at(self, t: float) -> Reading:
+        s = t - 100.0
+        return Reading(PER_S[0] * s, PER_S[1] * s, PER_S[2] * s, t)
+
+    def start(self) -> Reading:
+        return self._at(self.clock())
+
+    def read(self) -> Reading:
+        return self._at(self.clock())
+
+    def stop(self) -> Reading | None:
+        return self._at(self.clock())
+
+
+class FakeShare:
+    """Fixed shares, one per read (the last one repeats)."""
+
+    method = "fake"
+
+    def __init__(self, *shares: Shares, fail_read: bool = False) -> None:
+        self.shares, self.fail_read, self.reads, self.started = list(shares), fail_read, 0, False
+
+    def start(self) -> None:
+        self.started = True
+
+    def read(self) -> Shares:
+        self.reads += 1
+        if self.fail_read:
+            raise OSError("no /proc here")
+        return self.shares.pop(0) if len(self.shares) > 1 else self.shares[0]
+
+
+def _meter(clock: Clock, share: FakeShare) -> Meter:
+    m = Meter(lambda settings: MachineSource(clock), share_factory=lambda: share, clock=clock,
+              sleep=clock.sleep, background=False)
+    m.ensure_started(Settings())
+    return m
+
+
+def _run(m: Meter, name: str, start: float, end: float) -> Span:
+    span = Span(name, start, record=RunRecord(id=name, name=name, start=start, end=end))
+    m.open_span(span)
+    span.end_pc = end
+    m.close_span(span)
+    return span
+
+
+def _energy(span: Span) -> tuple[float, float, float]:
+    rec = span.record
+    assert rec is not None
+    return rec.cpu_kwh, rec.gpu_kwh, rec.ram_kwh
+
+
+def test_a_run_gets_its_process_share_of_the_machine_and_the_rest_is_unattributed() -> None:
+    clock = Clock()
+    m = _meter(clock, FakeShare(Shares(0.25, 0.5, 0.1)))
+    run = _run(m, "r", 100.0, 101.0)
+    clock.t = 101.0
+    m.measure()
+    assert _energy(run) == pytest.approx((0.001 * 0.25, 0.002 * 0.5, 0.0001 * 0.1))
+    assert m.measured == pytest.approx(list(PER_S))  # the session still holds the machine's total
+    assert m.process_kwh == pytest.approx([0.00025, 0.001, 0.00001])
+    assert m.others_kwh == pytest.approx([0.00075, 0.001, 0.00009])
+    assert m.unattributed == pytest.approx(m.others_kwh)  # the run covered the whole interval
+    assert sum(_energy(run)) + sum(m.unattributed) == pytest.approx(sum(m.measured))
+
+
+def test_idle_time_inside_the_process_share_is_unattributed_too() -> None:
+    clock = Clock()
+    m = _meter(clock, FakeShare(Shares(0.5, 0.5, 0.5)))
+    run = _run(m, "r", 100.0, 100.5)
+    clock.t = 101.0
+    m.measure()
+    assert _energy(run) == pytest.approx(tuple(p * 0.5 * 0.5 for p in PER_S))
+    assert m.unattributed == pytest.approx([p * 0.75 for p in PER_S])
+
+
+def test_four_processes_with_their_shares_add_up_to_the_machine_not_four_times_it() -> None:
+    clock = Clock()
+    shares = [Shares(0.4, 0.1, 0.2), Shares(0.3, 0.2, 0.2), Shares(0.2, 0.3, 0.2), Shares(0.1, 0.4, 0.4)]
+    meters = [_meter(clock, FakeShare(s)) for s in shares]
+    runs = [_run(m, f"p{i}", 100.0, 102.0) for i, m in enumerate(meters)]
+    clock.t = 101.0
+    for m in meters:
+        m.measure()
+    clock.t = 102.0
+    for m in meters:
+        m.measure()
+    for c in range(3):
+        assert sum(_energy(r)[c] for r in runs) == pytest.approx(PER_S[c] * 2)
+
+
+def test_each_interval_has_its_own_share() -> None:
+    clock = Clock()
+    m = _meter(clock, FakeShare(Shares(1.0, 0.0, 0.0), Shares(0.0, 1.0, 0.0)))
+    run = _run(m, "r", 100.0, 102.0)
+    clock.t = 101.0
+    m.measure()
+    clock.t = 102.0
+    m.measure()
+    assert _energy(run) == pytest.approx((0.001, 0.002, 0.0))
+
+
+def test_a_reading_that_brings_no_new_interval_reads_no_share() -> None:
+    clock = Clock()
+    share = FakeShare(Shares(0.5, 0.5, 0.5))
+    m = _meter(clock, share)
+    clock.t = 100.5
+    m.measure()
+    m.measure()  # the same instant: no interval, the share's baseline must not move
+    assert share.reads == 1 and share.started
+
+
+def test_runs_before_the_source_was_ready_get_the_process_power_not_the_machine_power() -> None:
+    clock = Clock()
+    clock.t = 99.0
+    m = Meter(lambda settings: MachineSource(clock), share_factory=lambda: FakeShare(Shares(0.5, 0.25, 0.1)),
+              clock=clock, sleep=clock.sleep, background=False)
+    early = Span("early", 99.0, record=RunRecord(id="early", name="early", start=99.0, end=99.5))
+    m.open_span(early)
+    early.end_pc = 99.5
+    m.close_span(early)
+    clock.t = 100.0
+    m.ensure_started(Settings())
+    clock.t = 101.0
+    m.measure()
+    assert _energy(early) == pytest.approx((0.001 * 0.5 * 0.5, 0.002 * 0.25 * 0.5, 0.0001 * 0.1 * 0.5))
+
+
+def test_a_share_that_cannot_be_read_charges_the_interval_whole_after_one_warning() -> None:
+    clock = Clock()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = _meter(clock, FakeShare(WHOLE, fail_read=True))
+        run = _run(m, "r", 100.0, 102.0)
+        for t in (101.0, 102.0):
+            clock.t = t
+            m.measure()
+    ours = [w for w in caught if issubclass(w.category, FrugalAIWarning)]
+    assert len(ours) == 1 and "share of the machine" in str(ours[0].message)
+    assert _energy(run) == pytest.approx(tuple(p * 2 for p in PER_S))
+
+
+def test_a_share_that_cannot_start_falls_back_to_the_whole_machine() -> None:
+    clock = Clock()
+
+    def broken() -> FakeShare:
+        raise PermissionError("/proc/stat")
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        m = Meter(lambda settings: MachineSource(clock), share_factory=broken, clock=clock,
+                  sleep=clock.sleep, background=False)
+        m.ensure_started(Settings())
+    assert m.state == "running" and m.share.method == "machine"
+
+
+# -- /proc ---------------------------------------------------------------------------------------
+def test_machine_jiffies_sums_busy_and_idle_but_not_guest_twice() -> None:
+    assert machine_jiffies("cpu  10 1 5 100 2 0 1 3 7 1\ncpu0 5 0 2 50 1 0 0 1 3 0\n") == 10 + 1 + 5 + 100 + 2 + 0 + 1 + 3
+
+
+def test_process_jiffies_reads_utime_and_stime_whatever_the_name() -> None:
+    fields = ["S"] + [str(i) for i in range(4, 53)]  # field n holds n (utime: 14, stime: 15, starttime: 22)
+    assert process_jiffies("42 (a) b (c) " + " ".join(fields)) == (14 + 15, 22)
+
+
+def _stat(utime: int, stime: int, start: int) -> str:
+    fields = ["S"] + ["0"] * 49
+    fields[11], fields[12], fields[19] = str(utime), str(stime), str(start)
+    return "1 (x) " + " ".join(fields)
+
+
+def _fake_proc(root: Path, machine: int, procs: dict[int, tuple[int, int, int]], children: dict[int, list[int]]) -> None:
+    root.mkdir(exist_ok=True)
+    (root / "stat").write_text(f"cpu  {machine} 0 0 0 0 0 0 0 0 0\n")
+    (root / "meminfo").write_text("MemTotal:       1000 kB\nMemFree: 10 kB\n")
+    for pid, (ticks, start, rss_pages) in procs.items():
+        task = root / str(pid) / "task" / str(pid)
+        task.mkdir(parents=True, exist_ok=True)
+        (root / str(pid) / "stat").write_text(_stat(ticks, 0, start))
+        (root / str(pid) / "statm").write_text(f"999 {rss_pages} 0 0 0 0 0\n")
+        (task / "children").write_text(" ".join(str(c) for c in children.get(pid, [])))
+
+
+def test_proc_share_counts_the_process_and_its_descendants(tmp_path: Path) -> None:
+    proc = tmp_path / "proc"
+    page = os.sysconf("SC_PAGE_SIZE")
+    _fake_proc(proc, 1000, {10: (100, 1, 0), 11: (50, 2, 0), 99: (500, 1, 0)}, {10: [11]})
+    share = ProcShare(10, proc=str(proc))
+    share.start()
+    # next interval: the machine did 400 ticks; we (10) 60, our child (11) 20, a new grandchild (12) 20;
+    # pid 99 (not ours) the rest
+    pages = 1000 * 1024 // page // 4  # a quarter of MemTotal, over the tree
+    _fake_proc(proc, 1400, {10: (160, 1, pages), 11: (70, 2, 0), 12: (20, 9, 0), 99: (800, 1, 0)}, {10: [11], 11: [12]})
+    got = share.read()
+    assert got.cpu == pytest.approx(100 / 400)
+    assert got.ram == pytest.approx(pages * page / (1000 * 1024))
+    assert got.gpu == 1.0 and not got.gpu_per_process  # no NVML given: the device stays whole
+    # the child ended; its pid was reused by an unrelated process of ours started later
+    _fake_proc(proc, 1800, {10: (200, 1, 0), 11: (5, 50, 0)}, {10: [11], 11: []})
+    assert share.read().cpu == pytest.approx((40 + 5) / 400)
+
+
+def test_proc_share_on_this_machine_sees_this_process_burn_cpu() -> None:
+    share = ProcShare()
+    share.start()
+    t = time.process_time()
+    while time.process_time() - t < 0.3:
+        pass
+    got = share.read()
+    ncpu = os.cpu_count() or 1
+    assert 0 < got.cpu <= 1.0
+    assert got.cpu <= 1.0 / ncpu + 0.05  # one thread can use one CPU of the machine's
+    assert 0 < got.ram < 1
+
+
+# -- NVML ----------------------------------------------------------------------------------------
+class FakeNvml:
+    """pynvml's calls used by NvmlProcessShare, with per-process samples given by the test."""
+
+    def __init__(self, devices: int, supported: bool = True) -> None:
+        self.devices, self.supported = devices, supported
+        self.samples: dict[int, list[SimpleNamespace]] = {i: [] for i in range(devices)}
+        self.asked: list[tuple[int, int]] = []
+
+    def nvmlInit(self) -> None:
+        pass
+
+    def nvmlDeviceGetCount(self) -> int:
+        return self.devices
+
+    def nvmlDeviceGetHandleByIndex(self, i: int) -> int:
+        return i
+
+    def nvmlDeviceGetProcessUtilization(self, handle: int, since: int) -> list[SimpleNamespace]:
+        if not self.supported:
+            raise RuntimeError("Not Supported")
+        self.asked.append((handle, since))
+        got = [s for s in self.samples[handle] if s.timeStamp > since]
+        if not got:
+            raise RuntimeError("Not Found")
+        return got
+
+
+def _sample(pid: int, sm: float, ts: int) -> SimpleNamespace:
+    return SimpleNamespace(pid=pid, smUtil=sm, timeStamp=ts)
+
+
+def test_gpu_share_is_our_utilisation_over_everyones() -> None:
+    assert gpu_share([30.0], [30.0, 90.0]) == pytest.approx(0.25)
+    assert gpu_share([], []) is None
+
+
+def test_nvml_share_per_device_and_idle_devices_keep_their_last_share() -> None:
+    nvml = FakeNvml(2)
+    gpu = NvmlProcessShare(nvml)
+    gpu.start()
+    assert gpu.per_process
+    nvml.samples[0] = [_sample(10, 60, 5), _sample(99, 20, 5)]
+    nvml.samples[1] = [_sample(99, 50, 6)]
+    assert gpu.read({10}) == (pytest.approx((0.75 + 0.0) / 2), True)
+    assert (0, 5) not in nvml.asked
+    # nothing ran since: both devices keep their shares; the next call asks from the last timestamp
+    assert gpu.read({10}) == (pytest.approx(0.375), True)
+    assert (0, 5) in nvml.asked and (1, 6) in nvml.asked
+
+
+def test_nvml_without_per_process_samples_keeps_the_whole_device_and_says_so() -> None:
+    gpu = NvmlProcessShare(FakeNvml(1, supported=False))  # e.g. MIG
+    gpu.start()
+    assert not gpu.per_process and gpu.read({1}) == (1.0, False)
