@@ -18,46 +18,13 @@ from frugal_ai.config import Settings
 from frugal_ai.ledger.notice import FrugalAIWarning
 from frugal_ai.ledger.records import RunRecord
 from frugal_ai.measure.attribution import Span
-from frugal_ai.measure.energy_source import Reading
 from frugal_ai.measure.meter import Meter
 from frugal_ai.measure.process_share import (
     WHOLE, NvmlProcessShare, ProcShare, Shares, gpu_share, machine_jiffies, process_jiffies,
 )
 
-PER_S = (0.001, 0.002, 0.0001)  # kWh per second of the machine's CPU, GPU, RAM
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, s: float) -> None:
-        self.t += s
-
-
-class MachineSource:
-    """The machine's counters at fixed power; every process's source reads the same machine."""
-
-    method = "rapl+nvml+ram_model"
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-
-    def _at(self, t: float) -> Reading:
-        s = t - 100.0
-        return Reading(PER_S[0] * s, PER_S[1] * s, PER_S[2] * s, t)
-
-    def start(self) -> Reading:
-        return self._at(self.clock())
-
-    def read(self) -> Reading:
-        return self._at(self.clock())
-
-    def stop(self) -> Reading | None:
-        return self._at(self.clock())
+# The machine's counters at fixed power, the clock, and a run's energy: as in the meter's tests.
+from test_measure_meter import PER_S, Clock, FixedPowerSource, _energy  # noqa: E402
 
 
 class FakeShare:
@@ -79,7 +46,7 @@ class FakeShare:
 
 
 def _meter(clock: Clock, share: FakeShare) -> Meter:
-    m = Meter(lambda settings: MachineSource(clock), share_factory=lambda: share, clock=clock,
+    m = Meter(lambda settings: FixedPowerSource(clock), share_factory=lambda: share, clock=clock,
               sleep=clock.sleep, background=False)
     m.ensure_started(Settings())
     return m
@@ -93,18 +60,18 @@ def _run(m: Meter, name: str, start: float, end: float) -> Span:
     return span
 
 
-def _energy(span: Span) -> tuple[float, float, float]:
-    rec = span.record
-    assert rec is not None
-    return rec.cpu_kwh, rec.gpu_kwh, rec.ram_kwh
+def _measure_at(clock: Clock, meters: list[Meter], *times: float) -> None:
+    for t in times:
+        clock.t = t
+        for m in meters:
+            m.measure()
 
 
 def test_a_run_gets_its_process_share_of_the_machine_and_the_rest_is_unattributed() -> None:
     clock = Clock()
     m = _meter(clock, FakeShare(Shares(0.25, 0.5, 0.1)))
     run = _run(m, "r", 100.0, 101.0)
-    clock.t = 101.0
-    m.measure()
+    _measure_at(clock, [m], 101.0)
     assert _energy(run) == pytest.approx((0.001 * 0.25, 0.002 * 0.5, 0.0001 * 0.1))
     assert m.measured == pytest.approx(list(PER_S))  # the session still holds the machine's total
     assert m.process_kwh == pytest.approx([0.00025, 0.001, 0.00001])
@@ -117,8 +84,7 @@ def test_idle_time_inside_the_process_share_is_unattributed_too() -> None:
     clock = Clock()
     m = _meter(clock, FakeShare(Shares(0.5, 0.5, 0.5)))
     run = _run(m, "r", 100.0, 100.5)
-    clock.t = 101.0
-    m.measure()
+    _measure_at(clock, [m], 101.0)
     assert _energy(run) == pytest.approx(tuple(p * 0.5 * 0.5 for p in PER_S))
     assert m.unattributed == pytest.approx([p * 0.75 for p in PER_S])
 
@@ -128,12 +94,7 @@ def test_four_processes_with_their_shares_add_up_to_the_machine_not_four_times_i
     shares = [Shares(0.4, 0.1, 0.2), Shares(0.3, 0.2, 0.2), Shares(0.2, 0.3, 0.2), Shares(0.1, 0.4, 0.4)]
     meters = [_meter(clock, FakeShare(s)) for s in shares]
     runs = [_run(m, f"p{i}", 100.0, 102.0) for i, m in enumerate(meters)]
-    clock.t = 101.0
-    for m in meters:
-        m.measure()
-    clock.t = 102.0
-    for m in meters:
-        m.measure()
+    _measure_at(clock, meters, 101.0, 102.0)
     for c in range(3):
         assert sum(_energy(r)[c] for r in runs) == pytest.approx(PER_S[c] * 2)
 
@@ -142,10 +103,7 @@ def test_each_interval_has_its_own_share() -> None:
     clock = Clock()
     m = _meter(clock, FakeShare(Shares(1.0, 0.0, 0.0), Shares(0.0, 1.0, 0.0)))
     run = _run(m, "r", 100.0, 102.0)
-    clock.t = 101.0
-    m.measure()
-    clock.t = 102.0
-    m.measure()
+    _measure_at(clock, [m], 101.0, 102.0)
     assert _energy(run) == pytest.approx((0.001, 0.002, 0.0))
 
 
@@ -160,9 +118,8 @@ def test_a_reading_that_brings_no_new_interval_reads_no_share() -> None:
 
 
 def test_runs_before_the_source_was_ready_get_the_process_power_not_the_machine_power() -> None:
-    clock = Clock()
-    clock.t = 99.0
-    m = Meter(lambda settings: MachineSource(clock), share_factory=lambda: FakeShare(Shares(0.5, 0.25, 0.1)),
+    clock = Clock(99.0)
+    m = Meter(lambda settings: FixedPowerSource(clock), share_factory=lambda: FakeShare(Shares(0.5, 0.25, 0.1)),
               clock=clock, sleep=clock.sleep, background=False)
     early = Span("early", 99.0, record=RunRecord(id="early", name="early", start=99.0, end=99.5))
     m.open_span(early)
@@ -170,8 +127,7 @@ def test_runs_before_the_source_was_ready_get_the_process_power_not_the_machine_
     m.close_span(early)
     clock.t = 100.0
     m.ensure_started(Settings())
-    clock.t = 101.0
-    m.measure()
+    _measure_at(clock, [m], 101.0)
     assert _energy(early) == pytest.approx((0.001 * 0.5 * 0.5, 0.002 * 0.25 * 0.5, 0.0001 * 0.1 * 0.5))
 
 
@@ -181,9 +137,7 @@ def test_a_share_that_cannot_be_read_charges_the_interval_whole_after_one_warnin
         warnings.simplefilter("always")
         m = _meter(clock, FakeShare(WHOLE, fail_read=True))
         run = _run(m, "r", 100.0, 102.0)
-        for t in (101.0, 102.0):
-            clock.t = t
-            m.measure()
+        _measure_at(clock, [m], 101.0, 102.0)
     ours = [w for w in caught if issubclass(w.category, FrugalAIWarning)]
     assert len(ours) == 1 and "share of the machine" in str(ours[0].message)
     assert _energy(run) == pytest.approx(tuple(p * 2 for p in PER_S))
@@ -197,7 +151,7 @@ def test_a_share_that_cannot_start_falls_back_to_the_whole_machine() -> None:
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        m = Meter(lambda settings: MachineSource(clock), share_factory=broken, clock=clock,
+        m = Meter(lambda settings: FixedPowerSource(clock), share_factory=broken, clock=clock,
                   sleep=clock.sleep, background=False)
         m.ensure_started(Settings())
     assert m.state == "running" and m.share.method == "machine"

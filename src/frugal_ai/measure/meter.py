@@ -5,7 +5,10 @@ The `Meter` owns the process's single energy source (codecarbon's tracker, behin
 touches codecarbon). It is started lazily, on the first tracked call, in a background
 thread, so that hardware detection (about 1.4 s on a small machine) is never paid on the
 caller's path. Each reading is cumulative CPU / GPU / RAM energy with the instant it stands
-for; we take deltas and share each interval among the runs that overlap it (`attribution.py`).
+for; we take deltas, keep this process's share of each interval's machine energy (a
+`ProcessShare`, process_share.py: its CPU time, resident memory and GPU utilisation against
+the machine's, read right after the energy), and share that among the runs that overlap it
+(`attribution.py`). The rest is other processes' and idle energy: unattributed.
 
 We drive the readings ourselves: our meter thread reads the source every `measure_interval_s`,
 and soon after a top-level run starts or ends (at most every `MIN_GAP_S`). So all readings
