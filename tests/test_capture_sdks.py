@@ -303,3 +303,65 @@ def test_async_timeout_is_recorded_as_failed(capture: None, fake_server: FakeAPI
         asyncio.run(main())
     (row,) = ledger_rows(ledger_path)
     assert (row["status"], row["http_status"], row["model"]) == ("failed", None, "gpt-slow")
+
+
+# -- the client behaves exactly as without frugal-ai, warnings included -----------------------
+_SAME_AS_WITHOUT = r"""
+import gc, json, re, sys, warnings
+sys.path.insert(0, sys.argv[2])
+from fakeservers.fixtures import REMOTE_HOSTS
+from fakeservers.resolver import resolve_to_loopback
+from fakeservers.sdk_calls import SDK_CALLS, openai_responses
+from fakeservers.server import FakeAPIServer
+import frugal_ai
+
+HOSTS = json.loads(sys.argv[3])
+seen = []
+sys.unraisablehook = lambda u: seen.append(f"unraisable {type(u.exc_value).__name__}: {u.exc_value}")
+calls = dict(SDK_CALLS, **{"openai-responses": openai_responses})
+replies, kinds = {}, {}
+with FakeAPIServer() as server, resolve_to_loopback(*REMOTE_HOSTS):
+    if sys.argv[1] == "on":
+        frugal_ai.instrument()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for sdk, call in sorted(calls.items()):
+            base = f"http://{HOSTS[sdk]}:{server.port}"
+            for stream in (False, True):
+                for use_async in (False, True):
+                    replies[f"{sdk} stream={stream} async={use_async}"] = call(base, stream=stream, use_async=use_async)
+                    gc.collect()
+            # The kinds of warning each SDK's calls gave (addresses, ports and descriptors
+            # aside): how many of one kind depends on when the collector runs, not on us.
+            new = seen + [f"{w.category.__name__}: {w.message}" for w in caught if issubclass(w.category, ResourceWarning)]
+            kinds[sdk] = sorted({re.sub(r"0x[0-9a-f]+|\d+", "N", s) for s in new})
+            seen.clear()
+            caught.clear()
+print(json.dumps({"replies": replies, "warnings": kinds}))
+"""
+
+
+def test_clients_behave_exactly_as_without_frugal_ai_warnings_included(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    hosts = {sdk: expected[0] for sdk, expected in EXPECTED.items()}
+    hosts["openai-responses"] = "api.openai.com"
+    env = {**os.environ, "FRUGAL_AI_LEDGER": str(tmp_path / "ledger.sqlite")}
+    tests_dir = str(Path(__file__).resolve().parent)
+    runs = {}
+    for mode in ("off", "on"):
+        out = subprocess.run(
+            [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", _SAME_AS_WITHOUT, mode, tests_dir,
+             json.dumps(hosts)],
+            capture_output=True, text=True, env=env, timeout=300,
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        runs[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(runs["on"]["replies"]) == 4 * len(hosts)
+    assert all(text.startswith("Hello there") for text in runs["on"]["replies"].values())
+    assert runs["on"] == runs["off"]  # same replies, same kinds of warning from each SDK (none of ours)
+    # The SDKs that close what they open give none, with capture on as without.
+    assert all(runs["on"]["warnings"][sdk] == [] for sdk in ("openai", "openai-responses", "anthropic", "mistralai"))

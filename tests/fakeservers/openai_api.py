@@ -163,8 +163,20 @@ def _responses_stream(model: str, echo: str) -> Iterator[bytes]:
     yield event("response.created", response=_response_object(model, echo, done=False))
     yield event("response.in_progress", response=_response_object(model, echo, done=False))
     item = "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b"
-    for text in replies.text_deltas(model, echo):
-        yield event("response.output_text.delta", item_id=item, output_index=0, content_index=0, delta=text)
+    message = {"type": "message", "id": item, "status": "in_progress", "role": "assistant", "content": []}
+    yield event("response.output_item.added", output_index=0, item=message)
+    part = {"type": "output_text", "text": "", "annotations": []}
+    yield event("response.content_part.added", item_id=item, output_index=0, content_index=0, part=part)
+    deltas = replies.text_deltas(model, echo)
+    for text in deltas:
+        yield event("response.output_text.delta", item_id=item, output_index=0, content_index=0, delta=text,
+                    logprobs=[])
+    full = "".join(deltas)
+    yield event("response.output_text.done", item_id=item, output_index=0, content_index=0, text=full, logprobs=[])
+    done_part = {"type": "output_text", "text": full, "annotations": []}
+    yield event("response.content_part.done", item_id=item, output_index=0, content_index=0, part=done_part)
+    yield event("response.output_item.done", output_index=0,
+                item={**message, "status": "completed", "content": [done_part]})
     yield event("response.completed", response=_response_object(model, echo, done=True))
 
 

@@ -199,3 +199,30 @@ SDK_CALLS: dict[str, Callable[..., str]] = {
     "cohere": cohere_chat,
     "ollama": ollama_chat,
 }
+
+
+def openai_responses(base: str, *, stream: bool, use_async: bool, key: str = "sk-test",
+                     model: str = "gpt-4.1-mini", prompt: str = PROMPT, headers: dict[str, str] | None = None) -> str:
+    """The Responses API: plain, or streamed through the SDK's `responses.stream()` helper."""
+    import openai
+
+    opts = {"base_url": f"{base}/v1", "api_key": key, "max_retries": 0, "default_headers": headers}
+    if not use_async:
+        with openai.OpenAI(**opts) as client:
+            if not stream:
+                return client.responses.create(model=model, input=prompt).output_text
+            with client.responses.stream(model=model, input=prompt) as events:
+                return "".join(e.delta for e in events if e.type == "response.output_text.delta")
+
+    async def main() -> str:
+        async with openai.AsyncOpenAI(**opts) as client:
+            if not stream:
+                return (await client.responses.create(model=model, input=prompt)).output_text
+            parts = []
+            async with client.responses.stream(model=model, input=prompt) as events:
+                async for e in events:
+                    if e.type == "response.output_text.delta":
+                        parts.append(e.delta)
+            return "".join(parts)
+
+    return _run(main())
