@@ -62,6 +62,13 @@ def _capture_off() -> Iterator[None]:
         ("127.0.0.1", 8000, "/v1/chat/completions", ("openai-compatible", "openai", True)),
         ("::1", 8080, "/v1/completions", ("openai-compatible", "openai", True)),
         ("vllm.internal", 8000, "/v1/embeddings", ("openai-compatible", "openai", False)),
+        # Wire formats recognised by their path on any host (a gateway, or a server speaking the API).
+        ("llm-gateway.example", None, "/cohere/v2/chat", ("cohere", "cohere", False)),
+        ("127.0.0.1", 8080, "/v1/embed", ("cohere", "cohere", True)),
+        ("llm-gateway.example", None, "/mistral/v1/fim/completions", ("mistral", "openai", False)),
+        ("apim.example", None, "/openai/deployments/gpt-4o/chat/completions", ("azure", "openai", False)),
+        ("llm-gateway.example", None, "/anthropic/v1/messages", ("anthropic", "anthropic", False)),
+        ("llm-gateway.example", None, "/v1beta/models/gemini-2.5-flash:generateContent", ("google", "google", False)),
     ],
 )
 def test_route_by_host_and_path(host: str, port: int | None, path: str, expected: tuple[str, str, bool]) -> None:
@@ -76,6 +83,8 @@ def test_route_by_host_and_path(host: str, port: int | None, path: str, expected
         ("api.cohere.com", "/v1/tokenize"),
         ("example.com", "/chat/completions"),  # unknown host: only the /v1/ forms count
         ("example.com", "/upload"),
+        ("example.com", "/v1/chat/stream"),
+        ("api.cohere.com", "/v1/chat/completions"),
     ],
 )
 def test_route_ignores_other_endpoints(host: str, path: str) -> None:
@@ -685,3 +694,18 @@ def test_large_replies_are_read_to_their_usage(kind: str, size: str, records: li
     assert received == data  # the caller's bytes, whole and unchanged
     (rec,) = records
     assert (rec.model, rec.input_tokens, rec.output_tokens, rec.status) == (*expected, "ok")
+
+
+def test_a_path_only_route_needs_the_reply_to_confirm_it(records: list[Any]) -> None:
+    # A chat service that is no GenAI API, on a Cohere-shaped path: no usage, no model, not recorded.
+    replies = iter([b'{"messages": [], "ok": true}', b'{"meta": {"tokens": {"input_tokens": 4, "output_tokens": 5}}}'])
+
+    def answer(request: Any) -> Any:
+        return 200, [(b"content-type", b"application/json")], [next(replies)]
+
+    frugal_ai.instrument()
+    client = httpx2.Client(transport=pool_transport(httpx2, answer))
+    client.post("https://chat.example/v1/chat", json={"text": "hi"})
+    client.post("https://chat.example/v1/chat", json={"model": "command-r", "message": "hi"})
+    assert [(r.provider, r.model, r.input_tokens, r.output_tokens, r.status) for r in records] == [
+        ("cohere", "command-r", 4, 5, "ok")]

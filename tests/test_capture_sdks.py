@@ -365,3 +365,15 @@ def test_clients_behave_exactly_as_without_frugal_ai_warnings_included(tmp_path:
     assert runs["on"] == runs["off"]  # same replies, same kinds of warning from each SDK (none of ours)
     # The SDKs that close what they open give none, with capture on as without.
     assert all(runs["on"]["warnings"][sdk] == [] for sdk in ("openai", "openai-responses", "anthropic", "mistralai"))
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_cohere_format_on_another_host_is_recognised_by_its_path(
+    stream: bool, capture: None, fake_server: FakeAPIServer, ledger_path: Path
+) -> None:
+    # The Cohere SDK pointed at a gateway (not api.cohere.com): recognised by /v2/chat and its reply.
+    text = SDK_CALLS["cohere"](remote("llm-gateway.example", fake_server), stream=stream, use_async=False)
+    assert text.startswith("Hello there")
+    (row,) = ledger_rows(ledger_path)
+    assert (row["provider"], row["model"], row["input_tokens"], row["output_tokens"], row["host"]) == (
+        "cohere", "command-a-03-2025", 71, 10, "llm-gateway.example")

@@ -254,6 +254,11 @@ class CallObserver:
             log.debug("capture: unknown response shape from %s; call not recorded", self.route.provider)
             return
         usage = self.usage
+        if self.route.by_path and not failed and not usage.complete and usage.model is None:
+            # Recognised by its path alone, and the reply shows neither usage nor a model:
+            # not taken for a GenAI call.
+            log.debug("capture: a reply from a %s-shaped path had no usage; not recorded", self.route.wire_format)
+            return
         if failed:
             status = "failed"
         elif not usage.complete:

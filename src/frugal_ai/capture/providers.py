@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 WireFormat = Literal["openai", "anthropic", "google", "cohere", "ollama", "bedrock"]
@@ -27,6 +27,9 @@ class Route:
     provider: str
     wire_format: WireFormat
     local: bool
+    # Recognised by its path alone, on a host that is not a known provider's: the reply must
+    # confirm it (a usage block or a model name) before a successful call is recorded.
+    by_path: bool = field(default=False, compare=False)
 
 
 # Exact hosts of the public APIs.
@@ -54,7 +57,10 @@ _HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
 _OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings")
 _OPENAI_V1_TAILS = tuple("/v1" + t for t in _OPENAI_TAILS)
 _OLLAMA_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed", "/api/embeddings"})
-_COHERE_PATHS = frozenset({"/v1/chat", "/v2/chat", "/v1/embed", "/v2/embed"})
+_COHERE_TAILS = ("/v1/chat", "/v2/chat", "/v1/embed", "/v2/embed")
+# Mistral's own OpenAI-shaped endpoints, and Azure OpenAI's deployment paths (behind a gateway).
+_MISTRAL_V1_TAILS = ("/v1/fim/completions", "/v1/agents/completions")
+_AZURE_DEPLOYMENTS = "/openai/deployments/"
 _GOOGLE_METHODS = (":generateContent", ":streamGenerateContent")
 
 _LOCAL_NAMES = {"localhost", "::1", "0.0.0.0", "::", "ip6-localhost", "ip6-loopback"}
@@ -115,21 +121,27 @@ def route(host: str, port: int | None, path: str) -> Route | None:
 def _decide(host: str, port: int | None, path: str) -> Route | None:
     known = provider_for_host(host)
     local = is_local_host(host)
+    guess = known is None
     path = path.rstrip("/")
     if path in _OLLAMA_PATHS:
-        return Route("ollama", "ollama", local)
+        return Route("ollama", "ollama", local, guess)
     if path.endswith(_GOOGLE_METHODS):
         # Gemini's own wire format: served by Google (directly or through a gateway).
-        return Route(known or "google", "google", local)
-    if known == "cohere":
-        return Route("cohere", "cohere", local) if path in _COHERE_PATHS else None
+        return Route(known or "google", "google", local, guess)
+    if known == "cohere" or (guess and path.endswith(_COHERE_TAILS)):
+        # Cohere's own paths; on another host, a gateway in front of Cohere (or a server speaking its API).
+        return Route("cohere", "cohere", local, guess) if path.endswith(_COHERE_TAILS) else None
     if path.endswith("/v1/messages") or (known == "anthropic" and path.endswith("/messages")):
         # Anthropic's own wire format; on another host, a gateway in front of Anthropic.
-        return Route(known or "anthropic", "anthropic", local)
+        return Route(known or "anthropic", "anthropic", local, guess)
+    if guess and path.endswith(_MISTRAL_V1_TAILS):
+        return Route("mistral", "openai", local, guess)
+    if guess and _AZURE_DEPLOYMENTS in path and path.endswith(_OPENAI_TAILS):
+        return Route("azure", "openai", local, guess)
     if path.endswith(_OPENAI_V1_TAILS) or (known is not None and path.endswith(_OPENAI_TAILS)):
         if known is None:
             known = "ollama" if port == OLLAMA_DEFAULT_PORT else "openai-compatible"
-        return Route(known, "openai", local)
+        return Route(known, "openai", local, guess)
     return None
 
 
