@@ -709,3 +709,18 @@ def test_a_path_only_route_needs_the_reply_to_confirm_it(records: list[Any]) -> 
     client.post("https://chat.example/v1/chat", json={"model": "command-r", "message": "hi"})
     assert [(r.provider, r.model, r.input_tokens, r.output_tokens, r.status) for r in records] == [
         ("cohere", "command-r", 4, 5, "ok")]
+
+
+def test_a_captured_record_has_every_field_of_the_ledger_record(records: list[Any]) -> None:
+    # The observer sets the record's fields one by one (faster than the dataclass __init__):
+    # a field added to ApiCallRecord must be set there too.
+    import dataclasses
+
+    from frugal_ai.ledger.records import ApiCallRecord
+
+    _observe("openai", [_SSE])
+    (rec,) = records
+    names = [f.name for f in dataclasses.fields(ApiCallRecord)]
+    assert all(hasattr(rec, name) for name in names)
+    assert ApiCallRecord(**{name: getattr(rec, name) for name in names}) == rec
+    assert (rec.kind, rec.source, rec.id) == ("api_call", "capture", "")

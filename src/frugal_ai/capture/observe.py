@@ -44,6 +44,35 @@ _REQUEST_MODEL = re.compile(rb'"model"\s*:\s*"([A-Za-z0-9._:/@+-]{1,128})"')
 _COLON = re.compile(rb'\s*:\s*')
 _JSON_START = re.compile(rb'\s*[\[{]')
 _decode_json = json.JSONDecoder().raw_decode
+_new_record = object.__new__
+
+
+def _object_after(area: bytes, needle: bytes) -> dict[str, Any] | None:
+    """The JSON object that is the value of the last key `needle` (quoted) in `area`, or None.
+    A nested key of that name may come later than the one wanted: up to four are tried."""
+    end = len(area)
+    for _ in range(4):
+        at = area.rfind(needle, 0, end)
+        if at < 0:
+            return None
+        start = at + len(needle)
+        after = area[start : start + 3]
+        if after[:2] == b":{":  # the usual spellings, without the regular expression
+            start += 1
+        elif after == b": {":
+            start += 2
+        else:
+            colon = _COLON.match(area, start)
+            start = -1 if colon is None else colon.end()
+        if start >= 0:
+            try:
+                value = _decode_json(area[start : start + USAGE_MAX_BYTES].decode("utf-8", "ignore"))[0]
+            except ValueError:
+                value = None
+            if type(value) is dict:
+                return value
+        end = at
+    return None
 
 
 class CallObserver:
@@ -235,7 +264,7 @@ class CallObserver:
                 self._line(self.pending)
             readable = not self.broken
         elif readable and self.body and outcome == "end":
-            body = self._whole_body()
+            body = self.body if self.chunks is None else b"".join(self.chunks)
             if not self._read_keys(body, body):
                 # The usage block was not found where it is expected: decode the whole body.
                 try:
@@ -279,14 +308,31 @@ class CallObserver:
             run_id, name, project, tags = frame.id, frame.name, frame.project, frame.tags
         route = self.route
         start = self.start
-        # The id is left empty: the ledger's writer thread gives it one, off the caller's path.
-        record = ApiCallRecord(
-            id="", provider=route.provider, model=usage.model or self._model_from_request() or "unknown",
-            start=start, end=start + latency_s, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-            reasoning_tokens=usage.reasoning_tokens, latency_s=latency_s, status=status, run_id=run_id, name=name,
-            project=project, tags=tags, host=self.host, path=self.path, http_status=self.http_status,
-            local=route.local, source="capture",
-        )
+        # Every field set by name, without the dataclass's __init__: matching 20 keyword
+        # arguments costs more than the rest of this method (tests/test_capture.py checks that
+        # no field is left out). The id is left empty: the ledger's writer thread gives it one.
+        record = _new_record(ApiCallRecord)
+        record.id = ""
+        record.kind = "api_call"
+        record.source = "capture"
+        record.requests = 1
+        record.provider = route.provider
+        record.model = usage.model or self._model_from_request() or "unknown"
+        record.start = start
+        record.end = start + latency_s
+        record.input_tokens = usage.input_tokens
+        record.output_tokens = usage.output_tokens
+        record.reasoning_tokens = usage.reasoning_tokens
+        record.latency_s = latency_s
+        record.status = status
+        record.run_id = run_id
+        record.name = name
+        record.project = project
+        record.tags = tags
+        record.host = self.host
+        record.path = self.path
+        record.http_status = self.http_status
+        record.local = route.local
         (emit._submit or emit.submit)(record)
 
     def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
@@ -294,36 +340,25 @@ class CallObserver:
         the rest (which holds the reply). True when the counts were found."""
         parser = self.parser
         # Only a JSON object's keys are looked for; the body's head says whether it is one.
-        if not parser.usage_needles or (not model_area.startswith(b"{") and _JSON_START.match(model_area) is None):
+        if not parser.usage_needles or (model_area[:1] != b"{" and _JSON_START.match(model_area) is None):
             return False
-        doc: dict[str, Any] = {}
         for key, needle in parser.usage_needles:
-            end = len(usage_area)
-            for _ in range(4):  # a nested key of that name may come later: look further back
-                at = usage_area.rfind(needle, 0, end)
-                if at < 0:
-                    break
-                colon = _COLON.match(usage_area, at + len(needle))
-                if colon is not None:
-                    start = colon.end()
-                    try:
-                        value = _decode_json(usage_area[start : start + USAGE_MAX_BYTES].decode("utf-8", "ignore"))[0]
-                    except ValueError:
-                        value = None
-                    if type(value) is dict:
-                        doc[key] = value
-                        break
-                end = at
-            if doc:
+            value = _object_after(usage_area, needle)
+            if value is not None:
                 break
-        if not doc:
+        else:
             return False
+        doc: dict[str, Any] = {key: value}
         pattern = parser.model_pattern
         if pattern is not None:
             found = pattern.search(model_area)
             if found is not None:
                 doc[parser.model_key] = found.group(1).decode("utf-8", "replace")
-        self._parse(parser.read_body, doc)
+        try:
+            parser.read_body(doc, self.usage)
+        except Exception as exc:  # as in _parse (inline here: every plain reply comes this way)
+            emit.warn_once(f"the {self.route.wire_format} parser failed ({type(exc).__name__})")
+            self.broken = True
         return self.usage.complete
 
     def _model_from_request(self) -> str | None:

@@ -58,7 +58,11 @@ def _observer_for(request: Any) -> CallObserver | None:
     try:
         if request.method != "POST":
             return None
-        where, host, path, parser = _target(request.url)
+        url = request.url
+        ref = getattr(url, "_uri_reference", None)
+        # A target seen before: one dict look-up here (`_target` computes and remembers it).
+        found = None if ref is None else _targets.get((ref.host, ref.port, ref.path))
+        where, host, path, parser = _target(url) if found is None else found
         if where is None:
             return None
         frame = _current_run()

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
-@dataclass(slots=True)
 class Usage:
-    """What a parser has seen so far of one call."""
+    """What a parser has seen so far of one call.
+
+    A plain class whose class attributes are the defaults: one is made for every captured
+    call, and making it runs no code (a dataclass would run its `__init__`).
+    """
 
     model: str | None = None
     input_tokens: int = 0

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Usage, WireFormat, as_int, take_model
+from . import Usage, WireFormat, as_int
 
 
 def read_body(doc: Any, usage: Usage) -> None:
     if not isinstance(doc, dict):
         return
-    take_model(doc, "model", usage)
+    model = doc.get("model")
+    if type(model) is str and 0 < len(model) <= 200:  # as_model, inline: this runs on every call
+        usage.model = model
     block = doc.get("usage")
     if not isinstance(block, dict):
         return
