@@ -30,9 +30,10 @@ _HOW: dict[str, tuple[str, int]] = {
     "httpx2": ("HTTPTransport / AsyncHTTPTransport wrapped (openai, anthropic, mistralai, google-genai...)", 0),
     "urllib3": ("HTTPConnectionPool.urlopen wrapped (requests, and every client built on it)", 2),
     "botocore": ("BaseClient._make_api_call wrapped: Bedrock Runtime InvokeModel and Converse, plain and streamed", 0),
+    "aiohttp": ("ClientSession._request wrapped (litellm acompletion, google-genai's async client...)", 3),
 }
 # Other HTTP clients GenAI SDKs use: listed when installed and not captured.
-_OTHERS = ("aiohttp", "grpcio", "websockets")
+_OTHERS = ("grpcio", "websockets")
 
 
 def _version(distribution: str) -> str | None:

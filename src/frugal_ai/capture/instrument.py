@@ -27,7 +27,9 @@ from . import patching, transport
 CLIENT_MODULES = ("httpx", "httpx2")
 # Other HTTP stacks: the client module, and the capture module that wraps it (its
 # `patch(module) -> bool` and `unpatch()`). Each is patched when the program imports it.
-OTHER_STACKS: tuple[tuple[str, str], ...] = (("urllib3", "urllib3_pool"), ("botocore", "botocore_client"))
+OTHER_STACKS: tuple[tuple[str, str], ...] = (
+    ("urllib3", "urllib3_pool"), ("botocore", "botocore_client"), ("aiohttp", "aiohttp_session"),
+)
 
 _lock = threading.Lock()
 # class -> (attribute name, original function, wrapper installed)
