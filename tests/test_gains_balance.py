@@ -212,7 +212,7 @@ def test_every_output_says_gains_are_not_subtracted() -> None:
     b = run(gains_text(DIESEL_100), FixedUsage({"planner": {}}), **H1)
     assert "never subtracted" in statement("en") and "never subtracted" in balance_dict(b)["statement"]
     # The same balance, in French: the model holds no prose, the words come with the language.
-    assert "jamais soustraites" in statement("fr") and "du 1er janvier 2026 au 30 juin 2026" in use_case_reason(b.use_cases[0], "fr")
+    assert "jamais déduites" in statement("fr") and "du 1er janvier 2026 au 30 juin 2026" in use_case_reason(b.use_cases[0], "fr")
     assert "2026-" not in use_case_reason(b.use_cases[0], "fr")  # no ISO date left in French prose
 
 

@@ -105,7 +105,7 @@ def test_failed_calls_are_counted_in_data_quality(report) -> None:  # type: igno
 @pytest.mark.parametrize(("lang", "expected"), [
     # The fixed ledger's French runs and its run without a zone (world share), weighted.
     ("en", "reported under Scope 3 category 3: 39% of the measured electricity's emissions, range 31% to 41%."),
-    ("fr", "déclarée en Scope 3 catégorie 3\u00a0: 39\u00a0% des émissions de l'électricité mesurée, entre 31\u00a0% et 41\u00a0%."),
+    ("fr", "déclarée en scope 3 catégorie 3\u00a0: 39\u00a0% des émissions de l'électricité mesurée, entre 31\u00a0% et 41\u00a0%."),
 ])
 def test_the_boundary_sentence_states_the_share_and_its_range(report, lang: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     assert expected in render(report, "md", lang)

@@ -55,8 +55,7 @@ def test_french_text_has_no_english_leftovers() -> None:
 # --- whole French reports, as rendered: no English beyond proper names and cited sources -------
 
 # English words that have no place in a French report's prose or labels. Proper names and
-# terms French disclosure uses as they are (GHG Protocol, Scope, location-based, market-based,
-# ESRS, VSME) are not in the list; neither are identifiers (factor fields such as
+# terms French disclosure uses as they are (GHG Protocol, Scope, ESRS, VSME) are not in the list; neither are identifiers (factor fields such as
 # co2e_kg_per_kwh, zone codes, model names).
 _ENGLISH_ONLY = re.compile(
     r"\b(the|and|of|with|from|which|is|are|all|about|over|per|one|each|first|then|driven|thermal|"
@@ -133,3 +132,93 @@ def test_datapoint_values_are_rounded_as_a_form_takes_them_never_a_false_zero() 
     assert datapoint_text(1.23456, "tCO2e", en) == "1.23 tCO2e"
     assert datapoint_text(12345.678, "MWh", en) == "12,346 MWh" and datapoint_text(12345.678, "MWh", fr) == "12\u202f346 MWh"
     assert datapoint_text(0.0, "m³", en) == "0 m³"
+
+
+# --- the ESRS French terms, and no raw key shown to a reader --------------------------------------
+
+def test_french_reports_use_the_esrs_terms_and_show_no_raw_keys(tmp_path) -> None:
+    reports = _french_reports(tmp_path)
+    md = reports["2026-Q3.md"]
+    assert "Rapport d'empreinte de l'IA — 3e trimestre 2026" in md
+    assert "Émissions brutes de GES de scope 2 fondées sur la localisation" in md
+    assert "Émissions brutes de GES de scope 2 fondées sur le marché" in md
+    assert "Scope 2, méthode fondée sur la localisation" in md
+    for name, text in reports.items():
+        if "Versions et reproductibilité" in text:  # the sources are quoted in their own language
+            text = text[:text.rfind("Sources")] + text[text.rfind("Versions et reproductibilité"):]
+        for raw in ("location-based", "market-based", "on-premises", "hash)", "co2e_kg_per_kwh", "wue_l_per_kwh",
+                    "params_estimated", "2026-Q3", " = "):
+            assert raw not in text.replace("`", ""), (name, raw)
+
+
+def test_period_labels_in_words() -> None:
+    from frugal_ai.lang import texts
+    from frugal_ai.report.layout import period_label_words
+
+    fr, en = texts("fr"), texts("en")
+    assert period_label_words("2026-Q4", fr) == "4e trimestre 2026"
+    assert period_label_words("2026-Q1", fr) == "1er trimestre 2026"
+    assert period_label_words("2026-09", fr) == "septembre 2026"
+    assert period_label_words("2026", fr) == "2026"
+    assert period_label_words("2026-Q4", en) == "2026-Q4" and period_label_words("2026-09", en) == "2026-09"
+
+
+# --- the command line speaks the report's language --------------------------------------------------
+
+def _cli_french_outputs(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+    from golden.fixed_ledger import GAINS, build
+
+    from frugal_ai.cli import main
+
+    ledger = build(tmp_path / "ledger.sqlite")
+    env = {"FRUGAL_AI_LEDGER": str(ledger), "FRUGAL_AI_COUNTRY": "FR", "LANG": "fr_FR.UTF-8", "LC_ALL": ""}
+    runner = CliRunner()
+    out = {}
+    for name, args in {
+        "gains check": ["gains", "check", str(GAINS), "--since", "2026-07-01", "--until", "2026-09-30"],
+        "advise": ["advise", "--since", "2026-07-01", "--until", "2026-09-30"],
+        "doctor": ["doctor"],
+        "report": ["report", "--period", "2026-Q3"],
+    }.items():
+        result = runner.invoke(main, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, (name, result.output)
+        out[name] = result.stdout
+    return out
+
+
+def test_french_command_line_has_no_english_words(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # no config file of the repository's
+    outputs = _cli_french_outputs(tmp_path)
+    for name, text in outputs.items():
+        body = text
+        if name == "doctor":
+            # What the hardware probes and the capture table report are details quoted from the
+            # libraries (RAPL paths, codecarbon methods, client names): only our labels are checked.
+            body = "\n".join(line for line in text.splitlines() if not line.startswith("  ")) + "\n" + "\n".join(
+                line.strip().split("  ")[0] for line in text.splitlines() if line.startswith("  "))
+        body = _french_text_without_citations(body)
+        hits = sorted({m.group(0) for m in _ENGLISH_ONLY.finditer(body)})
+        lines = [ln for ln in body.splitlines() if _ENGLISH_ONLY.search(ln)][:5]
+        assert not hits, (name, hits, lines)
+    assert "cas d'usage" in outputs["gains check"] and "jamais déduites" in outputs["gains check"]
+    assert "Registre" in outputs["doctor"] and "Mesure" in outputs["doctor"]
+
+
+def test_lang_defaults_from_the_config_then_the_locale(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from frugal_ai.cli.lang import lang_from_locale
+
+    assert lang_from_locale({"LANG": "fr_FR.UTF-8"}) == "fr"
+    assert lang_from_locale({"LC_ALL": "fr_BE", "LANG": "en_GB.UTF-8"}) == "fr"
+    assert lang_from_locale({"LC_ALL": "", "LANG": "en_US.UTF-8"}) == "en"
+    assert lang_from_locale({"LANG": "de_DE.UTF-8"}) is None and lang_from_locale({}) is None
+    from click.testing import CliRunner
+
+    from frugal_ai.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"FRUGAL_AI_LEDGER": str(tmp_path / "l.sqlite"), "LANG": "en_US.UTF-8", "LC_ALL": ""}
+    assert "Registre" not in CliRunner().invoke(main, ["doctor"], env=env).stdout
+    (tmp_path / "frugal-ai.toml").write_text('lang = "fr"\n', encoding="utf-8")
+    assert "Registre" in CliRunner().invoke(main, ["doctor"], env=env).stdout  # the config wins over LANG
+    assert "Ledger" in CliRunner().invoke(main, ["doctor", "--lang", "en"], env=env).stdout  # the option over both

@@ -104,18 +104,18 @@ def test_json_methodology_lists_the_settings_in_force(pair: tuple[dict, dict]) -
 def test_markdown_shows_effective_values_and_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     md = _report(tmp_path, monkeypatch, OVERRIDES_FILE, OVERRIDES_ENV, "--format", "md")
     base_pue = factor_set().onprem().pue.central
-    assert f"pue = 1.3 (configuration: environment variable; factor base: {base_pue:g}" in md
-    assert "zone = SWE (configuration: environment variable; factor base: USA)" in md
+    assert f"PUE: 1.3 (configuration: environment variable; factor base: {base_pue:g}" in md
+    assert "zone: SWE (configuration: environment variable; factor base: USA)" in md
     assert "### Settings in force" in md
     assert "| PUE of the local machine room | 1.3 | environment variable |" in md
-    assert "| Data-centre override for openai | zone = SE | environment variable |" in md
+    assert "| Data-centre override for openai | zone: SE | environment variable |" in md
     assert "| Market-based emission factor (kgCO2e/kWh) | 0.1 | file frugal-ai.toml |" in md
     assert "reproduce every figure of this report" in md
     assert str(tmp_path) not in md  # the config file by name only: the report leaves the machine
     fr = _report(tmp_path, monkeypatch, OVERRIDES_FILE, OVERRIDES_ENV, "--format", "md", "--lang", "fr")
     assert "### Paramètres en vigueur" in fr
     assert "| PUE de la salle des machines locale | 1,3 | variable d'environnement |" in fr
-    assert "pue = 1,3 (configuration\u00a0: variable d'environnement ; base de facteurs\u00a0: " in fr
+    assert "PUE\u00a0: 1,3 (configuration\u00a0: variable d'environnement ; base de facteurs\u00a0: " in fr
     assert "reproduisent tous les chiffres de ce rapport" in fr
 
 

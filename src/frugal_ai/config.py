@@ -84,6 +84,8 @@ class Settings(BaseModel):
     market_factor_kg_per_kwh: float | None = Field(
         default=None, ge=0.0, le=2.0, description="Contractual (market-based) emission factor for Scope 2, if any."
     )
+    lang: str | None = Field(default=None, pattern="^(en|fr)$",
+                             description="Language of the report and the command line (en, fr); default from LANG/LC_ALL.")
     measure_interval_s: float = Field(default=1.0, gt=0.0, le=60.0, description="How often local power is sampled.")
     providers: dict[str, ProviderOverride] = Field(default_factory=dict, description="Per-provider data-centre overrides.")
     model_aliases: dict[str, str] = Field(

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .lang import lang_option, resolved_lang
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..advise import Advice
     from ..report.period import Period
@@ -20,7 +22,8 @@ ADVICE_JSON_VERSION = "1"
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: the one in force).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: an object {advice_schema_version, period, advice: [...], notes: [...]} (docs/report.md).")
-def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: str) -> None:
+@lang_option()
+def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: str, lang: str | None) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""
     from ..advise import BATCHING_NOT_OFFERED, QUALITY_CAVEAT
     from ..advise import advise as advise_
@@ -34,11 +37,18 @@ def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: s
     inventory = load_inventory(settings.ledger, since=period.since, until=period.until, settings=settings,
                                with_hash=False)
     items = advise_(inventory, settings)
+    the_lang = resolved_lang(lang)
+    if the_lang != "en":
+        from ..lang import texts
+
+        t = texts(the_lang)
+        notes = [t("rec.disclaimer"), t("rec.batching_declined")]
+    else:
+        notes = [QUALITY_CAVEAT, BATCHING_NOT_OFFERED]
     if fmt == "json":
-        click.echo(json.dumps(advice_json(items, period, [QUALITY_CAVEAT, BATCHING_NOT_OFFERED]),
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps(advice_json(items, period, notes), indent=2, ensure_ascii=False))
         return
-    click.echo(render_table(items, QUALITY_CAVEAT + "\n" + BATCHING_NOT_OFFERED))
+    click.echo(render_table(items, "\n".join(notes), the_lang))
 
 
 def advice_json(items: "list[Advice]", period: "Period", notes: list[str]) -> dict[str, object]:
@@ -53,21 +63,22 @@ def advice_json(items: "list[Advice]", period: "Period", notes: list[str]) -> di
     }
 
 
-def render_table(items: "list[Advice]", caveat: str) -> str:
-    """Ranked advice as a terminal table, with the quality caveat under it."""
+def render_table(items: "list[Advice]", caveat: str, lang: str = "en") -> str:
+    """Ranked advice as a terminal table, with the quality caveat under it, in `lang`."""
     from tabulate import tabulate
 
-    from ..units import format_range
+    from ..lang import texts
+    from ..report.layout import action_text
 
+    t = texts(lang)
     if not items:
-        return (
-            "No saving found for the API use in this period (no smaller model of the same family, "
-            "cleaner region or local option in the catalogue for the models used).\n" + caveat
-        )
+        return t("advise.none") + "\n" + caveat
     rows = [
-        [i, a.action, format_range(a.savings_co2e_kg, "co2e_kg"), f"{a.share_of_total:.0%}",
-         format_range(a.savings_energy_kwh, "energy_kwh"), format_range(a.savings_water_l, "water_l")]
+        [i, a.action if lang == "en" else action_text(a, t), t.range(a.savings_co2e_kg, "co2e_kg"),
+         f"{a.share_of_total:.0%}" if lang == "en" else t.percent(a.share_of_total),
+         t.range(a.savings_energy_kwh, "energy_kwh"), t.range(a.savings_water_l, "water_l")]
         for i, a in enumerate(items, start=1)
     ]
-    headers = ["#", "action", "CO2e saved", "of total", "energy saved", "water saved"]
+    headers = ["#", t("advise.col.action"), t("advise.col.co2e"), t("advise.col.share"), t("advise.col.energy"),
+               t("advise.col.water")]
     return tabulate(rows, headers=headers, maxcolwidths=[None, 60, None, None, None, None]) + "\n\n" + caveat

@@ -9,11 +9,14 @@ from typing import Any
 
 import click
 
+from .lang import lang_option, resolved_lang
+
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option()
 @click.pass_context
-def doctor(ctx: click.Context, fmt: str) -> None:
+def doctor(ctx: click.Context, fmt: str, lang: str | None) -> None:
     """What can be measured here (RAPL, NVML, fallbacks), the settings and their origin, the ledger.
 
     Exit status 0, or 1 when the ledger is corrupt: doctor is where one diagnoses a corrupt
@@ -35,7 +38,7 @@ def doctor(ctx: click.Context, fmt: str) -> None:
         click.echo(json.dumps({"measurement": caps.as_dict(), "config": config, "ledger": ledger, "capture": capture},
                               indent=2, default=str))
     else:
-        _print_table(caps, config, ledger, capture)
+        _print_table(caps, config, ledger, capture, resolved_lang(lang))
     if ledger["status"] == "corrupt":
         ctx.exit(1)
 
@@ -89,59 +92,69 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
 
 
-def _onprem_defaults() -> dict[str, str]:
+def _onprem_defaults(t: Any) -> dict[str, str]:
     try:
         from ..factors import factor_set
 
         onprem = factor_set().onprem()
         return {
-            "pue": f"  -> factor base on-premises default {onprem.pue.central} ({onprem.pue.low}–{onprem.pue.high})",
-            "wue": f"  -> factor base on-premises default {onprem.wue_l_per_kwh.central} L/kWh "
-                   f"({onprem.wue_l_per_kwh.low}–{onprem.wue_l_per_kwh.high})",
-            "country": "  -> world-average electricity (no zone configured)",
+            "pue": t("doctor.default_pue", central=t.number(onprem.pue.central), low=t.number(onprem.pue.low),
+                     high=t.number(onprem.pue.high)),
+            "wue": t("doctor.default_wue", central=t.number(onprem.wue_l_per_kwh.central),
+                     low=t.number(onprem.wue_l_per_kwh.low), high=t.number(onprem.wue_l_per_kwh.high)),
+            "country": t("doctor.default_country"),
         }
     except Exception:
         return {}
 
 
-def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[dict[str, Any]]) -> None:
+def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[dict[str, Any]],
+                 lang: str = "en") -> None:
+    from ..lang import texts
     from ..measure.footprint import component_methods
+
+    t = texts(lang)
+
+    def yes(flag: bool) -> str:
+        return t("doctor.yes_prefix") if flag else t("doctor.no_prefix")
 
     fallback = [m for m in component_methods(caps.method).values() if m in ("cpu_load", "tdp_fallback", "ram_model")]
     rows = [
-        ("Measurement", ""),
-        ("  RAPL (CPU energy counters)", ("yes: " if caps.rapl else "no: ") + caps.rapl_detail),
-        ("  NVML (NVIDIA GPU energy)", ("yes: " if caps.nvml else "no: ") + caps.nvml_detail
+        (t("doctor.measurement"), ""),
+        ("  " + t("doctor.rapl"), yes(caps.rapl) + caps.rapl_detail),
+        ("  " + t("doctor.nvml"), yes(caps.nvml) + caps.nvml_detail
          + (f" — {', '.join(caps.gpus)}" if caps.gpus else "")),
-        ("  runs will be recorded with", caps.method if not caps.tracker_error
-         else f"unavailable (codecarbon failed: {caps.tracker_error})"),
-        ("  power models (wider ranges)", ", ".join(fallback) if fallback else "none: every component metered"),
-        ("  CPU model", caps.cpu_model or "unknown"),
-        ("Configuration", ""),
+        ("  " + t("doctor.method"), caps.method if not caps.tracker_error
+         else t("doctor.tracker_failed", error=caps.tracker_error)),
+        ("  " + t("doctor.power_models"), ", ".join(fallback) if fallback else t("doctor.all_metered")),
+        ("  " + t("doctor.cpu_model"), caps.cpu_model or t("doctor.unknown")),
+        (t("doctor.configuration"), ""),
     ]
-    defaults = _onprem_defaults()
+    defaults = _onprem_defaults(t)
     for key, item in config.items():
         note = defaults.get(key, "") if item["value"] is None else ""
-        rows.append((f"  {key}", f"{json.dumps(item['value'], default=str)}  [{item['origin']}]{note}"))
+        origin = t(f"origin.{item['origin']}") if lang != "en" and t.has(f"origin.{item['origin']}") else item["origin"]
+        rows.append((f"  {key}", f"{json.dumps(item['value'], default=str)}  [{origin}]{note}"))
     rows += [
-        ("Ledger", ""),
-        ("  path", ledger["path"] + ("" if ledger["exists"] else " (not created yet)")),
-        ("  writable", "yes" if ledger["writable"] else "NO: runs will not be recorded"),
+        (t("doctor.ledger"), ""),
+        ("  " + t("doctor.path"), ledger["path"] + ("" if ledger["exists"] else t("doctor.not_created"))),
+        ("  " + t("doctor.writable"), t("yes") if ledger["writable"] else t("doctor.not_writable")),
     ]
     if ledger["status"] == "corrupt":
         rows += [
-            ("  size", f"{ledger['size_bytes']:,} bytes"),
-            ("  health", f"corrupt ({ledger['problem']}): restore a backup, or move the file away to start a "
-                         "new ledger; frugal-ai leaves it as it is"),
+            ("  " + t("doctor.size"), t("doctor.bytes", size=t.count(ledger["size_bytes"]))),
+            ("  " + t("doctor.health"), t("doctor.corrupt", problem=ledger["problem"])),
         ]
     else:
         rows += [
-            ("  size", f"{ledger['size_bytes']:,} bytes, schema version {ledger['schema_version']}"),
-            ("  rows", f"{ledger['runs']:,} runs, {ledger['api_calls']:,} API calls, {ledger['sessions']:,} tracker sessions"),
-            ("  health", "ok (integrity check passed)" if ledger["status"] == "ok" else "nothing recorded yet"),
+            ("  " + t("doctor.size"), t("doctor.bytes_schema", size=t.count(ledger["size_bytes"]),
+                                        version=ledger["schema_version"])),
+            ("  " + t("doctor.rows"), t("doctor.row_counts", runs=t.count(ledger["runs"]),
+                                        calls=t.count(ledger["api_calls"]), sessions=t.count(ledger["sessions"]))),
+            ("  " + t("doctor.health"), t("doctor.health_ok") if ledger["status"] == "ok" else t("doctor.nothing_yet")),
         ]
-    rows.append(("API call capture", ""))
-    rows += [(f"  {c['client']} {c['version']}", ("yes: " if c["covered"] else "no: ") + c["how"]) for c in capture]
+    rows.append((t("doctor.capture"), ""))
+    rows += [(f"  {c['client']} {c['version']}", yes(c["covered"]) + c["how"]) for c in capture]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}".rstrip())

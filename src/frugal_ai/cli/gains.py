@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .lang import lang_option, resolved_lang
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..gains import Balance, RatioRange
     from ..gains.payback import Payback
@@ -49,9 +51,11 @@ def template(lang: str) -> None:
 @click.option("--until", type=_DATE, default=None, metavar="DATE", help="Last day included (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: the one in force).")
+@lang_option()
 @click.pass_context
 def check(
-    ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str, ledger_path: str | None
+    ctx: click.Context, file: str, since: dt.datetime | None, until: dt.datetime | None, fmt: str, ledger_path: str | None,
+    lang: str | None,
 ) -> None:
     """Validate FILE and print each use case's balance: footprint, avoided emissions, payback, verdict."""
     from ..config import settings_in_force
@@ -73,69 +77,67 @@ def check(
     result = balance(gains_file, LedgerUsage(settings.ledger, settings), since=since_d, until=until_d, settings=settings)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    the_lang = resolved_lang(lang)
     if fmt == "json":
-        click.echo(json.dumps(balance_dict(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(balance_dict(result, the_lang), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_table(result))
+        click.echo(render_table(result, the_lang))
 
 
-def ratio_text(r: "RatioRange") -> str:
+def ratio_text(r: "RatioRange", lang: str = "en") -> str:
     """`2,190× (740–5,350)`; `n/a` without a footprint, `∞` for an unbounded high end."""
+    from ..lang import texts
     from ..units import format_number
 
     if r.central is None and r.low is None:
-        return "n/a"
-    central = "∞" if r.central is None else f"{format_number(r.central)}×"
-    low = "0" if r.low is None else format_number(r.low)
-    high = "∞" if r.high is None else format_number(r.high)
+        return texts(lang)("gains.cli.na")
+    central = "∞" if r.central is None else f"{format_number(r.central, lang)}×"  # type: ignore[arg-type]
+    low = "0" if r.low is None else format_number(r.low, lang)  # type: ignore[arg-type]
+    high = "∞" if r.high is None else format_number(r.high, lang)  # type: ignore[arg-type]
     return central if low == high else f"{central} ({low}–{high})"
 
 
-def payback_cell(p: "Payback") -> str:
+def payback_cell(p: "Payback", lang: str = "en") -> str:
     """The payback column: the central date, with its range when the cases differ."""
+    from ..gains.wording import date_text
+    from ..lang import texts
+
+    t = texts(lang)
+
     def d(x: dt.date | None) -> str:
-        return x.isoformat() if x is not None else "never"
+        return date_text(x, lang) if x is not None else t("gains.cli.never")  # type: ignore[arg-type]
 
     if not p.known:
-        return "unknown"
+        return t("gains.cli.unknown")
     if p.date is None and p.earliest is None:
-        return "never within horizon"
+        return t("gains.cli.never_within_horizon")
     if p.date == p.earliest == p.latest:
         return d(p.date)
-    return f"{d(p.date)} ({d(p.earliest)} to {d(p.latest)})"
+    return t("gains.cli.payback_range", date=d(p.date), earliest=d(p.earliest), latest=d(p.latest))
 
 
-def render_table(result: "Balance") -> str:
-    """The balance as a terminal table, each use case's reason below it, and the WBCSD statement."""
+def render_table(result: "Balance", lang: str = "en") -> str:
+    """The balance as a terminal table, each use case's reason below it, and the WBCSD statement, in `lang`."""
     from tabulate import tabulate
 
-    from ..gains.wording import payback_sentence, statement, use_case_reason
-    from ..units import format_range
+    from ..gains.wording import date_text, payback_sentence, statement, use_case_reason
+    from ..lang import texts
 
+    t = texts(lang)
     rows = []
     for uc in result.use_cases:
-        rows.append(
-            [
-                uc.name,
-                format_range(uc.footprint_co2e_kg, "co2e_kg"),
-                format_range(uc.avoided_co2e_kg, "co2e_kg"),
-                ratio_text(uc.ratio),
-                payback_cell(uc.payback),
-                uc.verdict,
-            ]
-        )
-    headers = ["use case", "AI footprint CO2e", "avoided CO2e (beside, not subtracted)", "avoided / footprint", "payback", "verdict"]
+        verdict = uc.verdict if lang == "en" else t(f"verdict.{uc.verdict}")
+        rows.append([uc.name, t.range(uc.footprint_co2e_kg, "co2e_kg"), t.range(uc.avoided_co2e_kg, "co2e_kg"),
+                     ratio_text(uc.ratio, lang), payback_cell(uc.payback, lang), verdict])
+    headers = [t(f"gains.cli.col.{k}") for k in ("use_case", "footprint", "avoided", "ratio", "payback", "verdict")]
     lines = [tabulate(rows, headers=headers), ""]
     for uc in result.use_cases:
-        lines.append(f"{uc.name}: {use_case_reason(uc)} It {payback_sentence(uc.payback)}.")
+        lines.append(t("gains.cli.reason", name=uc.name, reason=use_case_reason(uc, lang),  # type: ignore[arg-type]
+                       payback=payback_sentence(uc.payback, lang)))  # type: ignore[arg-type]
         if uc.active_from > uc.start:
-            lines.append(
-                f"  gains and footprint both counted from {uc.active_from.isoformat()}, the first ledger record of its "
-                f"workloads (declared start {uc.start.isoformat()}): no footprint is known before it."
-            )
-        lines.append(
-            f"  water consumed {format_range(uc.footprint_water_l, 'water_l')}, "
-            f"avoided {format_range(uc.avoided_water_l, 'water_l')}; reference: {uc.reference}."
-        )
-    lines += ["", statement()]
+            lines.append(t("gains.cli.active_from", active_from=date_text(uc.active_from, lang),  # type: ignore[arg-type]
+                           start=date_text(uc.start, lang)))  # type: ignore[arg-type]
+        lines.append(t("gains.cli.water", consumed=t.range(uc.footprint_water_l, "water_l"),
+                       avoided=t.range(uc.avoided_water_l, "water_l"), reference=uc.reference))
+    lines += ["", statement(lang)]  # type: ignore[arg-type]
     return "\n".join(lines)

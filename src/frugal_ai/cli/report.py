@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import InputError
+from .lang import lang_option, resolved_lang
 
 
 @click.command("report")
@@ -19,12 +20,12 @@ from ..errors import InputError
                    "pdf needs the pdf extra, xlsx the xlsx extra.")
 @click.option("--table", type=click.Choice(["lines", "datapoints", "breakdown", "factors"]), default=None,
               help="With --format csv: which table (default: lines, one row per workload, month and method).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Language.")
+@lang_option()
 @click.option("--gains", "gains_path", type=click.Path(dir_okay=False), help="Gains file: adds the ecological balance.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout; its extension sets the format unless --format is given.")
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: the one in force).")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of --format json and exit.")
-def report(since: str | None, until: str | None, period: str | None, fmt: str | None, table: str | None, lang: str,
+def report(since: str | None, until: str | None, period: str | None, fmt: str | None, table: str | None, lang: str | None,
            gains_path: str | None, out_path: str | None, ledger_path: str | None, schema: bool) -> None:
     """The disclosure report: energy, CO2e and water of the period, GHG Protocol scopes,
     ESRS/VSME datapoints, gains, recommendations and data quality."""
@@ -43,6 +44,7 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
     if out_path is None and the_format in BINARY_FORMATS and sys.stdout.isatty():
         raise InputError(f"--format {the_format} writes a binary file: give --out FILE, or redirect the output",
                          where="--out")
+    lang = resolved_lang(lang)
     the_period = resolve_period(period, since, until)
     settings = settings_in_force({"ledger": ledger_path}, recheck=True)
     with ProgressBar(sys.stderr) as bar:

@@ -20,6 +20,9 @@ from typing import Callable
 
 from ..config import Settings
 from ..report import Report, build_report, render
+from ..errors import InputError
+from ..lang import texts
+from ..report.formats import render_output
 from ..report.output import make_folder, write_text
 from ..report.period import Period
 from .api_calls import simulated_api_calls
@@ -41,6 +44,7 @@ class DemoResult:
     accuracy: float
     api_calls: int
     timings_s: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # a format that could not be written, and why
 
 
 def gains_example_text() -> str:
@@ -64,18 +68,19 @@ def run_demo(
     now = now or datetime.now(timezone.utc)
     timings: dict[str, float] = {}
 
-    say("1/4 measuring a real local workload (training a small neural network with numpy)…")
+    t = texts(lang)
+    say(t("demo.step1"))
     t0 = time.perf_counter()
     accuracy = _measure_workload(ledger, train_s)
     timings["measure"] = time.perf_counter() - t0
 
-    say("2/4 recording a month of simulated API calls (support chatbot, invoice extraction)…")
+    say(t("demo.step2"))
     t0 = time.perf_counter()
     calls = simulated_api_calls(now)
     write_records(ledger, calls)
     timings["record"] = time.perf_counter() - t0
 
-    say("3/4 weighing the example gains and building the report…")
+    say(t("demo.step3"))
     t0 = time.perf_counter()
     gains = out / "gains.toml"
     write_text(gains, gains_example_text())
@@ -85,12 +90,17 @@ def run_demo(
     report = build_report(ledger, period, settings=settings, gains_path=gains)
     timings["report"] = time.perf_counter() - t0
 
-    say("4/4 writing report.html, report.md and report.json…")
+    say(t("demo.step4"))
     written = {}
-    for fmt, name in (("html", "report.html"), ("md", "report.md"), ("json", "report.json")):
-        path = out / name
-        written[fmt] = write_text(path, render(report, fmt, lang))
-    return DemoResult(out, ledger, written, report, accuracy, len(calls), timings)
+    notes: list[str] = []
+    for fmt in ("html", "md", "json", "xlsx", "pdf"):
+        try:
+            data = render_output(report, fmt, lang, project=DEMO_PROJECT)
+        except InputError as e:  # an optional extra missing (pdf, xlsx): the other reports still come out
+            notes.append(t("demo.format_missing", name=f"report.{fmt}", reason=str(e)))
+            continue
+        written[fmt] = write_text(out / f"report.{fmt}", data)
+    return DemoResult(out, ledger, written, report, accuracy, len(calls), timings, notes)
 
 
 def _measure_workload(ledger: Path, train_s: float) -> float:

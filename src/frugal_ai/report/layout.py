@@ -7,9 +7,11 @@ computed here beyond formatting.
 
 from __future__ import annotations
 
+import re
+
 import math
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 from ..gains.wording import use_case_reason
 from ..inventory import NO_WORKLOAD
@@ -79,9 +81,24 @@ def period_text(report: Report, t: Texts) -> str:
     return t("period.span", since=t.date(report.period_since), until=t.date(report.period_until))
 
 
+_QUARTER_LABEL = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_label_words(label: str, t: Texts) -> str:
+    """A period's label in the language's words: '2026-Q4' as '4e trimestre 2026', '2026-09' as
+    'septembre 2026' in French (English keeps '2026-Q4' and '2026-09'); anything else as it is."""
+    if m := _QUARTER_LABEL.match(label):
+        q = int(m[2])
+        return t("period.quarter", year=m[1], quarter=t(f"quarter.{q}"))
+    if m := _MONTH_LABEL.match(label):
+        return t("period.month", year=m[1], month=t(f"month_label.{int(m[2])}"))
+    return label
+
+
 def title_text(report: Report, t: Texts) -> str:
     """The report's title, with its period label ('all' in the language's words)."""
-    label = t("period.all") if report.period == "all" else report.period
+    label = t("period.all") if report.period == "all" else period_label_words(report.period, t)
     if "/" in label and report.period_since and report.period_until:
         # A span of days ('2026-10-27/2026-11-26'): in words, as the rest of the report writes dates.
         label = f"{t.date(report.period_since)} – {t.date(report.period_until)}"
@@ -270,16 +287,24 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     batching = [Para(t("rec.batching_declined"), "note")] if report.by_method["estimated"].has_data else []
     if not report.recommendations:
         return blocks + [Para(t("rec.none"))] + batching
-    rows = []
-    for r in report.recommendations:
-        action = t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model),
-                   provider=t.value(r.provider or "—"), alternative=t.value(r.alternative_model or r.model),
-                   zone=t.value(r.alternative_zone or "—"), requests=t.count(r.requests),
-                   batched=t.count(r.alternative_requests or r.requests)) \
-            if t.has(f"rec.{r.kind}") else t.value(r.action)
-        rows.append([action, t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)])
+    rows = [[action_text(r, t), t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)]
+            for r in report.recommendations]
     return blocks + [Table([t("col.action"), t("col.saving"), t("col.share")], rows, [False, True, True]),
                      Para(t("rec.disclaimer"), "note")] + batching
+
+
+def action_text(r: Any, t: Texts) -> str:
+    """A recommended action (a report `Recommendation` or an `Advice`) in `t`'s words."""
+    if not t.has(f"rec.{r.kind}"):
+        return t.value(r.action)
+    alt = getattr(r, "alternative", None)  # an Advice nests it; a Recommendation flattens it
+    alt_model = alt.model if alt is not None else r.alternative_model
+    alt_zone = alt.zone if alt is not None else r.alternative_zone
+    alt_requests = alt.requests if alt is not None else r.alternative_requests
+    return t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model),
+             provider=t.value(r.provider or "—"), alternative=t.value(alt_model or r.model),
+             zone=t.value(alt_zone or "—"), requests=t.count(r.requests),
+             batched=t.count(alt_requests or r.requests))
 
 
 def quality_blocks(report: Report, t: Texts) -> list[Block]:
@@ -315,13 +340,14 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
               size=t(f"model_class.{f.model_class}")) for f in m.fallback_models))))
     blocks.append(Heading(3, t("sub.factors")))
     # A factor's key is a provider, zone or model as recorded in the ledger; an equivalence's is the factor base's.
-    rows = [[t(f"factor_kind.{f.kind}"), f.key if f.kind == "equivalence" else t.value(f.key), _factor_values_text(f, t),
+    rows = [[t(f"factor_kind.{f.kind}"), factor_key_text(f, t), _factor_values_text(f, t),
              ", ".join(f.sources)] for f in m.factors]
     blocks.append(Table([t("col.kind"), t("col.key"), t("col.values"), t("col.source")], rows))
     blocks.append(Heading(3, t("sub.settings")))
     blocks.append(Table([t("col.setting"), t("col.value"), t("col.origin")], settings_rows(m.settings, t)))
     blocks.append(Para(t("settings.reproduce", factors=m.factor_set_version), "note"))
     blocks.append(Heading(3, t("sub.sources")))
+    blocks.append(Para(t("sources.intro"), "note"))
     blocks.append(Table([t("col.key"), t("col.source"), t("col.year")],
                         [[s.id, s.citation + (f" {s.url}" if s.url else ""), str(s.year or "")] for s in m.sources]))
     blocks.append(Heading(3, t("sub.versions")))
@@ -346,8 +372,23 @@ def _factor_values_text(f: FactorUsed, t: Texts) -> str:
         if k in f.configured:
             base = _value_text(f.base_values[k], t) if k in f.base_values else "—"
             text = t("factor.configured", value=text, origin=origin_words(f.configured[k], t), base=base)
-        out.append(f"{k} = {text}")
-    return "; ".join(out)
+        out.append(t("labelled", label=factor_name(k, t), value=text))
+    return t("list.semicolon").join(out)
+
+
+def factor_name(name: str, t: Texts) -> str:
+    """A factor's field in words ('co2e_kg_per_kwh' -> 'CO2e per kWh'); an unknown field as it is."""
+    return t(f"factor.{name}") if t.has(f"factor.{name}") else name
+
+
+def factor_key_text(f: FactorUsed, t: Texts) -> str:
+    """A factor's key as shown: the local machines and comparisons in words; a zone, provider or
+    model as recorded."""
+    if f.kind == "onprem":
+        return t("factor_key.onprem")
+    if f.kind == "equivalence":
+        return t(f"equivalence.one.{f.key}") if t.has(f"equivalence.one.{f.key}") else f.key
+    return t.value(f.key)
 
 
 def origin_words(origin: str, t: Texts) -> str:
@@ -365,8 +406,10 @@ def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
     if not s.providers:
         rows.append([t("settings.providers"), t("settings.none"), origin_words("default", t)])
     for name, o in s.providers.items():
-        parts = [f"{k} = {_value_text(v, t)}" for k, v in (("zone", o.zone), ("pue", o.pue), ("wue", o.wue)) if v is not None]
-        rows.append([t("settings.provider", provider=t.value(name)), "; ".join(parts) or t("settings.not_set"), origin_words(o.origin, t)])
+        parts = [t("labelled", label=factor_name(k, t), value=_value_text(v, t))
+                 for k, v in (("zone", o.zone), ("pue", o.pue), ("wue_l_per_kwh", o.wue)) if v is not None]
+        rows.append([t("settings.provider", provider=t.value(name)), t("list.semicolon").join(parts) or t("settings.not_set"),
+                     origin_words(o.origin, t)])
     return rows
 
 
@@ -392,6 +435,8 @@ def _value_text(v: object, t: Texts) -> str:
         return str(v)
     if isinstance(v, float):
         return t.number(v, 4)
+    if isinstance(v, str) and t.has(f"factor_value.{v}"):
+        return t(f"factor_value.{v}")  # a word of the factor base (moe, dense, co2e_kg)
     return str(v)
 
 
