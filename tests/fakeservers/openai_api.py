@@ -1,4 +1,4 @@
-"""OpenAI's API as documented: chat completions, responses, embeddings (plain and SSE)."""
+"""OpenAI's API as documented: chat completions, responses, embeddings (plain and SSE), image generation."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str,
         return _error(400, "Invalid request.")
     if path.endswith("/embeddings"):
         return "json", 200, _embeddings(body, model)
+    if path.endswith("/images/generations"):
+        return "json", 200, _images(body, model)
     if path.endswith("/responses"):
         if body.get("stream"):
             return "sse", 200, _responses_stream(model, echo)
@@ -196,3 +198,21 @@ def _embeddings(body: dict[str, Any], model: str) -> dict[str, Any]:
     }
 
 
+
+
+# A 1x1 transparent PNG: the image itself does not matter to capture.
+_PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+
+def _images(body: dict[str, Any], model: str) -> dict[str, Any]:
+    """gpt-image-1 returns base64 images and a usage block (image tokens); DALL-E 3 returns no usage."""
+    count = body.get("n") if isinstance(body.get("n"), int) else 1
+    doc: dict[str, Any] = {"created": _CREATED, "data": [{"b64_json": _PNG_B64} for _ in range(count)]}
+    if model.startswith("gpt-image"):
+        t = replies.TOKENS["openai.images"]
+        doc["usage"] = {
+            "input_tokens": t["input_tokens"], "output_tokens": t["output_tokens"],
+            "total_tokens": t["input_tokens"] + t["output_tokens"],
+            "input_tokens_details": {"text_tokens": t["input_tokens"], "image_tokens": 0},
+        }
+    return doc

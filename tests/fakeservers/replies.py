@@ -12,6 +12,8 @@ TOKENS: dict[str, dict[str, int]] = {
     "openai.chat.reasoning": {"prompt_tokens": 19, "completion_tokens": 74, "reasoning_tokens": 64},
     "openai.responses": {"input_tokens": 36, "output_tokens": 87, "reasoning_tokens": 0},
     "openai.embeddings": {"prompt_tokens": 8},
+    # gpt-image-1, one 1024x1024 image at medium quality: 1,056 output (image) tokens.
+    "openai.images": {"input_tokens": 9, "output_tokens": 1056},
     "anthropic": {"input_tokens": 12, "cache_read_input_tokens": 3, "output_tokens": 6},
     "anthropic.stream": {"input_tokens": 25, "output_tokens": 15},
     "mistral": {"prompt_tokens": 10, "completion_tokens": 12},
@@ -38,7 +40,7 @@ def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str,
         return anthropic_api.answer(path, body, model, echo)
     if path.endswith("/chat/completions") and model.startswith(("mistral", "codestral", "ministral")):
         return mistral_api.answer(path, body, model, echo)
-    if path.endswith(("/chat/completions", "/responses", "/embeddings", "/completions")):
+    if path.endswith(("/chat/completions", "/responses", "/embeddings", "/completions", "/images/generations")):
         return openai_api.answer(path, body, model, echo)
     return None
 

@@ -54,7 +54,7 @@ _HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
 
 # OpenAI's wire format: any path ending so on a known host; on an unknown host only the
 # /v1/ forms (vLLM, llama.cpp server, LM Studio, LiteLLM proxy...).
-_OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings")
+_OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings", "/images/generations")
 _OPENAI_V1_TAILS = tuple("/v1" + t for t in _OPENAI_TAILS)
 _OLLAMA_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed", "/api/embeddings"})
 _COHERE_TAILS = ("/v1/chat", "/v2/chat", "/v1/embed", "/v2/embed")
@@ -150,7 +150,7 @@ def _decide(host: str, port: int | None, path: str) -> Route | None:
 # model, Vertex's project, region and publisher), kept too. Any other segment is replaced
 # by `*`: a gateway may carry a key in the path (/gw/<key>/v1/chat/completions).
 _ROUTE_WORDS = frozenset({
-    "api", "openai", "compatibility", "chat", "completions", "responses", "embeddings", "embed",
+    "api", "openai", "compatibility", "chat", "completions", "responses", "embeddings", "embed", "images", "generations",
     "messages", "generate", "fim", "agents", "deployments", "models", "projects", "locations", "publishers",
 })
 _NAME_SLOTS = frozenset({"deployments", "models", "projects", "locations", "publishers"})
