@@ -238,7 +238,7 @@ def test_foreign_ledger_is_an_input_error(tmp_path: Path) -> None:
 def test_group_measured_equals_the_sum_of_per_run_footprints() -> None:
     from frugal_ai.config import load_settings
     from frugal_ai.inventory.priced import group_measured
-    from frugal_ai.measure.footprint import measured_footprint
+    from frugal_ai.estimate.measured import measured_footprint
 
     s = load_settings(env={}, overrides={"country": "FR"})
     runs = [((0.02, 0.0, 0.003), 1.0), ((0.5, 0.0, 0.01), 0.4), ((0.001, 0.0, 0.0002), 0.0)]

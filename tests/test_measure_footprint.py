@@ -8,7 +8,7 @@ import pytest
 
 from frugal_ai.config import load_settings
 from frugal_ai.factors import data_dir, factor_set
-from frugal_ai.measure.footprint import component_methods, measured_energy_range, measured_footprint, uncertainties
+from frugal_ai.estimate.measured import component_methods, measured_energy_range, measured_footprint, uncertainties
 
 
 def test_pue_and_wue_from_settings_are_applied_to_the_right_energy() -> None:

@@ -111,7 +111,7 @@ def _onprem_defaults(t: Any) -> dict[str, str]:
 def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[dict[str, Any]],
                  lang: str = "en") -> None:
     from ..lang import texts
-    from ..measure.footprint import component_methods
+    from ..estimate.measured import component_methods
 
     t = texts(lang)
 

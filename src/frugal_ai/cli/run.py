@@ -42,7 +42,7 @@ def run(name: str | None, tag: tuple[str, ...], command: tuple[str, ...]) -> Non
 def summary_line(result: "CommandResult") -> str:
     """One line: duration, energy (with range and method), CO2e and water."""
     from ..config import settings_in_force
-    from ..measure.footprint import measured_footprint
+    from ..estimate.measured import measured_footprint
     from ..units import format_quantity, format_range
 
     record, rc = result.record, result.returncode

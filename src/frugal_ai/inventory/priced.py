@@ -81,7 +81,7 @@ def group_measured(
     coverage (the coverage only widens the range of the extrapolated share), so the group
     equals its covered part at coverage 1 plus the rest at coverage 0 — exactly.
     """
-    from ..measure.footprint import measured_footprint
+    from ..estimate.measured import measured_footprint
 
     covered = tuple(min(c, k) for c, k in zip(covered_kwh, kwh))
     rest = tuple(max(k - c, 0.0) for c, k in zip(covered, kwh))

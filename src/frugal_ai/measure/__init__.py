@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:
 
         return track
     if name == "measured_footprint":
-        from .footprint import measured_footprint
+        from ..estimate.measured import measured_footprint
 
         return measured_footprint
     raise AttributeError(f"module 'frugal_ai.measure' has no attribute {name!r}")

@@ -93,7 +93,7 @@ def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) 
     """The fields of one factor that the configuration sets: field -> (value as used, origin).
 
     Mirrors where the computation reads them: `pue`/`wue` for measured runs
-    (measure/footprint.py), `providers.<name>` for a provider's API calls (estimate/_api.py,
+    (estimate/measured.py), `providers.<name>` for a provider's API calls (estimate/_api.py,
     estimate.overrides.provider_override). A configured PUE or WUE is one value, no range.
     """
     from ...estimate.overrides import provider_override

@@ -1,5 +1,6 @@
-"""From measured IT energy (CPU, GPU, RAM) to a footprint: PUE, water, CO2e, and a range
-as wide as the measurement method deserves.
+"""Pricing measured IT energy (CPU, GPU, RAM) into a footprint: PUE, water, CO2e, and a range
+as wide as the measurement method deserves. Pure pricing with the factor base, so it lives
+here, below measure (which re-exports `measured_footprint`), the inventory and the CLI.
 
     it_energy      = Σ_component kwh_c × [low_c, 1, high_c]     (measurement_uncertainty.csv)
     facility_kwh   = it_energy × PUE                            (settings.pue, else on-premises default)
