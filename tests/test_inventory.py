@@ -11,6 +11,7 @@ import pytest
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.errors import InputError
 from frugal_ai.ledger.query import NO_WORKLOAD, Selection, call_groups, content_hash, run_groups
+from frugal_ai.ledger import query
 from frugal_ai.ledger.records import ApiCallRecord, RunRecord
 
 
@@ -329,13 +330,13 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     where, params = sel.sql()
     conn.row_factory = None
     expected = sorted(conn.execute(f"""
-        SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, model, local,
+        SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, {query._REGION}, model, local,
                source = 'declared', COUNT(*), SUM(requests),
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
                SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
                SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
                MIN(start), MAX(start)
-        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6""", [NO_WORKLOAD, *params]).fetchall())
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7""", [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3
 
 

@@ -38,11 +38,16 @@ on_reset(clear_caches)
 
 
 def coefficients(
-    model: str, provider: str | None = None, zone: str | None = None, settings: "Settings | None" = None
+    model: str, provider: str | None = None, zone: str | None = None, settings: "Settings | None" = None,
+    *, region: str | None = None,
 ) -> Coefficients:
-    """The per-token coefficients for a model at a place (cached). Raises UnknownModelError, UnknownZoneError."""
+    """The per-token coefficients for a model at a place (cached). Raises UnknownModelError, UnknownZoneError.
+
+    `region`: the provider region the calls went to (the ledger's reader takes it from the
+    host); priced with that region's data centre where the factor base has it.
+    """
     s = settings if settings is not None else settings_in_force()
-    key = (model, provider, zone, id(s))
+    key = (model, provider, zone, id(s), region)
     hit = _cache.get(key)
     # The cache holds the settings object itself, so its id cannot be reused by another one.
     if hit is not None and hit[1] is s:
@@ -59,6 +64,7 @@ def coefficients(
         **place_settings(s, provider_name),
         local_accelerator=s.accelerator,
         name_weight_bits=weight_bits_of(name),
+        region=region,
     )
     remember(key, coeffs, s)
     return coeffs

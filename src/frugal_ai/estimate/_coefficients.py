@@ -46,6 +46,8 @@ class Coefficients:
     warnings: tuple[str, ...]
     # Added to the warnings of an estimate with no reasoning tokens, for a model that reasons by default.
     zero_reasoning_warning: str | None = None
+    # The provider region whose datacenters.csv row priced it (None: the provider's default row).
+    region: str | None = None
 
 
 def _ordered(values: Sequence[float]) -> Triple:
@@ -98,6 +100,7 @@ class Place:
     pue: Triple
     wue: Triple
     warnings: tuple[str, ...]
+    region: str | None = None
 
 
 def build_place(
@@ -110,9 +113,16 @@ def build_place(
     wue_override: float | None = None,
     zone_override: str | None = None,
     local_zone: str | None = None,
+    region: str | None = None,
 ) -> Place:
-    """The data centre (or your own machines) serving `subject` for `provider_name`, with its warnings."""
+    """The data centre (or your own machines) serving `subject` for `provider_name`, with its warnings.
+
+    `region`: the provider region the calls went to (from their host); its datacenters.csv row
+    gives zone, PUE and WUE when the factor base has one, else the provider's default row
+    does. A configured zone (`zone_override`) and an explicit `zone` still win over it.
+    """
     warnings: list[str] = []
+    region_used: str | None = None
     local = fs.provider_key(provider_name) == "local"  # provider_key maps every LOCAL_PROVIDERS name to "local"
     if local:
         onprem = fs.onprem()
@@ -121,9 +131,10 @@ def build_place(
         provider_label = "local"
         warnings.append(LOCAL_NOTE)
     else:
-        dc = fs.datacenter(provider_name)
+        dc = fs.datacenter(provider_name, region or None)
         pue_range, wue_range, dc_zone = dc.pue, dc.wue_l_per_kwh, dc.zone
         provider_label = dc.provider
+        region_used = dc.region
         if dc.fallback:
             warnings.append(f"unknown provider {provider_name!r}: generic data-centre assumptions (PUE, WUE, world electricity)")
         elif dc.provider == DEFAULT_PROVIDER:
@@ -141,7 +152,7 @@ def build_place(
         warnings.append("data-centre location unknown: world-average electricity used")
     pue = (pue_override,) * 3 if pue_override is not None else _bounds(pue_range)
     wue = (wue_override,) * 3 if wue_override is not None else _bounds(wue_range)
-    return Place(provider_label, local, electricity, _ordered(pue), _ordered(wue), tuple(warnings))
+    return Place(provider_label, local, electricity, _ordered(pue), _ordered(wue), tuple(warnings), region_used)
 
 
 def build_coefficients(
@@ -156,6 +167,7 @@ def build_coefficients(
     local_zone: str | None = None,
     local_accelerator: str | None = None,
     name_weight_bits: float | None = None,
+    region: str | None = None,
 ) -> Coefficients:
     """Evaluate the method for one model, served by `provider` (its catalogue host if None), in `zone`.
 
@@ -165,7 +177,7 @@ def build_coefficients(
     provider_name = provider if provider is not None else model.host
     where = build_place(
         fs, provider_name, model.id, zone, pue_override=pue_override, wue_override=wue_override,
-        zone_override=zone_override, local_zone=local_zone,
+        zone_override=zone_override, local_zone=local_zone, region=region,
     )
     local, pue, wue, electricity = where.local, where.pue, where.wue, where.electricity
     warnings = list(where.warnings)
@@ -271,4 +283,5 @@ def build_coefficients(
         gpus=(gpus_used[0], gpus_used[1], gpus_used[2]),
         warnings=tuple(warnings),
         zero_reasoning_warning=zero_reasoning_warning(model),
+        region=where.region,
     )

@@ -39,17 +39,19 @@ def group_estimate(
     reasoning_tokens: int,
     zone: str | None = None,
     settings: "Settings | None" = None,
+    region: str | None = None,
 ) -> Footprint:
     """The sum of `estimate_llm` over a group of requests, from the group's sums alone.
 
     `input_tokens_sq` is Σ input² over the requests. `zone` overrides the data centre's
-    electricity zone, as in `estimate_llm`. Requests with no tokens at all (failed calls:
+    electricity zone, as in `estimate_llm`; `region` is the provider region the calls went to
+    (`coefficients`). Requests with no tokens at all (failed calls:
     HTTP 429, timeouts) add nothing, since the polynomial has no constant term: they are
     counted, not charged.
     """
     if requests <= 0:
         raise ValueError("a group has at least one request")
     r, mu = _effective_requests(requests, input_tokens, input_tokens_sq)
-    c = coefficients(model, provider, zone, settings)
+    c = coefficients(model, provider, zone, settings, region=region)
     generated, warnings = generated_tokens(c, output_tokens / r, reasoning_tokens / r)
     return footprint_of(c, mu, generated, r, warnings)

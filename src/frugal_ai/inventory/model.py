@@ -32,6 +32,8 @@ class InventoryRow(BaseModel):
     provider: str | None = None
     model: str | None = None
     zone: str | None = Field(None, description="Electricity zone used for the footprint (None: world average).")
+    region: str | None = Field(None, description="For API calls: the provider region whose data centre priced them "
+                               "(from the host, e.g. AWS 'eu-west-3'); None: the provider's default.")
     measurement: str | None = Field(None, description="For runs: what was measured, e.g. 'rapl+ram_model'.")
     local: bool = Field(False, description="API calls to a server on this host: counted, energy in the runs.")
     runs: int = 0

@@ -6,7 +6,10 @@
   base does not know, is counted at the world average and flagged (data quality).
 - API calls with `local = 0` are estimated from the group's sums (requests, tokens, and the
   sum of squared input tokens, since prefill attention grows with the square of the prompt):
-  exact, see `estimate.group.group_estimate`.
+  exact, see `estimate.group.group_estimate`. They are priced in the provider region their
+  host names where the factor base has it (AWS Bedrock, Vertex AI: `query.REGION_HOSTS`; a
+  configured `providers.<name>.zone` still wins), else in the provider's default zone (as
+  are an unknown model's stand-ins and image, audio and embedding models, for now).
 - API calls with `local = 1` ran on this host: counted (requests, tokens), no estimate,
   since their energy is already in the measured runs.
 - Failed API calls are requests like any other: counted, and estimated from the tokens they
@@ -117,8 +120,9 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         return _modality_row(row, factors, settings)
     sums = dict(requests=row.requests, input_tokens=row.input_tokens, input_tokens_sq=row.input_tokens_sq,
                 output_tokens=row.output_tokens, reasoning_tokens=row.reasoning_tokens, settings=settings)
+    region = g["region"] or None
     try:
-        fp = group_estimate(g["model"], g["provider"] or None, **sums)  # type: ignore[arg-type]
+        fp = group_estimate(g["model"], g["provider"] or None, **sums, region=region)  # type: ignore[arg-type]
     except UnknownModelError:
         fp, cls = fallback_group_estimate(g["model"], g["provider"] or None, **sums)  # type: ignore[arg-type]
         row.footprint = fp
@@ -126,8 +130,9 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         row.fallbacks = Fallbacks(unknown_model=True, model_class=cls.name)
         return row
     row.footprint = fp
-    # The zone the estimate used (provider overrides applied by the estimator's one rule).
-    row.zone = coefficients(g["model"], g["provider"] or None, settings=settings).zone
+    # The zone and region the estimate used (provider overrides applied by the estimator's one rule).
+    used = coefficients(g["model"], g["provider"] or None, settings=settings, region=region)
+    row.zone, row.region = used.zone, used.region
     row.fallbacks = Fallbacks(params_guessed=_params_guessed(catalogue_name(g["model"], settings), g["provider"], factors))
     return row
 

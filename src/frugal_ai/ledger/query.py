@@ -5,7 +5,7 @@ A read is given a `Selection` (a period [since, until) and an optional workload 
 answers with a few aggregated rows, never one Python object per ledger row:
 
     run_groups(conn, sel)        measured runs summed per workload × month × zone × method
-    call_groups(conn, sel)       API calls summed per workload × month × provider × model × local
+    call_groups(conn, sel)       API calls summed per workload × month × provider × region × model × local
     run_span(conn, sel)          (runs counted, first start, last start)
     unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
     content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
@@ -58,6 +58,26 @@ _CALL_LINE = (
     # rows had one hashes as it did (and a row of N requests differs from one of 1).
     "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END"
 )
+# Hosts that name the provider's region: (provider, host prefix, host suffix), the region
+# between them. AWS Bedrock's regional endpoint (the capture records it whatever endpoint_url
+# was) and Vertex AI's regional endpoints. Azure OpenAI hosts name the customer's resource,
+# not its region, so Azure calls have none. Plain LIKE and substr: the same in PostgreSQL.
+REGION_HOSTS: tuple[tuple[str, str, str], ...] = (
+    ("aws", "bedrock-runtime.", ".amazonaws.com"),
+    ("google", "", "-aiplatform.googleapis.com"),
+)
+
+
+def _region_sql() -> str:
+    """The region an API call's host names (lower case), '' when it names none."""
+    cases = " ".join(
+        f"WHEN provider = '{p}' AND host LIKE '{pre}%{suf}' AND length(host) > {len(pre) + len(suf)} "
+        f"THEN lower(substr(host, {len(pre) + 1}, length(host) - {len(pre) + len(suf)}))"
+        for p, pre, suf in REGION_HOSTS)
+    return f"CASE {cases} ELSE '' END"
+
+
+_REGION = _region_sql()
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
 # The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
 _MONTH = "strftime('%Y-%m', start, 'unixepoch')"
@@ -173,10 +193,11 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
 
 
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
-    """The API calls summed per workload × month × provider × model × local.
+    """The API calls summed per workload × month × provider × region × model × local.
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
-    Keys: workload (NO_WORKLOAD outside any run), month, provider, model, local, declared
+    Keys: workload (NO_WORKLOAD outside any run), month, provider, region (the one its host
+    names, `REGION_HOSTS`; '' for most), model, local, declared
     (1 for the rows `ledger declare` wrote: source 'declared'), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times).
@@ -194,16 +215,16 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
     conn.execute("""
         CREATE TEMP TABLE frugal_ai_call_groups (
-            workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
-            local INTEGER NOT NULL, declared INTEGER NOT NULL, rows INTEGER, requests INTEGER,
+            workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, region TEXT NOT NULL,
+            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL, rows INTEGER, requests INTEGER,
             input_tokens INTEGER, input_tokens_sq INTEGER,
             output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
             failed_tokenless INTEGER, first REAL, last REAL,
-            PRIMARY KEY (workload, month, provider, model, local, declared)) WITHOUT ROWID""")
+            PRIMARY KEY (workload, month, provider, region, model, local, declared)) WITHOUT ROWID""")
     try:
         conn.execute(f"""
             INSERT INTO temp.frugal_ai_call_groups
-            SELECT ifnull(name, ?), {_MONTH}, provider, model, local, source = '{DECLARED_SOURCE}', 1, requests,
+            SELECT ifnull(name, ?), {_MONTH}, provider, {_REGION}, model, local, source = '{DECLARED_SOURCE}', 1, requests,
                    requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
                    requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
                    requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start

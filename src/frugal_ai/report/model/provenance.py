@@ -65,8 +65,10 @@ def factors_used(
         wanted.append(("electricity", z, lambda z=z: factors.electricity(z)))
     if any(r.method == "measured" for r in priced):
         wanted.append(("onprem", "on-premises", factors.onprem))
-    for p in sorted({r.provider for r in priced if r.provider}):
-        wanted.append(("datacenter", p, lambda p=p: factors.datacenter(p)))
+    # A provider's region row where calls were priced with it (key "aws/eu-west-3"), else its default row.
+    for p, region in sorted({(r.provider, r.region or "") for r in priced if r.provider}):
+        key = f"{p}/{region}" if region else p
+        wanted.append(("datacenter", key, lambda p=p, region=region: factors.datacenter(p, region or None)))
     for p, m in sorted({(r.provider or "", r.model) for r in priced if r.model}):
         # The entry the estimate used: through the configuration's model_aliases.
         wanted.append(("model", f"{p}/{m}",
@@ -108,7 +110,7 @@ def _configured_values(kind: str, key: str, settings: "Settings", factors: Any) 
         if settings.wue is not None:
             out["wue_l_per_kwh"] = (exact(settings.wue), origin_text(settings.origins.get("wue") or "argument"))
     elif kind == "datacenter":
-        found = provider_override(settings, key, factors)
+        found = provider_override(settings, key.partition("/")[0], factors)
         if found is not None:
             name, o = found
             origin = origin_text(settings.origins.get(f"providers.{name}") or "argument")
