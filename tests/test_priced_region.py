@@ -9,7 +9,7 @@ import gc
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -22,32 +22,12 @@ from frugal_ai.estimate.group import group_estimate
 from frugal_ai.inventory import load_inventory
 from frugal_ai.ledger.records import ApiCallRecord
 
-from fakeservers.bedrock_api import BedrockHandler
 from fakeservers.fixtures import ledger_rows
 from fakeservers.server import FakeAPIServer
-from test_capture_bedrock import MESSAGES, client
+# The Bedrock endpoint and a clean AWS environment (autouse), as the capture tests have them.
+from test_capture_bedrock import MESSAGES, _aws_env, bedrock_server, client  # noqa: F401
 
 MODEL_ID = "eu.amazon.nova-lite-v1:0"
-
-
-@pytest.fixture(scope="module")
-def bedrock_server() -> Iterator[FakeAPIServer]:
-    with FakeAPIServer(BedrockHandler) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    frugal_ai.uninstrument()
-    yield
-    frugal_ai.uninstrument()
 
 
 def _converse_in(server: FakeAPIServer, ledger_path: Path, *regions: str) -> list[dict[str, Any]]:
