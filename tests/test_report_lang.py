@@ -222,3 +222,19 @@ def test_lang_defaults_from_the_config_then_the_locale(tmp_path, monkeypatch) ->
     (tmp_path / "frugal-ai.toml").write_text('lang = "fr"\n', encoding="utf-8")
     assert "Registre" in CliRunner().invoke(main, ["doctor"], env=env).stdout  # the config wins over LANG
     assert "Ledger" in CliRunner().invoke(main, ["doctor", "--lang", "en"], env=env).stdout  # the option over both
+
+
+def test_zones_are_written_one_way_everywhere_a_reader_sees_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Country name and ISO alpha-2 code in the by-zone table, the factors, the fallbacks and the
+    settings; never the alpha-3 codes the factor base keys on."""
+    from golden.fixed_ledger import build, settings
+
+    from frugal_ai.report import build_report, parse_period, render
+
+    ledger = build(tmp_path / "ledger.sqlite")
+    report = build_report(ledger, parse_period("2026-Q3"), settings=settings(ledger))
+    for lang, france, us in (("en", "France (FR)", "United States (US)"), ("fr", "France (FR)", "États-Unis (US)")):
+        for fmt in ("md", "html", "table"):
+            text = render(report, fmt, lang)
+            assert france in text and us in text, (lang, fmt)
+            assert not re.search(r"\b(FRA|USA)\b", text), (lang, fmt, re.findall(r".{40}\b(?:FRA|USA)\b.{20}", text)[:3])

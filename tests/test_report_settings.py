@@ -105,10 +105,10 @@ def test_markdown_shows_effective_values_and_settings(tmp_path: Path, monkeypatc
     md = _report(tmp_path, monkeypatch, OVERRIDES_FILE, OVERRIDES_ENV, "--format", "md")
     base_pue = factor_set().onprem().pue.central
     assert f"PUE: 1.3 (configuration: environment variable; factor base: {base_pue:g}" in md
-    assert "zone: SWE (configuration: environment variable; factor base: USA)" in md
+    assert "zone: Sweden (SE) (configuration: environment variable; factor base: United States (US))" in md
     assert "### Settings in force" in md
     assert "| PUE of the local machine room | 1.3 | environment variable |" in md
-    assert "| Data-centre override for openai | zone: SE | environment variable |" in md
+    assert "| Data-centre override for openai | zone: Sweden (SE) | environment variable |" in md
     assert "| Market-based emission factor (kgCO2e/kWh) | 0.1 | file frugal-ai.toml |" in md
     assert "reproduce every figure of this report" in md
     assert str(tmp_path) not in md  # the config file by name only: the report leaves the machine

@@ -210,7 +210,7 @@ def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
         blocks += [Heading(3, t("sub.by_model")),
                    _breakdown_table(report.by_model, t("col.provider_model"), t, None, ("requests", "tokens"))]
     blocks += [Heading(3, t("sub.by_zone")),
-               _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: t("zone.world") if b.key == "WORLD" else t.value(b.key))]
+               _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: zone_text(b.key, t))]
     blocks += [Heading(3, t("sub.by_month")), Chart("by_month", t("chart.by_month")),
                _breakdown_table(report.by_month, t("col.month"), t, lambda b: t.month(b.key), ("runs", "requests"))]
     return blocks
@@ -303,7 +303,7 @@ def action_text(r: Any, t: Texts) -> str:
     alt_requests = alt.requests if alt is not None else r.alternative_requests
     return t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model),
              provider=t.value(r.provider or "—"), alternative=t.value(alt_model or r.model),
-             zone=t.value(alt_zone or "—"), requests=t.count(r.requests),
+             zone=zone_text(alt_zone, t) if alt_zone else "—", requests=t.count(r.requests),
              batched=t.count(alt_requests or r.requests))
 
 
@@ -327,7 +327,7 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
     blocks.append(Heading(3, t("sub.fallbacks")))
     if m.fallback_rows:
         rows = [[workload_text(f.workload, t), t.month(f.month), t.method(f.method),
-                 t.value(model_label(f.provider, f.model) if f.model else (f.zone or "—")),
+                 t.value(model_label(f.provider, f.model)) if f.model else (zone_text(f.zone, t) if f.zone else "—"),
                  ", ".join(t(f"fallback.{k}", zone=t.value(f.unknown_zone or "")) for k in f.kinds)] for f in m.fallback_rows]
         blocks.append(Table([t("col.workload"), t("col.month"), t("col.method"), t("col.key"), t("col.fallbacks")], rows))
     else:
@@ -368,9 +368,10 @@ def _factor_values_text(f: FactorUsed, t: Texts) -> str:
     """`name = value` pairs; a value the configuration set says so, with the factor base's own."""
     out = []
     for k, v in f.values.items():
-        text = _value_text(v, t)
+        is_zone = k == "zone"
+        text = _value_text(v, t, is_zone)
         if k in f.configured:
-            base = _value_text(f.base_values[k], t) if k in f.base_values else "—"
+            base = _value_text(f.base_values[k], t, is_zone) if k in f.base_values else "—"
             text = t("factor.configured", value=text, origin=origin_words(f.configured[k], t), base=base)
         out.append(t("labelled", label=factor_name(k, t), value=text))
     return t("list.semicolon").join(out)
@@ -388,6 +389,8 @@ def factor_key_text(f: FactorUsed, t: Texts) -> str:
         return t("factor_key.onprem")
     if f.kind == "equivalence":
         return t(f"equivalence.one.{f.key}") if t.has(f"equivalence.one.{f.key}") else f.key
+    if f.kind == "electricity":
+        return zone_text(f.key, t)
     return t.value(f.key)
 
 
@@ -398,15 +401,16 @@ def origin_words(origin: str, t: Texts) -> str:
 
 def settings_rows(s: SettingsInForce, t: Texts) -> list[list[str]]:
     """The settings in force, one row each: name, value (or 'not set'), origin."""
-    def value(v: object) -> str:
-        return t("settings.not_set") if v is None else _value_text(v, t)
+    def value(v: object, is_zone: bool = False) -> str:
+        return t("settings.not_set") if v is None else _value_text(v, t, is_zone)
 
-    rows = [[t(f"settings.{name}"), value(getattr(s, name).value), origin_words(getattr(s, name).origin, t)]
+    rows = [[t(f"settings.{name}"), value(getattr(s, name).value, name == "country"), origin_words(getattr(s, name).origin, t)]
             for name in ("country", "pue", "wue", "market_factor_kg_per_kwh")]
     if not s.providers:
         rows.append([t("settings.providers"), t("settings.none"), origin_words("default", t)])
     for name, o in s.providers.items():
         parts = [t("labelled", label=factor_name(k, t), value=_value_text(v, t))
+                 if k != "zone" else t("labelled", label=factor_name(k, t), value=zone_text(v, t))  # type: ignore[arg-type]
                  for k, v in (("zone", o.zone), ("pue", o.pue), ("wue_l_per_kwh", o.wue)) if v is not None]
         rows.append([t("settings.provider", provider=t.value(name)), t("list.semicolon").join(parts) or t("settings.not_set"),
                      origin_words(o.origin, t)])
@@ -424,7 +428,25 @@ def datapoint_text(value: float, unit: str, t: Texts) -> str:
     return f"{t.number(rounded, 3)} {unit}"
 
 
-def _value_text(v: object, t: Texts) -> str:
+def zone_text(code: str | None, t: Texts) -> str:
+    """A zone as a reader sees it everywhere: the country's name and its ISO alpha-2 code,
+    'France (FR)'; the world average in words; a code the factor base lacks as it is."""
+    from ..factors import factor_set
+
+    if code is None or code == "WORLD":
+        return t("zone.world")
+    try:
+        e = factor_set().electricity(code)
+    except Exception:
+        return t.value(code)
+    if e.zone == "WORLD":
+        return t.value(code)
+    alpha2 = e.alpha2 or e.zone
+    name = t(f"country.{alpha2}") if t.has(f"country.{alpha2}") else e.name
+    return t("zone.format", name=name, code=alpha2)
+
+
+def _value_text(v: object, t: Texts, is_zone: bool = False) -> str:
     if isinstance(v, dict) and set(v) == {"low", "central", "high"}:
         if v["low"] == v["high"]:
             return t.number(float(v["central"]))
@@ -435,6 +457,8 @@ def _value_text(v: object, t: Texts) -> str:
         return str(v)
     if isinstance(v, float):
         return t.number(v, 4)
+    if isinstance(v, str) and is_zone:
+        return zone_text(v, t)
     if isinstance(v, str) and t.has(f"factor_value.{v}"):
         return t(f"factor_value.{v}")  # a word of the factor base (moe, dense, co2e_kg)
     return str(v)

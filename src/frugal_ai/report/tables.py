@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from ..lang import Texts
-from .layout import origin_words, period_text, title_text, workload_text
+from .layout import origin_words, period_text, title_text, workload_text, zone_text
 from .model import BreakdownRow, Datapoint, FactorUsed, Report
 
 Cell = Union[str, float, int, None]
@@ -75,7 +75,7 @@ def _breakdown_row(b: BreakdownRow, key: str, t: Texts) -> list[Cell]:
 def breakdown_tables(report: Report, t: Texts) -> list[DataTable]:
     """One table per breakdown, all with the same columns."""
     def zone(key: str) -> str:
-        return t("zone.world") if key == "WORLD" else key
+        return zone_text(key, t)
 
     specs: list[tuple[str, str, list[BreakdownRow], Callable[[str], str]]] = [
         ("by_workload", "col.workload", report.by_workload, lambda k: workload_text(k, t)),
