@@ -5,6 +5,7 @@ too: a deferred import is still a dependency) and each one is mapped to the pack
 
     cli, demo                         on top: may use anything below
     report                            inventory, gains, advise, ledger, estimate, bottom
+    usage                             gains (its TOML line finder), ledger, bottom (declared usage -> ledger rows)
     gains, advise                     inventory, ledger, estimate, bottom
     inventory                         ledger, estimate, bottom
     imports                           ledger, estimate, bottom (ledger import: usage files -> ledger facts)

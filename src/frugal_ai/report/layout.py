@@ -3,6 +3,9 @@
 This is where the model's numbers become words, once, for every text format: the
 Markdown, terminal and HTML renderers only turn these blocks into their syntax. Nothing is
 computed here beyond formatting.
+
+About 450 lines, on purpose: one short function per section of the report, kept in one
+file so that the whole document's order and wording read in one place.
 """
 
 from __future__ import annotations
