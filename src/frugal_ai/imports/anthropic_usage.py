@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from .jsonfile import bucket_results, documents, field
+from .jsonfile import bucket_results, documents, field, first_page
 from .rows import Item, MalformedFile, Skipped, UsageRow, count, per_request, text_or_none
 
 NAME = "anthropic-usage"
@@ -29,12 +29,8 @@ NO_REQUEST_COUNT = ("no request count (the usage report gives token totals only:
 
 
 def looks_like(doc: Any) -> bool:
-    if isinstance(doc, list) and doc:
-        doc = doc[0]
-    if not isinstance(doc, dict):
-        return False
-    data = doc.get("data")
-    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and "starting_at" in data[0]
+    _, row = first_page(doc)
+    return row is not None and "starting_at" in row
 
 
 def read(path: Path) -> Iterator[Item]:

@@ -50,6 +50,17 @@ def _lines(path: Path, f: Any, pending: str, number: int) -> Iterator[tuple[str,
         n += 1
 
 
+def first_page(doc: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """For auto detection: a document's first page (itself, or the first item of a list) and
+    the first row of that page's `data` list; None for either when it is not there."""
+    if isinstance(doc, list) and doc:
+        doc = doc[0]
+    if not isinstance(doc, dict):
+        return None, None
+    data = doc.get("data")
+    return doc, data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+
+
 def field(where: str, name: str) -> str:
     """'line 3, data[0].results[2]' style locations."""
     if not where:

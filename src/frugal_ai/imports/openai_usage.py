@@ -16,7 +16,7 @@ import csv
 from pathlib import Path
 from typing import Any, Iterator
 
-from .jsonfile import bucket_results, documents, field
+from .jsonfile import bucket_results, documents, field, first_page
 from .rows import CsvFile, Item, MalformedFile, Skipped, UsageRow, count, epoch_s, per_request, text_or_none
 
 NAME = "openai-usage"
@@ -30,14 +30,10 @@ CSV_MARKERS = {"num_model_requests", "input_tokens", "output_tokens"}
 
 def looks_like(doc: Any) -> bool:
     """A Usage API page (auto detection)."""
-    if isinstance(doc, list) and doc:
-        doc = doc[0]
-    if not isinstance(doc, dict):
-        return False
-    data = doc.get("data")
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        return data[0].get("object") == "bucket" and "start_time" in data[0]
-    return doc.get("object") == "bucket" and "results" in doc
+    page, row = first_page(doc)
+    if row is not None:
+        return row.get("object") == "bucket" and "start_time" in row
+    return page is not None and page.get("object") == "bucket" and "results" in page
 
 
 def header_matches(header: list[str]) -> bool:
