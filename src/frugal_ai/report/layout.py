@@ -4,7 +4,7 @@ This is where the model's numbers become words, once, for every text format: the
 Markdown, terminal and HTML renderers only turn these blocks into their syntax. Nothing is
 computed here beyond formatting.
 
-About 450 lines, on purpose: one short function per section of the report, kept in one
+Long on purpose (over 400 lines): one short function per section of the report, kept in one
 file so that the whole document's order and wording read in one place.
 """
 
