@@ -9,6 +9,11 @@ seen within `RECHECK_S`). `reset()` forgets this and every other piece of proces
 (for tests). Each value remembers where it came from (`Settings.origins`), which
 `frugal-ai doctor` prints.
 
+Size: the settings model with its validation (every key, with the file and key in each error),
+the layers' loading and the one in-force cache live together because the cache's key is the
+loading's input (the config file's identity and the variables); a `config/` package with
+load and in-force modules is the split to make if it grows further.
+
 Example:
     >>> s = load_settings(overrides={"country": "FR"})
     >>> s.country, s.origins["country"]

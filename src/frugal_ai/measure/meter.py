@@ -40,6 +40,12 @@ reach the ledger after the final one.
 
 If the source cannot start, runs are recorded with method "unavailable" and no energy,
 after a single warning; the user's program is never disturbed.
+
+Size: this module is the meter's one state machine (the source's life cycle, the readings,
+each interval's share, finalising runs, the fork and exit hooks), all driven from the one
+meter thread and sharing its lock; cutting it would spread that lock's invariants over
+several files. A later split would move the fork/worker hooks and the finalisation of
+records into their own modules behind the same lock.
 """
 
 from __future__ import annotations
