@@ -19,6 +19,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     for name in list(os.environ):
         if name.startswith("FRUGAL_AI_"):
             monkeypatch.delenv(name)
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)  # no test exports unless it asks
     ledger = tmp_path / "ledger.sqlite"
     monkeypatch.setenv("FRUGAL_AI_LEDGER", str(ledger))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

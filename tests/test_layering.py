@@ -31,7 +31,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "frugal_ai"
 
 BOTTOM = {"errors", "_environ", "_hooks", "ids", "untrusted", "footprint", "units", "lang", "factors", "config"}
 BELOW_TOP = BOTTOM | {"estimate", "ledger", "measure", "capture", "inventory", "gains", "advise", "report", "imports",
-                      "usage"}
+                      "usage", "export"}
 # package -> the packages it may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -54,6 +54,8 @@ ALLOWED: dict[str, set[str]] = {
     "gains": BOTTOM | {"ledger", "estimate", "inventory"},
     # Declared usage: a declaration file read (with gains' TOML line finder) into ledger rows.
     "usage": BOTTOM | {"ledger", "gains"},
+    # The OpenTelemetry export: written records priced (estimate, measure) and sent.
+    "export": BOTTOM | {"ledger", "estimate", "measure"},
     "advise": BOTTOM | {"ledger", "estimate", "inventory"},
     "report": BOTTOM | {"ledger", "estimate", "inventory", "gains", "advise"},
     "demo": BELOW_TOP | {"<public>"},

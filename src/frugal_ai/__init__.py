@@ -58,6 +58,16 @@ def _capture_runs() -> None:
 _hooks.capture_runs = _capture_runs
 
 
+def _records_written(batch: list) -> None:
+    # The ledger writer hands each written batch to the OpenTelemetry export (off unless configured).
+    from .export.otel import hand_over
+
+    hand_over(batch)
+
+
+_hooks.records_written = _records_written
+
+
 def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:

@@ -2,6 +2,8 @@
 
     capture_runs()   what `track(capture_api=True)` calls so that the API calls made inside
                      tracked runs are captured
+    records_written(batch)  what the ledger writer calls with each batch it wrote, from its
+                     background thread (the OpenTelemetry export, `export.otel.hand_over`)
 
 measure/ does not import capture/ (capture reads the current run from `measure.context`:
 imports run one way). `frugal_ai/__init__.py`, which sits above every layer, sets these
@@ -18,3 +20,10 @@ def _nothing() -> None:
 
 
 capture_runs: Callable[[], None] = _nothing
+
+
+def _ignore(batch: object) -> None:
+    return None
+
+
+records_written: Callable[[list], None] = _ignore

@@ -97,6 +97,10 @@ class Settings(BaseModel):
         default_factory=dict,
         description="Model names a provider or gateway uses (Azure deployments, LiteLLM aliases) -> catalogue models.",
     )
+    otel_endpoint: str | None = Field(
+        default=None, max_length=2000,
+        description="OpenTelemetry collector (OTLP/HTTP base URL, e.g. 'http://localhost:4318'): export runs and API calls as spans and metrics; off when unset.",
+    )
 
     origins: dict[str, str] = Field(default_factory=dict, exclude=True, description="Where each value came from.")
 
@@ -104,6 +108,16 @@ class Settings(BaseModel):
     @classmethod
     def _country_code(cls, v: str | None) -> str | None:
         return _zone_code(v)
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _otel_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        url = v.strip()
+        if not url.lower().startswith(("http://", "https://")) or len(url.split("://", 1)[1].strip("/")) == 0:
+            raise ValueError("must be an http:// or https:// URL such as 'http://localhost:4318'")
+        return url
 
     @field_validator("model_aliases")
     @classmethod

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from .. import _hooks
 from ..errors import LedgerError
 from .notice import forget, warn_once
 from .records import Record
@@ -144,6 +145,7 @@ class LedgerWriter:
                     self._fail(e)
                 return 0
             self.written += n
+            _hooks.records_written(batch)  # the OpenTelemetry export, when configured: a queue put, never raises
             if self._failing:
                 self._recovered()
             if self._replaced:

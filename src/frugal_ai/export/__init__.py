@@ -1,0 +1,1 @@
+"""Sending what the ledger records to other tools (OpenTelemetry: `export.otel`)."""

@@ -1,0 +1,125 @@
+"""Records -> span names, span attributes and metric points (pure; no OpenTelemetry import).
+
+Activity data only: model, provider, token counts, workload, project, zone, method and our
+figures. Never a prompt, a response, a key, a header or a tag (tags are the user's own words).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..config import settings_in_force
+from ..footprint import Footprint
+from ..ledger.records import ApiCallRecord, RunRecord
+
+PREFIX = "frugal_ai."
+
+
+def _figures(attributes: dict[str, Any], fp: Footprint) -> None:
+    for quantity in ("energy_kwh", "co2e_kg", "water_l"):
+        r = getattr(fp, quantity)
+        attributes[f"{PREFIX}{quantity}.low"] = r.low
+        attributes[f"{PREFIX}{quantity}.central"] = r.central
+        attributes[f"{PREFIX}{quantity}.high"] = r.high
+
+
+def _common(attributes: dict[str, Any], name: str | None, project: str, kind: str, record_id: str) -> None:
+    attributes[f"{PREFIX}kind"] = kind
+    attributes[f"{PREFIX}id"] = record_id
+    attributes[f"{PREFIX}project"] = project
+    if name:
+        attributes[f"{PREFIX}workload"] = name
+
+
+def operation_name(path: str) -> str:
+    """The GenAI operation a request path names (`chat` unless it says otherwise)."""
+    p = path.lower()
+    if "embed" in p:
+        return "embeddings"
+    if "image" in p:
+        return "generate_content"
+    if p.endswith("/completions") and "chat" not in p:
+        return "text_completion"
+    return "chat"
+
+
+def call_attributes(record: ApiCallRecord) -> tuple[str, dict[str, Any], Footprint | None]:
+    """Span name, attributes and footprint (None: not priced) of one API call."""
+    operation = operation_name(record.path)
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.request.model": record.model,
+        "gen_ai.provider.name": record.provider,
+        "gen_ai.system": record.provider,
+        "gen_ai.usage.input_tokens": record.input_tokens * record.requests,
+        "gen_ai.usage.output_tokens": (record.output_tokens + record.reasoning_tokens) * record.requests,
+        f"{PREFIX}requests": record.requests,
+        f"{PREFIX}source": record.source,
+        f"{PREFIX}local": record.local,
+    }
+    if record.run_id:
+        attributes[f"{PREFIX}run_id"] = record.run_id
+    if record.http_status is not None:
+        attributes["http.response.status_code"] = record.http_status
+    if record.status != "ok":
+        attributes["error.type"] = str(record.http_status or record.status)
+    _common(attributes, record.name, record.project, "api_call", record.id)
+    fp: Footprint | None = None
+    if record.local:
+        attributes[f"{PREFIX}method"] = "measured_in_runs"  # its energy is in the runs measured on this host
+    else:
+        from ..estimate import estimate_llm
+
+        try:
+            fp = estimate_llm(record.model, record.input_tokens, record.output_tokens, provider=record.provider,
+                              reasoning_tokens=record.reasoning_tokens, requests=record.requests,
+                              settings=settings_in_force())
+        except Exception:  # a model the catalogue does not know: the span goes without figures
+            attributes[f"{PREFIX}method"] = "unpriced"
+        else:
+            attributes[f"{PREFIX}method"] = fp.method
+            _figures(attributes, fp)
+    return f"{operation} {record.model}", attributes, fp
+
+
+def run_attributes(record: RunRecord) -> tuple[str, dict[str, Any], Footprint]:
+    """Span name, attributes and measured footprint (priced with the run's zone) of one run."""
+    from ..measure.footprint import measured_footprint
+
+    settings = settings_in_force()
+    fp = measured_footprint(record.cpu_kwh, record.gpu_kwh, record.ram_kwh, record.method, record.zone, settings,
+                            coverage=record.coverage)
+    attributes: dict[str, Any] = {
+        f"{PREFIX}method": fp.method,
+        f"{PREFIX}measure_method": record.method,
+        f"{PREFIX}coverage": record.coverage,
+        f"{PREFIX}zone": record.zone or settings.country or "WORLD",
+    }
+    if record.parent_id:
+        attributes[f"{PREFIX}parent_run_id"] = record.parent_id
+    if record.status != "ok":
+        attributes["error.type"] = record.status
+    _common(attributes, record.name, record.project, "run", record.id)
+    _figures(attributes, fp)
+    return f"run {record.name}", attributes, fp
+
+
+def metric_points(record: RunRecord | ApiCallRecord, attributes: dict[str, Any],
+                  fp: Footprint | None) -> Iterator[tuple[str, float, dict[str, Any]]]:
+    """(counter, value, point attributes) for one record: central figures, and tokens by type.
+
+    A nested run's energy is already in its root's: only root runs count.
+    """
+    point = {f"{PREFIX}workload": attributes.get(f"{PREFIX}workload", ""),
+             f"{PREFIX}method": attributes[f"{PREFIX}method"]}
+    if isinstance(record, ApiCallRecord):
+        point["gen_ai.request.model"] = record.model
+        point["gen_ai.provider.name"] = record.provider
+        yield "tokens", attributes["gen_ai.usage.input_tokens"], {**point, "gen_ai.token.type": "input"}
+        yield "tokens", attributes["gen_ai.usage.output_tokens"], {**point, "gen_ai.token.type": "output"}
+    elif record.parent_id:
+        return
+    if fp is not None:
+        yield "energy", fp.energy_kwh.central, point
+        yield "co2e", fp.co2e_kg.central, point
+        yield "water", fp.water_l.central, point
