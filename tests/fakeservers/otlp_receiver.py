@@ -68,31 +68,22 @@ class OtlpReceiver(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def _requests(self, path: str) -> list[Any]:
+        with self.lock:
+            return [req for p, req in self.received if p == path]
+
     def spans(self) -> list[tuple[str, dict[str, Any], Any]]:
         """(name, attributes, span) of every span received."""
-        out = []
-        with self.lock:
-            for path, req in self.received:
-                if path == "/v1/traces":
-                    for rs in req.resource_spans:
-                        for ss in rs.scope_spans:
-                            out.extend((s.name, attributes(s.attributes), s) for s in ss.spans)
-        return out
+        return [(s.name, attributes(s.attributes), s)
+                for req in self._requests("/v1/traces") for rs in req.resource_spans
+                for ss in rs.scope_spans for s in ss.spans]
 
     def metric_points(self) -> list[tuple[str, str, float, dict[str, Any]]]:
         """(metric name, unit, value, attributes) of every sum data point received."""
-        out = []
-        with self.lock:
-            for path, req in self.received:
-                if path == "/v1/metrics":
-                    for rm in req.resource_metrics:
-                        for sm in rm.scope_metrics:
-                            for m in sm.metrics:
-                                if m.WhichOneof("data") == "sum":
-                                    for p in m.sum.data_points:
-                                        value = p.as_double if p.WhichOneof("value") == "as_double" else p.as_int
-                                        out.append((m.name, m.unit, value, attributes(p.attributes)))
-        return out
+        metrics = [m for req in self._requests("/v1/metrics") for rm in req.resource_metrics
+                   for sm in rm.scope_metrics for m in sm.metrics if m.WhichOneof("data") == "sum"]
+        return [(m.name, m.unit, p.as_double if p.WhichOneof("value") == "as_double" else p.as_int,
+                 attributes(p.attributes)) for m in metrics for p in m.sum.data_points]
 
     def close(self) -> None:
         self.shutdown()

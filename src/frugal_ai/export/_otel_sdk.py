@@ -5,7 +5,7 @@ Imported only when the export is on (it needs the `otel` extra).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
@@ -18,8 +18,18 @@ def _failed(endpoint: str, what: str, reason: str) -> None:
                                        "the ledger is unaffected, and later sends are tried again")
 
 
-def _succeeded(endpoint: str) -> None:
-    forget(f"otel-send:{endpoint}")  # a later failure is a new episode: warn again
+def _checked(endpoint: str, what: str, send: Callable[[], Any], success: Any, failure: Any) -> Any:
+    """`send()`'s result; an exception is a failure; a failure warns once per episode."""
+    try:
+        result = send()
+    except Exception as e:
+        _failed(endpoint, what, type(e).__name__)
+        return failure
+    if result is success:
+        forget(f"otel-send:{endpoint}")  # a later failure is a new episode: warn again
+    else:
+        _failed(endpoint, what, "refused or unreachable")
+    return result
 
 
 class _WarningSpans(SpanExporter):
@@ -27,16 +37,8 @@ class _WarningSpans(SpanExporter):
         self._inner, self._endpoint = inner, endpoint
 
     def export(self, spans: Sequence[Any]) -> SpanExportResult:
-        try:
-            result = self._inner.export(spans)
-        except Exception as e:
-            _failed(self._endpoint, "spans", type(e).__name__)
-            return SpanExportResult.FAILURE
-        if result is SpanExportResult.SUCCESS:
-            _succeeded(self._endpoint)
-        else:
-            _failed(self._endpoint, "spans", "refused or unreachable")
-        return result
+        return _checked(self._endpoint, "spans", lambda: self._inner.export(spans),
+                        SpanExportResult.SUCCESS, SpanExportResult.FAILURE)
 
     def shutdown(self) -> None:
         self._inner.shutdown()
@@ -52,16 +54,9 @@ class _WarningMetrics(MetricExporter):
         self._inner, self._endpoint = inner, endpoint
 
     def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
-        try:
-            result = self._inner.export(metrics_data, timeout_millis=timeout_millis, **kwargs)
-        except Exception as e:
-            _failed(self._endpoint, "metrics", type(e).__name__)
-            return MetricExportResult.FAILURE
-        if result is MetricExportResult.SUCCESS:
-            _succeeded(self._endpoint)
-        else:
-            _failed(self._endpoint, "metrics", "refused or unreachable")
-        return result
+        return _checked(self._endpoint, "metrics",
+                        lambda: self._inner.export(metrics_data, timeout_millis=timeout_millis, **kwargs),
+                        MetricExportResult.SUCCESS, MetricExportResult.FAILURE)
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
         return self._inner.force_flush(timeout_millis)

@@ -32,6 +32,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from typing import Any, Iterable
 
 from ..config import on_reset, settings_in_force
@@ -43,7 +44,7 @@ MAX_QUEUED = 10_000
 # What the SDK keeps of finished spans while a send is under way (its own drop-when-full).
 SPAN_QUEUE = 10_000
 # How long one send may take, and how long exit waits for what is still queued.
-SEND_TIMEOUT_S = 5.0
+SEND_TIMEOUT_S = 2.0
 EXIT_WAIT_S = 2.0
 ENV_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 INSTALL_HINT = "pip install 'frugal-ai[otel]'"
@@ -116,7 +117,7 @@ class Exporter:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.metrics import MeterProvider
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.resources import OTELResourceDetector, Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
@@ -126,7 +127,10 @@ class Exporter:
         # handlers still receive the records: only Python's last-resort printing is avoided).
         logging.getLogger("opentelemetry.exporter.otlp").addHandler(logging.NullHandler())
         logging.getLogger("opentelemetry.sdk").addHandler(logging.NullHandler())
-        resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "frugal-ai")})
+        # Not Resource.create: it runs its detectors on a thread pool, which cannot start once
+        # the interpreter exits (a short program's records are sent by the exit handler).
+        resource = OTELResourceDetector().detect().merge(
+            Resource({"service.name": os.environ.get("OTEL_SERVICE_NAME", "frugal-ai")}))
         spans = warning_span_exporter(OTLPSpanExporter(endpoint=f"{self.endpoint}/v1/traces", timeout=SEND_TIMEOUT_S),
                                       self.endpoint)
         tracer_provider = TracerProvider(resource=resource, shutdown_on_exit=False)
@@ -165,36 +169,45 @@ class Exporter:
             self._counters[counter].add(value, point)
 
     # -- flushing and stopping ---------------------------------------------------------------
-    def flush(self, timeout_s: float = EXIT_WAIT_S) -> bool:
-        """Wait (up to `timeout_s`) until what is queued now is turned into spans, then send them."""
+    def flush(self, timeout_s: float = EXIT_WAIT_S, *, metrics: bool = True) -> bool:
+        """Wait (up to about `timeout_s`) until what is queued now is turned into spans, then send them."""
+        deadline = time.monotonic() + timeout_s
         marker = threading.Event()
         try:
             self.queue.put(marker, timeout=timeout_s)
         except queue.Full:
             return False
-        done = marker.wait(timeout_s)
-        millis = int(timeout_s * 1000)
+        done = marker.wait(_left(deadline))
         if self._tracer_provider is not None:
-            done = self._tracer_provider.force_flush(millis) and done
-        if self._meter_provider is not None:
-            done = self._meter_provider.force_flush(millis) and done
+            done = self._tracer_provider.force_flush(int(_left(deadline) * 1000)) and done
+        if metrics and self._meter_provider is not None:
+            done = self._meter_provider.force_flush(int(_left(deadline) * 1000)) and done
         return bool(done)
 
     def close(self, timeout_s: float = EXIT_WAIT_S) -> None:
-        self.flush(timeout_s)
+        """Send what is queued and stop. A collector that never answers holds this for at most
+        about `timeout_s` + 2 x `SEND_TIMEOUT_S` (the last metrics, and a span batch in flight)."""
+        deadline = time.monotonic() + timeout_s
+        self.flush(timeout_s, metrics=False)  # the metrics go once, with the meter's shutdown
         try:
-            self.queue.put(_STOP, timeout=timeout_s)
+            self.queue.put(_STOP, timeout=_left(deadline))
         except queue.Full:
             pass
-        self._thread.join(timeout_s)
-        for provider in (self._tracer_provider, self._meter_provider):
-            if provider is not None:
-                try:
-                    provider.shutdown(timeout_millis=int(timeout_s * 1000))
-                except TypeError:  # TracerProvider.shutdown takes no timeout
+        self._thread.join(_left(deadline))
+        for provider in (self._meter_provider, self._tracer_provider):
+            if provider is None:
+                continue
+            try:
+                if provider is self._meter_provider:
+                    provider.shutdown(timeout_millis=_left(deadline) * 1000)
+                else:
                     provider.shutdown()
-                except Exception:
-                    pass
+            except Exception:
+                pass
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
 
 
 _exporter: Exporter | None = None
@@ -227,6 +240,13 @@ def _exporter_for(endpoint: str | None) -> Exporter | None:
         try:
             import opentelemetry.exporter.otlp.proto.http  # noqa: F401
             import opentelemetry.sdk  # noqa: F401
+            # The SDK's providers need this, and it cannot be imported once the interpreter
+            # has begun to exit: imported here, not in the export thread, which may start late.
+            import concurrent.futures.thread  # noqa: F401
+        except RuntimeError:  # the interpreter is exiting: the SDK cannot start any more
+            warn_once("otel-late", "the program ended before the OpenTelemetry export could start; its records "
+                                   "are in the ledger but were not exported")
+            return None
         except ImportError:
             _missing_extra = True
             warn_once("otel-missing", f"OpenTelemetry export is configured ({endpoint}) but its packages are not "
