@@ -22,7 +22,7 @@ from frugal_ai import config, ledger, measure
 from frugal_ai.export import otel
 from frugal_ai.ledger.notice import FrugalAIWarning
 from frugal_ai.ledger.records import ApiCallRecord
-from frugal_ai.measure.footprint import measured_footprint
+from frugal_ai.estimate.measured import measured_footprint
 
 from fakeservers.otlp_receiver import OtlpReceiver
 

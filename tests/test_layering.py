@@ -9,6 +9,8 @@ too: a deferred import is still a dependency) and each one is mapped to the pack
     gains, advise                     inventory, ledger, estimate, bottom
     inventory                         ledger, estimate, bottom
     imports                           ledger, estimate, bottom (ledger import: usage files -> ledger facts)
+    export                            ledger, estimate, bottom (written records -> OpenTelemetry; the ledger
+                                      writer reaches it through _hooks, which the package sets)
     capture                           measure (the current run, from measure.context), ledger, bottom
     measure                           ledger, estimate (measured kWh priced by estimate.measured), bottom
                                       (never capture: track switches capture on through _hooks,
@@ -54,8 +56,8 @@ ALLOWED: dict[str, set[str]] = {
     "gains": BOTTOM | {"ledger", "estimate", "inventory"},
     # Declared usage: a declaration file read (with gains' TOML line finder) into ledger rows.
     "usage": BOTTOM | {"ledger", "gains"},
-    # The OpenTelemetry export: written records priced (estimate, measure) and sent.
-    "export": BOTTOM | {"ledger", "estimate", "measure"},
+    # The OpenTelemetry export: written records priced (estimate) and sent.
+    "export": BOTTOM | {"ledger", "estimate"},
     "advise": BOTTOM | {"ledger", "estimate", "inventory"},
     "report": BOTTOM | {"ledger", "estimate", "inventory", "gains", "advise"},
     "demo": BELOW_TOP | {"<public>"},

@@ -84,7 +84,7 @@ def call_attributes(record: ApiCallRecord) -> tuple[str, dict[str, Any], Footpri
 
 def run_attributes(record: RunRecord) -> tuple[str, dict[str, Any], Footprint]:
     """Span name, attributes and measured footprint (priced with the run's zone) of one run."""
-    from ..measure.footprint import measured_footprint
+    from ..estimate.measured import measured_footprint
 
     settings = settings_in_force()
     fp = measured_footprint(record.cpu_kwh, record.gpu_kwh, record.ram_kwh, record.method, record.zone, settings,
