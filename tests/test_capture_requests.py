@@ -255,6 +255,24 @@ def test_other_requests_pass_untouched(capture: None, fake_server: FakeAPIServer
     assert ledger_rows(ledger_path) == []
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_recorded_response_gets_its_own_class_back(
+    stream: bool, capture: None, fake_server: FakeAPIServer, ledger_path: Path
+) -> None:
+    # Once the call is recorded, the rest of the response (its close, its finalizer) runs
+    # without the capture's wrappers: its class and fields are its own again.
+    doc: dict[str, Any] = {"model": "gpt-4o-mini", "messages": MESSAGES}
+    if stream:
+        doc.update(stream=True, stream_options={"include_usage": True})
+    with _post(remote("api.openai.com", fake_server), "/v1/chat/completions", doc, stream=stream) as response:
+        body = response.content
+        assert type(response.raw) is urllib3.HTTPResponse
+        assert not any(name.startswith("_frugal_ai") for name in vars(response.raw))
+    assert body
+    (row,) = ledger_rows(ledger_path)
+    assert (row["status"], row["model"], _tokens(row)) == ("ok", "gpt-4o-mini", (19, 10, 0))
+
+
 def test_an_internal_error_is_one_warning_and_the_call_goes_on(
     capture: None, fake_server: FakeAPIServer, ledger_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -68,7 +68,7 @@ def _request_body(data: Any, json: Any) -> bytes | None:
 def _observer_for(session: Any, method: Any, str_or_url: Any, kwargs: dict[str, Any]) -> CallObserver | None:
     """A new observer if this request is to be captured, else None. Never raises."""
     try:
-        if not isinstance(method, str) or method.upper() != "POST":
+        if method != "POST" and (not isinstance(method, str) or method.upper() != "POST"):
             return None
         where, parser, host, path = _target(session, str_or_url)
         if where is None:
@@ -87,13 +87,16 @@ def _attach(observer: CallObserver, session: Any, response: Any, kwargs: dict[st
     try:
         status = response.status
         headers = response.headers
-        auto = kwargs.get("auto_decompress")
-        if auto is None:
-            auto = getattr(session, "auto_decompress", True)
-        # aiohttp decompresses before the reader when asked to (its default): the observer
-        # then sees plain bytes.
-        encoding = b"" if auto else (headers.get("Content-Encoding") or "").encode("latin-1", "replace")
-        observer.start_response(status, (headers.get("Content-Type") or "").encode("latin-1", "replace"), encoding)
+        encoding = headers.get("Content-Encoding") or ""
+        if encoding:
+            auto = kwargs.get("auto_decompress")
+            if auto is None:
+                auto = getattr(session, "auto_decompress", True)
+            # aiohttp decompresses before the reader when asked to (its default): the observer
+            # then sees plain bytes.
+            encoding = "" if auto else encoding
+        observer.start_response(status, (headers.get("Content-Type") or "").encode("latin-1", "replace"),
+                                encoding.encode("latin-1", "replace"))
         reader = response.content
         for chunk in list(reader._buffer):  # what arrived with the headers, not read yet
             observer.feed(chunk)

@@ -93,6 +93,8 @@ def read_through(observer: CallObserver, read: Callable[..., Any], *args: Any, *
 
 
 _observed: dict[tuple[type, type], type] = {}
+# Swapped class -> the object's own class.
+_own_class: dict[type, type] = {}
 
 
 def observe_with(obj: Any, mixin: type, observer: CallObserver) -> None:
@@ -102,8 +104,20 @@ def observe_with(obj: Any, mixin: type, observer: CallObserver) -> None:
     if found is None:
         found = type(cls.__name__, (mixin, cls), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
         _observed[(cls, mixin)] = found
+        _own_class[found] = cls
     obj.__class__ = found
     obj._frugal_ai_observer = observer
+
+
+def unobserve(obj: Any) -> None:
+    """Give a recorded call's object back its own class and fields: its later reads, `close()`
+    and finalizer run as without capture (no wrapper frames left on them)."""
+    cls = _own_class.get(type(obj))
+    if cls is not None:
+        obj.__class__ = cls
+        fields = obj.__dict__
+        fields.pop("_frugal_ai_observer", None)
+        fields.pop("_frugal_ai_chunks", None)
 
 
 # -- patching a client library when it is imported, not before ---------------------------------

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from . import emit, transport
 from .observe import CallObserver
 from .parsers import parser_for
-from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, run_to_link
+from .patching import NOT_RECORDED, MethodPatch, Observed, observe_with, run_to_link, unobserve
 from .providers import dependent_caches, route, stored_path
 
 # (pool host, pool port, URL without query) -> (route, parser, host, path to store), or _SKIP.
@@ -126,6 +126,7 @@ class _ObservedResponse(Observed):
             observer.feed(data)
         if (amt is None or not data or self.length_remaining == 0 or _fp_closed(self)) and amt != 0:
             observer.finish("end")
+            unobserve(self)  # recorded: the rest of this response runs as without capture
         return data  # type: ignore[no-any-return]
 
     def read_chunked(self, amt: int | None = None, decode_content: bool | None = None) -> Any:
@@ -145,6 +146,7 @@ class _ObservedResponse(Observed):
             observer.finish("error")
             raise
         observer.finish("end")
+        unobserve(self)
 
     def close(self) -> None:
         chunks = self.__dict__.get("_frugal_ai_chunks")
@@ -170,6 +172,7 @@ class _ObservedEncodedResponse(_ObservedResponse):
             observer.finish("error")
             raise
         observer.finish("end")
+        unobserve(self)
 
     def _handle_chunk(self, amt: int | None) -> bytes:
         data = super()._handle_chunk(amt)  # type: ignore[misc]
