@@ -9,7 +9,7 @@ Prints, from one run:
   - baseline 1: estimates/s when the coefficients are rebuilt on every call (what the cache saves);
   - baseline 2: estimates/s with a naive model lookup that scans the catalogue and its aliases
     on every call, instead of the dict index (what indexing saves);
-  - per request kind (text, image, audio, embedding): estimates/s over 5 repeats, median and
+  - per request kind (text, text with its latency cross-check, image, audio, embedding): estimates/s over 5 repeats, median and
     min-max, against the same kind with its per-unit coefficients rebuilt on every call; a row
     says "too noisy to decide" when its spread straddles the 50,000/s target.
 """
@@ -108,6 +108,8 @@ def per_kind(settings, calls: int) -> None:  # type: ignore[no-untyped-def]
 
     kinds = {
         "text": lambda i: estimate_llm("gpt-4o-mini", 500 + i % 7, 300, settings=settings),
+        # The same with its duration: the time-based estimate, the spanning range, the check.
+        "text+latency": lambda i: estimate_llm("gpt-4o-mini", 500 + i % 7, 300, settings=settings, latency_s=2.0 + i % 5),
         "image": lambda i: estimate_image("gpt-image-1", 1 + i % 3, size="1024x1536", quality="high", settings=settings),
         "audio": lambda i: estimate_audio("whisper-1", 60.0 + i % 5, settings=settings),
         "embedding": lambda i: estimate_embedding("text-embedding-3-small", 800 + i % 9, settings=settings),
@@ -130,7 +132,7 @@ def per_kind(settings, calls: int) -> None:  # type: ignore[no-untyped-def]
         rebuilt = n_base / (time.perf_counter() - t0)
         low, mid, high = min(rates), statistics.median(rates), max(rates)
         verdict = "meets the target" if low >= target else ("below the target" if high < target else "too noisy to decide")
-        print(f"  {kind:10s} {mid:10,.0f}/s (min {low:,.0f}, max {high:,.0f}); rebuilt every call {rebuilt:,.0f}/s: {verdict}")
+        print(f"  {kind:12s} {mid:10,.0f}/s (min {low:,.0f}, max {high:,.0f}); rebuilt every call {rebuilt:,.0f}/s: {verdict}")
 
 
 if __name__ == "__main__":

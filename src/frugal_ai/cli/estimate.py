@@ -38,6 +38,8 @@ def _count(value: int | None, name: str) -> int | None:
 @click.option("--steps", type=int, default=None, help="Denoising steps of a diffusion model (default: its reference).")
 @click.option("--audio-seconds", type=float, default=0.0, help="Seconds of audio to transcribe (whisper-1, gpt-4o-transcribe, voxtral...).")
 @click.option("--characters", type=int, default=0, help="Characters of text to speak (tts-1, gpt-4o-mini-tts).")
+@click.option("--latency-s", type=float, default=None, metavar="SECONDS",
+              help="Duration of one request: adds the time-based estimate (How Hungry is AI?) beside the token-based one; the range spans both.")
 @click.option("--zone", metavar="CODE", default=None, help="Where the data centre is (ISO 3166 code, e.g. FR); default: the provider's.")
 @click.option("--provider", metavar="NAME", default=None, help="Who serves the model (openai, azure, aws, scaleway, local...); default: its publisher.")
 @click.option("--compare", metavar="M2,M3", default=None, help="Other models to rank against MODEL, comma-separated.")
@@ -57,6 +59,7 @@ def estimate(
     steps: int | None,
     audio_seconds: float,
     characters: int,
+    latency_s: float | None,
     zone: str | None,
     provider: str | None,
     compare: str | None,
@@ -72,6 +75,7 @@ def estimate(
       frugal-ai estimate --model whisper-1 --audio-seconds 3600
       frugal-ai estimate --model text-embedding-3-small --input-tokens 1000000
       frugal-ai estimate --product chatgpt --prompts 15000
+      frugal-ai estimate --model o4-mini --input-tokens 200 --output-tokens 300 --latency-s 25
     """
     from ..estimate import Workload, estimate_models
     from ..factors import factor_set
@@ -81,6 +85,8 @@ def estimate(
         return
     if prompts is not None:
         raise InputError("--prompts goes with --product; with --model, give --requests")
+    if latency_s is not None and not latency_s >= 0:
+        raise InputError(f"--latency-s must be a non-negative number of seconds (got {latency_s})")
     if model is None:
         raise InputError("give --model (see `frugal-ai models list`) or --product (see `frugal-ai products list`)")
 
@@ -107,6 +113,7 @@ def estimate(
         steps=steps,
         audio_seconds=audio_seconds,
         characters=_count(characters, "characters") or 0,
+        latency_s=latency_s,
     )
     rows = estimate_models(list(dict.fromkeys([model, *compared])), workload, provider=provider, zone=zone)
     if fmt == "json":
@@ -170,6 +177,8 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
             ["water", format_range(fp.water_l, "water_l")],
         ]
         lines.append(tabulate(body, headers=["", "central (low–high)"], tablefmt="simple"))
+        if r.cross_check is not None:
+            lines += ["", *_cross_check_lines(r.cross_check, workload)]
     else:
         body = [
             [
@@ -198,3 +207,17 @@ def _table(rows: list, workload, compared: bool) -> str:  # type: ignore[no-unty
     lines.append(f"Estimated (not measured); factor set {factor_set().version}; method: docs/methodology.md.")
     lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _cross_check_lines(k, workload) -> list[str]:  # type: ignore[no-untyped-def]
+    """The two estimators side by side, for `--latency-s`."""
+    from ..units import format_range
+
+    verdict = (f"they disagree by more than {k.factor:g}x (see the note)" if k.disagrees
+               else f"they agree within {k.factor:g}x")
+    return [
+        f"cross-check from {workload.latency_s:g} s per request (docs/methodology.md § 3.10):",
+        f"  energy from tokens: {format_range(k.token_based.energy_kwh, 'energy_kwh')}",
+        f"  energy from time:   {format_range(k.time_based.energy_kwh, 'energy_kwh')}",
+        f"  time / tokens: {k.ratio:.2g}x, {verdict}; the range above spans both",
+    ]

@@ -109,6 +109,7 @@ def estimate_llm(
     requests: int = 1,
     settings: "Settings | None" = None,
     reasoning_effort: str | None = None,
+    latency_s: float | None = None,
 ) -> Footprint:
     """Estimate energy (kWh), greenhouse gases (kg CO2e) and water (L) of GenAI API requests.
 
@@ -122,7 +123,10 @@ def estimate_llm(
     names who serves the model (its catalogue host by default; `local` for your machines);
     `zone` (ISO 3166 code) overrides where the data centre is. Per-provider overrides of
     zone, PUE and WUE come from `settings` (the settings in force if None: a changed
-    `FRUGAL_AI_*` variable counts from the next call).
+    `FRUGAL_AI_*` variable counts from the next call). `latency_s`, the duration of one
+    request in seconds, adds the time-based estimate (`estimate.cross_check`): the ranges
+    then span both estimates, the centre stays token-based, and a warning says when the two
+    disagree by more than the factor set's `time.disagreement_factor`.
     Nothing is recorded. See docs/methodology.md.
 
     Example:
@@ -136,7 +140,13 @@ def estimate_llm(
         raise InputError("the number of requests cannot be negative")
     c = coefficients(model, provider, zone, settings)
     generated, warnings = generated_tokens(c, output_tokens, reasoning_tokens, reasoning_effort)
-    return footprint_of(c, input_tokens, generated, requests, warnings)
+    if latency_s is None:
+        return footprint_of(c, input_tokens, generated, requests, warnings)
+    if not latency_s >= 0:  # also refuses NaN
+        raise InputError(f"latency_s must be a non-negative number of seconds, got {latency_s!r}")
+    from .cross_check import spanned_footprint
+
+    return spanned_footprint(c, *token_triples(c, input_tokens, generated, requests), latency_s * requests, requests, warnings)
 
 
 def generated_tokens(
@@ -167,11 +177,19 @@ def footprint_of(
     """The footprint of `requests` requests of `n` input tokens and `generated` (low, central,
     high) generated tokens each, from a model's coefficients. Floats: `estimate.group` passes
     effective lengths."""
+    it, emb = token_triples(c, n, generated, requests)
+    return assemble_footprint(it, emb, c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh, warnings)
+
+
+def token_triples(
+    c: Coefficients, n: float, generated: tuple[float, float, float], requests: float
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """(IT kWh, embodied kg) in the (low, central, high) scenarios of `requests` requests of `n`
+    input and `generated` generated tokens each: what `assemble_footprint` prices."""
     gen_l, gen_c, gen_h = generated
     n2 = n * n
     g, i1, i2 = c.it_kwh_per_generated_token, c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared
     eg, e1, e2 = c.embodied_kg_per_generated_token, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
-    pue, wue, off, ci = c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh
     it = (
         (g[0] * gen_l + i1[0] * n + i2[0] * n2) * requests,
         (g[1] * gen_c + i1[1] * n + i2[1] * n2) * requests,
@@ -182,7 +200,7 @@ def footprint_of(
         (eg[1] * gen_c + e1[1] * n + e2[1] * n2) * requests,
         (eg[2] * gen_h + e1[2] * n + e2[2] * n2) * requests,
     )
-    return assemble_footprint(it, emb, pue, wue, off, ci, warnings)
+    return it, emb
 
 
 def assemble_footprint(

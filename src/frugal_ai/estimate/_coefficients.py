@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..factors import DEFAULT_PROVIDER, Constant, ElectricityFactor, FactorSet, LlmModel
 from ..footprint import Range
 from . import formulas as f
+from . import from_latency as fl
 from . import serving as sv
 from .reasoning import zero_reasoning_warning
 
@@ -48,6 +49,12 @@ class Coefficients:
     zero_reasoning_warning: str | None = None
     # The provider region whose datacenters.csv row priced it (None: the provider's default row).
     region: str | None = None
+    # The time-based estimator (from_latency.py): IT energy and embodied emissions per second
+    # of one request's duration, in the same (low, central, high) serving scenarios.
+    it_kwh_per_request_second: Triple = (0.0, 0.0, 0.0)
+    embodied_kg_per_request_second: Triple = (0.0, 0.0, 0.0)
+    # Beyond this ratio of their centrals (either way) the two estimators disagree (time.disagreement_factor).
+    disagreement_factor: float = 3.0
 
 
 def _ordered(values: Sequence[float]) -> Triple:
@@ -220,7 +227,10 @@ def build_coefficients(
         "server_embodied": _bounds(c("local.host_embodied_co2e_kg").range) if local else _bounds(server.embodied_co2e_kg),
         "lifetime": _bounds_reversed(accel.lifetime_years),
         "fit_spread": _bounds(c("decode_fit.spread").range),
+        "gpu_power_utilisation": _bounds(c("time.gpu_power_utilisation").range),
     }
+    node_non_gpu_w = float(c("time.node_non_gpu_power_w"))
+    non_gpu_utilisation = float(c("time.non_gpu_power_utilisation"))
     if local:
         scenarios |= {
             "bandwidth_efficiency": _bounds_reversed(c("local.bandwidth_efficiency").range),
@@ -229,6 +239,7 @@ def build_coefficients(
             "host_power_w": _bounds(c("local.host_power_w").range),
         }
     per_gen, per_in, per_in2, emb_gen, emb_in, emb_in2, gpus_used = [], [], [], [], [], [], []
+    per_second, emb_second = [], []
     for i in range(3):
         active, total = scenarios["active_b"][i], scenarios["total_b"][i]
         batch_i, bits_i = scenarios["batch"][i], scenarios["bits"][i]
@@ -241,6 +252,7 @@ def build_coefficients(
                 active, bits_i, gpus, accel.memory_bandwidth_tb_s, scenarios["bandwidth_efficiency"][i], scenarios["step_overhead_s"][i]
             )
             gen_wh = sv.local_decode_energy_wh_per_token(latency, gpus, accel.power_w, scenarios["power_utilisation"][i], host_w, batch_i)
+            power_w = fl.local_machine_power_w(gpus, accel.power_w, scenarios["power_utilisation"][i], host_w)
         else:
             host_w, gps = server.power_w, server.gpus_per_server
             latency = f.decode_latency_s_per_token(active, batch_i, lat_a, lat_b, lat_c, model.output_tps)
@@ -252,6 +264,7 @@ def build_coefficients(
             gen_wh = sv.datacenter_decode_gpu_wh_per_token(fit_j, scenarios["fit_spread"][i], accel.decode_energy_ratio) + f.server_energy_wh(
                 latency, host_w, gpus, gps, batch_i
             )
+            power_w = fl.replica_power_w(gpus, accel.power_w, scenarios["gpu_power_utilisation"][i], gps, node_non_gpu_w, non_gpu_utilisation)
         gpu_s_linear = f.accelerator_seconds(f.prefill_flops_linear_per_token(active, flops_per_param), accel.peak_tflops_bf16, scenarios["mfu"][i])
         gpu_s_quadratic = f.accelerator_seconds(
             f.prefill_flops_quadratic(f.attention_width(active, width_coef, width_exp)), accel.peak_tflops_bf16, scenarios["mfu"][i]
@@ -265,6 +278,8 @@ def build_coefficients(
         emb_gen.append(f.decode_gpu_seconds_per_token(latency, gpus, batch_i) * per_gpu_s)
         emb_in.append(gpu_s_linear * per_gpu_s)
         emb_in2.append(gpu_s_quadratic * per_gpu_s)
+        per_second.append(fl.request_it_energy_kwh(1.0, power_w, batch_i))
+        emb_second.append(fl.request_gpu_seconds(1.0, gpus, batch_i) * per_gpu_s)
 
     return Coefficients(
         model=model,
@@ -284,4 +299,7 @@ def build_coefficients(
         warnings=tuple(warnings),
         zero_reasoning_warning=zero_reasoning_warning(model),
         region=where.region,
+        it_kwh_per_request_second=_ordered(per_second),
+        embodied_kg_per_request_second=_ordered(emb_second),
+        disagreement_factor=float(c("time.disagreement_factor")),
     )

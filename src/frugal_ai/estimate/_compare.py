@@ -14,6 +14,7 @@ from .reasoning import default_reasoning_effort, reasoning_tokens_per_request
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
+    from .cross_check import LatencyCheck
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Workload:
     steps: int | None = None
     audio_seconds: float = 0.0
     characters: int = 0
+    # Duration of one request (s), when known: adds the time-based cross-check (text models).
+    latency_s: float | None = None
 
     def names_a_modality(self) -> bool:
         """Whether the workload gives images, audio seconds or characters (so the model must be of that kind)."""
@@ -57,6 +60,7 @@ class ModelEstimate:
     ratio_to_cheapest: float = 1.0
     reasoning_effort: str | None = None  # the effort profile the reasoning tokens came from, if any
     kind: str = "text"  # text, image, transcription, speech, embedding
+    cross_check: "LatencyCheck | None" = None  # the time-based estimate beside the token-based one (latency_s given)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object of `estimate --format json` (totals over all requests; keys in the README's
@@ -82,7 +86,13 @@ class ModelEstimate:
             "ratio_to_cheapest": self.ratio_to_cheapest,
             "warnings": list(fp.warnings),
             "factor_set_version": factor_set().version,
-        } | self._kind_json()
+        } | self._kind_json() | self._cross_check_json()
+
+    def _cross_check_json(self) -> dict[str, Any]:
+        """`latency_s` and `cross_check` (the two estimators compared), added where a latency was given."""
+        if self.cross_check is None:
+            return {}
+        return {"latency_s": self.workload.latency_s, "cross_check": self.cross_check.as_json()}
 
     def _kind_json(self) -> dict[str, Any]:
         """`kind` and the units of a request that is not text (docs/methodology.md: added where not text)."""
@@ -131,6 +141,8 @@ def estimate_models(
     for name in models:
         other = _other_kind(name, workload, provider, zone, settings)
         if other is not None:
+            if workload.latency_s is not None:
+                raise InputError(f"{other.model} is not a text model: a latency cross-checks text requests only")
             out.append(other)
             continue
         c = coefficients(name, provider, zone, settings)
@@ -152,15 +164,24 @@ def estimate_models(
         if assumed:
             note = f"no reasoning tokens given and {c.model.id} reasons by default: the default {effort}-effort profile is assumed"
             fp = fp.model_copy(update={"warnings": [note, *fp.warnings]})
+        checked = None
+        if workload.latency_s is not None:
+            from .cross_check import with_latency
+
+            if not workload.latency_s >= 0:
+                raise InputError(f"the latency must be a non-negative number of seconds, got {workload.latency_s!r}")
+            fp, checked = with_latency(c, fp, workload.latency_s * workload.requests, workload.requests)
         e = fs.electricity(c.zone)
         used = effort if c.model.reasoning != "no" else None
-        out.append(ModelEstimate(c.model.id, name, c.provider, e.alpha2 or e.zone, workload, fp, reasoning_effort=used))
+        out.append(ModelEstimate(c.model.id, name, c.provider, e.alpha2 or e.zone, workload, fp, reasoning_effort=used,
+                                 cross_check=checked))
     ranked = sorted(out, key=lambda m: m.footprint.co2e_kg.central)
     cheapest = ranked[0].footprint.co2e_kg.central if ranked else 0.0
     result = []
     for i, m in enumerate(ranked, start=1):
         ratio = m.footprint.co2e_kg.central / cheapest if cheapest > 0 else 1.0
-        result.append(ModelEstimate(m.model, m.requested, m.provider, m.zone, m.workload, m.footprint, i, ratio, m.reasoning_effort, m.kind))
+        result.append(ModelEstimate(m.model, m.requested, m.provider, m.zone, m.workload, m.footprint, i, ratio, m.reasoning_effort, m.kind,
+                                    m.cross_check))
     return result
 
 

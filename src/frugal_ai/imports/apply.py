@@ -185,6 +185,7 @@ def _record(row: UsageRow, model: str, fmt: str, source: str, project: str) -> A
         end=float(row.end_s),
         input_tokens=row.input_tokens, output_tokens=row.output_tokens, reasoning_tokens=row.reasoning_tokens,
         status="ok", name=row.workload, project=project, tags=tags, source=source, requests=row.requests,
+        latency_s=row.latency_s,
     )
 
 

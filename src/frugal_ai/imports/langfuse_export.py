@@ -3,7 +3,8 @@ or an export of observations as a JSON list or JSON Lines. Each generation (`typ
 "GENERATION") is one request: `id` is its key, `startTime` its date, `model` its model, and
 its tokens come from `usageDetails` (`input`, `output`, and reasoning where given), else
 `usage` (`input`, `output`), else `promptTokens` / `completionTokens`. Spans and events carry
-no model usage and are skipped (counted by reason).
+no model usage and are skipped (counted by reason). `endTime - startTime` is the request's
+duration (`latency_s`, for the time-based cross-check).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .jsonfile import records
-from .rows import Item, MalformedFile, Skipped, UsageRow, count, epoch_s, text_or_none
+from .rows import Item, MalformedFile, Skipped, UsageRow, count, duration_s, epoch_s, text_or_none
 
 NAME = "langfuse"
 REASONING_KEYS = ("output_reasoning", "reasoning", "output_reasoning_tokens", "reasoning_tokens")
@@ -44,7 +45,8 @@ def _observation(path: Path, loc: str, obs: dict[str, Any]) -> Item:
         return Skipped(loc, "no model")
     inp, out, reasoning = _tokens(path, loc, obs)
     return UsageRow(key=obs_id, start_s=start, end_s=max(end, start), provider="", model=model, requests=1,
-                    input_tokens=inp, output_tokens=out, reasoning_tokens=reasoning)
+                    input_tokens=inp, output_tokens=out, reasoning_tokens=reasoning,
+                    latency_s=duration_s(start, obs.get("endTime"), end))
 
 
 def _tokens(path: Path, loc: str, obs: dict[str, Any]) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .jsonfile import records
-from .rows import CsvFile, Item, MalformedFile, Skipped, UsageRow, count, epoch_s, text_or_none
+from .rows import CsvFile, Item, MalformedFile, Skipped, UsageRow, count, duration_s, epoch_s, text_or_none
 
 NAME = "litellm"
 TOKEN_CALLS = ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding",
@@ -70,4 +70,4 @@ def _row(path: Path, loc: str, row: dict[str, Any]) -> Item:
     if group and group != model:
         tags["litellm_model_group"] = group
     return UsageRow(key=request_id, start_s=start, end_s=max(end, start), provider=provider, model=model, requests=1,
-                    input_tokens=inp, output_tokens=out, tags=tags)
+                    input_tokens=inp, output_tokens=out, tags=tags, latency_s=duration_s(start, end_raw, end))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .jsonfile import documents, field
-from .rows import Item, MalformedFile, Skipped, UsageRow, count, epoch_s, text_or_none
+from .rows import Item, MalformedFile, Skipped, UsageRow, count, duration_s, epoch_s, text_or_none
 
 NAME = "otlp-json"
 # gen_ai.provider.name / gen_ai.system values (semantic conventions) -> factor-base provider names.
@@ -95,4 +95,4 @@ def _span(path: Path, loc: str, span: Any, service: str | None) -> Item:
                     requests=1,
                     input_tokens=count(inp_raw, path, loc, "gen_ai.usage.input_tokens", missing=0),
                     output_tokens=count(out_raw, path, loc, "gen_ai.usage.output_tokens", missing=0),
-                    workload=service)
+                    workload=service, latency_s=duration_s(start, span.get("endTimeUnixNano"), end))

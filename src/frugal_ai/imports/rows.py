@@ -28,6 +28,8 @@ class UsageRow:
     `key` identifies the source row within its format (a request id, a span id, a bucket's
     time and dimensions, or a generic row's whole content): the ledger id is derived from it,
     so importing the same row twice stores it once. `start_s` / `end_s` are UTC epoch seconds.
+    `latency_s` is the duration of one request where the source times each request (a span,
+    a generation, a proxy log line), None for aggregated rows (usage buckets, generic CSV).
     """
 
     key: str
@@ -41,6 +43,14 @@ class UsageRow:
     reasoning_tokens: int = 0
     workload: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    latency_s: float | None = None
+
+
+def duration_s(start_s: float, end_raw: Any, end_s: float) -> float | None:
+    """The duration of one timed request: end - start when the source gave an end time, else None."""
+    if end_raw in (None, ""):
+        return None
+    return max(end_s - start_s, 0.0)
 
 
 @dataclass(slots=True, frozen=True)
