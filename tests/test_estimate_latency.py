@@ -157,25 +157,25 @@ def test_a_bad_latency_is_refused(plain) -> None:
 
 def test_a_groups_check_from_sums_equals_its_requests_one_by_one(plain) -> None:
     calls = [(500, 100, 0, 2.0), (3000, 400, 0, 9.5), (120, 30, 0, 0.8)]
-    k = group_check("gpt-4o-mini", "openai", requests=3, input_tokens=sum(c[0] for c in calls),
-                    input_tokens_sq=sum(c[0] ** 2 for c in calls), output_tokens=sum(c[1] for c in calls),
-                    reasoning_tokens=0, latency_s=sum(c[3] for c in calls), settings=plain)
+    k = group_check("gpt-4o-mini", "openai", sum(c[3] for c in calls),
+                    dict(requests=3, input_tokens=sum(c[0] for c in calls), input_tokens_sq=sum(c[0] ** 2 for c in calls),
+                         output_tokens=sum(c[1] for c in calls), reasoning_tokens=0), settings=plain)
     assert k is not None
     token = [estimate_llm("gpt-4o-mini", i, o, provider="openai", settings=plain) for i, o, _, _ in calls]
     time = [estimate_from_latency("gpt-4o-mini", t, provider="openai", settings=plain) for *_, t in calls]
     for bound in ("low", "central", "high"):
         assert getattr(k.token_based.energy_kwh, bound) == pytest.approx(sum(getattr(f.energy_kwh, bound) for f in token))
         assert getattr(k.time_based.energy_kwh, bound) == pytest.approx(sum(getattr(f.energy_kwh, bound) for f in time))
-    assert group_check("gpt-4o-mini", "openai", requests=0, input_tokens=0, input_tokens_sq=0, output_tokens=0,
-                       reasoning_tokens=0, latency_s=0.0, settings=plain) is None
+    assert group_check("gpt-4o-mini", "openai", 0.0, dict(requests=0, input_tokens=0, input_tokens_sq=0, output_tokens=0,
+                                                          reasoning_tokens=0), settings=plain) is None
 
 
 def test_a_group_widens_only_its_timed_part(plain) -> None:
     """Untimed requests keep their token-based range; the timed ones span both estimates."""
     untimed = group_estimate("gpt-4o-mini", "openai", requests=2, input_tokens=2000, input_tokens_sq=2_000_000,
                              output_tokens=400, reasoning_tokens=0, settings=plain)
-    k = group_check("gpt-4o-mini", "openai", requests=1, input_tokens=1000, input_tokens_sq=1_000_000, output_tokens=200,
-                    reasoning_tokens=0, latency_s=60.0, settings=plain)
+    k = group_check("gpt-4o-mini", "openai", 60.0, dict(requests=1, input_tokens=1000, input_tokens_sq=1_000_000,
+                                                        output_tokens=200, reasoning_tokens=0), settings=plain)
     assert k is not None
     total = untimed + k.token_based
     wide = widened_total(total, k)

@@ -11,7 +11,7 @@ token-based one exact from its sums (`estimate.group`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..footprint import Footprint, Impacts, Range
 from ._api import assemble_footprint, coefficients
@@ -162,29 +162,24 @@ def widened_total(total: Footprint, k: LatencyCheck | None) -> Footprint:
 def group_check(
     model: str,
     provider: str | None,
-    *,
-    requests: int,
-    input_tokens: int,
-    input_tokens_sq: int,
-    output_tokens: int,
-    reasoning_tokens: int,
     latency_s: float,
+    timed: Mapping[str, int],
+    *,
     zone: str | None = None,
     settings: "Settings | None" = None,
     region: str | None = None,
 ) -> LatencyCheck | None:
-    """The check of a group's timed requests from their sums: `requests` recorded with a
-    duration, their token sums (`input_tokens_sq`: Σ input²) and Σ duration `latency_s`.
-    None when no request of the group has a duration."""
+    """The check of a group's timed requests from their sums: Σ duration `latency_s` and
+    `timed`, the sums `estimate.group.group_estimate` takes (requests, input_tokens,
+    input_tokens_sq = Σ input², output_tokens, reasoning_tokens) over the requests recorded
+    with a duration. None when no request of the group has one."""
     from .group import group_estimate
 
-    if requests <= 0 or latency_s <= 0:
+    if timed["requests"] <= 0 or latency_s <= 0:
         return None
-    token_based = group_estimate(model, provider, requests=requests, input_tokens=input_tokens, input_tokens_sq=input_tokens_sq,
-                                 output_tokens=output_tokens, reasoning_tokens=reasoning_tokens, zone=zone, settings=settings,
-                                 region=region)
+    token_based = group_estimate(model, provider, **timed, zone=zone, settings=settings, region=region)  # type: ignore[arg-type]
     c = coefficients(model, provider, zone, settings, region=region)
-    return check(c, token_based, latency_s, requests)
+    return check(c, token_based, latency_s, timed["requests"])
 
 
 def estimate_from_latency(
