@@ -25,7 +25,7 @@ ADVICE_JSON_VERSION = "1"
 @lang_option()
 def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: str, lang: str | None) -> None:
     """The actions that would cut the footprint most over the period, each with its savings range."""
-    from ..advise import BATCHING_NOT_OFFERED, QUALITY_CAVEAT
+    from ..advise import BATCHING_NOT_OFFERED, HOURLY_NOT_ASSESSED, QUALITY_CAVEAT
     from ..advise import advise as advise_
     from ..config import settings_in_force
     from ..inventory import load_inventory
@@ -42,9 +42,9 @@ def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: s
         from ..lang import texts
 
         t = texts(the_lang)
-        notes = [t("rec.disclaimer"), t("rec.batching_declined")]
+        notes = [t("rec.disclaimer"), t("rec.batching_declined"), t("rec.hourly_not_assessed")]
     else:
-        notes = [QUALITY_CAVEAT, BATCHING_NOT_OFFERED]
+        notes = [QUALITY_CAVEAT, BATCHING_NOT_OFFERED, HOURLY_NOT_ASSESSED]
     if fmt == "json":
         click.echo(json.dumps(advice_json(items, period, notes), indent=2, ensure_ascii=False))
         return
@@ -53,7 +53,7 @@ def advise(since: str | None, until: str | None, ledger_path: str | None, fmt: s
 
 def advice_json(items: "list[Advice]", period: "Period", notes: list[str]) -> dict[str, object]:
     """`advise --format json`: the ranked advice, the period it covers, and the notes that go with it
-    (the quality caveat, why batching is not offered)."""
+    (the quality caveat, why batching is not offered, why a cleaner hour is not assessed)."""
     return {
         "advice_schema_version": ADVICE_JSON_VERSION,
         "period": {"since": period.since.isoformat() if period.since else None,
@@ -68,13 +68,15 @@ def render_table(items: "list[Advice]", caveat: str, lang: str = "en") -> str:
     from tabulate import tabulate
 
     from ..lang import texts
-    from ..report.layout import action_text
+    from ..report.layout import action_text, assumption_text
 
     t = texts(lang)
     if not items:
         return t("advise.none") + "\n" + caveat
     rows = [
-        [i, a.action if lang == "en" else action_text(a, t), t.range(a.savings_co2e_kg, "co2e_kg"),
+        [i, (a.action if lang == "en" else action_text(a, t)) + "\n" + t("labelled", label=t("col.assumption"),
+                                                                           value=a.assumption if lang == "en" else assumption_text(a, t)),
+         t.range(a.savings_co2e_kg, "co2e_kg"),
          f"{a.share_of_total:.0%}" if lang == "en" else t.percent(a.share_of_total),
          t.range(a.savings_energy_kwh, "energy_kwh"), t.range(a.savings_water_l, "water_l")]
         for i, a in enumerate(items, start=1)

@@ -95,6 +95,16 @@ def _setting_or_default(value: float | None, default: Any) -> Range:
     return Range.of(default.low, default.central, default.high)
 
 
+def onprem_pue_wue(settings: Any) -> tuple[Range, Range]:
+    """PUE and on-site WUE (L/kWh) of the company's own machines: the settings' values (exact),
+    else the factor base's on-premises defaults (with their range)."""
+    from ..factors import factor_set
+
+    onprem = factor_set().onprem()
+    return (_setting_or_default(getattr(settings, "pue", None), onprem.pue),
+            _setting_or_default(getattr(settings, "wue", None), onprem.wue_l_per_kwh))
+
+
 def measured_footprint(
     cpu_kwh: float, gpu_kwh: float, ram_kwh: float, method: str, zone: str | None, settings: Any, *, coverage: float = 1.0
 ) -> Footprint:
@@ -114,9 +124,7 @@ def measured_footprint(
     from ..factors import factor_set
 
     fs = factor_set()
-    onprem = fs.onprem()
-    pue = _setting_or_default(getattr(settings, "pue", None), onprem.pue)
-    wue = _setting_or_default(getattr(settings, "wue", None), onprem.wue_l_per_kwh)
+    pue, wue = onprem_pue_wue(settings)
     zone = zone or getattr(settings, "country", None)
     grid = fs.electricity(zone)
 

@@ -8,7 +8,7 @@
     0.0461
 
 Queries: `.resolve_zone(code)`, `.electricity(zone)`, `.datacenter(provider, region=None)`,
-`.onprem()`, `.model(name, provider=None)`, `.models(provider=None)`, `.family(name)`,
+`.onprem()`, `.model(name, provider=None)`, `.offers(model)`, `.models(provider=None)`, `.family(name)`,
 `.hardware(key)`, `.avoided(activity)`, `.equivalence(key)`, `.source(id)`, `.constant(key)`,
 `.default(key)`, `.changelog()`.
 """
@@ -29,7 +29,9 @@ from ._schema import (
     Equivalence,
     Hardware,
     LlmModel,
+    OPEN_WEIGHTS,
     ModalityModel,
+    ModelOffer,
     OnPrem,
     Source,
 )
@@ -57,6 +59,8 @@ __all__ = [
     "Hardware",
     "LlmModel",
     "ModalityModel",
+    "ModelOffer",
+    "OPEN_WEIGHTS",
     "OnPrem",
     "Source",
 ]

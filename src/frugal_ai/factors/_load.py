@@ -26,6 +26,7 @@ from ._schema import (
     Hardware,
     LlmModel,
     ModalityModel,
+    ModelOffer,
     OnPrem,
     Source,
 )
@@ -59,6 +60,7 @@ class RawFactorSet(BaseModel):
     sources: list[Source]
     electricity: list[ElectricityFactor]
     datacenters: list[Datacenter]
+    model_offers: list[ModelOffer]
     provider_aliases: dict[str, str]
     onprem: OnPrem
     models: list[LlmModel]
@@ -112,6 +114,7 @@ def load_raw(directory: Path) -> RawFactorSet:
         "sources": _csv(directory / "sources.csv", Source, lambda r: r),
         "electricity": _csv(directory / "electricity.csv", ElectricityFactor, electricity_row),
         "datacenters": _csv(directory / "datacenters.csv", Datacenter, _datacenter_row),
+        "model_offers": _csv(directory / "model_offers.csv", ModelOffer, _offer_row),
         "provider_aliases": _toml(directory / "provider_aliases.toml").get("aliases", {}),
         "onprem": _validate(
             OnPrem,
@@ -186,6 +189,17 @@ def _datacenter_row(row: dict[str, str]) -> dict[str, Any]:
         "zone": row["zone"].upper(),
         "pue": _range(row, "pue_"),
         "wue_l_per_kwh": _range(row, "wue_"),
+        "sources": _ids(row["sources"]),
+        "note": row["note"],
+    }
+
+
+def _offer_row(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "provider": row["provider"].lower(),
+        "model": row["model"].lower(),
+        "regions": tuple(r.lower() for r in _ids(row["regions"])),
+        "offer": row["offer"],
         "sources": _ids(row["sources"]),
         "note": row["note"],
     }

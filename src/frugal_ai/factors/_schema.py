@@ -86,6 +86,26 @@ class Datacenter(_Row):
         return self
 
 
+class ModelOffer(_Row):
+    """A provider serving a catalogue model in some of its regions (model_offers.csv).
+
+    `model` is a catalogue id, or `open-weights` for any open-weight model the company can
+    deploy on a dedicated instance there. `regions` are datacenters.csv regions of
+    `provider`; `offer` names the product (and deployment type) the regions hold for;
+    `note` says what the serving place rests on.
+    """
+
+    provider: str
+    model: str
+    regions: tuple[str, ...] = Field(min_length=1)
+    offer: str
+    sources: tuple[str, ...]
+    note: str = ""
+
+
+OPEN_WEIGHTS = "open-weights"
+
+
 class OnPrem(_Row):
     """Defaults for the company's own machines: PUE and on-site WUE."""
 

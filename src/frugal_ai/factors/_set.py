@@ -17,7 +17,9 @@ from ._schema import (
     Equivalence,
     Hardware,
     LlmModel,
+    OPEN_WEIGHTS,
     ModalityModel,
+    ModelOffer,
     OnPrem,
     Source,
 )
@@ -69,6 +71,7 @@ class FactorSet:
         self._datacenters: dict[tuple[str, str | None], Datacenter] = {(d.provider, d.region): d for d in raw.datacenters}
         self._providers = sorted({d.provider for d in raw.datacenters})
         self._onprem = raw.onprem
+        self._offers = list(raw.model_offers)
         self._models = {m.id: m for m in raw.models}
         self._model_names: dict[str, str] = {}
         for m in raw.models:
@@ -237,6 +240,13 @@ class FactorSet:
         rows = sorted(self._modalities.values(), key=lambda m: (m.kind, m.id))
         return [m for m in rows if kind is None or m.kind == kind]
 
+    def offers(self, model: str) -> list[ModelOffer]:
+        """Who else serves a catalogue model, and where (model_offers.csv): the rows naming it and,
+        for an open-weight model (no data centre of its own), the dedicated-deployment rows."""
+        entry = self.model(model)
+        open_weights = entry.host == DEFAULT_PROVIDER
+        return [o for o in self._offers if o.model == entry.id or (open_weights and o.model == OPEN_WEIGHTS)]
+
     def family(self, family: str) -> list[LlmModel]:
         """The models of a family, smallest tier first."""
         return list(self._families.get(family, ()))
@@ -320,6 +330,16 @@ class FactorSet:
                 raise InputError(f"unknown zone {d.zone!r}", where=f"datacenters.csv {d.provider}")
         if (DEFAULT_PROVIDER, None) not in self._datacenters:
             raise InputError("no default provider row", where="datacenters.csv")
+        for o in raw.model_offers:
+            where = f"model_offers.csv {o.provider} {o.model}"
+            for sid in o.sources or ("",):
+                if sid not in self._sources:
+                    raise InputError(f"unknown source id {sid!r}" if sid else "no source given", where=where)
+            if o.model != OPEN_WEIGHTS and o.model not in self._models:
+                raise InputError(f"model {o.model!r} is not a catalogue id", where=where)
+            for region in o.regions:
+                if (o.provider, region) not in self._datacenters:
+                    raise InputError(f"{o.provider!r} has no datacenters.csv row for region {region!r}", where=where)
         for m in raw.models:
             if m.host != DEFAULT_PROVIDER and (m.host, None) not in self._datacenters:
                 raise InputError(f"host {m.host!r} has no data-centre row", where=f"models.csv {m.id}")

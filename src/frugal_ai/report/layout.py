@@ -290,10 +290,13 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
     batching = [Para(t("rec.batching_declined"), "note")] if report.by_method["estimated"].has_data else []
     if not report.recommendations:
         return blocks + [Para(t("rec.none"))] + batching
-    rows = [[action_text(r, t), t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total)]
+    rows = [[action_text(r, t), t.range(r.savings_co2e_kg, "co2e_kg"), t.percent(r.share_of_total), assumption_text(r, t)]
             for r in report.recommendations]
-    return blocks + [Table([t("col.action"), t("col.saving"), t("col.share")], rows, [False, True, True]),
-                     Para(t("rec.disclaimer"), "note")] + batching
+    notes = [Para(t("rec.disclaimer"), "note")]
+    if any(r.kind == "job_cleaner_zone" for r in report.recommendations):
+        notes.append(Para(t("rec.hourly_not_assessed"), "note"))
+    return blocks + [Table([t("col.action"), t("col.saving"), t("col.share"), t("col.assumption")], rows,
+                           [False, True, True, False])] + notes + batching
 
 
 def action_text(r: Any, t: Texts) -> str:
@@ -302,12 +305,24 @@ def action_text(r: Any, t: Texts) -> str:
         return t.value(r.action)
     alt = getattr(r, "alternative", None)  # an Advice nests it; a Recommendation flattens it
     alt_model = alt.model if alt is not None else r.alternative_model
+    alt_provider = alt.provider if alt is not None else r.alternative_provider
+    alt_region = alt.region if alt is not None else r.alternative_region
     alt_zone = alt.zone if alt is not None else r.alternative_zone
     alt_requests = alt.requests if alt is not None else r.alternative_requests
-    return t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model),
-             provider=t.value(r.provider or "—"), alternative=t.value(alt_model or r.model),
-             zone=zone_text(alt_zone, t) if alt_zone else "—", requests=t.count(r.requests),
-             batched=t.count(alt_requests or r.requests))
+    if alt_region:
+        place = t("rec.place_region", provider=t.value(alt_provider or "—"), region=t.value(alt_region))
+    else:
+        place = t("rec.place_api", provider=t.value(alt_provider or "—"))
+    return t(f"rec.{r.kind}", workload=workload_text(r.workload, t), model=t.value(r.model or "—"),
+             provider=t.value(r.provider or "—"), alternative=t.value(alt_model or r.model or "—"),
+             zone=zone_text(alt_zone, t) if alt_zone else "—", place=place, current_zone=zone_text(r.zone, t),
+             requests=t.count(r.requests), batched=t.count(alt_requests or r.requests))
+
+
+def assumption_text(r: Any, t: Texts) -> str:
+    """What a recommended action's saving rests on, in `t`'s words (advise's own sentence when no translation)."""
+    key = f"rec.assumption.{r.kind}"
+    return t(key) if t.has(key) else t.value(r.assumption or "—")
 
 
 def quality_blocks(report: Report, t: Texts) -> list[Block]:

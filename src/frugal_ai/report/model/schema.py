@@ -229,12 +229,15 @@ class Recommendation(BaseModel):
     action: str = Field(description="advise's own sentence (English); the renderers use kind + fields.")
     workload: str
     provider: str | None = None
-    model: str
+    model: str | None = Field(None, description="The model called; None for local jobs and idle power.")
+    zone: str | None = Field(None, description="The zone the current footprint was priced in.")
     alternative_model: str | None = None
     alternative_provider: str | None = None
+    alternative_region: str | None = None
     alternative_zone: str | None = None
     alternative_requests: int | None = None
     requests: int = 0
+    assumption: str = Field("", description="advise's own sentence (English) of what the saving rests on.")
     savings_co2e_kg: Range
     savings_energy_kwh: Range | None = None
     savings_water_l: Range | None = None
