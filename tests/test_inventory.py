@@ -335,8 +335,9 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
                SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
                SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
-               MIN(start), MAX(start)
-        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7""", [NO_WORKLOAD, *params]).fetchall())
+               MIN(start), MAX(start), kind, image_size, image_quality, SUM(requests * units)
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, kind, image_size, image_quality""",
+        [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3
 
 

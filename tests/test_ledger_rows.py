@@ -12,7 +12,8 @@ import pytest
 import frugal_ai.ledger as ledger
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.ledger.records import ApiCallRecord, RunRecord, SessionRecord
-from frugal_ai.ledger.rows import CALL_COLUMNS, RUN_COLUMNS, SESSION_COLUMNS, call_row, run_row, session_row, tags_json
+from frugal_ai.ledger.rows import (CALL_COLUMNS, FIELD_OF_COLUMN, RUN_COLUMNS, SESSION_COLUMNS, call_row, run_row, session_row,
+                                   tags_json)
 
 
 def _records() -> list[RunRecord | ApiCallRecord]:
@@ -72,13 +73,13 @@ def _distinct(cls: type) -> object:
 def test_each_column_gets_its_own_field(cls: type, columns: tuple[str, ...], build: object) -> None:
     record = _distinct(cls)
     row = dict(zip(columns, build(record)))  # type: ignore[operator]
-    expected = {c: getattr(record, c) for c in columns}
+    expected = {c: getattr(record, FIELD_OF_COLUMN.get(c, c)) for c in columns}
     if "tags" in expected:
         expected["tags"] = tags_json(expected["tags"])  # type: ignore[arg-type]
     if "local" in expected:
         expected["local"] = 1
     assert row == expected
-    assert set(columns) == {f.name for f in dataclasses.fields(cls)} - {"kind"}
+    assert {FIELD_OF_COLUMN.get(c, c) for c in columns} == {f.name for f in dataclasses.fields(cls)} - {"kind"}
 
 
 def test_records_are_built_with_named_fields_only() -> None:

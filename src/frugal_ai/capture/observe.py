@@ -316,6 +316,10 @@ class CallObserver:
         record.kind = "api_call"
         record.source = "capture"
         record.requests = 1
+        record.request_kind = "chat"
+        record.units = 0.0
+        record.image_size = ""
+        record.image_quality = ""
         record.provider = route.provider
         record.model = usage.model or self._model_from_request() or "unknown"
         record.start = start

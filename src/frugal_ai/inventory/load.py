@@ -55,7 +55,8 @@ def load_inventory(
     factors = factor_set()
     rows = [measured_row(g, settings, factors) for g in read.run_groups]
     rows += [estimated_row(g, settings, factors) for g in read.call_groups]
-    rows.sort(key=lambda r: (r.month, r.workload, r.method, r.provider or "", r.model or "", r.zone or "", r.region or ""))
+    rows.sort(key=lambda r: (r.month, r.workload, r.method, r.provider or "", r.model or "", r.zone or "", r.region or "",
+                             r.kind, r.image_size, r.image_quality))
     return Inventory(
         ledger_path=str(ledger_path),
         since=_as_datetime(since_s),

@@ -43,6 +43,12 @@ class InventoryRow(BaseModel):
     output_tokens: int = 0
     reasoning_tokens: int = 0
     failed_requests: int = Field(0, description="Calls recorded with status 'failed' (HTTP error, timeout), in requests.")
+    kind: str = Field("chat", description="For API calls: the request kind (chat, embedding, image, transcription, "
+                      "speech; ledger/kinds.py). Rows written before kinds were recorded read as chat.")
+    units: float = Field(0.0, description="For API calls: Σ requests × units of the kind (images, audio seconds, "
+                         "characters); 0 for chat and embedding (tokens).")
+    image_size: str = Field("", description="For image calls: the size asked for (WIDTHxHEIGHT), '' if not given.")
+    image_quality: str = Field("", description="For image calls: the quality level asked for, '' if not given.")
     energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
     footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
     fallbacks: Fallbacks = Field(default_factory=Fallbacks)

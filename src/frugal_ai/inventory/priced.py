@@ -16,10 +16,16 @@
   report — none, mostly, hence zero energy.
 - A model the catalogue does not know is never left at zero: it is priced by a fallback class
   read from its name (`estimate.fallback`), with a wide range, and flagged.
-- An image, transcription or embedding model (modalities.csv) is priced per unit: an image
-  per request, the input tokens of an embedding, and for declared usage a minute of audio per
-  request (docs/usage.md); a captured transcription (no audio length in the ledger) is
-  counted and flagged, not priced.
+- A call of another kind than chat (`api_calls.kind`, ledger/kinds.py) is priced by its kind
+  through estimate/modalities.py, requests × units per request: images (of the size and quality
+  asked for), seconds of audio (transcription), characters (speech), input tokens (embedding).
+  A group of such a kind without its units (a transcription whose reply gave no duration), or
+  of a model the image/audio/embedding catalogue does not know, is counted and flagged
+  (`kind_not_priced`), never priced as text.
+- Rows written before kinds were recorded read as chat: an image, transcription or embedding
+  model among them (modalities.csv) is priced as before, one image per request, the input tokens
+  of an embedding, and for declared usage a minute of audio per request (docs/usage.md); a
+  transcription without its audio length is counted and flagged, not priced.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from ..estimate.fallback import fallback_group_estimate
 from ..estimate.group import group_estimate
 from ..estimate.names import catalogue_name
 from ..footprint import Footprint
+from ..ledger.kinds import CHAT, ESTIMATOR_KIND
 from .model import Fallbacks, InventoryRow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,11 +118,14 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         output_tokens=int(g["output_tokens"] or 0),
         reasoning_tokens=int(g["reasoning_tokens"] or 0),
         failed_requests=int(g["failed"] or 0),
+        kind=g["kind"], units=float(g["units"] or 0.0), image_size=g["image_size"], image_quality=g["image_quality"],
     )
     if local:
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
+    if row.kind != CHAT:
+        return _kind_row(row, factors, settings)
     if factors.find_modality(g["model"]) is not None:
         return _modality_row(row, factors, settings)
     sums = dict(requests=row.requests, input_tokens=row.input_tokens, input_tokens_sq=row.input_tokens_sq,
@@ -157,6 +167,56 @@ def _modality_row(row: InventoryRow, factors: Any, settings: "Settings") -> Inve
     else:
         row.fallbacks = Fallbacks(kind_not_priced=kind)
     return row
+
+
+def _kind_row(row: InventoryRow, factors: Any, settings: "Settings") -> InventoryRow:
+    """A group of image, transcription, speech or embedding calls, priced by its kind: the
+    ledger's units (Σ requests × units per request) through the modality's estimator. Counted
+    and flagged, not priced, where the units or the model are missing."""
+    from ..estimate.modalities import estimate_audio, estimate_embedding, estimate_image
+
+    entry = factors.find_modality(row.model)
+    kind = row.kind
+    wanted = ESTIMATOR_KIND.get(kind, kind)
+    provider = row.provider or None
+    if entry is None or entry.kind != wanted:
+        # A model the image/audio/embedding catalogue does not know (or of another kind):
+        # never priced as text, whose per-token figures would mean nothing here.
+        row.fallbacks = Fallbacks(kind_not_priced=kind, unknown_model=entry is None)
+        return row
+    if kind == "embedding":
+        row.footprint = estimate_embedding(row.model, row.input_tokens, provider=provider, settings=settings)
+        return row
+    if row.units <= 0:
+        row.fallbacks = Fallbacks(kind_not_priced=kind)
+        return row
+    if kind == "image":
+        row.footprint = _image_footprint(row, provider, settings)
+    elif kind == "transcription":
+        row.footprint = estimate_audio(row.model, row.units, provider=provider, settings=settings)
+    else:  # speech: characters
+        row.footprint = estimate_audio(row.model, characters=row.units, provider=provider, settings=settings)  # type: ignore[arg-type]
+    return row
+
+
+def _image_footprint(row: InventoryRow, provider: str | None, settings: "Settings") -> Footprint:
+    """`row.units` images of the size and quality asked for; a size or quality the estimator
+    cannot read falls back to the model's reference, with a note."""
+    from ..estimate.modalities import estimate_image
+
+    kw: dict[str, Any] = {"provider": provider, "settings": settings}
+    notes = []
+    if row.image_size:
+        kw["size"] = row.image_size
+    if row.image_quality:
+        kw["quality"] = row.image_quality
+    try:
+        fp = estimate_image(row.model, row.units, **kw)  # type: ignore[arg-type]
+    except InputError as e:
+        notes.append(f"{row.model}: {e}; the model's reference size and quality used")
+        fp = estimate_image(row.model, row.units, provider=provider, settings=settings)  # type: ignore[arg-type]
+    fp.warnings.extend(notes)
+    return fp
 
 
 def _zone_used(zone: str | None, factors: Any) -> str | None:

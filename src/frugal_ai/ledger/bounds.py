@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .kinds import CHAT, MAX_UNITS_PER_REQUEST, REQUEST_KINDS, UNIT_OF_KIND
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 
 MAX_TOKENS_PER_REQUEST = 10_000_000
@@ -54,7 +55,8 @@ def problem(record: Record) -> str | None:
                 and type(record.start) is float and type(record.end) is float
                 and _isfinite(record.start) and _isfinite(record.end)
                 and (lat is None or (type(lat) is float and 0.0 <= lat and _isfinite(lat)))
-                and (status is None or (type(status) is int and 0 <= status < 1000))):
+                and (status is None or (type(status) is int and 0 <= status < 1000))
+                and ((record.request_kind == CHAT and record.units == 0) or _kind_ok(record))):
             return None
     return _explained(record)
 
@@ -75,12 +77,34 @@ def _explained(record: Record) -> str | None:
         if not 1 <= n <= MAX_REQUESTS_PER_ROW:
             return f"requests outside 1..{MAX_REQUESTS_PER_ROW:,} ({n:.3g})"
         return _finite(record, ("start", "end")) or _optional_number(record, "latency_s") \
-            or _int64(record, "http_status")
+            or _int64(record, "http_status") or _kind_problem(record)
     if isinstance(record, RunRecord):
         return _finite(record, _RUN_FLOATS, non_negative=_RUN_FLOATS[2:]) or _int64(record, "pid")
     if isinstance(record, SessionRecord):
         return _finite(record, _SESSION_FLOATS, non_negative=_SESSION_FLOATS[2:]) or _int64(record, "pid")
     return f"not a ledger record ({type(record).__name__})"
+
+
+def _kind_ok(record: ApiCallRecord) -> bool:
+    return _kind_problem(record) is None
+
+
+def _kind_problem(record: ApiCallRecord) -> str | None:
+    """Why a call's request kind, units or image attributes cannot be stored; None when they can."""
+    kind, units = record.request_kind, record.units
+    if kind not in REQUEST_KINDS:
+        return f"request kind is not one of {', '.join(REQUEST_KINDS)} ({str(kind)[:40]!r})"
+    if isinstance(units, bool) or not isinstance(units, (int, float)) or not math.isfinite(units):
+        return f"units is not a finite number ({units!r})"
+    if not 0 <= units <= MAX_UNITS_PER_REQUEST:
+        return f"units outside 0..{MAX_UNITS_PER_REQUEST:,.0f} per request ({units:.3g})"
+    if units and UNIT_OF_KIND[kind] is None:
+        return f"units of a {kind} call must be 0: its tokens are the token counts ({units:.3g})"
+    for name in ("image_size", "image_quality"):
+        value = getattr(record, name)
+        if not isinstance(value, str) or len(value) > 40:
+            return f"{name} is not a short string ({str(value)[:40]!r})"
+    return None
 
 
 def _finite(record: Any, names: tuple[str, ...], non_negative: tuple[str, ...] = ()) -> str | None:

@@ -5,7 +5,9 @@ Keys (docs/measurement.md, `ledger export`): kind ("run" | "api_call"), id, run_
 parent_id (for nested runs), name, project, tags (an object), start, end (ISO 8601 UTC),
 status; for runs energy_kwh, cpu_kwh, gpu_kwh, ram_kwh, method, coverage, zone; for calls
 provider, model, input_tokens, output_tokens, reasoning_tokens (per request), latency_s,
-requests (how many identical requests the row stands for) and source. Every record
+requests (how many identical requests the row stands for), source, request_kind (chat,
+embedding, image, transcription, speech: ledger/kinds.py), units (per request: images, audio
+seconds or characters), image_size and image_quality. Every record
 carries every key (None where it does not apply), so CSV and JSON Lines have one shape.
 """
 
@@ -22,7 +24,7 @@ FIELDS = (
     "kind", "id", "run_id", "parent_id", "name", "project", "tags", "start", "end", "status",
     "energy_kwh", "cpu_kwh", "gpu_kwh", "ram_kwh", "method", "coverage", "zone",
     "provider", "model", "input_tokens", "output_tokens", "reasoning_tokens", "latency_s",
-    "host", "requests", "source",
+    "host", "requests", "source", "request_kind", "units", "image_size", "image_quality",
 )
 
 

@@ -5,7 +5,7 @@ A read is given a `Selection` (a period [since, until) and an optional workload 
 answers with a few aggregated rows, never one Python object per ledger row:
 
     run_groups(conn, sel)        measured runs summed per workload × month × zone × method
-    call_groups(conn, sel)       API calls summed per workload × month × provider × region × model × local
+    call_groups(conn, sel)       API calls summed per workload × month × provider × region × model × local × kind
     run_span(conn, sel)          (runs counted, first start, last start)
     unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
     content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
@@ -56,7 +56,11 @@ _CALL_LINE = (
     "output_tokens, reasoning_tokens, local, source) || "
     # The request count joins the line only where it is not 1, so a ledger written before
     # rows had one hashes as it did (and a row of N requests differs from one of 1).
-    "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END"
+    "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END || "
+    # Likewise the request kind and its units (schema 4) join only a row that is not a plain
+    # chat call, so that every row written before them hashes as it did.
+    "CASE WHEN kind = 'chat' AND units = 0 AND image_size = '' AND image_quality = '' THEN '' "
+    "ELSE printf('|%s|%.17g|%s|%s', kind, units, image_size, image_quality) END"
 )
 # Hosts that name the provider's region: (provider, host prefix, host suffix), the region
 # between them. AWS Bedrock's regional endpoint (the capture records it whatever endpoint_url
@@ -193,11 +197,14 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
 
 
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
-    """The API calls summed per workload × month × provider × region × model × local.
+    """The API calls summed per workload × month × provider × region × model × local × kind
+    (request kind, image size and quality).
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
     Keys: workload (NO_WORKLOAD outside any run), month, provider, region (the one its host
-    names, `REGION_HOSTS`; '' for most), model, local, declared
+    names, `REGION_HOSTS`; '' for most), model, local, kind (the request kind, ledger/kinds.py),
+    image_size, image_quality, units (Σ requests × units: images, audio seconds or
+    characters), declared
     (1 for the rows `ledger declare` wrote: source 'declared'), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times).
@@ -220,21 +227,25 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             input_tokens INTEGER, input_tokens_sq INTEGER,
             output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
             failed_tokenless INTEGER, first REAL, last REAL,
-            PRIMARY KEY (workload, month, provider, region, model, local, declared)) WITHOUT ROWID""")
+            kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL, units REAL,
+            PRIMARY KEY (workload, month, provider, region, model, local, declared, kind, image_size, image_quality))
+            WITHOUT ROWID""")
     try:
         conn.execute(f"""
             INSERT INTO temp.frugal_ai_call_groups
             SELECT ifnull(name, ?), {_MONTH}, provider, {_REGION}, model, local, source = '{DECLARED_SOURCE}', 1, requests,
                    requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
                    requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
-                   requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start
+                   requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start,
+                   kind, image_size, image_quality, requests * units
             FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}
             ON CONFLICT DO UPDATE SET
                 rows = rows + 1, requests = requests + excluded.requests,
                 input_tokens = input_tokens + excluded.input_tokens,
                 input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
                 output_tokens = output_tokens + excluded.output_tokens,
-                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, demo = demo + excluded.demo,
+                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, units = units + excluded.units,
+                demo = demo + excluded.demo,
                 failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
                 first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
         conn.row_factory = sqlite3.Row
@@ -305,7 +316,8 @@ def content_hash_text() -> str:
         "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
         "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
         "significant digits, NULL as an empty field; an API call standing for more than one "
-        "request ends with '|' and its request count; lines end with a newline."
+        "request ends with '|' and its request count; one that is not a plain chat call then "
+        "ends with '|' and its request kind, units, image size and image quality; lines end with a newline."
     )
 
 
@@ -365,6 +377,7 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
                 "gpu_kwh": r["gpu_kwh"], "ram_kwh": r["ram_kwh"], "method": r["method"], "coverage": r["coverage"],
                 "zone": r["zone"], "provider": None, "model": None, "input_tokens": None, "output_tokens": None,
                 "reasoning_tokens": None, "latency_s": None, "host": r["host"], "requests": None, "source": None,
+                "request_kind": None, "units": None, "image_size": None, "image_quality": None,
             }
         calls = conn.execute(f'SELECT * FROM api_calls WHERE {where} ORDER BY start, id', params)
         for c in calls:
@@ -376,6 +389,8 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
                 "provider": c["provider"], "model": c["model"], "input_tokens": c["input_tokens"],
                 "output_tokens": c["output_tokens"], "reasoning_tokens": c["reasoning_tokens"],
                 "latency_s": c["latency_s"], "host": c["host"], "requests": c["requests"], "source": c["source"],
+                "request_kind": c["kind"], "units": c["units"], "image_size": c["image_size"],
+                "image_quality": c["image_quality"],
             }
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
@@ -396,7 +411,9 @@ def declared_calls(conn: sqlite3.Connection) -> list[ApiCallRecord]:
     return [ApiCallRecord(id=r["id"], provider=r["provider"], model=r["model"], start=r["start"], end=r["end"],
                           input_tokens=r["input_tokens"], output_tokens=r["output_tokens"],
                           reasoning_tokens=r["reasoning_tokens"], requests=r["requests"], status=r["status"],
-                          name=r["name"], project=r["project"], tags=_tags(r["tags"]), source=r["source"])
+                          name=r["name"], project=r["project"], tags=_tags(r["tags"]), source=r["source"],
+                          request_kind=r["kind"], units=r["units"], image_size=r["image_size"],
+                          image_quality=r["image_quality"])
             for r in rows]
 
 

@@ -64,6 +64,14 @@ class ApiCallRecord:
     request, and every aggregate counts the row `requests` times (a month of usage loaded as
     one row is `requests` requests of that size, never one giant request). Calls with `local=True` ran on this host: their energy is already in the
     measured runs, so no API estimate is added for them.
+
+    `request_kind` (column `api_calls.kind`) is what was asked for: "chat" (text generation,
+    the default), "embedding", "image", "transcription" or "speech" (`ledger.kinds`). `units`
+    is that kind's quantity per request, in the unit `ledger.kinds.UNIT_OF_KIND` names: images
+    (image), seconds of audio (transcription), characters of text (speech); 0 for chat and
+    embedding, whose tokens are the token counts. `image_size` (`WIDTHxHEIGHT`) and
+    `image_quality` (the provider's level: low, medium, high, standard, hd) are the image
+    request's; empty when not given (the estimator's reference then applies).
     """
 
     id: str
@@ -86,6 +94,10 @@ class ApiCallRecord:
     local: bool = False
     source: str = "capture"
     requests: int = 1
+    request_kind: str = "chat"
+    units: float = 0.0
+    image_size: str = ""
+    image_quality: str = ""
 
     kind: Literal["api_call"] = "api_call"
 

@@ -23,7 +23,10 @@ RUN_COLUMNS = ("id", "parent_id", "name", "project", "tags", "start", "end", "st
                "method", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
 CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "status", "provider", "model",
                 "input_tokens", "output_tokens", "reasoning_tokens", "latency_s", "host", "path", "http_status",
-                "local", "source", "requests")
+                "local", "source", "requests", "kind", "units", "image_size", "image_quality")
+# A column whose record field has another name: ApiCallRecord.kind is the record's type
+# ("api_call"), so the request kind (column api_calls.kind) is its field `request_kind`.
+FIELD_OF_COLUMN = {"kind": "request_kind"}
 SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
                    "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
 
@@ -86,7 +89,7 @@ def call_row(r: ApiCallRecord) -> tuple[Any, ...]:
         r.id = new_id()
     return (r.id, r.run_id, r.name, r.project, tags_json(r.tags), r.start, r.end, r.status, r.provider, r.model,
             r.input_tokens, r.output_tokens, r.reasoning_tokens, r.latency_s, r.host, r.path, r.http_status,
-            int(r.local), r.source, r.requests)
+            int(r.local), r.source, r.requests, r.request_kind, r.units, r.image_size, r.image_quality)
 
 
 def session_row(r: SessionRecord) -> tuple[Any, ...]:

@@ -50,6 +50,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # request): a month of usage loaded as one row, a declared tool's month. Old rows: 1.
         "ALTER TABLE api_calls ADD COLUMN requests INTEGER NOT NULL DEFAULT 1",
     ),
+    4: (
+        # What an API call asked for (ledger/kinds.py): chat | embedding | image | transcription
+        # | speech, and that kind's quantity per request: images, audio seconds or characters
+        # (0 for chat and embedding, counted in tokens). An image's size (WIDTHxHEIGHT) and
+        # quality level, '' when not given. Old rows: chat, 0, '', ''.
+        "ALTER TABLE api_calls ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'",
+        "ALTER TABLE api_calls ADD COLUMN units REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE api_calls ADD COLUMN image_size TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_calls ADD COLUMN image_quality TEXT NOT NULL DEFAULT ''",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
