@@ -323,7 +323,8 @@ def test_failed_calls_are_counted_but_tokenless_ones_add_no_energy(tmp_path: Pat
 
 
 def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
-    """The upsert aggregation gives exactly what GROUP BY gives (it only avoids sorting every row)."""
+    """The aggregation (rollups for whole days, rows for the part-days) gives exactly what a
+    GROUP BY over the rows gives."""
     conn = _conn(ledger)
     sel = Selection.of(ts(2026, 7, 1), None, None)
     got = sorted(tuple(r) for r in call_groups(conn, sel))
@@ -331,11 +332,12 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     conn.row_factory = None
     expected = sorted(conn.execute(f"""
         SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, {query._REGION}, model, local,
-               source = 'declared', COUNT(*), SUM(requests),
+               source = 'declared', kind, image_size, image_quality, COUNT(*), SUM(requests),
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
-               SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
-               SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
-               MIN(start), MAX(start), kind, image_size, image_quality, SUM(requests * units)
+               SUM(requests * reasoning_tokens), TOTAL(requests * units), SUM(requests * input_tokens * output_tokens),
+               TOTAL(requests * ifnull(latency_s, 0.0)), SUM(requests * (latency_s IS NOT NULL)),
+               SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
+               SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0))
         FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, kind, image_size, image_quality""",
         [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3

@@ -1,4 +1,4 @@
-"""`frugal-ai ledger stats | export | import | declare`: a thin door onto frugal_ai.ledger, frugal_ai.imports and frugal_ai.usage."""
+"""`frugal-ai ledger stats | export | import | declare | rebuild-rollups`: a thin door onto frugal_ai.ledger, frugal_ai.imports and frugal_ai.usage."""
 
 from __future__ import annotations
 
@@ -167,3 +167,31 @@ def declare(file: str, dry_run: bool, path: str | None) -> None:
     assumed = [t.name for t in plan.tools if t.assumed_profile]
     if assumed:
         click.echo(f"note: assumed prompt profile (wide range, see `frugal-ai products show`): {', '.join(assumed)}")
+
+
+@ledger.command("rebuild-rollups")
+@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+def rebuild_rollups(path: str | None) -> None:
+    """Recompute the daily sums the reports read, and the day hashes, from the recorded rows."""
+    import sqlite3
+    import time
+
+    from ..errors import InputError
+    from ..ledger import connect
+    from ..ledger.health import require_intact
+    from ..ledger.rollups import rebuild
+
+    p = _path(path)
+    if not p.exists():
+        raise InputError("no ledger here", where=str(p))
+    require_intact(p)  # sums rebuilt from damaged rows would hide the damage
+    t0 = time.perf_counter()
+    conn = connect(p, readonly=False)
+    try:
+        rebuild(conn)
+        (days,) = conn.execute("SELECT count(*) FROM ledger_days").fetchone()
+    except sqlite3.Error as e:
+        raise InputError(f"cannot rebuild the rollups ({e}); the ledger was left as it was", where=str(p)) from None
+    finally:
+        conn.close()
+    click.echo(f"rollups rebuilt from the rows of {p}: {days:,} days, in {time.perf_counter() - t0:.1f} s")

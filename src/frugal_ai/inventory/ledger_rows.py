@@ -19,7 +19,9 @@ from ..ledger.query import (
     GroupRow,
     Selection,
     call_groups,
+    call_span,
     content_hash,
+    probe_facts,
     rejected_counts,
     run_groups,
     run_span,
@@ -37,6 +39,8 @@ class LedgerRows:
     runs: int
     first_run: float | None
     last_run: float | None
+    first_call: float | None
+    last_call: float | None
     unattributed_kwh: float
     content_hash: str  # '' when not computed
     rejected: dict[str, int]  # records refused by the plausibility bounds, by reason
@@ -49,8 +53,7 @@ class LedgerRows:
 
     def span(self) -> tuple[float | None, float | None]:
         """(first, last) start time of any selected run or API call."""
-        starts = [v for v in (self.first_run, self.last_run, *(g["first"] for g in self.call_groups),
-                              *(g["last"] for g in self.call_groups)) if v is not None]
+        starts = [v for v in (self.first_run, self.last_run, self.first_call, self.last_call) if v is not None]
         return (min(starts), max(starts)) if starts else (None, None)
 
 
@@ -65,10 +68,12 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         if hasher is not None:
             hasher.start()
         progress("runs", 0.05)
+        probe_facts(conn)
         runs = run_groups(conn, sel)
         progress("api calls", 0.1)
         calls = call_groups(conn, sel)
         n_runs, first_run, last_run = run_span(conn, sel)
+        first_call, last_call = call_span(conn, sel)
         unattributed = unattributed_kwh(conn, sel) if not sel.workloads else 0.0
         rejected = rejected_counts(conn, sel) if not sel.workloads else {}
         if hasher is not None:
@@ -83,4 +88,4 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         conn.close()
         if hasher is not None:
             hasher.join()
-    return LedgerRows(runs, calls, n_runs, first_run, last_run, unattributed, digest, rejected)
+    return LedgerRows(runs, calls, n_runs, first_run, last_run, first_call, last_call, unattributed, digest, rejected)

@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     "factor_kind.onprem": "on-premises",
     "factor_kind.model": "model",
     "factor_kind.equivalence": "comparison",
-    "quality.hash_method_text": "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each in storage order (rowid); fields joined by '|' in schema order, floats with 17 significant digits, NULL as an empty field; lines end with a newline.",
+    "quality.hash_method_text": "SHA-256 over one line per UTC day holding selected ledger rows, in day order: the day (YYYY-MM-DD), '|' and the SHA-256 (hex) of that day's selected rows, one UTF-8 line each, runs first then API calls, each in storage order (rowid); fields joined by '|' in schema order up to the host, floats with 17 significant digits, NULL as an empty field; an API call standing for more than one request ends with '|' and its request count; one that is not a plain chat call then ends with '|' and its request kind, units, image size and image quality; lines end with a newline.",
     "yes": "yes",
     "no": "no",
     # The gains balance (gains check, the report's gains section): reasons, payback, the WBCSD statement.

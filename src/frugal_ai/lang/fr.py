@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     "factor_kind.onprem": "machines de l'entreprise",
     "factor_kind.model": "modèle",
     "factor_kind.equivalence": "comparaison",
-    "quality.hash_method_text": "SHA-256 calculé sur une ligne UTF-8 par ligne retenue du registre, les exécutions d'abord puis les appels d'API, chacune dans l'ordre de stockage (rowid) ; champs séparés par « | » dans l'ordre du schéma, nombres décimaux avec 17 chiffres significatifs, NULL comme champ vide ; chaque ligne se termine par un saut de ligne.",
+    "quality.hash_method_text": "SHA-256 calculé sur une ligne par jour UTC contenant des lignes retenues du registre, dans l'ordre des jours : le jour (AAAA-MM-JJ), « | » et le SHA-256 (hexadécimal) des lignes retenues de ce jour, une ligne UTF-8 chacune, les exécutions d'abord puis les appels d'API, chacune dans l'ordre de stockage (rowid) ; champs séparés par « | » dans l'ordre du schéma jusqu'à l'hôte, nombres décimaux avec 17 chiffres significatifs, NULL comme champ vide ; un appel d'API valant plus d'une requête se termine par « | » et son nombre de requêtes ; un appel qui n'est pas un simple appel de chat se termine ensuite par « | » et son type de requête, ses unités, la taille et la qualité d'image ; chaque ligne se termine par un saut de ligne.",
     "yes": "oui",
     "no": "non",
     # Le bilan des gains (gains check, section des gains du rapport) : raisons, compensation, déclaration WBCSD.

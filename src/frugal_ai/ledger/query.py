@@ -2,13 +2,18 @@
 `ledger export` and `ledger stats` run over a ledger file.
 
 A read is given a `Selection` (a period [since, until) and an optional workload filter) and
-answers with a few aggregated rows, never one Python object per ledger row:
+answers with a few aggregated rows, never one Python object per ledger row. The sums come
+from the rollups the ledger keeps per day (rollups.py): whole days of the period from them,
+the part-days at its ends from the rows (the `start` index), so a report costs the number of
+days and groups, not of rows. A filter on tags (`key=value`), which the rollups do not key,
+reads the rows.
 
     run_groups(conn, sel)        measured runs summed per workload × month × zone × method
     call_groups(conn, sel)       API calls summed per workload × month × provider × region × model × local × kind
-    run_span(conn, sel)          (runs counted, first start, last start)
+    run_span(conn, sel)          (runs selected, first start, last start)
+    call_span(conn, sel)         (first start, last start) of the API calls summed
     unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
-    content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
+    content_hash(conn, sel)      SHA-256 of the selected rows, day by day, as `content_hash_text()` says
     workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
     iter_records(conn, ...)      every record as a plain dict (`ledger export`)
     declared_calls(conn)         the rows `ledger declare` wrote, as the records they were written from
@@ -34,6 +39,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 from ..errors import InputError
 from .records import ApiCallRecord
 from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
+from .rollups import SECONDS_PER_DAY, day_digest, day_of_sql
 
 NO_WORKLOAD = "(no workload)"
 """Workload name of API calls made outside any tracked run."""
@@ -41,27 +47,6 @@ NO_WORKLOAD = "(no workload)"
 DECLARED_SOURCE = "declared"
 """`api_calls.source` of the rows `frugal-ai ledger declare` writes (method 'declared')."""
 
-_HASH_CHUNK_ROWS = 50_000
-
-# One line of text per ledger row for the content hash. Floats are printed with 17
-# significant digits so that the text (and hence the hash) changes whenever a value does.
-# (SQLite's printf; PostgreSQL's format() needs its own spelling of the same text.)
-_RUN_LINE = (
-    "printf('run|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%.17g|%.17g|%.17g', id, ifnull(parent_id, ''), "
-    "name, project, tags, start, \"end\", status, ifnull(zone, ''), method, cpu_kwh, gpu_kwh, ram_kwh)"
-)
-_CALL_LINE = (
-    "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s', id, ifnull(run_id, ''), "
-    "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
-    "output_tokens, reasoning_tokens, local, source) || "
-    # The request count joins the line only where it is not 1, so a ledger written before
-    # rows had one hashes as it did (and a row of N requests differs from one of 1).
-    "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END || "
-    # Likewise the request kind and its units (schema 4) join only a row that is not a plain
-    # chat call, so that every row written before them hashes as it did.
-    "CASE WHEN kind = 'chat' AND units = 0 AND image_size = '' AND image_quality = '' THEN '' "
-    "ELSE printf('|%s|%.17g|%s|%s', kind, units, image_size, image_quality) END"
-)
 # Hosts that name the provider's region: (provider, host prefix, host suffix), the region
 # between them. AWS Bedrock's regional endpoint (the capture records it whatever endpoint_url
 # was) and Vertex AI's regional endpoints. Azure OpenAI hosts name the customer's resource,
@@ -83,8 +68,16 @@ def _region_sql() -> str:
 
 _REGION = _region_sql()
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
-# The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
-_MONTH = "strftime('%Y-%m', start, 'unixepoch')"
+
+
+def _month(r: str) -> str:
+    """The month (UTC) of row `r`'s day, 'YYYY-MM': a row's month is its day's, exactly as the
+    rollups have it (SQLite's strftime; PostgreSQL: to_char(to_timestamp(day * 86400), 'YYYY-MM'))."""
+    return f"strftime('%Y-%m', {day_of_sql(r)} * {SECONDS_PER_DAY}, 'unixepoch')"
+
+
+# The month of a rollup row's day.
+_DAY_MONTH = f"strftime('%Y-%m', day * {SECONDS_PER_DAY}, 'unixepoch')"
 
 
 class GroupRow(Protocol):
@@ -140,6 +133,83 @@ class Selection:
     def period_only(self) -> "Selection":
         return Selection(self.since_s, self.until_s)
 
+    @property
+    def by_tag(self) -> bool:
+        """Whether the filter names a tag (`key=value`): the rollups do not key tags."""
+        return any("=" in w for w in self.workloads)
+
+    def split(self) -> "Split":
+        """The period as whole UTC days (read from the rollups) and the part-days at its ends
+        (read from the rows)."""
+        return Split.of(self.since_s, self.until_s)
+
+
+def _floor_day(t: float) -> int:
+    """The UTC day holding the instant t (exact: d * 86400 <= t < (d + 1) * 86400)."""
+    d = int(t // SECONDS_PER_DAY)
+    while d * SECONDS_PER_DAY > t:
+        d -= 1
+    while (d + 1) * SECONDS_PER_DAY <= t:
+        d += 1
+    return d
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period [since, until) as whole days [day_lo, day_hi) (None: unbounded) and the
+    `edges`, the [lo, hi) ranges of seconds before and after them. `days` is False when the
+    period covers no whole day: then the one edge is the whole period."""
+
+    day_lo: int | None
+    day_hi: int | None
+    edges: tuple[tuple[float, float], ...]
+    days: bool = True
+
+    @classmethod
+    def of(cls, since_s: float | None, until_s: float | None) -> "Split":
+        lo = hi = None
+        if since_s is not None:
+            lo = _floor_day(since_s)
+            if lo * SECONDS_PER_DAY < since_s:
+                lo += 1
+        if until_s is not None:
+            hi = _floor_day(until_s)
+        if lo is not None and hi is not None and lo >= hi:
+            return cls(None, None, ((float(since_s), float(until_s)),) if since_s < until_s else (), False)  # type: ignore[arg-type, operator]
+        edges = []
+        if since_s is not None and lo is not None and lo * SECONDS_PER_DAY > since_s:
+            edges.append((float(since_s), float(lo * SECONDS_PER_DAY)))
+        if until_s is not None and hi is not None and hi * SECONDS_PER_DAY < until_s:
+            edges.append((float(hi * SECONDS_PER_DAY), float(until_s)))
+        return cls(lo, hi, tuple(edges))
+
+    def day_sql(self) -> tuple[str, list[object]]:
+        """The condition on a rollup's `day` for the whole days."""
+        if not self.days:
+            return "0", []
+        clauses, params = [], []
+        if self.day_lo is not None:
+            clauses.append("day >= ?")
+            params.append(self.day_lo)
+        if self.day_hi is not None:
+            clauses.append("day < ?")
+            params.append(self.day_hi)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _names(sel: Selection, column: str, named: str | None = None) -> tuple[str, list[object]]:
+    """The workload-name filter of `sel` on a rollup (`named`: the column that says the
+    workload is a run's name, for API calls outside any run)."""
+    if not sel.workloads:
+        return "1", []
+    cond = f"{column} IN ({', '.join('?' * len(sel.workloads))})"
+    return (f"{named} AND {cond}" if named else cond), list(sel.workloads)
+
+
+def _edge_selections(sel: Selection) -> list[Selection]:
+    """The part-days of `sel`'s period, each as a selection with `sel`'s filter."""
+    return [Selection(lo, hi, sel.workloads) for lo, hi in sel.split().edges]
+
 
 def json_path(key: str) -> str:
     """The JSON path of a tag key (quoted, so any key is one member): the one escaping of tag keys."""
@@ -158,6 +228,42 @@ def _workload_clause(item: str) -> tuple[str, list[object]]:
 # --- the inventory's reads ------------------------------------------------------------------
 
 
+_RUN_SUMS = ("runs", "cpu_kwh", "gpu_kwh", "ram_kwh", "cpu_cov_kwh", "gpu_cov_kwh", "ram_cov_kwh", "extrapolated_runs")
+
+
+def _run_row_sums(r: str) -> str:
+    """The run sums of `_RUN_SUMS` over the rows `r` (in a GROUP BY)."""
+    return (f"COUNT(*), SUM({r}.cpu_kwh), SUM({r}.gpu_kwh), SUM({r}.ram_kwh), SUM({r}.cpu_kwh * {r}.coverage), "
+            f"SUM({r}.gpu_kwh * {r}.coverage), SUM({r}.ram_kwh * {r}.coverage), "
+            f"SUM(CASE WHEN {r}.coverage < 1.0 THEN 1 ELSE 0 END)")
+
+
+def _counted_rows(where: str) -> str:
+    """The runs a total adds among those `where` selects: top-level, or orphans (a parent
+    that never reached the ledger)."""
+    return f"SELECT * FROM runs WHERE ({where}) AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"
+
+
+def _first_match_rows(where: str, nested_only: bool) -> str:
+    """The runs `where` selects that no selected ancestor contains (a workload-filtered total
+    adds a matching run unless one of its ancestors matches too). `nested_only`: only the
+    runs whose parent is in the ledger (the others come from the rollups). `where` appears
+    twice: its parameters are given twice."""
+    if nested_only:
+        matched = f"SELECT id, parent_id FROM runs WHERE parent_id IS NOT NULL AND ({where}) AND parent_id IN (SELECT id FROM runs)"
+    else:
+        matched = f"SELECT id, parent_id FROM runs WHERE {where}"
+    return f"""
+        WITH RECURSIVE matched(id, parent_id) AS ({matched}),
+        up(id, ancestor) AS (
+            SELECT id, parent_id FROM matched WHERE parent_id IS NOT NULL
+            UNION
+            SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
+        )
+        SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
+          AND id NOT IN (SELECT up.id FROM up JOIN runs a ON a.id = up.ancestor WHERE {where})"""
+
+
 def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     """Counted runs summed per workload × month × zone × measurement.
 
@@ -166,34 +272,58 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     matching run is counted unless one of its ancestors matches too. Keys: workload, month,
     zone, measurement, runs, cpu_kwh, gpu_kwh, ram_kwh, cpu_cov_kwh, gpu_cov_kwh, ram_cov_kwh
     (each energy × the run's coverage), extrapolated_runs.
+
+    Whole days come from `run_rollups` (its `counted` runs), part-days from the rows; with a
+    workload-name filter, the nested runs (whose counting depends on the filter) from the
+    rows too, through the index of nested runs by name; with a tag filter, all from the rows.
     """
-    where, params = sel.sql()
-    if sel.workloads:
-        counted = f"""
-            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
-            up(id, ancestor) AS (
-                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
-                UNION
-                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
-            )
-            SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
-              AND id NOT IN (SELECT id FROM up WHERE ancestor IN (SELECT id FROM matched))"""
+    parts: list[tuple[str, list[object]]] = []
+    rows_part = (f"SELECT name, {_month('c')}, ifnull(zone, ''), method, {_run_row_sums('c')} "
+                 "FROM ({}) AS c GROUP BY 1, 2, 3, 4")
+    if sel.by_tag:
+        where, params = sel.sql()
+        parts.append((rows_part.format(_first_match_rows(where, nested_only=False)), params * 2))
     else:
-        counted = f"""
-            SELECT * FROM runs WHERE ({where})
-              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
-    sql = f"""
-        SELECT name AS workload, {_MONTH} AS month, zone, method AS measurement,
-               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
-               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
-               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(CASE WHEN coverage < 1.0 THEN 1 ELSE 0 END) AS extrapolated_runs
-        FROM ({counted}) AS counted
-        GROUP BY workload, month, zone, measurement"""
+        days, day_params = sel.split().day_sql()
+        names, name_params = _names(sel, "workload")
+        parts.append((f"SELECT workload, {_DAY_MONTH}, zone, method, {', '.join(f'SUM({c})' for c in _RUN_SUMS)} "
+                      f"FROM run_rollups WHERE counted = 1 AND {days} AND {names} GROUP BY 1, 2, 3, 4",
+                      [*day_params, *name_params]))
+        for edge in _edge_selections(sel):
+            where, params = edge.sql()
+            parts.append((rows_part.format(_counted_rows(where)), params))
+        if sel.workloads:
+            where, params = sel.sql()
+            parts.append((rows_part.format(_first_match_rows(where, nested_only=True)), params * 2))
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql})" for sql, _ in parts)
+    cols = ", ".join(f"SUM(s{i}) AS {c}" for i, c in enumerate(_RUN_SUMS))
+    sql = (f"WITH u(workload, month, zone, measurement, {', '.join(f's{i}' for i in range(len(_RUN_SUMS)))}) AS "
+           f"({union}) SELECT workload, month, NULLIF(zone, '') AS zone, measurement, {cols} FROM u "
+           "GROUP BY workload, month, u.zone, measurement")
     conn.row_factory = sqlite3.Row
     try:
-        return conn.execute(sql, params).fetchall()
+        return conn.execute(sql, [p for _, ps in parts for p in ps]).fetchall()
     finally:
         conn.row_factory = None
+
+
+# The sums of a call group, beyond its key: (column, sum over rows `r`, sum over call_rollups).
+_CALL_GROUP_SUMS: tuple[tuple[str, str, str], ...] = (
+    ("rows", "1", "rows"),
+    ("requests", "requests", "requests"),
+    ("input_tokens", "requests * input_tokens", "input_tokens"),
+    ("input_tokens_sq", "requests * input_tokens * input_tokens", "input_tokens_sq"),
+    ("output_tokens", "requests * output_tokens", "output_tokens"),
+    ("reasoning_tokens", "requests * reasoning_tokens", "reasoning_tokens"),
+    ("units", "requests * units", "units"),
+    ("input_output_tokens", "requests * input_tokens * output_tokens", "input_output_tokens"),
+    ("latency_s", "requests * ifnull(latency_s, 0.0)", "latency_s"),
+    ("latency_requests", "requests * (latency_s IS NOT NULL)", "requests * has_latency"),
+    ("demo", "requests * (source = 'demo')", "requests * (source = 'demo')"),
+    ("failed", "requests * (status = 'failed')", "failed"),
+    ("failed_tokenless", "requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)",
+     "failed_tokenless"),
+)
 
 
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
@@ -202,52 +332,57 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
     Keys: workload (NO_WORKLOAD outside any run), month, provider, region (the one its host
-    names, `REGION_HOSTS`; '' for most), model, local, kind (the request kind, ledger/kinds.py),
-    image_size, image_quality, units (Σ requests × units: images, audio seconds or
-    characters), declared
-    (1 for the rows `ledger declare` wrote: source 'declared'), rows (ledger rows), requests,
-    input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
-    failed_tokenless, first, last (start times).
+    names, `REGION_HOSTS`; '' for most), model, local, declared (1 for the rows `ledger
+    declare` wrote: source 'declared'), kind (the request kind, ledger/kinds.py), image_size,
+    image_quality; and the sums: rows (ledger rows), requests, units (Σ requests × units:
+    images, audio seconds or characters),
+    input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens,
+    input_output_tokens (Σ input × output), latency_s (Σ latency over the requests that have
+    one), latency_requests (how many have one), demo, failed, failed_tokenless.
 
     A row stands for `requests` identical requests (its token counts are per request), so it
     adds `requests` to the requests, `requests × tokens` to each token sum and `requests ×
     input²` to Σ input²: a month loaded as one row of N requests sums exactly as N rows.
 
-    Not a GROUP BY: SQLite sorts every row for one (a million rows into a temporary B-tree),
-    while an upsert into a temporary table keyed by the group adds each row to one of a few
-    hundred totals. Same sums (integers), about 20% less CPU on a large ledger. (A backend
+    Whole days come from `call_rollups`, part-days (and everything, under a tag filter) from
+    the rows. Not a GROUP BY: an upsert into a temporary table keyed by the group adds each
+    row to one of a few hundred totals without sorting them. Same sums (integers). (A backend
     with hash aggregation, PostgreSQL, can use a plain GROUP BY for the same result.)
     """
-    where, params = sel.sql()
+    names = [c for c, _, _ in _CALL_GROUP_SUMS]
     conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
-    conn.execute("""
+    conn.execute(f"""
         CREATE TEMP TABLE frugal_ai_call_groups (
             workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, region TEXT NOT NULL,
-            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL, rows INTEGER, requests INTEGER,
-            input_tokens INTEGER, input_tokens_sq INTEGER,
-            output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
-            failed_tokenless INTEGER, first REAL, last REAL,
-            kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL, units REAL,
+            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL,
+            kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL,
+            {', '.join(f'{c} {"REAL" if c in ("latency_s", "units") else "INTEGER"}' for c in names)},
             PRIMARY KEY (workload, month, provider, region, model, local, declared, kind, image_size, image_quality))
             WITHOUT ROWID""")
+    upsert = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in names)
     try:
-        conn.execute(f"""
-            INSERT INTO temp.frugal_ai_call_groups
-            SELECT ifnull(name, ?), {_MONTH}, provider, {_REGION}, model, local, source = '{DECLARED_SOURCE}', 1, requests,
-                   requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
-                   requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
-                   requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start,
-                   kind, image_size, image_quality, requests * units
-            FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}
-            ON CONFLICT DO UPDATE SET
-                rows = rows + 1, requests = requests + excluded.requests,
-                input_tokens = input_tokens + excluded.input_tokens,
-                input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
-                output_tokens = output_tokens + excluded.output_tokens,
-                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, units = units + excluded.units,
-                demo = demo + excluded.demo,
-                failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
-                first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
+        def from_rows(s: Selection) -> None:
+            where, params = s.sql()
+            conn.execute(f"""
+                INSERT INTO temp.frugal_ai_call_groups
+                SELECT ifnull(name, ?), {_month('api_calls')}, provider, {_REGION}, model, local,
+                       source = '{DECLARED_SOURCE}', kind, image_size, image_quality,
+                       {', '.join(e for _, e, _ in _CALL_GROUP_SUMS)}
+                FROM api_calls WHERE ({where}) AND {_PLAUSIBLE} {upsert}""", [NO_WORKLOAD, *params])
+
+        if sel.by_tag:
+            from_rows(sel)
+        else:
+            days, day_params = sel.split().day_sql()
+            named, name_params = _names(sel, "workload", named="named")
+            conn.execute(f"""
+                INSERT INTO temp.frugal_ai_call_groups
+                SELECT CASE WHEN named THEN workload ELSE ? END, {_DAY_MONTH}, provider, {_REGION}, model, local,
+                       source = '{DECLARED_SOURCE}', kind, image_size, image_quality,
+                       {', '.join(e for _, _, e in _CALL_GROUP_SUMS)}
+                FROM call_rollups WHERE {days} AND {named} {upsert}""", [NO_WORKLOAD, *day_params, *name_params])
+            for edge in _edge_selections(sel):
+                from_rows(edge)
         conn.row_factory = sqlite3.Row
         return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
     finally:
@@ -255,22 +390,67 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
         conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
 
 
+def _span(conn: sqlite3.Connection, sel: Selection, table: str, rollup: str, rollup_cond: str,
+          rows_cond: str) -> tuple[float | None, float | None]:
+    """(first start, last start) of the rows of `table` that `sel` selects (and `rows_cond`):
+    the first and last day that holds any, from the rollup (`rollup_cond` on it), then the
+    rows of those days alone (the `start` index); the part-days from the rows."""
+    where, params = sel.sql()
+    if sel.by_tag:
+        return conn.execute(f"SELECT MIN(start), MAX(start) FROM {table} WHERE ({where}) AND {rows_cond}",
+                            params).fetchone()
+    ranges: list[tuple[float, float]] = list(sel.split().edges)
+    days, day_params = sel.split().day_sql()
+    names, name_params = _names(sel, "workload", named="named" if rollup == "call_rollups" else None)
+    lo, hi = conn.execute(f"SELECT MIN(day), MAX(day) FROM {rollup} WHERE {days} AND {names} AND {rollup_cond}",
+                          [*day_params, *name_params]).fetchone()
+    if lo is not None:
+        ranges += [(lo * SECONDS_PER_DAY, (lo + 1) * SECONDS_PER_DAY), (hi * SECONDS_PER_DAY, (hi + 1) * SECONDS_PER_DAY)]
+    starts: list[float] = []
+    for a, b in ranges:
+        first, last = conn.execute(f"SELECT MIN(start), MAX(start) FROM {table} WHERE start >= ? AND start < ? "
+                                   f"AND ({where}) AND {rows_cond}", [a, b, *params]).fetchone()
+        starts += [t for t in (first, last) if t is not None]
+    return (min(starts), max(starts)) if starts else (None, None)
+
+
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:
     """(number of selected runs, earliest start, latest start)."""
-    where, params = sel.sql()
-    n, first, last = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}", params).fetchone()
+    if sel.by_tag:
+        where, params = sel.sql()
+        n = conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
+    else:
+        days, day_params = sel.split().day_sql()
+        names, name_params = _names(sel, "workload")
+        n = conn.execute(f"SELECT TOTAL(runs) FROM run_rollups WHERE {days} AND {names}",
+                         [*day_params, *name_params]).fetchone()[0]
+        for edge in _edge_selections(sel):
+            where, params = edge.sql()
+            n += conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
+    first, last = _span(conn, sel, "runs", "run_rollups", "1", "1")
     return int(n), first, last
+
+
+def call_span(conn: sqlite3.Connection, sel: Selection) -> tuple[float | None, float | None]:
+    """(earliest start, latest start) of the selected API calls within the plausibility bounds."""
+    return _span(conn, sel, "api_calls", "call_rollups", "1", _PLAUSIBLE)
 
 
 def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     """Energy the tracker measured while no run was active, in the selection's period (table
-    `sessions`; a session belongs to no workload, so the workload filter does not apply)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
-        return 0.0
-    where, params = sel.period_only().sql()
+    `sessions`; a session belongs to no workload, so the workload filter does not apply):
+    whole days from `session_rollups`, part-days from the rows."""
+    period = sel.period_only()
+    days, day_params = period.split().day_sql()
     (value,) = conn.execute(
-        "SELECT SUM(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
-        f"FROM sessions WHERE {where}", params).fetchone()
+        "SELECT TOTAL(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
+        f"FROM session_rollups WHERE {days}", day_params).fetchone()
+    for edge in _edge_selections(period):
+        where, params = edge.sql()
+        (part,) = conn.execute(
+            "SELECT TOTAL(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
+            f"FROM sessions WHERE {where}", params).fetchone()
+        value += part
     return float(value or 0.0)
 
 
@@ -298,6 +478,16 @@ def _reason_kind(reason: str) -> str:
     return head if sep and reason.endswith(")") else reason
 
 
+def probe_facts(conn: sqlite3.Connection) -> None:
+    """Read the first and last row of each table of facts (their B-trees' root and end pages):
+    a report reads the rollups, not every row, so this is its cheap check that the rows are
+    still readable. Damage deeper in the rows goes unseen here; `ledger stats`, `doctor` and
+    `gains check` check the whole file (ledger/health.py). Raises sqlite3.DatabaseError."""
+    for table in ("runs", "api_calls", "sessions"):
+        for order in ("ASC", "DESC"):
+            conn.execute(f"SELECT * FROM {table} ORDER BY rowid {order} LIMIT 1").fetchone()
+
+
 def workload_matches(conn: sqlite3.Connection, workload: str) -> bool:
     """Whether a workload name (or tag `key=value`) matches any run or API call, in any period."""
     clause, params = _workload_clause(workload)
@@ -313,43 +503,49 @@ def workload_matches(conn: sqlite3.Connection, workload: str) -> bool:
 def content_hash_text() -> str:
     """How the content hash is made, in words, for the report's methodology section."""
     return (
-        "SHA-256 over one UTF-8 line per selected ledger row, runs first then API calls, each "
-        "in storage order (rowid); fields joined by '|' in schema order, floats with 17 "
-        "significant digits, NULL as an empty field; an API call standing for more than one "
-        "request ends with '|' and its request count; one that is not a plain chat call then "
-        "ends with '|' and its request kind, units, image size and image quality; lines end with a newline."
+        "SHA-256 over one line per UTC day holding selected ledger rows, in day order: the day "
+        "(YYYY-MM-DD), '|', and the SHA-256 (hex) of that day's selected rows, one UTF-8 line "
+        "each, runs first then API calls, each in storage order (rowid); fields joined by '|' in "
+        "schema order up to the host, floats with 17 significant digits, NULL as an empty field; "
+        "an API call standing for more than one request ends with '|' and its request count; one "
+        "that is not a plain chat call then ends with '|' and its request kind, units, image size "
+        "and image quality; lines end with a newline."
     )
 
 
 def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[float], None] | None = None) -> str:
-    """SHA-256 of the runs and API calls `sel` selects (see `content_hash_text`). Streams in
-    chunks: bounded memory.
+    """SHA-256 of the runs and API calls `sel` selects, day by day (see `content_hash_text`).
 
-    Storage order, not id order: sorting a million text ids would double the cost, and the
+    The hash of a whole day is kept in `ledger_days` (the writers hash a day once it is
+    settled, and a write to it clears it: rollups.py), so an unfiltered report rehashes only
+    the days not hashed yet (today's, yesterday's) and the part-days at its ends. A workload
+    filter hashes its selected rows day by day. Storage order within a day, not id order: the
     order of a ledger file's rows is part of that file (a copy hashes the same).
     """
-    where, params = sel.sql()
-    h = hashlib.sha256()
     conn.row_factory = None
-    tables = ((_RUN_LINE, "runs"), (_CALL_LINE, "api_calls"))
-    spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t in tables]
-    total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
-    done = 0
-    for (line_sql, table), (lo, hi) in zip(tables, spans):
-        if lo is None:
-            continue
-        # SQLite builds each chunk's text itself (no Python object per row, GIL released);
-        # a rowid range is scanned in rowid order.
-        sql = (f"SELECT group_concat(line, char(10)) FROM (SELECT {line_sql} AS line FROM {table} "
-               f"WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid)")
-        for first in range(lo, hi + 1, _HASH_CHUNK_ROWS):
-            (text,) = conn.execute(sql, [first, first + _HASH_CHUNK_ROWS, *params]).fetchone()
-            if text:
-                h.update(text.encode())
-                h.update(b"\n")
-            done += min(_HASH_CHUNK_ROWS, hi + 1 - first)
-            if progress is not None:
-                progress(done / total)
+    split = sel.split()
+    cond, params = [], []
+    if sel.since_s is not None:
+        cond.append("day >= ?")
+        params.append(_floor_day(sel.since_s))
+    if sel.until_s is not None:
+        cond.append("day <= ?")
+        params.append(_floor_day(sel.until_s))
+    days = conn.execute(f"SELECT day, hash FROM ledger_days WHERE {' AND '.join(cond) or '1'} ORDER BY day",
+                        params).fetchall()
+    where, where_params = sel.sql()
+    h = hashlib.sha256()
+    for i, (day, cached) in enumerate(days):
+        whole = split.days and (split.day_lo is None or day >= split.day_lo) and (split.day_hi is None or day < split.day_hi)
+        if cached is not None and whole and not sel.workloads:
+            digest: str | None = cached
+        else:
+            found = day_digest(conn, day, where, where_params)
+            digest = found[0] if found else None
+        if digest is not None:
+            h.update(f"{datetime.fromtimestamp(day * SECONDS_PER_DAY, tz=timezone.utc):%Y-%m-%d}|{digest}\n".encode())
+        if progress is not None:
+            progress((i + 1) / len(days))
     return "sha256:" + h.hexdigest()
 
 

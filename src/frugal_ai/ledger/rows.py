@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from ..ids import new_id
+from . import rollups
 from .bounds import problem
 from .records import ApiCallRecord, Record, RunRecord, SessionRecord
 
@@ -154,10 +155,12 @@ def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], recor
 
 @contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: committed when the block ends, rolled back if it raises."""
+    """One write transaction: committed when the block ends, rolled back if it raises. The
+    rollups follow the rows by trigger; the days the writes settled are hashed before commit."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        rollups.on_written(conn)
         conn.execute("COMMIT")
     except BaseException:
         try:

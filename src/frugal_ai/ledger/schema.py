@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, LedgerError
+from . import rollups
 from .bounds import PLAUSIBLE_CALL_SQL
 
 # How long SQLite itself waits on a lock before reporting SQLITE_BUSY (ms). Writers retry
@@ -60,6 +61,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE api_calls ADD COLUMN image_size TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE api_calls ADD COLUMN image_quality TEXT NOT NULL DEFAULT ''",
     ),
+    # Rollups: the rows summed per day at write time, and a hash per day (ledger/rollups.py).
+    # Their triggers are (re)created, and the rollups rebuilt from the rows, after every
+    # migration (`rollups.install`), so that a later migration changing a rollup's key only
+    # changes rollups.py.
+    5: rollups.table_statements(),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -130,6 +136,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
+        rollups.install(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -151,6 +158,10 @@ def open_writable(path: Path) -> sqlite3.Connection:
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # The rollup triggers make each insert a statement that may need undoing alone: its
+        # statement journal in memory (a few pages) rather than in a temporary file, which
+        # would double the cost of a write.
+        conn.execute("PRAGMA temp_store=MEMORY")
         migrate(conn)
         for statement in OPTIONAL_TABLES:
             conn.execute(statement)

@@ -1,0 +1,361 @@
+"""Rollups: the ledger's rows summed per UTC day at write time, so that a report reads a few
+thousand sums instead of every row (docs/architecture.md, "Rollups").
+
+Three tables, kept by SQL triggers on the facts, so every write path keeps them right (the
+writer thread, `ledger import`, `ledger declare` replacing rows, any other program writing
+the file): a trigger fires for each row really inserted, updated (an upsert's DO UPDATE)
+or deleted, in the writing transaction.
+
+    call_rollups     API calls within the plausibility bounds, per day × workload × project ×
+                     provider × model × host × local × source × kind × image size × image
+                     quality × has_latency: rows, requests, Σr·in, Σr·in², Σr·out,
+                     Σr·reasoning, Σr·units, Σr·in·out, Σr·latency_s,
+                     failed and failed-without-tokens requests (r: the row's request count)
+    run_rollups      runs per day × workload × project × host × zone × method × counted:
+                     runs, energies, energies × coverage, runs extrapolated; `counted` is 1 for
+                     the runs a total adds (top-level, or whose parent never reached the ledger)
+    session_rollups  sessions per day × project × host × zone × method: energies measured,
+                     outside every run, extrapolated
+    ledger_days      one row per day holding runs or API calls: the SHA-256 of the day's rows
+                     (query.content_hash), NULL when a write changed the day since it was hashed
+
+The estimate of a group of API calls is a polynomial in its token counts without constant
+term (estimate/group.py), so these sums give it exactly; measured footprints are linear in
+energy and energy × coverage (inventory/priced.py). Integer sums are exact; float sums
+(energies, latency) are added in write order, so they may differ from a sum over the rows in
+another order in the last bits.
+
+`rebuild(conn)` recomputes everything from the rows (the facts); `install(conn)` (re)creates
+the triggers and rebuilds, after any schema migration. A day is the UTC day of `start`,
+numbered from the epoch (`day_of_sql`): computed exactly from the float, so that a day's
+rows are those with day × 86400 <= start < (day + 1) × 86400, the same boundaries a period
+filter on `start` uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Sequence
+
+from .bounds import MAX_TOKENS_PER_REQUEST
+
+SECONDS_PER_DAY = 86_400
+
+
+def day_of_sql(r: str) -> str:
+    """The UTC day number of `{r}.start`: floor(start / 86400), exact (the division may round
+    up to the next integer just before midnight; the comparison puts such a row back)."""
+    q = f"CAST({r}.start / {SECONDS_PER_DAY} AS INTEGER)"
+    return f"({q} - ({q} * {SECONDS_PER_DAY} > {r}.start))"
+
+
+def plausible_sql(r: str) -> str:
+    """bounds.PLAUSIBLE_CALL_SQL for the row `r` (NEW, OLD or a table alias)."""
+    return " AND ".join(f"{r}.{c} BETWEEN 0 AND {MAX_TOKENS_PER_REQUEST}"
+                        for c in ("input_tokens", "output_tokens", "reasoning_tokens"))
+
+
+# (column, expression over the row `{r}`): the key of each rollup, then its sums. Another
+# migration that adds a key or a sum extends these and calls `install` (the triggers and the
+# rollups are rebuilt from them after every migration).
+CALL_KEYS: tuple[tuple[str, str], ...] = (
+    ("day", "{day}"),
+    ("named", "({r}.name IS NOT NULL)"),          # 0: a call outside any run (workload NO_WORKLOAD)
+    ("workload", "ifnull({r}.name, '')"),
+    ("project", "{r}.project"),
+    ("provider", "{r}.provider"),
+    ("model", "{r}.model"),
+    ("host", "{r}.host"),
+    ("local", "{r}.local"),
+    ("source", "{r}.source"),
+    ("kind", "{r}.kind"),                         # ledger/kinds.py
+    ("image_size", "{r}.image_size"),
+    ("image_quality", "{r}.image_quality"),
+    ("has_latency", "({r}.latency_s IS NOT NULL)"),
+)
+CALL_SUMS: tuple[tuple[str, str], ...] = (
+    ("rows", "1"),
+    ("requests", "{r}.requests"),
+    ("input_tokens", "{r}.requests * {r}.input_tokens"),
+    ("input_tokens_sq", "{r}.requests * {r}.input_tokens * {r}.input_tokens"),
+    ("output_tokens", "{r}.requests * {r}.output_tokens"),
+    ("reasoning_tokens", "{r}.requests * {r}.reasoning_tokens"),
+    ("units", "{r}.requests * {r}.units"),                # images, audio seconds, characters
+    ("input_output_tokens", "{r}.requests * {r}.input_tokens * {r}.output_tokens"),
+    ("latency_s", "{r}.requests * ifnull({r}.latency_s, 0.0)"),
+    ("failed", "{r}.requests * ({r}.status = 'failed')"),
+    ("failed_tokenless",
+     "{r}.requests * ({r}.status = 'failed' AND {r}.input_tokens + {r}.output_tokens + {r}.reasoning_tokens = 0)"),
+)
+RUN_KEYS: tuple[tuple[str, str], ...] = (
+    ("day", "{day}"),
+    ("workload", "{r}.name"),
+    ("project", "{r}.project"),
+    ("host", "{r}.host"),
+    ("zone", "ifnull({r}.zone, '')"),             # '' : no zone recorded
+    ("method", "{r}.method"),
+    ("counted", "{counted}"),
+)
+RUN_SUMS: tuple[tuple[str, str], ...] = (
+    ("runs", "1"),
+    ("cpu_kwh", "{r}.cpu_kwh"),
+    ("gpu_kwh", "{r}.gpu_kwh"),
+    ("ram_kwh", "{r}.ram_kwh"),
+    ("cpu_cov_kwh", "{r}.cpu_kwh * {r}.coverage"),
+    ("gpu_cov_kwh", "{r}.gpu_kwh * {r}.coverage"),
+    ("ram_cov_kwh", "{r}.ram_kwh * {r}.coverage"),
+    ("extrapolated_runs", "({r}.coverage < 1.0)"),
+)
+SESSION_KEYS: tuple[tuple[str, str], ...] = (
+    ("day", "{day}"),
+    ("project", "{r}.project"),
+    ("host", "{r}.host"),
+    ("zone", "ifnull({r}.zone, '')"),
+    ("method", "{r}.method"),
+)
+SESSION_SUMS: tuple[tuple[str, str], ...] = (
+    ("sessions", "1"),
+    ("cpu_kwh", "{r}.cpu_kwh"),
+    ("gpu_kwh", "{r}.gpu_kwh"),
+    ("ram_kwh", "{r}.ram_kwh"),
+    ("unattributed_cpu_kwh", "{r}.unattributed_cpu_kwh"),
+    ("unattributed_gpu_kwh", "{r}.unattributed_gpu_kwh"),
+    ("unattributed_ram_kwh", "{r}.unattributed_ram_kwh"),
+    ("extrapolated_kwh", "{r}.extrapolated_kwh"),
+)
+
+_TEXT_KEYS = {"workload", "project", "provider", "model", "host", "source", "kind", "image_size", "image_quality",
+              "zone", "method"}
+_REAL_SUMS = {"latency_s", "units", "cpu_kwh", "gpu_kwh", "ram_kwh", "cpu_cov_kwh", "gpu_cov_kwh", "ram_cov_kwh",
+              "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh"}
+
+# table -> (facts table, keys, sums, count column)
+_ROLLUPS = {
+    "call_rollups": ("api_calls", CALL_KEYS, CALL_SUMS, "rows"),
+    "run_rollups": ("runs", RUN_KEYS, RUN_SUMS, "runs"),
+    "session_rollups": ("sessions", SESSION_KEYS, SESSION_SUMS, "sessions"),
+}
+
+
+def _counted_sql(r: str) -> str:
+    """Whether a run is one a total adds: top-level, or its parent is not in the ledger
+    (energies are inclusive: a nested run's energy is in its parent's)."""
+    return (f"({r}.parent_id IS NULL OR ({r}.parent_id <> {r}.id AND NOT EXISTS "
+            f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id)))")
+
+
+def _expr(template: str, r: str, counted: str | None = None) -> str:
+    return template.format(r=r, day=day_of_sql(r), counted=counted if counted is not None else _counted_sql(r))
+
+
+def table_statements() -> tuple[str, ...]:
+    """CREATE TABLE statements of the rollups and of `ledger_days` (schema migration 4)."""
+    out = []
+    for table, (_, keys, sums, _) in _ROLLUPS.items():
+        cols = [f"{k} {'TEXT' if k in _TEXT_KEYS else 'INTEGER'} NOT NULL" for k, _ in keys]
+        cols += [f"{s} {'REAL' if s in _REAL_SUMS else 'INTEGER'} NOT NULL DEFAULT 0" for s, _ in sums]
+        pk = ", ".join(k for k, _ in keys)
+        out.append(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)}, PRIMARY KEY ({pk})) WITHOUT ROWID")
+    out.append("CREATE TABLE IF NOT EXISTS ledger_days (day INTEGER PRIMARY KEY, hash TEXT)")
+    # The triggers find a run's children (a parent reaching the ledger after them), and a
+    # workload-filtered report its nested runs: partial, so top-level runs cost nothing.
+    out.append("CREATE INDEX IF NOT EXISTS runs_parent ON runs (parent_id) WHERE parent_id IS NOT NULL")
+    out.append("CREATE INDEX IF NOT EXISTS runs_nested_name ON runs (name) WHERE parent_id IS NOT NULL")
+    return tuple(out)
+
+
+def _add(table: str, r: str, sign: int, *, counted: str | None = None, source: str = "",
+         where: str = "1") -> str:
+    """Add (sign 1) or take away (sign -1) the row(s) `r` to/from the rollup `table`."""
+    _, keys, sums, _ = _ROLLUPS[table]
+    names = ", ".join(k for k, _ in keys) + ", " + ", ".join(s for s, _ in sums)
+    values = [_expr(e, r, counted) for _, e in keys]
+    values += [_expr(e, r) if sign > 0 else f"-({_expr(e, r)})" for _, e in sums]
+    update = ", ".join(f"{s} = {s} + excluded.{s}" for s, _ in sums)
+    return (f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} {source} WHERE {where} "
+            f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {update}")
+
+
+def _drop_empty(table: str, r: str, counted: str | None = None) -> str:
+    """Delete the rollup row of `r`'s key once nothing is left in it."""
+    _, keys, _, count = _ROLLUPS[table]
+    cond = " AND ".join(f"{k} = {_expr(e, r, counted)}" for k, e in keys)
+    return f"DELETE FROM {table} WHERE {count} = 0 AND {cond}"
+
+
+def _dirty(r: str) -> str:
+    """Mark `r`'s day as changed since it was hashed."""
+    return (f"INSERT INTO ledger_days (day, hash) VALUES ({day_of_sql(r)}, NULL) "
+            "ON CONFLICT (day) DO UPDATE SET hash = NULL WHERE ledger_days.hash IS NOT NULL")
+
+
+def _move_children(parent_id: str, from_counted: int, where: str = "1") -> list[str]:
+    """The runs whose parent is `parent_id` change from counted `from_counted` to the other."""
+    src = "FROM runs c"
+    cond = f"c.parent_id = {parent_id} AND c.id <> {parent_id} AND {where}"
+    to = 1 - from_counted
+    return [
+        _add("run_rollups", "c", -1, counted=str(from_counted), source=src, where=cond),
+        _add("run_rollups", "c", 1, counted=str(to), source=src, where=cond),
+        f"DELETE FROM run_rollups WHERE runs = 0 AND counted = {from_counted} AND day IN "
+        f"(SELECT {day_of_sql('c')} FROM runs c WHERE {cond})",
+    ]
+
+
+def _trigger(name: str, event: str, table: str, body: Sequence[str]) -> str:
+    return f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN\n  " + ";\n  ".join(body) + ";\nEND"
+
+
+TRIGGERS = ("api_calls_rollup_insert", "api_calls_rollup_delete", "api_calls_rollup_update",
+            "runs_rollup_insert", "runs_rollup_delete", "runs_rollup_update",
+            "sessions_rollup_insert", "sessions_rollup_delete", "sessions_rollup_update")
+
+
+def trigger_statements() -> tuple[str, ...]:
+    """CREATE TRIGGER statements that keep the rollups and `ledger_days` right on every write."""
+    c = "call_rollups"
+    calls = (
+        _trigger("api_calls_rollup_insert", "INSERT", "api_calls",
+                 [_add(c, "NEW", 1, where=plausible_sql("NEW")), _dirty("NEW")]),
+        _trigger("api_calls_rollup_delete", "DELETE", "api_calls",
+                 [_add(c, "OLD", -1, where=plausible_sql("OLD")), _drop_empty(c, "OLD"), _dirty("OLD")]),
+        _trigger("api_calls_rollup_update", "UPDATE", "api_calls",
+                 [_add(c, "OLD", -1, where=plausible_sql("OLD")), _add(c, "NEW", 1, where=plausible_sql("NEW")),
+                  _drop_empty(c, "OLD"), _dirty("OLD"), _dirty("NEW")]),
+    )
+    r = "run_rollups"
+    runs = (
+        # A run that arrives after its children (a child ends, and is written, first) takes
+        # them out of the counted runs; a deleted run puts its children back.
+        _trigger("runs_rollup_insert", "INSERT", "runs",
+                 [_add(r, "NEW", 1), *_move_children("NEW.id", 1), _dirty("NEW")]),
+        _trigger("runs_rollup_delete", "DELETE", "runs",
+                 [_add(r, "OLD", -1), _drop_empty(r, "OLD"), *_move_children("OLD.id", 0), _dirty("OLD")]),
+        _trigger("runs_rollup_update", "UPDATE", "runs",
+                 [_add(r, "OLD", -1), _add(r, "NEW", 1), _drop_empty(r, "OLD"),
+                  *_move_children("OLD.id", 0, "NEW.id <> OLD.id"), *_move_children("NEW.id", 1, "NEW.id <> OLD.id"),
+                  _dirty("OLD"), _dirty("NEW")]),
+    )
+    s = "session_rollups"
+    sessions = (
+        _trigger("sessions_rollup_insert", "INSERT", "sessions", [_add(s, "NEW", 1)]),
+        _trigger("sessions_rollup_delete", "DELETE", "sessions", [_add(s, "OLD", -1), _drop_empty(s, "OLD")]),
+        _trigger("sessions_rollup_update", "UPDATE", "sessions",
+                 [_add(s, "OLD", -1), _add(s, "NEW", 1), _drop_empty(s, "OLD")]),
+    )
+    return calls + runs + sessions
+
+
+def rebuild_statements() -> tuple[str, ...]:
+    """Recompute every rollup from the rows (the facts); the day hashes are left to compute."""
+    out = []
+    for table, (facts, keys, sums, _) in _ROLLUPS.items():
+        names = ", ".join(k for k, _ in keys) + ", " + ", ".join(s for s, _ in sums)
+        where = plausible_sql("f") if facts == "api_calls" else "1"
+        out.append(f"DELETE FROM {table}")
+        # An upsert per row rather than a GROUP BY: no sort of every row (temp_store is in
+        # memory on a writable connection), bounded memory, same sums.
+        out.append(_add(table, "f", 1, source=f"FROM {facts} f", where=where))
+    out.append("DELETE FROM ledger_days")
+    out.append(f"INSERT INTO ledger_days (day, hash) SELECT DISTINCT {day_of_sql('f')}, NULL FROM runs f "
+               f"UNION SELECT DISTINCT {day_of_sql('f')}, NULL FROM api_calls f")
+    return tuple(out)
+
+
+def rebuild(conn) -> None:  # type: ignore[no-untyped-def]
+    """Recompute the rollups and every day hash from the rows, in one write transaction
+    (`frugal-ai ledger rebuild-rollups`). `conn`: a writable connection in autocommit mode."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in rebuild_statements():
+            conn.execute(statement)
+        refresh_day_hashes(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def install(conn) -> None:  # type: ignore[no-untyped-def]
+    """(Re)create the triggers and rebuild the rollups, inside the caller's transaction:
+    after a schema migration, so that the rollups match the schema just reached."""
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in (*table_statements(), *trigger_statements(), *rebuild_statements()):
+        conn.execute(statement)
+    refresh_day_hashes(conn)
+
+
+# --- the day hashes ---------------------------------------------------------------------
+
+# One line of text per ledger row for the content hash. Floats are printed with 17
+# significant digits so that the text (and hence the hash) changes whenever a value does.
+# (SQLite's printf; PostgreSQL's format() needs its own spelling of the same text.)
+RUN_LINE = (
+    "printf('run|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%.17g|%.17g|%.17g|%s', id, ifnull(parent_id, ''), "
+    "name, project, tags, start, \"end\", status, ifnull(zone, ''), method, cpu_kwh, gpu_kwh, ram_kwh, host)"
+)
+CALL_LINE = (
+    "printf('api_call|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s|%d|%d|%d|%d|%s|%s', id, ifnull(run_id, ''), "
+    "ifnull(name, ''), project, tags, start, \"end\", status, provider, model, input_tokens, "
+    "output_tokens, reasoning_tokens, local, source, host) || "
+    # The request count joins the line only where it is not 1 (a row of N requests differs
+    # from one of 1).
+    "CASE WHEN requests = 1 THEN '' ELSE printf('|%d', requests) END || "
+    # Likewise the request kind and its units (schema 4) join only a row that is not a plain
+    # chat call.
+    "CASE WHEN kind = 'chat' AND units = 0 AND image_size = '' AND image_quality = '' THEN '' "
+    "ELSE printf('|%s|%.17g|%s|%s', kind, units, image_size, image_quality) END"
+)
+
+
+def day_digest(conn, day: int, where: str = "1=1",  # type: ignore[no-untyped-def]
+               params: Sequence[object] = ()) -> tuple[str, int] | None:
+    """(SHA-256 hex, rows) of the rows of `day` that `where` selects: runs then API calls,
+    each in storage order, one line each (RUN_LINE, CALL_LINE) ending in a newline. None when
+    the day holds no such row."""
+    lo, hi = float(day * SECONDS_PER_DAY), float((day + 1) * SECONDS_PER_DAY)
+    h = hashlib.sha256()
+    rows = 0
+    for line, table in ((RUN_LINE, "runs"), (CALL_LINE, "api_calls")):
+        # SQLite builds the day's text itself (no Python object per row, GIL released).
+        n, text = conn.execute(
+            f"SELECT count(*), group_concat(line, char(10)) FROM (SELECT {line} AS line FROM {table} "
+            f"WHERE start >= ? AND start < ? AND ({where}) ORDER BY rowid)", [lo, hi, *params]).fetchone()
+        if n:
+            h.update(text.encode())
+            h.update(b"\n")
+            rows += n
+    return (h.hexdigest(), rows) if rows else None
+
+
+def refresh_day_hashes(conn, before_day: int | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Hash the days changed since they were hashed (before `before_day` only, when given),
+    inside the caller's write transaction; forget the days left without rows. Returns how
+    many days were hashed."""
+    sql = "SELECT day FROM ledger_days WHERE hash IS NULL"
+    days = [d for (d,) in conn.execute(sql + (" AND day < ?" if before_day is not None else ""),
+                                        [before_day] if before_day is not None else [])]
+    for day in days:
+        digest = day_digest(conn, day)
+        if digest is None:
+            conn.execute("DELETE FROM ledger_days WHERE day = ?", (day,))
+        else:
+            conn.execute("UPDATE ledger_days SET hash = ? WHERE day = ?", (digest[0], day))
+    return len(days)
+
+
+def settled_day(now_s: float | None = None) -> int:
+    """The first day the writers leave unhashed: yesterday (UTC). Records of today and
+    yesterday still arrive (a batch written late, a run that ended after midnight), and
+    rehashing a day at every batch would cost its rows each time; a report hashes these two
+    days from their rows."""
+    now = time.time() if now_s is None else now_s
+    return int(now // SECONDS_PER_DAY) - 1
+
+
+def on_written(conn) -> None:  # type: ignore[no-untyped-def]
+    """What a write transaction does before it commits: hash the settled days it changed."""
+    refresh_day_hashes(conn, settled_day())
+
