@@ -23,8 +23,10 @@ reads the rows.
 This set is the reader side of a ledger backend (docs/architecture.md): another store
 (PostgreSQL) provides the same functions over its own connection. The SQL is kept to what
 SQLite and PostgreSQL share where that costs nothing; what is SQLite's own is marked.
-It is a little over 400 lines because it is the whole reader seam in one place, on purpose:
-a backend implements this one file's functions.
+It is about 650 lines because it is the whole reader seam in one place, on purpose: a
+backend implements this one file's functions (the rollups' upkeep, triggers and day hashes,
+is in rollups.py). Were it to grow, `iter_records`, `declared_calls` and `ledger_stats` (the
+reads of `ledger export` and `ledger stats`) would move to their own module.
 """
 
 from __future__ import annotations
@@ -108,14 +110,7 @@ class Selection:
 
     def sql(self) -> tuple[str, list[object]]:
         """A WHERE condition (and its parameters) for the runs, api_calls and sessions tables alike."""
-        clauses: list[str] = []
-        params: list[object] = []
-        if self.since_s is not None:
-            clauses.append("start >= ?")
-            params.append(self.since_s)
-        if self.until_s is not None:
-            clauses.append("start < ?")
-            params.append(self.until_s)
+        clauses, params = _range("start", self.since_s, self.until_s)
         if self.workloads:
             alternatives: list[str] = []
             names = [w for w in self.workloads if "=" not in w]
@@ -142,6 +137,19 @@ class Selection:
         """The period as whole UTC days (read from the rollups) and the part-days at its ends
         (read from the rows)."""
         return Split.of(self.since_s, self.until_s)
+
+
+def _range(column: str, lo: object | None, hi: object | None) -> tuple[list[str], list[object]]:
+    """The conditions lo <= column < hi (a bound that is None: none) and their parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if lo is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(lo)
+    if hi is not None:
+        clauses.append(f"{column} < ?")
+        params.append(hi)
+    return clauses, params
 
 
 def _floor_day(t: float) -> int:
@@ -187,13 +195,7 @@ class Split:
         """The condition on a rollup's `day` for the whole days."""
         if not self.days:
             return "0", []
-        clauses, params = [], []
-        if self.day_lo is not None:
-            clauses.append("day >= ?")
-            params.append(self.day_lo)
-        if self.day_hi is not None:
-            clauses.append("day < ?")
-            params.append(self.day_hi)
+        clauses, params = _range("day", self.day_lo, self.day_hi)
         return (" AND ".join(clauses) or "1"), params
 
 

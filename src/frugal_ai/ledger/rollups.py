@@ -150,7 +150,7 @@ def _expr(template: str, r: str, counted: str | None = None) -> str:
 
 
 def table_statements() -> tuple[str, ...]:
-    """CREATE TABLE statements of the rollups and of `ledger_days` (schema migration 4)."""
+    """CREATE TABLE statements of the rollups and of `ledger_days` (schema migration 5)."""
     out = []
     for table, (_, keys, sums, _) in _ROLLUPS.items():
         cols = [f"{k} {'TEXT' if k in _TEXT_KEYS else 'INTEGER'} NOT NULL" for k, _ in keys]
