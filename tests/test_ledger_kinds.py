@@ -47,8 +47,10 @@ def test_an_old_ledger_migrates_its_calls_to_chat(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
     conn.executescript((Path(query.__file__).parent / "schema.sql").read_text())
-    conn.execute("ALTER TABLE runs ADD COLUMN coverage REAL NOT NULL DEFAULT 1.0")
-    conn.execute("ALTER TABLE api_calls ADD COLUMN requests INTEGER NOT NULL DEFAULT 1")
+    from frugal_ai.ledger.schema import MIGRATIONS
+
+    for statement in (*MIGRATIONS[2], *MIGRATIONS[3]):  # a version-3 ledger, sessions table included
+        conn.execute(statement)
     conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
     conn.execute("INSERT INTO api_calls (id, project, start, \"end\", status, provider, model, input_tokens) "
                  "VALUES ('old', 'p', 1.0, 2.0, 'ok', 'openai', 'gpt-4o-mini', 7)")
@@ -57,10 +59,10 @@ def test_an_old_ledger_migrates_its_calls_to_chat(tmp_path: Path) -> None:
     new = open_writable(path)
     assert new.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     assert new.execute("SELECT kind, units, image_size, image_quality FROM api_calls").fetchall() == [("chat", 0.0, "", "")]
-    # A row written before kinds hashes as it did (content_hash_text's line, without the kind
-    # fields): the content hash of an old report still verifies.
-    line = "api_call|old|||p|{}|1|2|ok|openai|gpt-4o-mini|7|0|0|0|capture\n"
-    assert query.content_hash(new, query.Selection()) == "sha256:" + hashlib.sha256(line.encode()).hexdigest()
+    # A chat row's line has no kind fields (content_hash_text): its day's hash, then the day's line.
+    line = "api_call|old|||p|{}|1|2|ok|openai|gpt-4o-mini|7|0|0|0|capture|\n"
+    day = "1970-01-01|" + hashlib.sha256(line.encode()).hexdigest() + "\n"
+    assert query.content_hash(new, query.Selection()) == "sha256:" + hashlib.sha256(day.encode()).hexdigest()
 
 
 def test_the_kind_changes_the_content_hash(tmp_path: Path) -> None:

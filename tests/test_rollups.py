@@ -68,7 +68,9 @@ def _call(rng: random.Random, i: int) -> ApiCallRecord:
     status = rng.choice(["ok", "ok", "failed"])
     tokens = (0, 0, 0) if status == "failed" and rng.random() < 0.5 else (
         rng.randrange(5000), rng.randrange(900), rng.choice([0, 0, rng.randrange(400)]))
-    return ApiCallRecord(id=f"c{i}", provider=provider, model=rng.choice(["gpt-4o-mini", "claude-sonnet-4"]),
+    image = rng.random() < 0.15
+    return ApiCallRecord(id=f"c{i}", request_kind="image" if image else "chat", units=float(rng.randrange(1, 5)) if image else 0.0,
+                         image_size="1024x1024" if image else "", provider=provider, model=rng.choice(["gpt-4o-mini", "claude-sonnet-4"]),
                          start=t, end=t + 1, input_tokens=tokens[0], output_tokens=tokens[1],
                          reasoning_tokens=tokens[2], latency_s=rng.choice([None, 0.5 + rng.random()]), status=status,
                          name=rng.choice(NAMES), tags={"team": rng.choice("ab")}, host=host,
@@ -178,7 +180,8 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         if not _selected(c, sel) or max(c["input_tokens"], c["output_tokens"], c["reasoning_tokens"]) > 10_000_000:
             continue
         key = (c["name"] if c["name"] is not None else NO_WORKLOAD, _month(c["start"]), c["provider"],
-               _region(c["provider"], c["host"]), c["model"], c["local"], int(c["source"] == DECLARED_SOURCE))
+               _region(c["provider"], c["host"]), c["model"], c["local"], int(c["source"] == DECLARED_SOURCE),
+               c["kind"], c["image_size"], c["image_quality"])
         g, r = groups[key], c["requests"]
         g["rows"] += 1
         g["requests"] += r
@@ -186,6 +189,7 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         g["input_tokens_sq"] += r * c["input_tokens"] ** 2
         g["output_tokens"] += r * c["output_tokens"]
         g["reasoning_tokens"] += r * c["reasoning_tokens"]
+        g["units"] += r * c["units"]
         g["input_output_tokens"] += r * c["input_tokens"] * c["output_tokens"]
         g["latency_s"] += r * (c["latency_s"] or 0.0)
         g["latency_requests"] += r * (c["latency_s"] is not None)
@@ -226,7 +230,7 @@ def _expected_runs(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any, 
 
 
 def _got_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any, ...], dict[str, Any]]:
-    keys = ("workload", "month", "provider", "region", "model", "local", "declared")
+    keys = ("workload", "month", "provider", "region", "model", "local", "declared", "kind", "image_size", "image_quality")
     return {tuple(g[k] for k in keys): {k: g[k] for k in g.keys() if k not in keys} for g in call_groups(conn, sel)}
 
 
@@ -294,8 +298,8 @@ def test_a_day_is_cut_exactly_at_midnight(tmp_path: Path) -> None:
                                         name="chat") for i, t in enumerate([before, midnight])])
     days = conn.execute("SELECT day, rows FROM call_rollups ORDER BY day").fetchall()
     assert days == [(int(BASE // DAY), 1), (int(BASE // DAY) + 1, 1)]
-    assert [g[8] for g in call_groups(conn, Selection(BASE, midnight))] == [1]   # requests
-    assert [g[8] for g in call_groups(conn, Selection(midnight, None))] == [1]
+    assert [g["requests"] for g in call_groups(conn, Selection(BASE, midnight))] == [1]
+    assert [g["requests"] for g in call_groups(conn, Selection(midnight, None))] == [1]
 
 
 def test_a_parent_written_after_its_child_takes_it_out_of_the_totals(tmp_path: Path) -> None:
