@@ -336,6 +336,10 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
                SUM(requests * reasoning_tokens), TOTAL(requests * units), SUM(requests * input_tokens * output_tokens),
                TOTAL(requests * ifnull(latency_s, 0.0)), SUM(requests * (latency_s IS NOT NULL)),
+               SUM(requests * input_tokens * (latency_s IS NOT NULL)),
+               SUM(requests * input_tokens * input_tokens * (latency_s IS NOT NULL)),
+               SUM(requests * output_tokens * (latency_s IS NOT NULL)),
+               SUM(requests * reasoning_tokens * (latency_s IS NOT NULL)),
                SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
                SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0))
         FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, kind, image_size, image_quality""",

@@ -193,6 +193,11 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         g["input_output_tokens"] += r * c["input_tokens"] * c["output_tokens"]
         g["latency_s"] += r * (c["latency_s"] or 0.0)
         g["latency_requests"] += r * (c["latency_s"] is not None)
+        timed = c["latency_s"] is not None
+        g["timed_input_tokens"] += r * c["input_tokens"] * timed
+        g["timed_input_tokens_sq"] += r * c["input_tokens"] ** 2 * timed
+        g["timed_output_tokens"] += r * c["output_tokens"] * timed
+        g["timed_reasoning_tokens"] += r * c["reasoning_tokens"] * timed
         g["demo"] += r * (c["source"] == "demo")
         g["failed"] += r * (c["status"] == "failed")
         g["failed_tokenless"] += r * (c["status"] == "failed" and c["input_tokens"] + c["output_tokens"]

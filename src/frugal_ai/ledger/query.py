@@ -321,6 +321,13 @@ _CALL_GROUP_SUMS: tuple[tuple[str, str, str], ...] = (
     ("input_output_tokens", "requests * input_tokens * output_tokens", "input_output_tokens"),
     ("latency_s", "requests * ifnull(latency_s, 0.0)", "latency_s"),
     ("latency_requests", "requests * (latency_s IS NOT NULL)", "requests * has_latency"),
+    # The token sums of the requests that have a latency: what a time-based estimate of the
+    # group is compared with (estimate/cross_check.py).
+    ("timed_input_tokens", "requests * input_tokens * (latency_s IS NOT NULL)", "input_tokens * has_latency"),
+    ("timed_input_tokens_sq", "requests * input_tokens * input_tokens * (latency_s IS NOT NULL)",
+     "input_tokens_sq * has_latency"),
+    ("timed_output_tokens", "requests * output_tokens * (latency_s IS NOT NULL)", "output_tokens * has_latency"),
+    ("timed_reasoning_tokens", "requests * reasoning_tokens * (latency_s IS NOT NULL)", "reasoning_tokens * has_latency"),
     ("demo", "requests * (source = 'demo')", "requests * (source = 'demo')"),
     ("failed", "requests * (status = 'failed')", "failed"),
     ("failed_tokenless", "requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)",
@@ -340,7 +347,9 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     images, audio seconds or characters),
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens,
     input_output_tokens (Σ input × output), latency_s (Σ latency over the requests that have
-    one), latency_requests (how many have one), demo, failed, failed_tokenless.
+    one), latency_requests (how many have one), timed_input_tokens, timed_input_tokens_sq,
+    timed_output_tokens, timed_reasoning_tokens (the token sums of those requests alone),
+    demo, failed, failed_tokenless.
 
     A row stands for `requests` identical requests (its token counts are per request), so it
     adds `requests` to the requests, `requests × tokens` to each token sum and `requests ×
