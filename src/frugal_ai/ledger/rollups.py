@@ -321,7 +321,7 @@ def day_digest(conn, day: int, where: str = "1=1",  # type: ignore[no-untyped-de
     for line, table in ((RUN_LINE, "runs"), (CALL_LINE, "api_calls")):
         # SQLite builds the day's text itself (no Python object per row, GIL released).
         n, text = conn.execute(
-            f"SELECT count(*), group_concat(line, char(10)) FROM (SELECT {line} AS line FROM {table} "
+            f"SELECT count(*), group_concat(line, char(10)) FROM (SELECT {line} AS line FROM {table} INDEXED BY {table}_start "
             f"WHERE start >= ? AND start < ? AND ({where}) ORDER BY rowid)", [lo, hi, *params]).fetchone()
         if n:
             h.update(text.encode())
