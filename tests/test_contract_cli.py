@@ -35,6 +35,7 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "usage": {},
     "usage template": {},
     "ledger declare": {("--dry-run",): None, ("--ledger",): None},
+    "ledger rebuild-rollups": {("--ledger",): None},
     "models list": {("--provider",): None, ("--format",): ("table", "json")},
     "models show": {("--format",): ("table", "json")},
     "factors": {},
@@ -74,7 +75,7 @@ SUBCOMMANDS = {
     "products": ("list", "show"),
     "usage": ("template",),
     "factors": ("list", "show"),
-    "ledger": ("export", "import", "stats", "declare"),
+    "ledger": ("export", "import", "stats", "declare", "rebuild-rollups"),
     "gains": ("check", "template"),
 }
 USAGE_ARGS = {"models show": "MODEL", "factors show": "KEY", "run": "COMMAND...", "gains check": "FILE",

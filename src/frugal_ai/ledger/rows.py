@@ -220,15 +220,18 @@ def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int,
 def _insert_each(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]], recs: list[Record],
                  rejected: list[tuple[Record, str]]) -> int:
     """Insert the rows in one statement; if the database refuses one, insert them one by one
-    so that only the refused ones are left out (added to `rejected`). Returns how many went in."""
-    conn.execute("SAVEPOINT frugal_ai_rows")
+    so that only the refused ones are left out (added to `rejected`). Returns how many went in.
+
+    No savepoint around the batch: the rows written before the refused one stay, and writing
+    them again one by one is harmless (an API call's id is written once, a run or session, or
+    a replaced call, gets the same figures again). A savepoint opened after earlier writes of
+    the transaction made every row's statement journal copy the rollup pages its triggers
+    change: ten times the cost of the batch (rollups.py)."""
     try:
         conn.executemany(sql, rows)
         return len(rows)
     except _RECORD_ERRORS:
-        conn.execute("ROLLBACK TO frugal_ai_rows")
-    finally:
-        conn.execute("RELEASE frugal_ai_rows")
+        pass
     n = 0
     for row, r in zip(rows, recs):
         try:
