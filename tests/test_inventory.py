@@ -331,12 +331,12 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     conn.row_factory = None
     expected = sorted(conn.execute(f"""
         SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, {query._REGION}, model, local,
-               source = 'declared', COUNT(*), SUM(requests),
+               source IN ('declared', 'declared-spend'), {query._BASIS}, COUNT(*), SUM(requests),
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
                SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
                SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
                MIN(start), MAX(start), kind, image_size, image_quality, SUM(requests * units)
-        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, kind, image_size, image_quality""",
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, kind, image_size, image_quality""",
         [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3
 

@@ -21,6 +21,8 @@ class Fallbacks(BaseModel):
     model_class: str | None = Field(None, description="For a model not in the catalogue: the fallback class it was priced as (model_fallbacks.csv).")
     kind_not_priced: str | None = Field(None, description="A request kind the inventory cannot price from what the ledger holds (e.g. a transcription without its audio length).")
     extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
+    approximated: bool = Field(False, description="Tokens approximated from characters (the provider sent no usage): range widened by the characters-per-token bounds.")
+    spend_based: bool = Field(False, description="Declared by spend alone: requests from the spend, range widened by the requests-per-euro bounds.")
 
 
 class InventoryRow(BaseModel):
@@ -73,6 +75,7 @@ class Inventory(BaseModel):
     demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
     failed_requests: int = Field(0, description="API calls with status 'failed' in the period (counted as requests).")
     failed_tokenless: int = Field(0, description="Of those, the ones with no token count: estimated as zero energy.")
+    approximated_requests: int = Field(0, description="API calls whose tokens were approximated from characters (source 'approximated').")
     unattributed_kwh: float = Field(
         0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
     )

@@ -40,6 +40,15 @@ NO_WORKLOAD = "(no workload)"
 
 DECLARED_SOURCE = "declared"
 """`api_calls.source` of the rows `frugal-ai ledger declare` writes (method 'declared')."""
+DECLARED_SPEND_SOURCE = "declared-spend"
+"""`api_calls.source` of a declared tool known by its spend alone (method 'declared', spend-based)."""
+APPROXIMATED_SOURCE = "approximated"
+"""`api_calls.source` of a captured call whose tokens were approximated from its characters
+(the provider sent no usage: capture/approximate.py)."""
+DECLARED_SOURCES = (DECLARED_SOURCE, DECLARED_SPEND_SOURCE)
+_DECLARED_IN = "('" + "', '".join(DECLARED_SOURCES) + "')"
+# The sources whose groups the inventory prices with a wider range (`basis` in call_groups).
+_BASIS = f"CASE WHEN source IN ('{APPROXIMATED_SOURCE}', '{DECLARED_SPEND_SOURCE}') THEN source ELSE '' END"
 
 _HASH_CHUNK_ROWS = 50_000
 
@@ -197,15 +206,16 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
 
 
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
-    """The API calls summed per workload × month × provider × region × model × local × kind
-    (request kind, image size and quality).
+    """The API calls summed per workload × month × provider × region × model × local × basis ×
+    kind (request kind, image size and quality).
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
     Keys: workload (NO_WORKLOAD outside any run), month, provider, region (the one its host
-    names, `REGION_HOSTS`; '' for most), model, local, kind (the request kind, ledger/kinds.py),
-    image_size, image_quality, units (Σ requests × units: images, audio seconds or
-    characters), declared
-    (1 for the rows `ledger declare` wrote: source 'declared'), rows (ledger rows), requests,
+    names, `REGION_HOSTS`; '' for most), model, local, declared (1 for the rows `ledger declare`
+    wrote: source 'declared' or 'declared-spend'), basis (the source of rows priced with a wider
+    range: 'approximated', 'declared-spend'; '' for the others), kind (the request kind,
+    ledger/kinds.py), image_size, image_quality, units (Σ requests × units: images, audio
+    seconds or characters), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times).
 
@@ -223,17 +233,19 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     conn.execute("""
         CREATE TEMP TABLE frugal_ai_call_groups (
             workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, region TEXT NOT NULL,
-            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL, rows INTEGER, requests INTEGER,
+            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL, basis TEXT NOT NULL,
+            rows INTEGER, requests INTEGER,
             input_tokens INTEGER, input_tokens_sq INTEGER,
             output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
             failed_tokenless INTEGER, first REAL, last REAL,
             kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL, units REAL,
-            PRIMARY KEY (workload, month, provider, region, model, local, declared, kind, image_size, image_quality))
-            WITHOUT ROWID""")
+            PRIMARY KEY (workload, month, provider, region, model, local, declared, basis, kind, image_size,
+                         image_quality)) WITHOUT ROWID""")
     try:
         conn.execute(f"""
             INSERT INTO temp.frugal_ai_call_groups
-            SELECT ifnull(name, ?), {_MONTH}, provider, {_REGION}, model, local, source = '{DECLARED_SOURCE}', 1, requests,
+            SELECT ifnull(name, ?), {_MONTH}, provider, {_REGION}, model, local, source IN {_DECLARED_IN}, {_BASIS},
+                   1, requests,
                    requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
                    requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
                    requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start,
@@ -399,11 +411,11 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
 
 
 def declared_calls(conn: sqlite3.Connection) -> list[ApiCallRecord]:
-    """The API-call rows `frugal-ai ledger declare` wrote (source 'declared'), as records, so
-    that a new declaration can be compared with them field by field."""
+    """The API-call rows `frugal-ai ledger declare` wrote (source 'declared' or 'declared-spend'),
+    as records, so that a new declaration can be compared with them field by field."""
     conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute(f"SELECT * FROM api_calls WHERE source = '{DECLARED_SOURCE}' ORDER BY start, id").fetchall()
+        rows = conn.execute(f"SELECT * FROM api_calls WHERE source IN {_DECLARED_IN} ORDER BY start, id").fetchall()
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
     finally:

@@ -325,6 +325,11 @@ def assumption_text(r: Any, t: Texts) -> str:
     return t(key) if t.has(key) else t.value(r.assumption or "—")
 
 
+def _kind_text(kind: str, t: Texts) -> str:
+    """A request kind in words (a kind without words of its own as recorded)."""
+    return t(f"request_kind.{kind}") if t.has(f"request_kind.{kind}") else t.value(kind)
+
+
 def quality_blocks(report: Report, t: Texts) -> list[Block]:
     m = report.methodology
     blocks: list[Block] = [SectionBreak("quality"), Heading(2, t("section.quality"), "quality")]
@@ -336,6 +341,10 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.local_requests"), t.count(m.local_requests)],
         [t("quality.failed_requests"), t.count(m.failed_requests)],
         [t("quality.failed_tokenless"), t.count(m.failed_tokenless)],
+        *([[t("quality.approximated"), t.count(m.approximated_requests)]] if m.approximated_requests else []),
+        *[[t("quality.unpriced_kind", kind=_kind_text(u.kind, t)),
+           t("quality.requests_and_share", requests=t.count(u.requests), share=t.percent(u.share_of_requests))]
+          for u in m.unpriced_kinds],
         [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
         *([[t("quality.rejected"), t.count(sum(m.rejected_records.values()))]] if m.rejected_records else []),
     ], [False, True]))

@@ -22,7 +22,8 @@ from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
 from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
 from .ghg import datapoints_of, ghg_of
-from .provenance import factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version
+from .provenance import (factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of,
+                         tool_version, unpriced_kinds)
 from .schema import METHODS, GainsCase, Method, Methodology, MethodTotal, Quantities, Recommendation, Report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,6 +142,8 @@ def report_from_inventory(
             unattributed_kwh=inventory.unattributed_kwh,
             failed_requests=inventory.failed_requests,
             failed_tokenless=inventory.failed_tokenless,
+            approximated_requests=inventory.approximated_requests,
+            unpriced_kinds=unpriced_kinds(inventory.rows),
             rejected_records=inventory.rejected,
             factors=used,
             sources=sources_of(used, factors),

@@ -11,7 +11,8 @@ from ...errors import InputError
 from ...estimate.names import catalogue_name
 from ...footprint import Range
 from ...inventory import Inventory, InventoryRow
-from .schema import FactorUsed, FallbackModel, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
+from .schema import (FactorUsed, FallbackModel, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef,
+                     UnpricedKind)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...config import Settings
@@ -29,6 +30,18 @@ def fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
                             model=r.model, zone=r.zone, unknown_zone=r.fallbacks.unknown_zone, kinds=kinds)
             )
     return out
+
+
+def unpriced_kinds(rows: list[InventoryRow]) -> list[UnpricedKind]:
+    """Calls of each request kind the inventory cannot price yet, with their share of all API
+    requests: counted and shown, never dropped."""
+    total = sum(r.requests for r in rows)
+    found: dict[str, int] = {}
+    for r in rows:
+        if r.fallbacks.kind_not_priced:
+            found[r.fallbacks.kind_not_priced] = found.get(r.fallbacks.kind_not_priced, 0) + r.requests
+    return [UnpricedKind(kind=k, requests=n, share_of_requests=n / total if total else 0.0)
+            for k, n in sorted(found.items())]
 
 
 def fallback_models(rows: list[InventoryRow]) -> list[FallbackModel]:

@@ -130,6 +130,14 @@ class FallbackRow(BaseModel):
     kinds: list[str]
 
 
+class UnpricedKind(BaseModel):
+    """A request kind the inventory counts but cannot price yet (e.g. a transcription without its audio length)."""
+
+    kind: str
+    requests: int
+    share_of_requests: float = Field(description="Its share of all API requests in the period, 0..1.")
+
+
 class FallbackModel(BaseModel):
     """A model the catalogue does not know, priced by a fallback class read from its name."""
 
@@ -208,6 +216,10 @@ class Methodology(BaseModel):
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
     failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
     failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
+    approximated_requests: int = Field(
+        0, description="API calls whose provider sent no usage: tokens approximated from characters (wider range).")
+    unpriced_kinds: list[UnpricedKind] = Field(
+        default_factory=list, description="Calls of kinds not priced yet, per kind, with their share of calls: counted, zero energy.")
     rejected_records: dict[str, int] = Field(
         default_factory=dict, description="Records refused by the ledger's plausibility bounds, by reason: never counted."
     )
