@@ -96,7 +96,7 @@ def test_switching_a_tool_from_spend_to_counts_replaces_its_rows(tmp_path: Path)
     ('product = "invoice-ocr"\nspend_eur_per_month = 50', "spend_eur_per_month"),
     ('spend_eur_per_month = -5', "spend_eur_per_month"),
     ('spend_eur_per_month = 5\nusers = 3\nprompts_per_user_per_day = 2', "users"),
-    ('product = "chatgpt"\nmodel = "gpt-4o"\nspend_eur_per_month = 5', "model"),
+    ('product = "chatgpt"\nmodel = "gpt-4o"\nspend_eur_per_month = 5', "product"),
     ('users = 3\nprompts_per_user_per_day = 2', "product"),
 ])
 def test_a_bad_spend_declaration_is_one_line_naming_the_key(tmp_path: Path, body: str, key: str) -> None:

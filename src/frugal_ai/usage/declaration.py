@@ -106,7 +106,7 @@ def _tool(i: int, t: dict[str, Any], fail: Any) -> DeclaredTool:
         raise fail(i, "name", "give the tool a name (it is the workload name in the report)")
     fs = factor_set()
     if "product" in t and "model" in t:
-        raise fail(i, "model", "give either product (see `frugal-ai products list`) or model, not both")
+        raise fail(i, "product", "give either product (see `frugal-ai products list`) or model, not both")
     if "product" not in t and "model" not in t and "spend_eur_per_month" not in t:
         raise fail(i, "product", "give product (see `frugal-ai products list`) or model (or, where nothing else is "
                                  "known, spend_eur_per_month)")
