@@ -164,6 +164,7 @@ MESSAGES: dict[str, str] = {
     "request_kind.embedding": "embedding",
     "request_kind.audio": "audio",
     "request_kind.text": "text",
+    "request_kind.chat": "chat",
     "fallback.approximated": "tokens approximated from characters (no usage sent)",
     "fallback.spend_based": "declared by spend (requests per euro, wide range)",
     "quality.rejected": "Records rejected as implausible (kept apart, never counted)",

@@ -164,6 +164,7 @@ MESSAGES: dict[str, str] = {
     "request_kind.embedding": "plongement (embedding)",
     "request_kind.audio": "audio",
     "request_kind.text": "texte",
+    "request_kind.chat": "conversation",
     "fallback.approximated": "jetons déduits des caractères (pas de décompte du fournisseur)",
     "fallback.spend_based": "déclaré par la dépense (requêtes par euro, fourchette large)",
     "quality.rejected": "Enregistrements rejetés comme invraisemblables (mis à part, jamais comptés)",
