@@ -20,6 +20,7 @@ from ..ledger.query import (
     Selection,
     call_groups,
     content_hash,
+    machine_split,
     rejected_counts,
     run_groups,
     run_span,
@@ -40,6 +41,7 @@ class LedgerRows:
     unattributed_kwh: float
     content_hash: str  # '' when not computed
     rejected: dict[str, int]  # records refused by the plausibility bounds, by reason
+    machine_split: dict[str, float] | None = None  # the trackers' machine energy, split (query.machine_split)
 
     @property
     def ledger_rows(self) -> int:
@@ -71,6 +73,7 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         n_runs, first_run, last_run = run_span(conn, sel)
         unattributed = unattributed_kwh(conn, sel) if not sel.workloads else 0.0
         rejected = rejected_counts(conn, sel) if not sel.workloads else {}
+        split = machine_split(conn, sel) if not sel.workloads else None
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing
@@ -83,4 +86,4 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         conn.close()
         if hasher is not None:
             hasher.join()
-    return LedgerRows(runs, calls, n_runs, first_run, last_run, unattributed, digest, rejected)
+    return LedgerRows(runs, calls, n_runs, first_run, last_run, unattributed, digest, rejected, split)

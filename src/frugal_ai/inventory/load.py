@@ -73,6 +73,7 @@ def load_inventory(
         approximated_requests=sum(int(g["requests"]) for g in read.call_groups if g["basis"] == APPROXIMATED_SOURCE),
         unattributed_kwh=read.unattributed_kwh,
         rejected=read.rejected,
+        machine_split=read.machine_split,
         first_start=_as_datetime(first),
         last_start=_as_datetime(last),
     )

@@ -25,6 +25,18 @@ class Fallbacks(BaseModel):
     spend_based: bool = Field(False, description="Declared by spend alone: requests from the spend, range widened by the requests-per-euro bounds.")
 
 
+class MachineSplit(BaseModel):
+    """The machine energy the trackers measured (IT energy, kWh), as runs + the tracked
+    processes' own time outside runs + other processes + idle: only the runs are in the totals."""
+
+    sessions: int = Field(description="Tracker sessions that recorded the split.")
+    machine_kwh: float = Field(description="What they measured of the machine, each over its own life.")
+    runs_kwh: float = Field(description="Charged to runs (in the totals; extrapolated energy apart).")
+    process_outside_runs_kwh: float = Field(description="The tracked processes' own share while no run of theirs was open.")
+    others_kwh: float = Field(description="Other processes' share (tracked processes running at once count one another).")
+    idle_kwh: float = Field(description="Nobody's: idle CPU time, memory not in use.")
+
+
 class InventoryRow(BaseModel):
     """One group of ledger rows: a workload in a month, by method, provider, model and zone."""
 
@@ -82,6 +94,8 @@ class Inventory(BaseModel):
     rejected: dict[str, int] = Field(
         default_factory=dict, description="Records refused by the plausibility bounds in the period, by reason (never summed)."
     )
+    machine_split: MachineSplit | None = Field(
+        None, description="The trackers' machine energy in the period, split (None: no session recorded it).")
     first_start: datetime | None = None
     last_start: datetime | None = None
 

@@ -8,6 +8,7 @@ answers with a few aggregated rows, never one Python object per ledger row:
     call_groups(conn, sel)       API calls summed per workload × month × provider × region × model × local × kind
     run_span(conn, sel)          (runs counted, first start, last start)
     unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
+    machine_split(conn, sel)     the trackers' machine energy as runs + own time outside runs + others + idle
     content_hash(conn, sel)      SHA-256 of the selected rows, as `content_hash_text()` says
     workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
     iter_records(conn, ...)      every record as a plain dict (`ledger export`)
@@ -286,6 +287,33 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     return float(value or 0.0)
 
 
+_SUM3 = "total({0}_cpu_kwh + {0}_gpu_kwh + {0}_ram_kwh)"
+
+
+def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] | None:
+    """The machine energy the trackers measured in the selection's period, split (kWh):
+    `runs_kwh` (charged to runs), `process_outside_runs_kwh` (the tracked processes' own
+    time outside every run), `others_kwh` (other processes), `idle_kwh`; they add up to
+    `machine_kwh`. Only sessions that recorded the split (`share_method` set); None if none
+    did. `sessions` counts them. Each session holds the machine's energy over its own life:
+    tracked processes running at once on one machine each count it, and count one another
+    among the other processes."""
+    where, params = sel.period_only().sql()
+    try:
+        row = conn.execute(
+            "SELECT count(*), total(cpu_kwh + gpu_kwh + ram_kwh), " + _SUM3.format("unattributed") + ", "
+            + _SUM3.format("others") + ", " + _SUM3.format("idle")
+            + f" FROM sessions WHERE share_method != '' AND {where}", params).fetchone()
+    except sqlite3.OperationalError:  # a ledger from before the split (no such column or table)
+        return None
+    n, machine, unattributed, others, idle = row
+    if not n:
+        return None
+    return {"sessions": int(n), "machine_kwh": machine, "runs_kwh": max(0.0, machine - unattributed),
+            "process_outside_runs_kwh": max(0.0, unattributed - others - idle), "others_kwh": others,
+            "idle_kwh": idle}
+
+
 def rejected_counts(conn: sqlite3.Connection, sel: Selection) -> dict[str, int]:
     """Records refused by the plausibility bounds in the selection's period, by reason: the
     `rejected` table, and API calls outside the bounds that a ledger holds from before them.
@@ -458,6 +486,7 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "SELECT count(*), sum(cpu_kwh + gpu_kwh + ram_kwh), "
             "sum(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) FROM sessions")
         version = one("SELECT value FROM meta WHERE key = 'schema_version'")
+        split = machine_split(conn, Selection())
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
     starts = [t for t in (first_run, first_call) if t is not None]
@@ -471,6 +500,8 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "tracker_total_kwh": measured or 0.0, "unattributed_kwh": unattributed or 0.0,
         "input_tokens": int(tokens[0]), "output_tokens": int(tokens[1]), "reasoning_tokens": int(tokens[2]),
         "rejected_records": rejected,
+        # The split of the sessions that recorded it (machine_split); null when none did.
+        "machine_split": split,
     }
 
 

@@ -28,7 +28,9 @@ CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "stat
 # ("api_call"), so the request kind (column api_calls.kind) is its field `request_kind`.
 FIELD_OF_COLUMN = {"kind": "request_kind"}
 SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
-                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
+                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh",
+                   "others_cpu_kwh", "others_gpu_kwh", "others_ram_kwh", "idle_cpu_kwh", "idle_gpu_kwh", "idle_ram_kwh",
+                   "share_method")
 
 
 def _insert(table: str, columns: tuple[str, ...], on_conflict: str) -> str:
@@ -95,7 +97,9 @@ def call_row(r: ApiCallRecord) -> tuple[Any, ...]:
 def session_row(r: SessionRecord) -> tuple[Any, ...]:
     """A session as the row `SESSION_COLUMNS` names."""
     return (r.id, r.host, r.pid, r.project, r.start, r.end, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh,
-            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh)
+            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh,
+            r.others_cpu_kwh, r.others_gpu_kwh, r.others_ram_kwh, r.idle_cpu_kwh, r.idle_gpu_kwh, r.idle_ram_kwh,
+            r.share_method)
 
 
 Reject = Callable[[Record, str], None]

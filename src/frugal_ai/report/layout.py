@@ -299,6 +299,15 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
                            [False, True, True, False])] + notes + batching
 
 
+def _machine_split_rows(split: Any, t: Texts) -> list[list[str]]:
+    """The trackers' machine energy and what it is made of (none where no session recorded it)."""
+    if split is None:
+        return []
+    return [[t("quality.machine", sessions=t.count(split.sessions)), t.quantity(split.machine_kwh, "energy_kwh")]] + [
+        [t(f"quality.machine_{part}"), t.quantity(getattr(split, f"{part}_kwh"), "energy_kwh")]
+        for part in ("runs", "process_outside_runs", "others", "idle")]
+
+
 def action_text(r: Any, t: Texts) -> str:
     """A recommended action (a report `Recommendation` or an `Advice`) in `t`'s words."""
     if not t.has(f"rec.{r.kind}"):
@@ -346,8 +355,11 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
            t("quality.requests_and_share", requests=t.count(u.requests), share=t.percent(u.share_of_requests))]
           for u in m.unpriced_kinds],
         [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
+        *_machine_split_rows(m.machine_split, t),
         *([[t("quality.rejected"), t.count(sum(m.rejected_records.values()))]] if m.rejected_records else []),
     ], [False, True]))
+    if m.machine_split is not None:
+        blocks.append(Para(t("quality.machine_note"), "note"))
     if m.rejected_records:
         blocks.append(Para(t("labelled", label=t("quality.rejected_reasons"), value="; ".join(
             f"{t.value(reason)}: {t.count(n)}" for reason, n in m.rejected_records.items()))))

@@ -140,6 +140,7 @@ def report_from_inventory(
             fallback_models=fallback_models(inventory.rows),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
             unattributed_kwh=inventory.unattributed_kwh,
+            machine_split=inventory.machine_split,
             failed_requests=inventory.failed_requests,
             failed_tokenless=inventory.failed_tokenless,
             approximated_requests=inventory.approximated_requests,

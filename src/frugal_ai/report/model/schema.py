@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ...footprint import Range
 from ...gains.balance import Balance
+from ...inventory.model import MachineSplit
 
 
 REPORT_SCHEMA_VERSION = "1"
@@ -214,6 +215,9 @@ class Methodology(BaseModel):
         default_factory=list, description="Models not in the catalogue, priced by a fallback class (wide range), with their requests.")
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
+    machine_split: MachineSplit | None = Field(
+        None, description="The trackers' machine energy: runs + tracked processes outside runs + other processes + idle "
+                          "(absent when no tracker session recorded the split).")
     failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
     failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
     approximated_requests: int = Field(
