@@ -160,7 +160,7 @@ class ProcShare:
                  proc: str = "/proc") -> None:
         self.pid = os.getpid() if pid is None else pid
         self._proc = proc
-        self._gpu = gpu
+        self.gpu = gpu
         self._ticks: dict[int, tuple[int, int]] = {}  # pid -> (its CPU ticks, its starttime) at the last read
         self._machine = 0
         self._idle = 0
@@ -169,17 +169,17 @@ class ProcShare:
 
     @property
     def method(self) -> str:
-        if self._gpu is None:
+        if self.gpu is None:
             return "proc"
-        return "proc+nvml_process" if self._gpu.per_process else "proc+gpu_whole"
+        return "proc+nvml_process" if self.gpu.per_process else "proc+gpu_whole"
 
     def start(self) -> None:
         self._mem_total_b = self._mem_total()
         stat = _read(f"{self._proc}/stat")
         self._machine, self._idle = machine_jiffies(stat), machine_idle_jiffies(stat)
         self._ticks = self._tree_ticks()
-        if self._gpu is not None:
-            self._gpu.start()
+        if self.gpu is not None:
+            self.gpu.start()
 
     def read(self) -> Shares:
         stat = _read(f"{self._proc}/stat")
@@ -199,9 +199,9 @@ class ProcShare:
         if self._mem_total_b > 0:
             ram = min(1.0, self._rss_b(ticks) / self._mem_total_b)
             ram_idle = idle_share(self._mem_available_b() / self._mem_total_b, ram)
-        if self._gpu is None:
+        if self.gpu is None:
             return Shares(cpu, 1.0, ram, gpu_per_process=False, cpu_idle=cpu_idle, ram_idle=ram_idle)
-        gpu, per_process = self._gpu.read(set(ticks))
+        gpu, per_process = self.gpu.read(set(ticks))
         return Shares(cpu, gpu, ram, gpu_per_process=per_process, cpu_idle=cpu_idle, ram_idle=ram_idle)
 
     def _tree(self) -> list[int]:
@@ -283,6 +283,10 @@ class NvmlProcessShare:
         self._last: list[float] = []
         self.per_process = False
 
+    @property
+    def device_count(self) -> int:
+        return len(self._handles)
+
     def start(self) -> None:
         if self._nvml is None:
             import pynvml  # comes with codecarbon
@@ -319,6 +323,27 @@ class NvmlProcessShare:
                     self._last[i] = share
             shares.append(self._last[i])
         return (sum(shares) / len(shares) if shares else 1.0), True
+
+
+def share_in_force() -> tuple[str, str]:
+    """(method, why) of the share this machine gives a tracked process, found as the meter finds
+    it (`frugal-ai doctor`): the share is made and started, its `method` read; `why` says what
+    decided the GPU's part ("" where nothing needs saying)."""
+    import warnings
+
+    from ..ledger.notice import FrugalAIWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrugalAIWarning)  # doctor says it in its own words
+        share = process_share()
+    try:
+        share.start()
+    except Exception as e:
+        return "machine", f"{type(e).__name__}: {e}"
+    gpu = share.gpu if isinstance(share, ProcShare) else None
+    if share.method == "proc+gpu_whole" and gpu is not None:
+        return share.method, f"{gpu.device_count} GPU(s), no per-process utilisation from NVML"
+    return share.method, ""
 
 
 def process_share() -> ProcessShare:
