@@ -66,6 +66,12 @@ class InventoryRow(BaseModel):
     energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
     footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
     fallbacks: Fallbacks = Field(default_factory=Fallbacks)
+    timed_requests: int = Field(0, description="Requests recorded with a duration (not failed): priced by both estimators.")
+    latency_s: float = Field(0.0, description="Sum over those requests of their duration (s).")
+    token_based_timed: Footprint | None = Field(
+        None, description="Token-based estimate of the timed requests (None: no cross-check for this row).")
+    time_based: Footprint | None = Field(
+        None, description="Time-based estimate of the same requests (docs/methodology.md § 3.10); the footprint's range spans both.")
 
     @property
     def tokens(self) -> int:

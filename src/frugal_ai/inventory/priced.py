@@ -32,6 +32,10 @@
   (`spend.requests_per_eur`, instead), and calls whose tokens were approximated from characters
   by the characters per token (`approximation.chars_per_token`: the group re-estimated with its
   tokens scaled to each bound). Central figures are unchanged; the rows are flagged.
+- API calls recorded with a duration (captured, `record_llm_call(latency_s=)`, timed imports)
+  are also priced from that duration (`estimate.cross_check`, from the group's timed sums):
+  the row's range spans both estimates for those requests, its centre stays token-based, and
+  both estimates are kept on the row for the report's disagreement check.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownModelError
+from ..estimate.cross_check import group_check, widened_total
 from ..estimate.fallback import fallback_group_estimate
 from ..estimate.group import group_estimate
 from ..estimate.names import catalogue_name
@@ -159,8 +164,16 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         row.fallbacks = Fallbacks(unknown_model=True, model_class=cls.name)
         _flag_basis(row, basis)
         return row
-    row.footprint = _widened(fp, row.method, basis, lambda s: group_estimate(model, provider, **s, region=region),
-                             factors, sums)
+    fp = _widened(fp, row.method, basis, lambda s: group_estimate(model, provider, **s, region=region),
+                  factors, sums)
+    timed = _timed_sums(g)
+    if timed is not None:
+        check = group_check(model, provider, float(g["latency_s"] or 0.0), timed, settings=settings, region=region)
+        if check is not None:
+            fp = widened_total(fp, check)
+            row.timed_requests, row.latency_s = timed["requests"], check.latency_s
+            row.token_based_timed, row.time_based = check.token_based, check.time_based
+    row.footprint = fp
     # The zone and region the estimate used (provider overrides applied by the estimator's one rule).
     used = coefficients(model, provider, settings=settings, region=region)
     row.zone, row.region = used.zone, used.region
@@ -197,6 +210,16 @@ def _tokens_scaled(sums: dict[str, Any], k: float) -> dict[str, Any]:
 def _flag_basis(row: InventoryRow, basis: str) -> None:
     row.fallbacks.approximated = basis == APPROXIMATED_SOURCE
     row.fallbacks.spend_based = basis == DECLARED_SPEND_SOURCE
+
+
+def _timed_sums(g: Mapping[str, Any]) -> dict[str, int] | None:
+    """The group's sums over its requests recorded with a duration (`query.call_groups`' timed_*),
+    as `group_estimate` takes them; None when it has none (or the reader gives no such keys)."""
+    keys = g.keys() if hasattr(g, "keys") else ()
+    if "timed_requests" not in keys or not g["timed_requests"]:
+        return None
+    return {name: int(g[f"timed_{name}"] or 0)
+            for name in ("requests", "input_tokens", "input_tokens_sq", "output_tokens", "reasoning_tokens")}
 
 
 # A declared request of a transcription product is one minute of audio (usage/months.py).

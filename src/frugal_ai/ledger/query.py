@@ -93,6 +93,10 @@ def _region_sql() -> str:
 
 _REGION = _region_sql()
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
+# A call recorded with a duration, priced by the time-based cross-check too: a latency, and not
+# failed (a timeout's wait is not serving time). `TIMED` is the condition, the other the requests it counts.
+TIMED = "latency_s IS NOT NULL AND latency_s > 0 AND status <> 'failed'"
+_TIMED_REQUESTS = f"(CASE WHEN {TIMED} THEN requests ELSE 0 END)"
 # The month (UTC) a record started in, 'YYYY-MM' (SQLite's; PostgreSQL: to_char(to_timestamp(start), 'YYYY-MM')).
 _MONTH = "strftime('%Y-%m', start, 'unixepoch')"
 
@@ -218,7 +222,11 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     ledger/kinds.py), image_size, image_quality, units (Σ requests × units: images, audio
     seconds or characters), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
-    failed_tokenless, first, last (start times).
+    failed_tokenless, first, last (start times); and for the time-based cross-check, the same
+    sums over the requests recorded with a duration (`TIMED`: a latency, and not failed, since a
+    timeout's wait is not serving time): timed_requests, timed_input_tokens,
+    timed_input_tokens_sq, timed_output_tokens, timed_reasoning_tokens, and latency_s (Σ
+    requests × latency_s).
 
     A row stands for `requests` identical requests (its token counts are per request), so it
     adds `requests` to the requests, `requests × tokens` to each token sum and `requests ×
@@ -240,6 +248,8 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             output_tokens INTEGER, reasoning_tokens INTEGER, demo INTEGER, failed INTEGER,
             failed_tokenless INTEGER, first REAL, last REAL,
             kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL, units REAL,
+            timed_requests INTEGER, timed_input_tokens INTEGER, timed_input_tokens_sq INTEGER,
+            timed_output_tokens INTEGER, timed_reasoning_tokens INTEGER, latency_s REAL,
             PRIMARY KEY (workload, month, provider, region, model, local, declared, basis, kind, image_size,
                          image_quality)) WITHOUT ROWID""")
     try:
@@ -250,7 +260,9 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
                    requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
                    requests * reasoning_tokens, requests * (source = 'demo'), requests * (status = 'failed'),
                    requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0), start, start,
-                   kind, image_size, image_quality, requests * units
+                   kind, image_size, image_quality, requests * units,
+                   {_TIMED_REQUESTS}, {_TIMED_REQUESTS} * input_tokens, {_TIMED_REQUESTS} * input_tokens * input_tokens,
+                   {_TIMED_REQUESTS} * output_tokens, {_TIMED_REQUESTS} * reasoning_tokens, {_TIMED_REQUESTS} * ifnull(latency_s, 0.0)
             FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}
             ON CONFLICT DO UPDATE SET
                 rows = rows + 1, requests = requests + excluded.requests,
@@ -260,7 +272,13 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
                 reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, units = units + excluded.units,
                 demo = demo + excluded.demo,
                 failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
-                first = min(first, excluded.first), last = max(last, excluded.last)""", [NO_WORKLOAD, *params])
+                first = min(first, excluded.first), last = max(last, excluded.last),
+                timed_requests = timed_requests + excluded.timed_requests,
+                timed_input_tokens = timed_input_tokens + excluded.timed_input_tokens,
+                timed_input_tokens_sq = timed_input_tokens_sq + excluded.timed_input_tokens_sq,
+                timed_output_tokens = timed_output_tokens + excluded.timed_output_tokens,
+                timed_reasoning_tokens = timed_reasoning_tokens + excluded.timed_reasoning_tokens,
+                latency_s = latency_s + excluded.latency_s""", [NO_WORKLOAD, *params])
         conn.row_factory = sqlite3.Row
         return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
     finally:

@@ -377,6 +377,13 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         blocks.append(Para(t("labelled", label=t("quality.fallback_models"), value="; ".join(
             t("quality.fallback_model", model=t.value(model_label(f.provider, f.model)), requests=t.count(f.requests),
               size=t(f"model_class.{f.model_class}")) for f in m.fallback_models))))
+    if m.cross_checked_requests:
+        blocks.append(Para(t("quality.cross_checked", requests=t.count(m.cross_checked_requests), factor=t.number(m.disagreement_factor))))
+    if m.estimator_disagreements:
+        blocks.append(Para(t("labelled", label=t("quality.disagreements", factor=t.number(m.disagreement_factor)), value="; ".join(
+            t(f"quality.disagreement_{d.direction}", model=t.value(model_label(d.provider, d.model)),
+              workload=workload_text(d.workload, t), requests=t.count(d.requests), seconds=t.number(d.latency_s),
+              ratio=t.number(d.ratio) if d.ratio is not None else "∞") for d in m.estimator_disagreements))))
     blocks.append(Heading(3, t("sub.factors")))
     # A factor's key is a provider, zone or model as recorded in the ledger; an equivalence's is the factor base's.
     rows = [[t(f"factor_kind.{f.kind}"), factor_key_text(f, t), _factor_values_text(f, t),

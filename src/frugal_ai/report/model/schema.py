@@ -148,6 +148,23 @@ class FallbackModel(BaseModel):
     requests: int = 0
 
 
+class EstimatorDisagreement(BaseModel):
+    """API calls of one workload, provider and model whose two estimates, from tokens and from
+    time, disagree by more than the factor (docs/methodology.md § 3.10)."""
+
+    workload: str
+    provider: str | None = None
+    model: str
+    requests: int = Field(description="Requests recorded with a duration (priced both ways).")
+    latency_s: float = Field(description="Their mean duration (s).")
+    token_based_energy_kwh: Range = Field(description="Energy of those requests estimated from their tokens.")
+    time_based_energy_kwh: Range = Field(description="Energy of the same requests estimated from their duration.")
+    ratio: float | None = Field(description="Time-based / token-based central energy (None: the tokens give zero).")
+    direction: Literal["time_above", "time_below"] = Field(
+        description="time_above: longer than the tokens explain (unreported reasoning tokens, slow lightly batched "
+                    "serving); time_below: faster (a smaller model or better serving than assumed).")
+
+
 class FactorUsed(BaseModel):
     """One factor the figures used: the values they used, and its sources.
 
@@ -227,6 +244,12 @@ class Methodology(BaseModel):
     rejected_records: dict[str, int] = Field(
         default_factory=dict, description="Records refused by the ledger's plausibility bounds, by reason: never counted."
     )
+    cross_checked_requests: int = Field(
+        0, description="API requests recorded with a duration, priced from their tokens and from their time: their ranges span both.")
+    disagreement_factor: float = Field(
+        3.0, description="Beyond this ratio (either way) of the two estimates' centrals, a group is listed in estimator_disagreements.")
+    estimator_disagreements: list[EstimatorDisagreement] = Field(
+        default_factory=list, description="Workload, provider and model groups whose two estimates disagree beyond the factor.")
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str
