@@ -87,3 +87,20 @@ def test_kinds_not_priced_are_counted_with_their_share_of_calls(tmp_path: Path) 
     md_en, md_fr = render(report, "md", "en"), render(report, "md", "fr")
     assert "Calls of a kind not priced yet: transcription" in md_en and "10 (25" in md_en
     assert "Appels d'un type pas encore estimé : transcription" in md_fr
+
+
+def test_kinds_recorded_without_their_units_are_counted_in_data_quality(tmp_path: Path) -> None:
+    """Rows of the ledger's request kinds (api_calls.kind) that cannot be priced (a transcription
+    whose reply gave no duration, an image model the catalogue does not know) are counted per
+    kind with their share of calls, beside the priced chat calls."""
+    path = tmp_path / "l.sqlite"
+    chat = _call("a", "capture", name="chat", requests=20)
+    audio = _call("t", "capture", name="minutes", model="whisper-1", requests=5, output_tokens=0)
+    audio.request_kind, audio.units = "transcription", 0.0
+    image = _call("i", "capture", name="pics", model="some-new-image-model", requests=15, output_tokens=0)
+    image.request_kind, image.units = "image", 1.0
+    write_records(path, [chat, audio, image])
+    report = build_report(path, parse_period("2026-07"))
+    got = {(u.kind, u.requests, round(u.share_of_requests, 3)) for u in report.methodology.unpriced_kinds}
+    assert got == {("transcription", 5, 0.125), ("image", 15, 0.375)}
+    assert "Appels d'un type pas encore estimé : image" in render(report, "md", "fr")
