@@ -220,7 +220,8 @@ def test_estimate_latency_s_adds_the_cross_check_and_keeps_every_key() -> None:
 
 
 @pytest.mark.parametrize("args", [["--model", "gpt-4o-mini", "--latency-s", "-2"],
-                                  ["--model", "gpt-image-1", "--images", "1", "--latency-s", "5"]])
+                                  ["--model", "gpt-image-1", "--images", "1", "--latency-s", "5"],
+                                  ["--model", "gpt-4o-mini", "--compare", "gpt-4o", "--latency-s", "5"]])
 def test_a_bad_latency_on_the_command_line_is_exit_2(args: list[str]) -> None:
     result = CliRunner().invoke(main, ["estimate", *args])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
