@@ -81,6 +81,14 @@ def spread(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} (min {min(values):.2f}, max {max(values):.2f})"
 
 
+def _verdict(values: list[float]) -> str:
+    if max(values) <= TARGET_S:
+        return "meets the target"
+    if min(values) > TARGET_S:
+        return "misses the target"
+    return "too noisy to decide"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -109,13 +117,10 @@ def main() -> None:
         print(f"peak memory, {args.rows:,} rows:               {spread(peak_big)} MB")
         print(f"peak memory, {max(args.rows // 10, 1):,} rows:                 {spread(peak_small)} MB "
               f"(the 10x larger file: {statistics.median(peak_big) - statistics.median(peak_small):+.1f} MB)")
-        if max(secs) <= TARGET_S:
-            verdict = "meets the target"
-        elif min(secs) > TARGET_S:
-            verdict = "misses the target"
-        else:
-            verdict = "too noisy to decide"
-        print(f"target: {args.rows:,} rows <= {TARGET_S:.0f} s: {verdict}")
+        print(f"target: {args.rows:,} rows <= {TARGET_S:.0f} s, wall: {_verdict(secs)}")
+        # On a machine shared with other work the wall time is mostly waiting for a CPU: the
+        # import's own CPU time says what it would take on a machine of its own.
+        print(f"target: {args.rows:,} rows <= {TARGET_S:.0f} s, CPU time: {_verdict([r['cpu_s'] for r in runs])}")
 
 
 if __name__ == "__main__":

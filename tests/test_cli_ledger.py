@@ -75,6 +75,25 @@ def test_stats(filled: Path) -> None:
     assert table.exit_code == 0 and str(filled) in table.output
 
 
+def test_stats_show_the_machine_energy_not_charged_to_runs(ledger_path: Path) -> None:
+    ledger.submit(RunRecord(id="r", name="job", start=1.0e9, end=1.0e9 + 10, method="rapl", cpu_kwh=0.002))
+    ledger.submit(ledger.SessionRecord(id="s", start=1.0e9, end=1.0e9 + 20, method="rapl", cpu_kwh=0.010,
+                                       unattributed_cpu_kwh=0.008, others_cpu_kwh=0.003, idle_cpu_kwh=0.004,
+                                       share_method="proc"))
+    ledger.submit(ledger.SessionRecord(id="old", start=1.0e9, end=1.0e9 + 20, method="rapl", cpu_kwh=0.5,
+                                       unattributed_cpu_kwh=0.5))  # from before the split: left out of it
+    ledger.flush()
+    facts = json.loads(CliRunner().invoke(main, ["ledger", "stats", "--format", "json"]).output)
+    split = facts["machine_split"]
+    assert split["sessions"] == 1 and split["machine_kwh"] == pytest.approx(0.010)
+    assert (split["runs_kwh"], split["process_outside_runs_kwh"], split["others_kwh"], split["idle_kwh"]) == \
+        pytest.approx((0.002, 0.001, 0.003, 0.004))
+    table = CliRunner().invoke(main, ["ledger", "stats"]).output
+    line = next(x for x in table.splitlines() if x.startswith("machine energy"))
+    assert line.endswith(" 10 Wh = runs 2 Wh + tracked processes outside runs 1 Wh + other processes 3 Wh "
+                         "+ idle 4 Wh (tracker sessions: 1)"), table
+
+
 @pytest.mark.parametrize("args", [["ledger", "export", "--since", "July"], ["ledger", "stats"], ["ledger", "export"]])
 def test_bad_dates_and_corrupt_ledger_exit_2(ledger_path: Path, args: list[str]) -> None:
     if args[-1] != "July":

@@ -57,3 +57,42 @@ def test_doctor_on_an_existing_ledger_gives_its_size_and_counts(ledger_path: Pat
     assert facts["exists"] is True and facts["status"] == "ok" and facts["writable"] is True
     assert facts["size_bytes"] == ledger_path.stat().st_size > 0  # the file's real size (DESIGN: path and size)
     assert (facts["runs"], facts["root_runs"], facts["failed_runs"]) == (2, 1, 1)
+
+
+def test_doctor_says_how_a_process_share_of_the_machine_is_found_per_component(ledger_path: Path) -> None:
+    """This machine has /proc and no NVIDIA GPU here (worked out independently of frugal-ai):
+    CPU by /proc CPU time, RAM by RSS, the GPU part says there is none and why."""
+    from frugal_ai.measure.capabilities import _nvml
+
+    m = json.loads(CliRunner().invoke(main, ["doctor", "--format", "json"]).output)["measurement"]
+    has_proc = Path("/proc/self/stat").exists() and Path("/proc/stat").exists()
+    nvml, gpus, _ = _nvml()
+    if not has_proc:
+        assert m["share_method"] == "machine" and set(m["share_methods"].values()) == {"whole_machine"}
+        return
+    assert m["share_methods"]["cpu"] == "proc_cpu_time" and m["share_methods"]["ram"] == "rss"
+    if not (nvml and gpus):
+        assert m["share_method"] == "proc" and m["share_methods"]["gpu"] == "no_gpu"
+    else:
+        assert m["share_methods"]["gpu"] in ("nvml_process", "whole_device")
+    for lang, words in (("en", ("this process's share of the machine", "its CPU time over the machine's",
+                                "its resident memory over the installed memory")),
+                        ("fr", ("part de la machine imputée à ce processus", "son temps CPU rapporté",
+                                "sa mémoire résidente rapportée"))):
+        table = CliRunner().invoke(main, ["doctor", "--lang", lang]).output
+        assert all(w in table for w in words), (lang, table)
+        gpu_line = next(line for line in table.splitlines() if line.strip().startswith("GPU "))
+        assert ("NVIDIA" in gpu_line) if m["share_methods"]["gpu"] == "no_gpu" else ("NVML" in gpu_line), gpu_line
+
+
+def test_a_gpu_nvml_cannot_split_is_shown_whole_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A MIG-like GPU (no per-process samples): the share says the whole device, and why."""
+    from frugal_ai.measure import process_share as ps
+    from test_measure_process_share import FakeNvml
+
+    monkeypatch.setattr(ps, "process_share", lambda: ps.ProcShare(gpu=ps.NvmlProcessShare(FakeNvml(2, supported=False))))
+    method, why = ps.share_in_force()
+    assert method == "proc+gpu_whole" and ps.share_methods(method)["gpu"] == "whole_device"
+    assert why == "2 GPU(s), no per-process utilisation from NVML"
+    monkeypatch.setattr(ps, "process_share", lambda: ps.ProcShare(gpu=ps.NvmlProcessShare(FakeNvml(1))))
+    assert ps.share_in_force() == ("proc+nvml_process", "")

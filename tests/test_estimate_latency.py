@@ -108,6 +108,20 @@ def test_the_time_based_footprint_is_priced_like_the_token_based_one(plain) -> N
     assert estimate_from_latency("gpt-4o-mini", 3.0, provider="openai", requests=4, settings=plain).energy_kwh == fp.energy_kwh
 
 
+def test_a_prompt_adds_its_prefill_as_the_token_method_prices_it(plain) -> None:
+    """Prefill is the request's own compute-bound work: it is not shared by the batch."""
+    c = coefficients("gpt-4o-mini", "openai", settings=plain)
+    with_prompt = time_footprint(c, 12.0, (3 * 900.0, 3 * 900.0**2))
+    alone = estimate_llm("gpt-4o-mini", 900, 0, provider="openai", requests=3, settings=plain)
+    bare = time_footprint(c, 12.0)
+    for bound in ("low", "central", "high"):
+        assert getattr(with_prompt.energy_kwh, bound) == pytest.approx(getattr(bare.energy_kwh, bound) + getattr(alone.energy_kwh, bound))
+        assert getattr(with_prompt.embodied.co2e_kg, bound) == pytest.approx(
+            getattr(bare.embodied.co2e_kg, bound) + getattr(alone.embodied.co2e_kg, bound))
+    assert estimate_from_latency("gpt-4o-mini", 4.0, input_tokens=900, provider="openai", requests=3,
+                                 settings=plain).energy_kwh == with_prompt.energy_kwh
+
+
 def test_local_serving_uses_the_machine_its_batch_and_no_data_centre(plain) -> None:
     c = coefficients("llama3.1:8b", "ollama", settings=plain)
     fs = factor_set()
@@ -122,7 +136,7 @@ def test_local_serving_uses_the_machine_its_batch_and_no_data_centre(plain) -> N
 
 def test_a_latency_widens_the_range_to_span_both_and_keeps_the_token_centre(plain) -> None:
     token = estimate_llm("gpt-4o-mini", 800, 200, provider="openai", settings=plain)
-    time = estimate_from_latency("gpt-4o-mini", 40.0, provider="openai", settings=plain)
+    time = estimate_from_latency("gpt-4o-mini", 40.0, input_tokens=800, provider="openai", settings=plain)
     both = estimate_llm("gpt-4o-mini", 800, 200, provider="openai", settings=plain, latency_s=40.0)
     for q in ("energy_kwh", "co2e_kg", "water_l"):
         a, b, r = getattr(token, q), getattr(time, q), getattr(both, q)
@@ -138,9 +152,10 @@ def test_a_latency_widens_the_range_to_span_both_and_keeps_the_token_centre(plai
 def test_two_agreeing_estimates_say_nothing(plain) -> None:
     token = estimate_llm("gpt-4o-mini", 800, 200, provider="openai", settings=plain)
     c = coefficients("gpt-4o-mini", "openai", settings=plain)
-    # The duration at which the time-based central equals the token-based one.
-    seconds = token.energy_kwh.central / (c.it_kwh_per_request_second[1] * c.pue[1])
-    fp, k = with_latency(c, token, seconds, 1)
+    # The duration at which the time-based central equals the token-based one: the decode part.
+    prefill_kwh = c.it_kwh_per_input_token[1] * 800 + c.it_kwh_per_input_token_squared[1] * 800**2
+    seconds = (token.energy_kwh.central / c.pue[1] - prefill_kwh) / c.it_kwh_per_request_second[1]
+    fp, k = with_latency(c, token, seconds, 1, (800, 800**2))
     assert k.ratio == pytest.approx(1.0) and not k.disagrees
     assert fp.warnings == token.warnings
 
@@ -162,7 +177,7 @@ def test_a_groups_check_from_sums_equals_its_requests_one_by_one(plain) -> None:
                          output_tokens=sum(c[1] for c in calls), reasoning_tokens=0), settings=plain)
     assert k is not None
     token = [estimate_llm("gpt-4o-mini", i, o, provider="openai", settings=plain) for i, o, _, _ in calls]
-    time = [estimate_from_latency("gpt-4o-mini", t, provider="openai", settings=plain) for *_, t in calls]
+    time = [estimate_from_latency("gpt-4o-mini", t, input_tokens=i, provider="openai", settings=plain) for i, _, _, t in calls]
     for bound in ("low", "central", "high"):
         assert getattr(k.token_based.energy_kwh, bound) == pytest.approx(sum(getattr(f.energy_kwh, bound) for f in token))
         assert getattr(k.time_based.energy_kwh, bound) == pytest.approx(sum(getattr(f.energy_kwh, bound) for f in time))
@@ -205,7 +220,8 @@ def test_estimate_latency_s_adds_the_cross_check_and_keeps_every_key() -> None:
 
 
 @pytest.mark.parametrize("args", [["--model", "gpt-4o-mini", "--latency-s", "-2"],
-                                  ["--model", "gpt-image-1", "--images", "1", "--latency-s", "5"]])
+                                  ["--model", "gpt-image-1", "--images", "1", "--latency-s", "5"],
+                                  ["--model", "gpt-4o-mini", "--compare", "gpt-4o", "--latency-s", "5"]])
 def test_a_bad_latency_on_the_command_line_is_exit_2(args: list[str]) -> None:
     result = CliRunner().invoke(main, ["estimate", *args])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
@@ -232,3 +248,35 @@ def test_timed_imports_store_each_requests_duration(ledger_path: Path, name: str
         assert got == expected
     else:
         assert got == pytest.approx(expected)
+
+
+# --- against the paper's own per-query figures (the validation table's time-based rows) -------------
+
+
+def test_the_papers_set_up_explains_the_gap_of_the_time_based_rows(plain) -> None:
+    """Our time-based rows sit 3.5-34x below the paper's figures (docs/methodology.md § 7.1). The
+    gap is the serving set-up, not the method: our functions with the paper's set-up (its size
+    class's GPUs G and power draw D, batch 8, PUE 1.12: jegham-2025-code) land within 15 % of each
+    of its figures, below them (its figures average over the latency and speed percentiles)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from validation_table import HOW_HUNGRY_TIMED, _time_based
+
+    paper_class = {"o3": (8, (0.44, 0.60)), "gpt-5": (8, (0.44, 0.60)),  # large: 8 GPUs
+                   "gpt-5-mini": (4, (0.48, 0.72)), "o4-mini": (4, (0.48, 0.72))}  # medium: 4 GPUs
+    fs = factor_set()
+    gpu_w, non_gpu_w = fs.hardware("h100_sxm_80gb").power_w, float(fs.constant("time.node_non_gpu_power_w"))
+    non_gpu_d = float(fs.constant("time.non_gpu_power_utilisation"))
+    rows = _time_based(plain)
+    assert len(rows) == len(HOW_HUNGRY_TIMED) >= 4
+    for r, (model, first_chunk_s, tps, published_wh) in zip(rows, HOW_HUNGRY_TIMED):
+        factor_set().source(r.source)
+        assert r.modelled and r.low <= r.central <= r.high and r.published == published_wh
+        assert r.central < published_wh  # our batch of 32-128 against its 8
+        gpus, draw = paper_class[model]
+        duration = first_chunk_s + 300 / tps
+        theirs = [fl.request_it_energy_kwh(duration, fl.replica_power_w(gpus, gpu_w, d, 8, non_gpu_w, non_gpu_d), 8) * 1.12 * 1000
+                  for d in draw]
+        mean = sum(theirs) / 2
+        assert 0.85 < mean / published_wh <= 1.0, (model, mean, published_wh)

@@ -208,3 +208,61 @@ def test_a_bad_endpoint_is_a_config_error_naming_the_key(value: str, tmp_path: P
     (tmp_path / "work" / "frugal-ai.toml").write_text(f'otel_endpoint = "{value}"\n')
     with pytest.raises(config.ConfigError, match="otel_endpoint"):
         config.load_settings()
+
+
+def test_sampled_spans_come_with_their_api_calls_and_metrics_count_every_record(
+        receiver: OtlpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRUGAL_AI_OTEL_ENDPOINT", receiver.url)
+    monkeypatch.setenv("FRUGAL_AI_OTEL_SAMPLE_RATIO", "0.3")
+    for i in range(40):
+        with frugal_ai.track("sampled"):
+            frugal_ai.record_llm_call("gpt-4o-mini", 100 + i, 50, provider="openai")
+    _send_everything()
+    assert _wait_for(lambda: any(k[0] == "frugal_ai.tokens" for k in _last_points(receiver)))
+    spans = receiver.spans()
+    runs = {attrs["frugal_ai.id"] for _n, attrs, _s in spans if attrs["frugal_ai.kind"] == "run"}
+    calls = [attrs for _n, attrs, _s in spans if attrs["frugal_ai.kind"] == "api_call"]
+    assert 0 < len(runs) < 40  # about 12 of 40 (CRC-32 of random ids)
+    assert {c["frugal_ai.run_id"] for c in calls} == runs and len(calls) == len(runs)  # each kept run with its call
+    assert all(attrs["frugal_ai.sample_ratio"] == pytest.approx(0.3) for _n, attrs, _s in spans)
+    by = {(n, dict(a).get("gen_ai.token.type"), dict(a)["frugal_ai.method"]): v
+          for (n, a), v in _last_points(receiver).items()}
+    assert by[("frugal_ai.tokens", "input", "estimated")] == sum(100 + i for i in range(40))  # sampled or not
+    expected = sum(frugal_ai.estimate_llm("gpt-4o-mini", 100 + i, 50, provider="openai").co2e_kg.central
+                   for i in range(40))
+    assert by[("frugal_ai.co2e", None, "estimated")] == pytest.approx(expected)
+
+
+def test_a_ratio_of_zero_sends_metrics_only(receiver: OtlpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRUGAL_AI_OTEL_ENDPOINT", receiver.url)
+    monkeypatch.setenv("FRUGAL_AI_OTEL_SAMPLE_RATIO", "0")
+    with frugal_ai.track("metrics-only"):
+        frugal_ai.record_llm_call("gpt-4o-mini", 500, 300, provider="openai")
+    _send_everything()
+    assert _wait_for(lambda: any(k[0] == "frugal_ai.energy" for k in _last_points(receiver)))
+    assert receiver.spans() == []
+    methods = {dict(a)["frugal_ai.method"] for (n, a) in _last_points(receiver) if n == "frugal_ai.energy"}
+    assert methods == {"estimated", "measured"}
+
+
+def test_metric_sums_price_a_group_as_the_sum_of_its_calls() -> None:
+    """The estimate has a term in input²: summing tokens alone would misprice a mixed group."""
+    from frugal_ai.export._otel_metrics import MetricSums
+
+    sums = MetricSums()
+    sizes = [(10, 20, 1), (4000, 300, 3), (120_000, 50, 1)]
+    for i, (tin, tout, n) in enumerate(sizes):
+        sums.add(ApiCallRecord(id=f"c{i}", provider="openai", model="gpt-4o", start=1.0, end=2.0, input_tokens=tin,
+                               output_tokens=tout, requests=n, name="mixed"))
+    points = {(c, dict(a).get("gen_ai.token.type")): v for (c, a), v in sums.points(config.settings_in_force()).items()}
+    expected = [frugal_ai.estimate_llm("gpt-4o", tin, tout, provider="openai", requests=n) for tin, tout, n in sizes]
+    assert points[("energy", None)] == pytest.approx(sum(e.energy_kwh.central for e in expected), rel=1e-9)
+    assert points[("water", None)] == pytest.approx(sum(e.water_l.central for e in expected), rel=1e-9)
+    assert points[("tokens", "input")] == 10 + 4000 * 3 + 120_000
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1"])
+def test_a_sample_ratio_outside_0_1_is_a_config_error_naming_the_key(value: str, tmp_path: Path) -> None:
+    (tmp_path / "work" / "frugal-ai.toml").write_text(f"otel_sample_ratio = {value}\n")
+    with pytest.raises(config.ConfigError, match="otel_sample_ratio"):
+        config.load_settings()

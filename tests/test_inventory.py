@@ -330,19 +330,18 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
     got = sorted(tuple(r) for r in call_groups(conn, sel))
     where, params = sel.sql()
     conn.row_factory = None
+    timed = f"(CASE WHEN {query.TIMED} THEN requests ELSE 0 END)"  # the requests recorded with a duration
     expected = sorted(conn.execute(f"""
         SELECT ifnull(name, ?), strftime('%Y-%m', start, 'unixepoch') AS month, provider, {query._REGION}, model, local,
-               source = 'declared', kind, image_size, image_quality, COUNT(*), SUM(requests),
+               source IN ('declared', 'declared-spend'), {query._BASIS}, kind, image_size, image_quality,
+               COUNT(*), SUM(requests),
                SUM(requests * input_tokens), SUM(requests * input_tokens * input_tokens), SUM(requests * output_tokens),
-               SUM(requests * reasoning_tokens), TOTAL(requests * units), SUM(requests * input_tokens * output_tokens),
-               TOTAL(requests * ifnull(latency_s, 0.0)), SUM(requests * (latency_s IS NOT NULL)),
-               SUM(requests * input_tokens * (latency_s IS NOT NULL)),
-               SUM(requests * input_tokens * input_tokens * (latency_s IS NOT NULL)),
-               SUM(requests * output_tokens * (latency_s IS NOT NULL)),
-               SUM(requests * reasoning_tokens * (latency_s IS NOT NULL)),
-               SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
-               SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0))
-        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, kind, image_size, image_quality""",
+               SUM(requests * reasoning_tokens), SUM(requests * (source = 'demo')), SUM(requests * (status = 'failed')),
+               SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
+               TOTAL(requests * units),
+               SUM({timed}), SUM({timed} * input_tokens), SUM({timed} * input_tokens * input_tokens),
+               SUM({timed} * output_tokens), SUM({timed} * reasoning_tokens), TOTAL({timed} * ifnull(latency_s, 0.0))
+        FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, kind, image_size, image_quality""",
         [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3
 

@@ -16,7 +16,7 @@ from frugal_ai.inventory import load_inventory
 from frugal_ai.ledger import query
 from frugal_ai.ledger.bounds import problem
 from frugal_ai.ledger.records import ApiCallRecord
-from frugal_ai.ledger.schema import SCHEMA_VERSION, open_writable
+from frugal_ai.ledger.schema import MIGRATIONS, SCHEMA_VERSION, open_writable
 
 
 def ts(d: int) -> float:
@@ -47,10 +47,9 @@ def test_an_old_ledger_migrates_its_calls_to_chat(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
     conn.executescript((Path(query.__file__).parent / "schema.sql").read_text())
-    from frugal_ai.ledger.schema import MIGRATIONS
-
-    for statement in (*MIGRATIONS[2], *MIGRATIONS[3]):  # a version-3 ledger, sessions table included
-        conn.execute(statement)
+    for version in (2, 3):  # a real version-3 ledger: runs.coverage, the sessions table, api_calls.requests
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
     conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
     conn.execute("INSERT INTO api_calls (id, project, start, \"end\", status, provider, model, input_tokens) "
                  "VALUES ('old', 'p', 1.0, 2.0, 'ok', 'openai', 'gpt-4o-mini', 7)")

@@ -65,6 +65,29 @@ def test_every_run_is_recorded_with_energy_and_method(ledger_after_script: Path)
         assert coverage == (0.0 if name == "early" else 1.0), name
 
 
+def test_the_session_stores_the_machine_split_and_it_adds_up(ledger_after_script: Path) -> None:
+    """runs + the process outside its runs + other processes + idle = the machine, per component,
+    as stored; a single thread that mostly sleeps is far from the whole of the machine."""
+    conn = sqlite3.connect(ledger_after_script)
+    conn.row_factory = sqlite3.Row
+    s = conn.execute("SELECT * FROM sessions").fetchone()
+    assert s["share_method"] in ("proc", "proc+nvml_process", "proc+gpu_whole")
+    # runs' measured energy (their extrapolated part is outside the session's totals)
+    runs = conn.execute("SELECT sum(cpu_kwh + gpu_kwh + ram_kwh) FROM runs WHERE parent_id IS NULL").fetchone()[0] \
+        - s["extrapolated_kwh"]
+    parts = {"runs": runs}
+    for part in ("others", "idle"):
+        parts[part] = sum(s[f"{part}_{c}_kwh"] for c in ("cpu", "gpu", "ram"))
+    parts["own_outside_runs"] = sum(s[f"unattributed_{c}_kwh"] for c in ("cpu", "gpu", "ram")) - parts["others"] \
+        - parts["idle"]
+    for c in ("cpu", "gpu", "ram"):
+        assert 0 <= s[f"others_{c}_kwh"] + s[f"idle_{c}_kwh"] <= s[f"unattributed_{c}_kwh"] + 1e-15, c
+    assert all(v >= 0 for v in parts.values()), parts
+    assert sum(parts.values()) == pytest.approx(s["cpu_kwh"] + s["gpu_kwh"] + s["ram_kwh"], rel=1e-9)
+    assert s["others_cpu_kwh"] + s["idle_cpu_kwh"] > 0.2 * s["cpu_kwh"]  # the rest of the machine is not ours
+    assert s["idle_ram_kwh"] > 0  # some memory is not in use
+
+
 def test_nested_energy_is_inside_its_parent(ledger_after_script: Path) -> None:
     conn = sqlite3.connect(ledger_after_script)
     outer, inner = (conn.execute("SELECT cpu_kwh + ram_kwh FROM runs WHERE name = ?", (n,)).fetchone()[0]

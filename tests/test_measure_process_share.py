@@ -7,6 +7,7 @@ on a fake /proc tree and on the real one; the NVML reader on a fake NVML module.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import warnings
 from pathlib import Path
@@ -14,13 +15,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from frugal_ai import ledger
 from frugal_ai.config import Settings
+from frugal_ai.ledger.query import Selection, machine_split
 from frugal_ai.ledger.notice import FrugalAIWarning
-from frugal_ai.ledger.records import RunRecord
+from frugal_ai.ledger.records import RunRecord, SessionRecord
 from frugal_ai.measure.attribution import Span
 from frugal_ai.measure.meter import Meter
 from frugal_ai.measure.process_share import (
-    WHOLE, NvmlProcessShare, ProcShare, Shares, gpu_share, machine_jiffies, process_jiffies,
+    WHOLE, NvmlProcessShare, ProcShare, Shares, gpu_share, machine_jiffies, process_jiffies, share_methods,
 )
 
 # The machine's counters at fixed power, the clock, and a run's energy: as in the meter's tests.
@@ -78,6 +81,39 @@ def test_a_run_gets_its_process_share_of_the_machine_and_the_rest_is_unattribute
     assert m.others_kwh == pytest.approx([0.00075, 0.001, 0.00009])
     assert m.unattributed == pytest.approx(m.others_kwh)  # the run covered the whole interval
     assert sum(_energy(run)) + sum(m.unattributed) == pytest.approx(sum(m.measured))
+
+
+def test_the_rest_is_split_into_other_processes_and_idle_and_stored_so(ledger_path: Path) -> None:
+    clock = Clock()
+    m = _meter(clock, FakeShare(Shares(0.25, 0.5, 0.1, cpu_idle=0.5, gpu_idle=0.0, ram_idle=0.6)))
+    run = _run(m, "r", 100.0, 100.5)  # half the interval: the other half of our share is ours, outside runs
+    _measure_at(clock, [m], 101.0)
+    assert m.idle_kwh == pytest.approx([0.0005, 0.0, 0.00006])
+    assert m.others_kwh == pytest.approx([0.00025, 0.001, 0.00003])
+    m.settle()  # measures once more (no run open: all of our share is outside runs), writes the session
+    conn = sqlite3.connect(ledger_path)
+    conn.row_factory = sqlite3.Row
+    s = conn.execute("SELECT * FROM sessions").fetchone()
+    assert s["share_method"] == "fake"
+    assert [s["idle_cpu_kwh"], s["idle_gpu_kwh"], s["idle_ram_kwh"]] == pytest.approx(m.idle_kwh)
+    assert [s["others_cpu_kwh"], s["others_gpu_kwh"], s["others_ram_kwh"]] == pytest.approx(m.others_kwh)
+    split = machine_split(conn, Selection())
+    assert split is not None and split["sessions"] == 1
+    seconds = m.measured_s  # seconds measured, at PER_S kWh per second of each component
+    assert split["machine_kwh"] == pytest.approx(sum(PER_S) * seconds)
+    assert split["runs_kwh"] == pytest.approx(sum(_energy(run)))
+    assert split["process_outside_runs_kwh"] == pytest.approx((0.001 * 0.25 + 0.002 * 0.5 + 0.0001 * 0.1) * seconds
+                                                              - sum(_energy(run)))
+    assert split["others_kwh"] == pytest.approx((0.00025 + 0.001 + 0.00003) * seconds)
+    assert split["idle_kwh"] == pytest.approx((0.0005 + 0.00006) * seconds)
+    parts = ("runs_kwh", "process_outside_runs_kwh", "others_kwh", "idle_kwh")
+    assert sum(split[k] for k in parts) == pytest.approx(split["machine_kwh"])
+
+
+def test_sessions_from_before_the_split_are_left_out_of_it(ledger_path: Path) -> None:
+    ledger.submit(SessionRecord(id="old", start=1.0, end=2.0, cpu_kwh=1.0, unattributed_cpu_kwh=1.0))
+    ledger.flush()
+    assert machine_split(sqlite3.connect(ledger_path), Selection()) is None  # unknown, not zero
 
 
 def test_idle_time_inside_the_process_share_is_unattributed_too() -> None:
@@ -204,6 +240,23 @@ def test_proc_share_counts_the_process_and_its_descendants(tmp_path: Path) -> No
     assert share.read().cpu == pytest.approx((40 + 5) / 400)
 
 
+def test_proc_share_says_which_part_of_the_rest_is_idle(tmp_path: Path) -> None:
+    proc = tmp_path / "proc"
+    page = os.sysconf("SC_PAGE_SIZE")
+    _fake_proc(proc, 0, {10: (100, 1, 0)}, {})
+    (proc / "stat").write_text("cpu  1000 0 0 3000 0 0 0 0 0 0\n")
+    share = ProcShare(10, proc=str(proc))
+    share.start()
+    # 400 ticks: 100 ours, 200 idle (150 idle + 50 iowait), 100 another process's
+    _fake_proc(proc, 0, {10: (200, 1, 1000 * 1024 // page // 10)}, {})
+    (proc / "stat").write_text("cpu  1150 0 50 3150 50 0 0 0 0 0\n")
+    (proc / "meminfo").write_text("MemTotal:       1000 kB\nMemFree: 10 kB\nMemAvailable:    700 kB\n")
+    got = share.read()
+    assert got.cpu == pytest.approx(0.25) and got.cpu_idle == pytest.approx(0.5)
+    assert got.ram == pytest.approx(0.1, abs=0.01) and got.ram_idle == pytest.approx(0.7)
+    assert share.method == "proc" and share_methods(share.method)["gpu"] == "no_gpu"
+
+
 def test_proc_share_on_this_machine_sees_this_process_burn_cpu() -> None:
     share = ProcShare()
     share.start()
@@ -215,6 +268,7 @@ def test_proc_share_on_this_machine_sees_this_process_burn_cpu() -> None:
     assert 0 < got.cpu <= 1.0
     assert got.cpu <= 1.0 / ncpu + 0.05  # one thread can use one CPU of the machine's
     assert 0 < got.ram < 1
+    assert got.cpu + got.cpu_idle <= 1.0 + 1e-9 and 0 < got.ram_idle <= 1 - got.ram
 
 
 # -- NVML ----------------------------------------------------------------------------------------

@@ -137,10 +137,13 @@ def test_four_tracked_burners_add_up_to_the_machine_once(tmp_path: Path) -> None
                 proc.kill()
     seen = json.loads(out.read_text())
     attributed = 0.0
+    burns, others = [], []
     for ledger in ledgers:
         rows = sqlite3.connect(ledger).execute("SELECT cpu_kwh, method FROM runs WHERE name = 'burn'").fetchall()
         assert len(rows) == 1 and rows[0][1] != "unavailable", rows
         attributed += rows[0][0]
+        burns.append(rows[0][0])
+        others.append(sqlite3.connect(ledger).execute("SELECT others_cpu_kwh FROM sessions").fetchone()[0])
     machine, expected, share = seen["machine_cpu_kwh"], seen["expected_cpu_kwh"], seen["burners_share"]
     print(f"method {seen['method']}: machine CPU {machine * 3.6e6:.1f} J over the window, burners' share of its "
           f"CPU time {share:.3f}, expected {expected * 3.6e6:.1f} J, attributed to the 4 runs {attributed * 3.6e6:.1f} J "
@@ -148,3 +151,6 @@ def test_four_tracked_burners_add_up_to_the_machine_once(tmp_path: Path) -> None
     assert share > 0.02  # the burners got some of the machine (else the comparison says little)
     assert attributed == pytest.approx(expected, rel=TOLERANCE)
     assert attributed <= machine  # never more than the machine: each process alone used to claim it all
+    # What each process stored as other processes' energy holds what the three others were charged.
+    for i in range(4):
+        assert others[i] >= (1 - 2 * TOLERANCE) * (sum(burns) - burns[i]), (i, others, burns)

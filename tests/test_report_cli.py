@@ -237,3 +237,32 @@ def test_a_call_recorded_without_provider_shows_the_model_alone(ledger_path: Pat
     ledger.flush()
     out = CliRunner().invoke(main, ["report", "--format", "md"]).output
     assert "nosuch-model-x" in out and "/nosuch-model-x" not in out
+
+
+def test_the_measured_section_shows_the_machine_energy_not_charged_to_runs(env: dict[str, str]) -> None:
+    """Where tracker sessions recorded the split, the data quality shows the machine's energy as
+    runs + tracked processes outside runs + other processes + idle, in every language; the JSON
+    carries it (validated against the schema). Without such sessions (the golden ledger) nothing changes."""
+    from frugal_ai.demo.ledger_file import write_records
+    from frugal_ai.ledger.records import SessionRecord
+    from golden.fixed_ledger import ts
+
+    code, before, _ = run("--period", "2026-Q3", "--format", "json")
+    assert code == 0 and "machine_split" not in json.loads(before)["methodology"]
+    write_records(env["FRUGAL_AI_LEDGER"], [SessionRecord(
+        id="s1", start=ts(2026, 7, 6, 9), end=ts(2026, 7, 6, 12), method="rapl+ram_model", cpu_kwh=1.0, ram_kwh=0.2,
+        unattributed_cpu_kwh=0.7, unattributed_ram_kwh=0.15, others_cpu_kwh=0.3, idle_cpu_kwh=0.25, others_ram_kwh=0.05,
+        idle_ram_kwh=0.08, share_method="proc")])
+    code, out, _ = run("--period", "2026-Q3", "--format", "json")
+    assert code == 0
+    split = json.loads(out)["methodology"]["machine_split"]
+    assert split["machine_kwh"] == pytest.approx(1.2) and split["runs_kwh"] == pytest.approx(0.35)
+    assert (split["process_outside_runs_kwh"], split["others_kwh"], split["idle_kwh"]) == pytest.approx((0.17, 0.35, 0.33))
+    jsonschema.validate(json.loads(out), json.loads(run("--schema")[1]))
+    code, md, _ = run("--period", "2026-Q3", "--format", "md")
+    assert "| Machine energy measured by the trackers (IT energy; tracker sessions: 1) | 1.2 kWh |" in md, md
+    for label, value in (("charged to tracked runs", "350 Wh"), ("tracked processes between their runs", "170 Wh"),
+                         ("other processes on the machine", "350 Wh"), ("idle", "330 Wh")):
+        assert any(label in line and f"| {value} |" in line for line in md.splitlines()), (label, value)
+    code, md_fr, _ = run("--period", "2026-Q3", "--format", "md", "--lang", "fr")
+    assert "Énergie de la machine mesurée par les compteurs" in md_fr and "dont autres processus" in md_fr

@@ -75,7 +75,7 @@ def _call(rng: random.Random, i: int) -> ApiCallRecord:
                          reasoning_tokens=tokens[2], latency_s=rng.choice([None, 0.5 + rng.random()]), status=status,
                          name=rng.choice(NAMES), tags={"team": rng.choice("ab")}, host=host,
                          local=provider == "ollama", requests=rng.choice([1, 1, 1, 7]),
-                         source=rng.choice(["capture", "manual", DECLARED_SOURCE, "demo"]))
+                         source=rng.choice(["capture", "manual", DECLARED_SOURCE, "demo", "declared-spend", "approximated"]))
 
 
 def _runs(rng: random.Random, n: int) -> list[RunRecord]:
@@ -180,7 +180,9 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         if not _selected(c, sel) or max(c["input_tokens"], c["output_tokens"], c["reasoning_tokens"]) > 10_000_000:
             continue
         key = (c["name"] if c["name"] is not None else NO_WORKLOAD, _month(c["start"]), c["provider"],
-               _region(c["provider"], c["host"]), c["model"], c["local"], int(c["source"] == DECLARED_SOURCE),
+               _region(c["provider"], c["host"]), c["model"], c["local"],
+               int(c["source"] in (DECLARED_SOURCE, "declared-spend")),
+               c["source"] if c["source"] in ("approximated", "declared-spend") else "",
                c["kind"], c["image_size"], c["image_quality"])
         g, r = groups[key], c["requests"]
         g["rows"] += 1
@@ -190,10 +192,9 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         g["output_tokens"] += r * c["output_tokens"]
         g["reasoning_tokens"] += r * c["reasoning_tokens"]
         g["units"] += r * c["units"]
-        g["input_output_tokens"] += r * c["input_tokens"] * c["output_tokens"]
-        g["latency_s"] += r * (c["latency_s"] or 0.0)
-        g["latency_requests"] += r * (c["latency_s"] is not None)
-        timed = c["latency_s"] is not None
+        timed = c["latency_s"] is not None and c["latency_s"] > 0 and c["status"] != "failed"
+        g["latency_s"] += r * (c["latency_s"] or 0.0) * timed
+        g["timed_requests"] += r * timed
         g["timed_input_tokens"] += r * c["input_tokens"] * timed
         g["timed_input_tokens_sq"] += r * c["input_tokens"] ** 2 * timed
         g["timed_output_tokens"] += r * c["output_tokens"] * timed
@@ -235,7 +236,8 @@ def _expected_runs(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any, 
 
 
 def _got_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any, ...], dict[str, Any]]:
-    keys = ("workload", "month", "provider", "region", "model", "local", "declared", "kind", "image_size", "image_quality")
+    keys = ("workload", "month", "provider", "region", "model", "local", "declared", "basis", "kind", "image_size",
+            "image_quality")
     return {tuple(g[k] for k in keys): {k: g[k] for k in g.keys() if k not in keys} for g in call_groups(conn, sel)}
 
 

@@ -27,7 +27,7 @@ MLENERGY = data_dir() / "tools" / "mlenergy_v3.csv"
 
 @dataclass(frozen=True)
 class Row:
-    kind: str  # text, reasoning, long context, water, local serving, GPU (ML.ENERGY), image
+    kind: str  # text, reasoning, long context, water, local serving, GPU (ML.ENERGY), image, time-based
     scenario: str
     source: str  # sources.csv id
     boundary: str
@@ -93,6 +93,32 @@ def _text(settings, label, source, model, n_in, n_out, published_wh, *, modelled
     e = fp.energy_kwh
     eco_wh = _ecologits_wh(*eco, n_out) if eco else None
     return Row(kind, label, source, "GPU + server + PUE (facility energy)", "Wh", published_wh, modelled, e.low / WH, e.central / WH, e.high / WH, eco_wh)
+
+
+# How Hungry is AI?'s snapshot of 2025-10-26 (jegham-2025-code), short prompt (300 output tokens;
+# 100 input, the paper's short prompt), Azure: median seconds to the first chunk, median output
+# tokens/s, and its per-query energy (mean of its min and max, over the latency and speed percentiles).
+HOW_HUNGRY_TIMED = (
+    ("o3", 4.35, 236, 1.177),
+    ("gpt-5", 8.0, 178, 1.968),  # reasoning effort low
+    ("gpt-5-mini", 14.73, 81, 2.340),  # reasoning effort medium
+    ("o4-mini", 26.74, 122, 3.649),  # reasoning effort high
+)
+
+
+def _time_based(settings) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Our time-based estimate (docs/methodology.md § 3.10) of the paper's timed queries: same
+    duration (first chunk + 300 tokens at the median speed), our serving set-up."""
+    from frugal_ai.estimate.cross_check import estimate_from_latency
+
+    out = []
+    for model, first_chunk_s, tps, published_wh in HOW_HUNGRY_TIMED:
+        duration = first_chunk_s + 300 / tps
+        e = estimate_from_latency(model, duration, input_tokens=100, provider="openai", settings=settings).energy_kwh
+        out.append(Row("time-based", f"How Hungry is AI (2025-10-26): {model}, {duration:.3g} s (100 in / 300 out)", "jegham-2025-code",
+                       "GPU + non-GPU + PUE (facility energy), from the duration", "Wh", published_wh, True,
+                       e.low / WH, e.central / WH, e.high / WH))
+    return out
 
 
 def _onsite_water(settings, label, source, model, n_in, n_out, published_ml) -> Row:  # type: ignore[no-untyped-def]
@@ -244,7 +270,7 @@ def rows() -> list[Row]:
     assert c_img is not None
     out.append(Row("image", "Luccioni et al.: image generation, mean of models", "luccioni-2024-images", "GPU + CPU + RAM (CodeCarbon), A100",
                    "Wh", 2.907, False, c_img.low, c_img.central, c_img.high))
-    out += _mlenergy_rows() + _mlenergy_images_b200(settings) + _local_batch8(settings)
+    out += _mlenergy_rows() + _mlenergy_images_b200(settings) + _local_batch8(settings) + _time_based(settings)
     return out
 
 

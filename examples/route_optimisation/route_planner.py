@@ -16,7 +16,7 @@ In production the calls are captured as they happen:
 
 This script cannot call the API (it runs offline), so it writes six months of the same
 records, January to June 2026, into its own ledger: SIMULATED history, with token counts
-drawn around the use cases' typical sizes. Then it does what the company would do:
+drawn around the use cases' typical sizes and no durations (captured calls have theirs). Then it does what the company would do:
 
     frugal-ai gains check gains.toml --since 2026-01-01 --until 2026-06-30
     frugal-ai advise --since 2026-01-01 --until 2026-06-30
@@ -64,17 +64,17 @@ def simulated_calls(seed: int = 2026) -> Iterator[ApiCallRecord]:
         for workload, model, per_day, mean_in, mean_out, mean_reasoning in DAILY_USE:
             for i in range(per_day):
                 start = night + i * 7.0
-                latency = rng.uniform(0.8, 6.0)
+                # No duration: a simulated one would be priced by the time-based cross-check
+                # (docs/methodology.md § 3.10) as if it had been measured.
                 yield ApiCallRecord(
                     id=uuid.UUID(int=rng.getrandbits(128)).hex,
                     provider="openai",
                     model=model,
                     start=start,
-                    end=start + latency,
+                    end=start,
                     input_tokens=max(1, int(rng.gauss(mean_in, mean_in * 0.25))),
                     output_tokens=max(1, int(rng.gauss(mean_out, mean_out * 0.25))),
                     reasoning_tokens=max(0, int(rng.gauss(mean_reasoning, mean_reasoning * 0.25))),
-                    latency_s=latency,
                     name=workload,
                     tags={"simulated": "true"},
                     source="example",

@@ -5,7 +5,7 @@ Public API (see docs/):
     track(name=None, *, tags=None, capture_api=True)      decorator / context manager
     record_llm_call(model, input_tokens, output_tokens, *, provider=None, latency_s=None, tags=None)
     estimate_llm(model, input_tokens=0, output_tokens=0, *, provider=None, zone=None,
-                 reasoning_tokens=0, requests=1) -> Footprint
+                 reasoning_tokens=0, requests=1, latency_s=None) -> Footprint
     instrument() / uninstrument()                          automatic capture of GenAI API calls
     Footprint, Range                                       value types
 

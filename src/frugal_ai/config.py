@@ -101,6 +101,10 @@ class Settings(BaseModel):
         default=None, max_length=2000,
         description="OpenTelemetry collector (OTLP/HTTP base URL, e.g. 'http://localhost:4318'): export runs and API calls as spans and metrics; off when unset.",
     )
+    otel_sample_ratio: float = Field(
+        default=1.0, ge=0.0, le=1.0,
+        description="Share of runs (each with its API calls) exported as spans (0-1; default 1: all); metrics always count every record.",
+    )
 
     origins: dict[str, str] = Field(default_factory=dict, exclude=True, description="Where each value came from.")
 

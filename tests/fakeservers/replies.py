@@ -50,6 +50,9 @@ def text_deltas(model: str, echo: str) -> list[str]:
     words = ["Hello", " there", ", ", f"you said {echo}." if echo else "world."]
     if "long" in model:
         words = words + [f" word{i}" for i in range(196)]
+    if "huge" in model:
+        # A reply over the capture's 4 MB body limit (capture/observe.py BODY_LIMIT_BYTES).
+        words = words + [" " + "lorem ipsum " * 100_000 for _ in range(5)]
     return words
 
 

@@ -11,6 +11,10 @@ never holds the caller up: it reads the bytes, it does not change or delay them.
   end, where providers put it) and the model string are decoded, not the reply. If they
   are not found so, the whole body is decoded once. Past `BODY_LIMIT_BYTES` only the head
   (for the model) and the tail (for the usage) are kept.
+- A reply that carries no usage (an OpenAI-style stream without include_usage): the
+  characters of its text values (the parser's `text_keys`) are counted as they pass, and at the
+  end those of the request's messages; the tokens are approximated from them (approximate.py)
+  and the row's source is `approximated`.
 Nothing read here is logged or stored except the model name and token counts.
 """
 
@@ -23,7 +27,7 @@ import time
 from typing import Any
 
 from ..ledger.records import ApiCallRecord
-from . import emit
+from . import approximate, emit
 from .decoding import Decoder, decoder_for
 from .parsers import Usage, WireFormat, as_model, parser_for
 from .providers import Route
@@ -98,6 +102,12 @@ class CallObserver:
     first_seen = False
     done = False
     broken = False
+    # A stream that may end without usage (its parser has `text_keys`, its request did not ask
+    # for usage): the pattern its text is counted with, the characters seen so far, and
+    # whether its end marker ([DONE]) passed (SDKs close a stream there, before its last byte).
+    count_text: re.Pattern[bytes] | None = None
+    text_chars = 0
+    stream_done = False
 
     def __init__(self, route: Route, host: str, path: str, frame: Any, request_body: bytes | None,
                  parser: WireFormat | None = None) -> None:
@@ -117,6 +127,11 @@ class CallObserver:
         self.http_status = status_code
         ctype = content_type.lower()
         self.streaming = b"event-stream" in ctype or b"ndjson" in ctype or b"jsonl" in ctype
+        if self.streaming and self.parser.text_pattern is not None and not approximate.asks_usage(self.request_body):
+            # A stream that may end without usage: count its text as it passes, and have the
+            # conversion factor ready by its end.
+            self.count_text = self.parser.text_pattern
+            approximate.warm()
         if content_encoding:
             try:
                 self.decoder = decoder_for(content_encoding.decode("latin-1"))
@@ -161,6 +176,7 @@ class CallObserver:
                 self.head, self.tail = whole[:HEAD_BYTES], whole[-TAIL_BYTES:]
                 self.body = self.chunks = None
         else:
+            self.size += len(chunk)
             self.tail = (self.tail + chunk)[-TAIL_BYTES:]
 
     def _whole_body(self) -> bytes:
@@ -183,6 +199,11 @@ class CallObserver:
                 self.pending = data
             return
         self.pending = data[cut + 1 :]
+        text = self.count_text
+        if text is not None:
+            self.text_chars += approximate.text_chars(text, data, cut)
+            if data.find(b"[DONE]", 0, cut) >= 0:
+                self.stream_done = True
         # The fast path of a stream: most chunks hold text deltas only, skipped undecoded
         # (and uncopied: the marker is looked for in place).
         if self.first_seen and data.find(self.parser.marker, 0, cut) < 0:
@@ -261,6 +282,8 @@ class CallObserver:
             if self.line_tail is not None:
                 self._long_line(b"")
             elif self.pending:
+                if self.count_text is not None:
+                    self.text_chars += approximate.text_chars(self.count_text, self.pending, len(self.pending))
                 self._line(self.pending)
             readable = not self.broken
         elif readable and self.body and outcome == "end":
@@ -288,8 +311,12 @@ class CallObserver:
             # not taken for a GenAI call.
             log.debug("capture: a reply from a %s-shaped path had no usage; not recorded", self.route.wire_format)
             return
+        approximated = not failed and not usage.complete and self._approximate(outcome)
         if failed:
             status = "failed"
+        elif approximated:
+            # Tokens from characters: a reply read to its end (or its end marker) is a whole call.
+            status = "ok" if outcome == "end" or self.stream_done else "partial"
         elif not usage.complete:
             # No final usage: the stream was abandoned, or never carried usage. A stream
             # closed after its usage arrived (SDKs stop reading at [DONE]) is complete.
@@ -314,7 +341,7 @@ class CallObserver:
         record = _new_record(ApiCallRecord)
         record.id = ""
         record.kind = "api_call"
-        record.source = "capture"
+        record.source = approximate.APPROXIMATED_SOURCE if approximated else "capture"
         record.requests = 1
         record.request_kind = "chat"
         record.units = 0.0
@@ -338,6 +365,36 @@ class CallObserver:
         record.http_status = self.http_status
         record.local = route.local
         (emit._submit or emit.submit)(record)
+
+    def _approximate(self, outcome: str) -> bool:
+        """Set the tokens of a reply without usage from the characters that passed; True when set."""
+        text = self.parser.text_pattern
+        if text is None:
+            return False
+        if self.streaming:
+            if self.count_text is None:
+                return False  # usage was asked for and never came: abandoned, partial as it is
+            out_chars = self.text_chars
+        elif self.body is not None and outcome == "end":
+            body = self._whole_body()
+            out_chars = approximate.text_chars(text, body, len(body))
+        elif self.tail is not None and outcome == "end":
+            # Over the body limit, and no usage at its end: its size stands for its text (the
+            # JSON around a reply of several MB is small beside it).
+            out_chars = self.size
+        else:
+            return False
+        in_chars = approximate.request_chars(self.request_body)
+        if in_chars + out_chars == 0:
+            return False
+        per_token = approximate.chars_per_token()
+        if per_token is None:
+            return False
+        usage = self.usage
+        usage.input_tokens = approximate.tokens_of(in_chars, per_token)
+        usage.output_tokens = approximate.tokens_of(out_chars, per_token)
+        usage.reasoning_tokens = 0
+        return True
 
     def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
         """Read only the usage object and the model string of a JSON body, without decoding

@@ -128,6 +128,10 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
          else t("doctor.tracker_failed", error=caps.tracker_error)),
         ("  " + t("doctor.power_models"), ", ".join(fallback) if fallback else t("doctor.all_metered")),
         ("  " + t("doctor.cpu_model"), caps.cpu_model or t("doctor.unknown")),
+        ("  " + t("doctor.share"), caps.share_method),
+        *[("    " + t(f"doctor.share_{component}"),
+           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or caps.nvml_detail))
+          for component, how in caps.share_methods.items()],
         (t("doctor.configuration"), ""),
     ]
     defaults = _onprem_defaults(t)

@@ -99,6 +99,8 @@ def estimate(
     compared = [m.strip() for m in (compare or "").split(",") if m.strip()]
     if compare is not None and not compared:
         raise InputError("--compare names no model: give models separated by commas (e.g. gpt-4o,mistral-small-3.2)")
+    if latency_s is not None and compared:
+        raise InputError("--latency-s is the duration of one call of --model: it cannot go with --compare")
     if reasoning_tokens is not None and reasoning_effort is not None:
         raise InputError("give --reasoning-tokens or --reasoning-effort, not both")
     workload = Workload(

@@ -58,6 +58,12 @@ def stats(path: str | None, fmt: str) -> None:
         ("trackers", f"{facts['sessions']:,} sessions measured {format_quantity(facts['tracker_total_kwh'], 'energy_kwh')}, "
                      f"of which {format_quantity(facts['unattributed_kwh'], 'energy_kwh')} outside any run"),
     ]
+    split = facts["machine_split"]
+    if split is not None:
+        q = lambda key: format_quantity(split[key], "energy_kwh")  # noqa: E731
+        lines.append(("machine energy", f"{q('machine_kwh')} = runs {q('runs_kwh')} + tracked processes outside runs "
+                                        f"{q('process_outside_runs_kwh')} + other processes {q('others_kwh')} + idle "
+                                        f"{q('idle_kwh')} (tracker sessions: {split['sessions']:,})"))
     width = max(len(k) for k, _ in lines)
     for k, v in lines:
         click.echo(f"{k:<{width}}  {v}")

@@ -146,7 +146,8 @@ def estimate_llm(
         raise InputError(f"latency_s must be a non-negative number of seconds, got {latency_s!r}")
     from .cross_check import spanned_footprint
 
-    return spanned_footprint(c, *token_triples(c, input_tokens, generated, requests), latency_s * requests, requests, warnings)
+    return spanned_footprint(c, *token_triples(c, input_tokens, generated, requests), latency_s * requests, requests, warnings,
+                             (input_tokens * requests, input_tokens * input_tokens * requests))
 
 
 def generated_tokens(

@@ -170,7 +170,8 @@ def estimate_models(
 
             if not workload.latency_s >= 0:
                 raise InputError(f"the latency must be a non-negative number of seconds, got {workload.latency_s!r}")
-            fp, checked = with_latency(c, fp, workload.latency_s * workload.requests, workload.requests)
+            n, r = workload.input_tokens, workload.requests
+            fp, checked = with_latency(c, fp, workload.latency_s * r, r, (n * r, n * n * r))
         e = fs.electricity(c.zone)
         used = effort if c.model.reasoning != "no" else None
         out.append(ModelEstimate(c.model.id, name, c.provider, e.alpha2 or e.zone, workload, fp, reasoning_effort=used,

@@ -58,15 +58,28 @@ def _quantities(fp: Footprint) -> dict[str, Any]:
 Triple = tuple[float, float, float]
 
 
-def time_triples(c: Coefficients, latency_s: float) -> tuple[Triple, Triple]:
-    """(IT kWh, embodied kg) in the (low, central, high) scenarios of requests lasting `latency_s` seconds in all."""
+NO_PROMPT = (0.0, 0.0)
+
+
+def time_triples(c: Coefficients, latency_s: float, prompt: tuple[float, float] = NO_PROMPT) -> tuple[Triple, Triple]:
+    """(IT kWh, embodied kg) in the (low, central, high) scenarios of requests lasting `latency_s`
+    seconds in all, whose prompts sum to `prompt` = (Σ input tokens, Σ input tokens²).
+
+    Their duration at the replica's power shared by the batch, plus the prompts' prefill as the
+    token method prices it: prefill is compute-bound work of the request alone, which a share of
+    the node by the batch would put at 1/B of its cost (docs/methodology.md § 3.10)."""
     s, e = c.it_kwh_per_request_second, c.embodied_kg_per_request_second
-    return (s[0] * latency_s, s[1] * latency_s, s[2] * latency_s), (e[0] * latency_s, e[1] * latency_s, e[2] * latency_s)
+    n, n2 = prompt
+    i1, i2, e1, e2 = c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
+    return ((s[0] * latency_s + i1[0] * n + i2[0] * n2, s[1] * latency_s + i1[1] * n + i2[1] * n2, s[2] * latency_s + i1[2] * n + i2[2] * n2),
+            (e[0] * latency_s + e1[0] * n + e2[0] * n2, e[1] * latency_s + e1[1] * n + e2[1] * n2, e[2] * latency_s + e1[2] * n + e2[2] * n2))
 
 
-def time_footprint(c: Coefficients, latency_s: float, warnings: list[str] | None = None) -> Footprint:
-    """The time-based footprint of requests lasting `latency_s` seconds in all, at a model's place."""
-    it, emb = time_triples(c, latency_s)
+def time_footprint(c: Coefficients, latency_s: float, prompt: tuple[float, float] = NO_PROMPT,
+                   warnings: list[str] | None = None) -> Footprint:
+    """The time-based footprint of requests lasting `latency_s` seconds in all (prompts `prompt`:
+    Σ input tokens, Σ input tokens²), at a model's place."""
+    it, emb = time_triples(c, latency_s, prompt)
     return assemble_footprint(it, emb, c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh, warnings or [])
 
 
@@ -75,13 +88,14 @@ def _spanned(token: Triple, time: Triple) -> Triple:
 
 
 def spanned_footprint(
-    c: Coefficients, token_it: Triple, token_emb: Triple, latency_s: float, requests: float, warnings: list[str]
+    c: Coefficients, token_it: Triple, token_emb: Triple, latency_s: float, requests: float, warnings: list[str],
+    prompt: tuple[float, float] = NO_PROMPT,
 ) -> Footprint:
     """`spanning_both` from the two estimators' IT energy and embodied emissions, priced once
     (`estimate_llm(latency_s=)`'s fast path). Within a scenario energy, CO2e and water are each
     a positive multiple of the IT energy at the same place, so spanning the IT energies spans
     them all; a warning is added when the two centrals disagree beyond the factor."""
-    time_it, time_emb = time_triples(c, latency_s)
+    time_it, time_emb = time_triples(c, latency_s, prompt)
     ratio = disagreement_ratio(time_it[1], token_it[1])
     if disagrees(ratio, c.disagreement_factor):
         warnings = [*warnings, disagreement_note(ratio, c.disagreement_factor, latency_s / requests if requests else latency_s)]
@@ -111,9 +125,11 @@ def _total(usage: Impacts, embodied: Impacts, method: Any, warnings: list[str]) 
     return _footprint(u.energy_kwh + e.energy_kwh, u.co2e_kg + e.co2e_kg, u.water_l + e.water_l, method, usage, embodied, warnings)
 
 
-def check(c: Coefficients, token_based: Footprint, latency_s: float, requests: float) -> LatencyCheck:
-    """Compare the token-based footprint of some requests with their time-based one (`latency_s` in all)."""
-    time_based = time_footprint(c, latency_s)
+def check(c: Coefficients, token_based: Footprint, latency_s: float, requests: float,
+          prompt: tuple[float, float] = NO_PROMPT) -> LatencyCheck:
+    """Compare the token-based footprint of some requests with their time-based one (`latency_s`
+    in all; `prompt`: Σ input tokens and Σ input tokens² of the same requests)."""
+    time_based = time_footprint(c, latency_s, prompt)
     ratio = disagreement_ratio(time_based.energy_kwh.central, token_based.energy_kwh.central)
     return LatencyCheck(requests, latency_s, token_based, time_based, ratio, c.disagreement_factor)
 
@@ -130,9 +146,11 @@ def disagreement_note(ratio: float, factor: float, seconds: float) -> str:
             f"beyond {factor:g}x either way: {cause}; the range spans both")
 
 
-def with_latency(c: Coefficients, token_based: Footprint, latency_s: float, requests: float) -> tuple[Footprint, LatencyCheck]:
-    """Requests of known duration (`latency_s` in all): their footprint spanning both estimates, and the check."""
-    k = check(c, token_based, latency_s, requests)
+def with_latency(c: Coefficients, token_based: Footprint, latency_s: float, requests: float,
+                 prompt: tuple[float, float] = NO_PROMPT) -> tuple[Footprint, LatencyCheck]:
+    """Requests of known duration (`latency_s` in all; `prompt`: their Σ input tokens and Σ input
+    tokens²): their footprint spanning both estimates, and the check."""
+    k = check(c, token_based, latency_s, requests, prompt)
     warnings = list(token_based.warnings)
     if k.disagrees:
         warnings.append(disagreement_note(k.ratio, k.factor, k.latency_s / k.requests if k.requests else k.latency_s))
@@ -179,23 +197,26 @@ def group_check(
         return None
     token_based = group_estimate(model, provider, **timed, zone=zone, settings=settings, region=region)  # type: ignore[arg-type]
     c = coefficients(model, provider, zone, settings, region=region)
-    return check(c, token_based, latency_s, timed["requests"])
+    return check(c, token_based, latency_s, timed["requests"], (timed["input_tokens"], timed["input_tokens_sq"]))
 
 
 def estimate_from_latency(
     model: str,
     latency_s: float,
     *,
+    input_tokens: int = 0,
     provider: str | None = None,
     zone: str | None = None,
     requests: int = 1,
     settings: "Settings | None" = None,
 ) -> Footprint:
-    """The time-based estimate alone: `requests` requests of `latency_s` seconds each, served
-    as the catalogue says `model` is (provider, zone and settings as in `estimate_llm`)."""
+    """The time-based estimate alone: `requests` requests of `latency_s` seconds and
+    `input_tokens` prompt tokens each, served as the catalogue says `model` is (provider, zone
+    and settings as in `estimate_llm`)."""
     from ..errors import InputError
 
-    if latency_s < 0 or requests < 0:
-        raise InputError("latency_s and requests cannot be negative")
+    if latency_s < 0 or requests < 0 or input_tokens < 0:
+        raise InputError("latency_s, input_tokens and requests cannot be negative")
     c = coefficients(model, provider, zone, settings)
-    return time_footprint(c, latency_s * requests, list(c.warnings))
+    prompt = (float(input_tokens * requests), float(input_tokens * input_tokens * requests))
+    return time_footprint(c, latency_s * requests, prompt, list(c.warnings))

@@ -6,7 +6,8 @@ figures. Never a prompt, a response, a key, a header or a tag (tags are the user
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import zlib
+from typing import Any
 
 from ..config import settings_in_force
 from ..footprint import Footprint
@@ -104,22 +105,13 @@ def run_attributes(record: RunRecord) -> tuple[str, dict[str, Any], Footprint]:
     return f"run {record.name}", attributes, fp
 
 
-def metric_points(record: RunRecord | ApiCallRecord, attributes: dict[str, Any],
-                  fp: Footprint | None) -> Iterator[tuple[str, float, dict[str, Any]]]:
-    """(counter, value, point attributes) for one record: central figures, and tokens by type.
-
-    A nested run's energy is already in its root's: only root runs count.
-    """
-    point = {f"{PREFIX}workload": attributes.get(f"{PREFIX}workload", ""),
-             f"{PREFIX}method": attributes[f"{PREFIX}method"]}
-    if isinstance(record, ApiCallRecord):
-        point["gen_ai.request.model"] = record.model
-        point["gen_ai.provider.name"] = record.provider
-        yield "tokens", attributes["gen_ai.usage.input_tokens"], {**point, "gen_ai.token.type": "input"}
-        yield "tokens", attributes["gen_ai.usage.output_tokens"], {**point, "gen_ai.token.type": "output"}
-    elif record.parent_id:
-        return
-    if fp is not None:
-        yield "energy", fp.energy_kwh.central, point
-        yield "co2e", fp.co2e_kg.central, point
-        yield "water", fp.water_l.central, point
+def sampled(record: RunRecord | ApiCallRecord, ratio: float) -> bool:
+    """Whether the record is exported as a span at `ratio` (0-1). Decided by its run: a run by
+    its id, an API call by its run's id (its own outside any run), hashed (CRC-32), so that a
+    run kept comes with its API calls, and the same record is decided the same way anywhere."""
+    if ratio >= 1.0:
+        return True
+    if ratio <= 0.0:
+        return False
+    key = record.id if isinstance(record, RunRecord) else (record.run_id or record.id)
+    return zlib.crc32(key.encode("utf-8", "replace")) < ratio * 4294967296.0

@@ -13,14 +13,22 @@ processor and metric reader send them from their threads. A failed send gives on
 warning; nothing reaches the caller. The extra missing while configured: one warning
 saying how to install it.
 
+What it costs is kept small by design (docs/team.md gives the figures): metrics are summed
+in-process (`_otel_metrics.MetricSums`: a record adds to a few sums, priced once per group
+when the SDK collects, every `OTEL_METRIC_EXPORT_INTERVAL`), so they always count every
+record; spans, the expensive part (the SDK's span objects, their OTLP encoding), can be
+sampled: `otel_sample_ratio` (default 1: every run and API call) keeps that share of runs,
+each with its API calls, decided by a hash of the run's id; a record not kept costs only its
+sums.
+
 Spans follow the GenAI semantic conventions (`gen_ai.operation.name`,
 `gen_ai.request.model`, `gen_ai.provider.name` and the older `gen_ai.system`,
 `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`) with our figures under
 `frugal_ai.` (`frugal_ai.energy_kwh.low/central/high`, `frugal_ai.co2e_kg.*`,
 `frugal_ai.water_l.*`, `frugal_ai.method`, `frugal_ai.workload`, ...). An API call's figures
 are the estimator's; a run's are its measured energy, its CO2e priced with the run's zone.
-Metrics are counters (`frugal_ai.energy`, `frugal_ai.co2e`, `frugal_ai.water`: central
-values, root runs only since a run's energy includes its nested runs';
+Metrics are cumulative counters (`frugal_ai.energy`, `frugal_ai.co2e`, `frugal_ai.water`:
+central values, root runs only since a run's energy includes its nested runs';
 `frugal_ai.tokens` by `gen_ai.token.type`) by workload, model and method. Only activity
 data leaves: never a prompt, a response, a key, a header or a tag.
 """
@@ -38,6 +46,7 @@ from typing import Any, Iterable
 from ..config import on_reset, settings_in_force
 from ..ledger.notice import warn_once
 from ..ledger.records import ApiCallRecord, Record, RunRecord
+from ._otel_metrics import MetricSums
 
 # Records waiting for the export thread; beyond, new ones are dropped and counted.
 MAX_QUEUED = 10_000
@@ -67,6 +76,7 @@ class Exporter:
         self.endpoint = endpoint.rstrip("/")
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=MAX_QUEUED)
         self.dropped = 0
+        self.sums = MetricSums()
         self._tracer_provider: Any = None
         self._meter_provider: Any = None
         self._thread = threading.Thread(target=self._loop, name="frugal-ai-otel", daemon=True)
@@ -141,23 +151,46 @@ class Exporter:
         meter_provider = MeterProvider(metric_readers=[reader], resource=resource, shutdown_on_exit=False)
         meter = meter_provider.get_meter("frugal_ai")
         self._tracer = tracer_provider.get_tracer("frugal_ai")
-        self._counters = {
-            "energy": meter.create_counter("frugal_ai.energy", unit="kWh", description="Energy (central estimate)"),
-            "co2e": meter.create_counter("frugal_ai.co2e", unit="kg", description="Greenhouse gases, kg CO2e (central)"),
-            "water": meter.create_counter("frugal_ai.water", unit="L", description="Water consumed (central)"),
-            "tokens": meter.create_counter("frugal_ai.tokens", unit="{token}", description="Tokens of GenAI API calls"),
-        }
+        # Observable: the SDK reads our sums when it collects; a record never calls it.
+        for counter, unit, description in (
+            ("energy", "kWh", "Energy (central estimate)"),
+            ("co2e", "kg", "Greenhouse gases, kg CO2e (central)"),
+            ("water", "L", "Water consumed (central)"),
+            ("tokens", "{token}", "Tokens of GenAI API calls"),
+        ):
+            meter.create_observable_counter(f"frugal_ai.{counter}", callbacks=[self._observer(counter)], unit=unit,
+                                            description=description)
         self._tracer_provider, self._meter_provider = tracer_provider, meter_provider
 
-    def _export(self, record: Record) -> None:
-        from ._otel_attributes import call_attributes, metric_points, run_attributes
+    def _observer(self, counter: str) -> Any:
+        from opentelemetry.metrics import Observation
 
-        if isinstance(record, RunRecord):
-            name, attributes, footprint = run_attributes(record)
-        elif isinstance(record, ApiCallRecord):
-            name, attributes, footprint = call_attributes(record)
-        else:
+        def observe(_options: Any) -> list[Any]:
+            try:
+                points = self.sums.points(settings_in_force())
+            except Exception as e:  # never let pricing break the SDK's reader
+                warn_once(f"otel-metrics:{self.endpoint}", f"OpenTelemetry metrics could not be priced ({e})")
+                return []
+            return [Observation(value, dict(attributes)) for (name, attributes), value in points.items()
+                    if name == counter]
+
+        return observe
+
+    def _export(self, record: Record) -> None:
+        from ._otel_attributes import call_attributes, run_attributes, sampled
+
+        if not isinstance(record, (RunRecord, ApiCallRecord)):
             return
+        self.sums.add(record)  # metrics count every record
+        ratio = settings_in_force().otel_sample_ratio
+        if not sampled(record, ratio):
+            return
+        if isinstance(record, RunRecord):
+            name, attributes, _ = run_attributes(record)
+        else:
+            name, attributes, _ = call_attributes(record)
+        if ratio < 1.0:
+            attributes["frugal_ai.sample_ratio"] = ratio  # a collector may scale counts of spans by 1/ratio
         from opentelemetry.trace import SpanKind, Status, StatusCode
 
         kind = SpanKind.CLIENT if isinstance(record, ApiCallRecord) else SpanKind.INTERNAL
@@ -165,8 +198,6 @@ class Exporter:
         if record.status != "ok":
             span.set_status(Status(StatusCode.ERROR))
         span.end(end_time=int(max(record.end, record.start) * 1e9))
-        for counter, value, point in metric_points(record, attributes, footprint):
-            self._counters[counter].add(value, point)
 
     # -- flushing and stopping ---------------------------------------------------------------
     def flush(self, timeout_s: float = EXIT_WAIT_S, *, metrics: bool = True) -> bool:

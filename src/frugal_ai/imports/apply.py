@@ -99,7 +99,8 @@ def import_usage(path: Path | str, fmt: str = "auto", *, ledger: Path, project: 
     conn = open_writable(ledger)
     try:
         before = _call_rows(conn)
-        insert_records(conn, records, replace_calls=True)
+        # Every record was checked against the bounds above (a refused one is a skipped row).
+        insert_records(conn, records, replace_calls=True, checked=True)
         result.new = _call_rows(conn) - before
     finally:
         conn.close()

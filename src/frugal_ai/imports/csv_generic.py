@@ -52,10 +52,18 @@ def read(path: Path) -> Iterator[Item]:
             if not model:
                 raise MalformedFile(path, where, "model is empty")
             start = epoch_s(cells[i_date], path, where, "date")
-            requests = count(cells[i_req], path, where, "requests")
-            inp = count(cells[i_in], path, where, "input_tokens")
-            out = count(cells[i_out], path, where, "output_tokens")
-            reasoning = count(cells[i_reason], path, where, "reasoning_tokens", missing=0) if i_reason is not None else 0
+            try:  # the usual row: plain non-negative integers (count() says what is wrong otherwise)
+                requests, inp, out = int(cells[i_req]), int(cells[i_in]), int(cells[i_out])
+                reasoning = int(cells[i_reason] or 0) if i_reason is not None else 0
+                plain = requests >= 0 and inp >= 0 and out >= 0 and reasoning >= 0
+            except ValueError:
+                plain = False
+            if not plain:
+                requests = count(cells[i_req], path, where, "requests")
+                inp = count(cells[i_in], path, where, "input_tokens")
+                out = count(cells[i_out], path, where, "output_tokens")
+                reasoning = (count(cells[i_reason], path, where, "reasoning_tokens", missing=0)
+                             if i_reason is not None else 0)
             workload = cells[i_work].strip() or None if i_work is not None else None
             provider = cells[i_prov].strip().lower()
             if requests == 0:

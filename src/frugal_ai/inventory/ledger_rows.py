@@ -22,6 +22,7 @@ from ..ledger.query import (
     call_span,
     content_hash,
     probe_facts,
+    machine_split,
     rejected_counts,
     run_groups,
     run_span,
@@ -44,6 +45,7 @@ class LedgerRows:
     unattributed_kwh: float
     content_hash: str  # '' when not computed
     rejected: dict[str, int]  # records refused by the plausibility bounds, by reason
+    machine_split: dict[str, float] | None = None  # the trackers' machine energy, split (query.machine_split)
 
     @property
     def ledger_rows(self) -> int:
@@ -76,6 +78,7 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         first_call, last_call = call_span(conn, sel)
         unattributed = unattributed_kwh(conn, sel) if not sel.workloads else 0.0
         rejected = rejected_counts(conn, sel) if not sel.workloads else {}
+        split = machine_split(conn, sel) if not sel.workloads else None
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing
@@ -88,4 +91,5 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         conn.close()
         if hasher is not None:
             hasher.join()
-    return LedgerRows(runs, calls, n_runs, first_run, last_run, first_call, last_call, unattributed, digest, rejected)
+    return LedgerRows(runs, calls, n_runs, first_run, last_run, first_call, last_call, unattributed, digest, rejected,
+                      split)

@@ -21,6 +21,20 @@ class Fallbacks(BaseModel):
     model_class: str | None = Field(None, description="For a model not in the catalogue: the fallback class it was priced as (model_fallbacks.csv).")
     kind_not_priced: str | None = Field(None, description="A request kind the inventory cannot price from what the ledger holds (e.g. a transcription without its audio length).")
     extrapolated: bool = Field(False, description="Some runs began before the meter was ready: energy partly extrapolated.")
+    approximated: bool = Field(False, description="Tokens approximated from characters (the provider sent no usage): range widened by the characters-per-token bounds.")
+    spend_based: bool = Field(False, description="Declared by spend alone: requests from the spend, range widened by the requests-per-euro bounds.")
+
+
+class MachineSplit(BaseModel):
+    """The machine energy the trackers measured (IT energy, kWh), as runs + the tracked
+    processes' own time outside runs + other processes + idle: only the runs are in the totals."""
+
+    sessions: int = Field(description="Tracker sessions that recorded the split.")
+    machine_kwh: float = Field(description="What they measured of the machine, each over its own life.")
+    runs_kwh: float = Field(description="Charged to runs (in the totals; extrapolated energy apart).")
+    process_outside_runs_kwh: float = Field(description="The tracked processes' own share while no run of theirs was open.")
+    others_kwh: float = Field(description="Other processes' share (tracked processes running at once count one another).")
+    idle_kwh: float = Field(description="Nobody's: idle CPU time, memory not in use.")
 
 
 class InventoryRow(BaseModel):
@@ -52,6 +66,12 @@ class InventoryRow(BaseModel):
     energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")
     footprint: Footprint | None = Field(None, description="None for local API calls and unknown models.")
     fallbacks: Fallbacks = Field(default_factory=Fallbacks)
+    timed_requests: int = Field(0, description="Requests recorded with a duration (not failed): priced by both estimators.")
+    latency_s: float = Field(0.0, description="Sum over those requests of their duration (s).")
+    token_based_timed: Footprint | None = Field(
+        None, description="Token-based estimate of the timed requests (None: no cross-check for this row).")
+    time_based: Footprint | None = Field(
+        None, description="Time-based estimate of the same requests (docs/methodology.md § 3.10); the footprint's range spans both.")
 
     @property
     def tokens(self) -> int:
@@ -73,12 +93,15 @@ class Inventory(BaseModel):
     demo_rows: int = Field(0, description="API calls recorded by `frugal-ai demo` (source 'demo'): example data.")
     failed_requests: int = Field(0, description="API calls with status 'failed' in the period (counted as requests).")
     failed_tokenless: int = Field(0, description="Of those, the ones with no token count: estimated as zero energy.")
+    approximated_requests: int = Field(0, description="API calls whose tokens were approximated from characters (source 'approximated').")
     unattributed_kwh: float = Field(
         0.0, description="IT energy the tracker measured outside every run, in the period (not in the totals)."
     )
     rejected: dict[str, int] = Field(
         default_factory=dict, description="Records refused by the plausibility bounds in the period, by reason (never summed)."
     )
+    machine_split: MachineSplit | None = Field(
+        None, description="The trackers' machine energy in the period, split (None: no session recorded it).")
     first_start: datetime | None = None
     last_start: datetime | None = None
 

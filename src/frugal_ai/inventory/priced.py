@@ -26,6 +26,16 @@
   model among them (modalities.csv) is priced as before, one image per request, the input tokens
   of an embedding, and for declared usage a minute of audio per request (docs/usage.md); a
   transcription without its audio length is counted and flagged, not priced.
+- Some groups carry more uncertainty than the estimator's, and their range is widened by a
+  factor from constants.toml: declared usage by the declaration's own (`declared.requests_factor`:
+  users × prompts × days are estimates), a tool declared by its spend by the requests per euro
+  (`spend.requests_per_eur`, instead), and calls whose tokens were approximated from characters
+  by the characters per token (`approximation.chars_per_token`: the group re-estimated with its
+  tokens scaled to each bound). Central figures are unchanged; the rows are flagged.
+- API calls recorded with a duration (captured, `record_llm_call(latency_s=)`, timed imports)
+  are also priced from that duration (`estimate.cross_check`, from the group's timed sums):
+  the row's range spans both estimates for those requests, its centre stays token-based, and
+  both estimates are kept on the row for the report's disagreement check.
 """
 
 from __future__ import annotations
@@ -33,11 +43,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InputError, UnknownModelError
+from ..estimate.cross_check import group_check, widened_total
 from ..estimate.fallback import fallback_group_estimate
 from ..estimate.group import group_estimate
 from ..estimate.names import catalogue_name
+from ..estimate.spread import spanning
 from ..footprint import Footprint
 from ..ledger.kinds import CHAT, ESTIMATOR_KIND
+from ..ledger.query import APPROXIMATED_SOURCE, DECLARED_SPEND_SOURCE
 from .model import Fallbacks, InventoryRow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,27 +137,89 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         # Energy of a local server is in the measured runs: counting it here would double it.
         row.method = "measured"
         return row
+    basis = g["basis"] or ""
     if row.kind != CHAT:
-        return _kind_row(row, factors, settings)
+        row = _kind_row(row, factors, settings)
+        if row.footprint is not None:
+            row.footprint = _widened(row.footprint, row.method, basis, None, factors)
+        _flag_basis(row, basis)
+        return row
     if factors.find_modality(g["model"]) is not None:
-        return _modality_row(row, factors, settings)
+        row = _modality_row(row, factors, settings)
+        if row.footprint is not None:
+            row.footprint = _widened(row.footprint, row.method, basis, None, factors)
+        row.fallbacks.spend_based = basis == DECLARED_SPEND_SOURCE
+        return row
     sums = dict(requests=row.requests, input_tokens=row.input_tokens, input_tokens_sq=row.input_tokens_sq,
                 output_tokens=row.output_tokens, reasoning_tokens=row.reasoning_tokens, settings=settings)
     region = g["region"] or None
+    model, provider = g["model"], g["provider"] or None
     try:
-        fp = group_estimate(g["model"], g["provider"] or None, **sums, region=region)  # type: ignore[arg-type]
+        fp = group_estimate(model, provider, **sums, region=region)  # type: ignore[arg-type]
     except UnknownModelError:
-        fp, cls = fallback_group_estimate(g["model"], g["provider"] or None, **sums)  # type: ignore[arg-type]
-        row.footprint = fp
-        row.zone = coefficients(cls.models[1], g["provider"] or None, settings=settings).zone
+        fp, cls = fallback_group_estimate(model, provider, **sums)  # type: ignore[arg-type]
+        row.footprint = _widened(fp, row.method, basis, lambda s: fallback_group_estimate(model, provider, **s)[0],
+                                 factors, sums)
+        row.zone = coefficients(cls.models[1], provider, settings=settings).zone
         row.fallbacks = Fallbacks(unknown_model=True, model_class=cls.name)
+        _flag_basis(row, basis)
         return row
+    fp = _widened(fp, row.method, basis, lambda s: group_estimate(model, provider, **s, region=region),
+                  factors, sums)
+    timed = _timed_sums(g)
+    if timed is not None:
+        check = group_check(model, provider, float(g["latency_s"] or 0.0), timed, settings=settings, region=region)
+        if check is not None:
+            fp = widened_total(fp, check)
+            row.timed_requests, row.latency_s = timed["requests"], check.latency_s
+            row.token_based_timed, row.time_based = check.token_based, check.time_based
     row.footprint = fp
     # The zone and region the estimate used (provider overrides applied by the estimator's one rule).
-    used = coefficients(g["model"], g["provider"] or None, settings=settings, region=region)
+    used = coefficients(model, provider, settings=settings, region=region)
     row.zone, row.region = used.zone, used.region
-    row.fallbacks = Fallbacks(params_guessed=_params_guessed(catalogue_name(g["model"], settings), g["provider"], factors))
+    row.fallbacks = Fallbacks(params_guessed=_params_guessed(catalogue_name(model, settings), g["provider"], factors))
+    _flag_basis(row, basis)
     return row
+
+
+def _widened(fp: Footprint, method: str, basis: str, price: Any, factors: Any,
+             sums: dict[str, Any] | None = None) -> Footprint:
+    """`fp` with the range its group's own uncertainty adds (the module docstring says which)."""
+    if basis == APPROXIMATED_SOURCE and price is not None and sums is not None:
+        c = factors.constant("approximation.chars_per_token").range
+        # Fewer characters per token, more tokens: the high bound of the constant gives the low footprint.
+        fp = spanning(price(_tokens_scaled(sums, c.central / c.high)), fp, price(_tokens_scaled(sums, c.central / c.low)))
+    if basis == DECLARED_SPEND_SOURCE:
+        fp = _times(fp, factors.constant("spend.requests_per_eur").range)
+    elif method == "declared":
+        fp = _times(fp, factors.constant("declared.requests_factor").range)
+    return fp
+
+
+def _times(fp: Footprint, factor: Any) -> Footprint:
+    """`fp` with its bounds scaled by a factor's bounds over its central value (the centre kept)."""
+    return spanning(fp * (factor.low / factor.central), fp, fp * (factor.high / factor.central))
+
+
+def _tokens_scaled(sums: dict[str, Any], k: float) -> dict[str, Any]:
+    """A group's sums with every request's tokens scaled by `k` (Σ input² by k²)."""
+    return {**sums, "input_tokens": sums["input_tokens"] * k, "input_tokens_sq": sums["input_tokens_sq"] * k * k,
+            "output_tokens": sums["output_tokens"] * k, "reasoning_tokens": sums["reasoning_tokens"] * k}
+
+
+def _flag_basis(row: InventoryRow, basis: str) -> None:
+    row.fallbacks.approximated = basis == APPROXIMATED_SOURCE
+    row.fallbacks.spend_based = basis == DECLARED_SPEND_SOURCE
+
+
+def _timed_sums(g: Mapping[str, Any]) -> dict[str, int] | None:
+    """The group's sums over its requests recorded with a duration (`query.call_groups`' timed_*),
+    as `group_estimate` takes them; None when it has none (or the reader gives no such keys)."""
+    keys = g.keys() if hasattr(g, "keys") else ()
+    if "timed_requests" not in keys or not g["timed_requests"]:
+        return None
+    return {name: int(g[f"timed_{name}"] or 0)
+            for name in ("requests", "input_tokens", "input_tokens_sq", "output_tokens", "reasoning_tokens")}
 
 
 # A declared request of a transcription product is one minute of audio (usage/months.py).

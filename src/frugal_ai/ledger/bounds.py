@@ -37,7 +37,8 @@ _INT64_MAX = 2**63 - 1
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "reasoning_tokens")
 _RUN_FLOATS = ("start", "end", "cpu_kwh", "gpu_kwh", "ram_kwh", "coverage")
 _SESSION_FLOATS = ("start", "end", "cpu_kwh", "gpu_kwh", "ram_kwh", "unattributed_cpu_kwh", "unattributed_gpu_kwh",
-                   "unattributed_ram_kwh", "extrapolated_kwh")
+                   "unattributed_ram_kwh", "extrapolated_kwh", "others_cpu_kwh", "others_gpu_kwh", "others_ram_kwh",
+                   "idle_cpu_kwh", "idle_gpu_kwh", "idle_ram_kwh")
 
 
 _M = MAX_TOKENS_PER_REQUEST

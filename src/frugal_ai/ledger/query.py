@@ -13,6 +13,7 @@ reads the rows.
     run_span(conn, sel)          (runs selected, first start, last start)
     call_span(conn, sel)         (first start, last start) of the API calls summed
     unattributed_kwh(conn, sel)  energy the tracker measured outside every run (period only)
+    machine_split(conn, sel)     the trackers' machine energy as runs + own time outside runs + others + idle
     content_hash(conn, sel)      SHA-256 of the selected rows, day by day, as `content_hash_text()` says
     workload_matches(conn, w)    does a name or tag `key=value` match anything at all?
     iter_records(conn, ...)      every record as a plain dict (`ledger export`)
@@ -48,6 +49,15 @@ NO_WORKLOAD = "(no workload)"
 
 DECLARED_SOURCE = "declared"
 """`api_calls.source` of the rows `frugal-ai ledger declare` writes (method 'declared')."""
+DECLARED_SPEND_SOURCE = "declared-spend"
+"""`api_calls.source` of a declared tool known by its spend alone (method 'declared', spend-based)."""
+APPROXIMATED_SOURCE = "approximated"
+"""`api_calls.source` of a captured call whose tokens were approximated from its characters
+(the provider sent no usage: capture/approximate.py)."""
+DECLARED_SOURCES = (DECLARED_SOURCE, DECLARED_SPEND_SOURCE)
+_DECLARED_IN = "('" + "', '".join(DECLARED_SOURCES) + "')"
+# The sources whose groups the inventory prices with a wider range (`basis` in call_groups).
+_BASIS = f"CASE WHEN source IN ('{APPROXIMATED_SOURCE}', '{DECLARED_SPEND_SOURCE}') THEN source ELSE '' END"
 
 # Hosts that name the provider's region: (provider, host prefix, host suffix), the region
 # between them. AWS Bedrock's regional endpoint (the capture records it whatever endpoint_url
@@ -70,6 +80,11 @@ def _region_sql() -> str:
 
 _REGION = _region_sql()
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
+# A call recorded with a duration, priced by the time-based cross-check too: a latency, and not
+# failed (a timeout's wait is not serving time). `TIMED` is the condition, the other the requests
+# it counts. (The rollups key it: `call_rollups.timed`, rollups.CALL_KEYS.)
+TIMED = "latency_s IS NOT NULL AND latency_s > 0 AND status <> 'failed'"
+_TIMED_REQUESTS = f"(CASE WHEN {TIMED} THEN requests ELSE 0 END)"
 
 
 def _month(r: str) -> str:
@@ -324,39 +339,36 @@ _CALL_GROUP_SUMS: tuple[tuple[str, str, str], ...] = (
     ("input_tokens_sq", "requests * input_tokens * input_tokens", "input_tokens_sq"),
     ("output_tokens", "requests * output_tokens", "output_tokens"),
     ("reasoning_tokens", "requests * reasoning_tokens", "reasoning_tokens"),
-    ("units", "requests * units", "units"),
-    ("input_output_tokens", "requests * input_tokens * output_tokens", "input_output_tokens"),
-    ("latency_s", "requests * ifnull(latency_s, 0.0)", "latency_s"),
-    ("latency_requests", "requests * (latency_s IS NOT NULL)", "requests * has_latency"),
-    # The token sums of the requests that have a latency: what a time-based estimate of the
-    # group is compared with (estimate/cross_check.py).
-    ("timed_input_tokens", "requests * input_tokens * (latency_s IS NOT NULL)", "input_tokens * has_latency"),
-    ("timed_input_tokens_sq", "requests * input_tokens * input_tokens * (latency_s IS NOT NULL)",
-     "input_tokens_sq * has_latency"),
-    ("timed_output_tokens", "requests * output_tokens * (latency_s IS NOT NULL)", "output_tokens * has_latency"),
-    ("timed_reasoning_tokens", "requests * reasoning_tokens * (latency_s IS NOT NULL)", "reasoning_tokens * has_latency"),
     ("demo", "requests * (source = 'demo')", "requests * (source = 'demo')"),
     ("failed", "requests * (status = 'failed')", "failed"),
     ("failed_tokenless", "requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)",
      "failed_tokenless"),
+    ("units", "requests * units", "units"),
+    ("timed_requests", _TIMED_REQUESTS, "requests * timed"),
+    ("timed_input_tokens", f"{_TIMED_REQUESTS} * input_tokens", "input_tokens * timed"),
+    ("timed_input_tokens_sq", f"{_TIMED_REQUESTS} * input_tokens * input_tokens", "input_tokens_sq * timed"),
+    ("timed_output_tokens", f"{_TIMED_REQUESTS} * output_tokens", "output_tokens * timed"),
+    ("timed_reasoning_tokens", f"{_TIMED_REQUESTS} * reasoning_tokens", "reasoning_tokens * timed"),
+    ("latency_s", f"{_TIMED_REQUESTS} * ifnull(latency_s, 0.0)", "latency_s * timed"),
 )
 
 
 def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
-    """The API calls summed per workload × month × provider × region × model × local × kind
-    (request kind, image size and quality).
+    """The API calls summed per workload × month × provider × region × model × local × basis ×
+    kind (request kind, image size and quality).
 
     Only calls within the plausibility bounds are summed (`rejected_counts` counts the others).
     Keys: workload (NO_WORKLOAD outside any run), month, provider, region (the one its host
-    names, `REGION_HOSTS`; '' for most), model, local, declared (1 for the rows `ledger
-    declare` wrote: source 'declared'), kind (the request kind, ledger/kinds.py), image_size,
-    image_quality; and the sums: rows (ledger rows), requests, units (Σ requests × units:
-    images, audio seconds or characters),
-    input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens,
-    input_output_tokens (Σ input × output), latency_s (Σ latency over the requests that have
-    one), latency_requests (how many have one), timed_input_tokens, timed_input_tokens_sq,
-    timed_output_tokens, timed_reasoning_tokens (the token sums of those requests alone),
-    demo, failed, failed_tokenless.
+    names, `REGION_HOSTS`; '' for most), model, local, declared (1 for the rows `ledger declare`
+    wrote: source 'declared' or 'declared-spend'), basis (the source of rows priced with a wider
+    range: 'approximated', 'declared-spend'; '' for the others), kind (the request kind,
+    ledger/kinds.py), image_size, image_quality; and the sums: rows (ledger rows), requests,
+    input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
+    failed_tokenless, units (Σ requests × units: images, audio seconds or characters); and for
+    the time-based cross-check, the same sums over the requests recorded with a duration
+    (`TIMED`: a latency, and not failed, since a timeout's wait is not serving time):
+    timed_requests, timed_input_tokens, timed_input_tokens_sq, timed_output_tokens,
+    timed_reasoning_tokens, and latency_s (Σ requests × latency_s).
 
     A row stands for `requests` identical requests (its token counts are per request), so it
     adds `requests` to the requests, `requests × tokens` to each token sum and `requests ×
@@ -372,10 +384,11 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     conn.execute(f"""
         CREATE TEMP TABLE frugal_ai_call_groups (
             workload TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, region TEXT NOT NULL,
-            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL,
+            model TEXT NOT NULL, local INTEGER NOT NULL, declared INTEGER NOT NULL, basis TEXT NOT NULL,
             kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL,
             {', '.join(f'{c} {"REAL" if c in ("latency_s", "units") else "INTEGER"}' for c in names)},
-            PRIMARY KEY (workload, month, provider, region, model, local, declared, kind, image_size, image_quality))
+            PRIMARY KEY (workload, month, provider, region, model, local, declared, basis, kind, image_size,
+                         image_quality))
             WITHOUT ROWID""")
     upsert = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in names)
     try:
@@ -384,7 +397,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             conn.execute(f"""
                 INSERT INTO temp.frugal_ai_call_groups
                 SELECT ifnull(name, ?), {_month('api_calls')}, provider, {_REGION}, model, local,
-                       source = '{DECLARED_SOURCE}', kind, image_size, image_quality,
+                       source IN {_DECLARED_IN}, {_BASIS}, kind, image_size, image_quality,
                        {', '.join(e for _, e, _ in _CALL_GROUP_SUMS)}
                 FROM {table} WHERE ({where}) AND {_PLAUSIBLE} {upsert}""", [NO_WORKLOAD, *params])
 
@@ -396,7 +409,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             conn.execute(f"""
                 INSERT INTO temp.frugal_ai_call_groups
                 SELECT CASE WHEN named THEN workload ELSE ? END, {_DAY_MONTH}, provider, {_REGION}, model, local,
-                       source = '{DECLARED_SOURCE}', kind, image_size, image_quality,
+                       source IN {_DECLARED_IN}, {_BASIS}, kind, image_size, image_quality,
                        {', '.join(e for _, _, e in _CALL_GROUP_SUMS)}
                 FROM call_rollups WHERE {days} AND {named} {upsert}""", [NO_WORKLOAD, *day_params, *name_params])
             for edge in _edge_selections(sel):
@@ -470,6 +483,33 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
             f"FROM sessions WHERE {where}", params).fetchone()
         value += part
     return float(value or 0.0)
+
+
+_SUM3 = "total({0}_cpu_kwh + {0}_gpu_kwh + {0}_ram_kwh)"
+
+
+def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] | None:
+    """The machine energy the trackers measured in the selection's period, split (kWh):
+    `runs_kwh` (charged to runs), `process_outside_runs_kwh` (the tracked processes' own
+    time outside every run), `others_kwh` (other processes), `idle_kwh`; they add up to
+    `machine_kwh`. Only sessions that recorded the split (`share_method` set); None if none
+    did. `sessions` counts them. Each session holds the machine's energy over its own life:
+    tracked processes running at once on one machine each count it, and count one another
+    among the other processes."""
+    where, params = sel.period_only().sql()
+    try:
+        row = conn.execute(
+            "SELECT count(*), total(cpu_kwh + gpu_kwh + ram_kwh), " + _SUM3.format("unattributed") + ", "
+            + _SUM3.format("others") + ", " + _SUM3.format("idle")
+            + f" FROM sessions WHERE share_method != '' AND {where}", params).fetchone()
+    except sqlite3.OperationalError:  # a ledger from before the split (no such column or table)
+        return None
+    n, machine, unattributed, others, idle = row
+    if not n:
+        return None
+    return {"sessions": int(n), "machine_kwh": machine, "runs_kwh": max(0.0, machine - unattributed),
+            "process_outside_runs_kwh": max(0.0, unattributed - others - idle), "others_kwh": others,
+            "idle_kwh": idle}
 
 
 def rejected_counts(conn: sqlite3.Connection, sel: Selection) -> dict[str, int]:
@@ -613,11 +653,11 @@ def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s
 
 
 def declared_calls(conn: sqlite3.Connection) -> list[ApiCallRecord]:
-    """The API-call rows `frugal-ai ledger declare` wrote (source 'declared'), as records, so
-    that a new declaration can be compared with them field by field."""
+    """The API-call rows `frugal-ai ledger declare` wrote (source 'declared' or 'declared-spend'),
+    as records, so that a new declaration can be compared with them field by field."""
     conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute(f"SELECT * FROM api_calls WHERE source = '{DECLARED_SOURCE}' ORDER BY start, id").fetchall()
+        rows = conn.execute(f"SELECT * FROM api_calls WHERE source IN {_DECLARED_IN} ORDER BY start, id").fetchall()
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
     finally:
@@ -660,6 +700,7 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "SELECT count(*), sum(cpu_kwh + gpu_kwh + ram_kwh), "
             "sum(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) FROM sessions")
         version = one("SELECT value FROM meta WHERE key = 'schema_version'")
+        split = machine_split(conn, Selection())
     except sqlite3.DatabaseError as e:
         raise corrupt_ledger(conn, e) from None
     starts = [t for t in (first_run, first_call) if t is not None]
@@ -673,6 +714,8 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "tracker_total_kwh": measured or 0.0, "unattributed_kwh": unattributed or 0.0,
         "input_tokens": int(tokens[0]), "output_tokens": int(tokens[1]), "reasoning_tokens": int(tokens[2]),
         "rejected_records": rejected,
+        # The split of the sessions that recorded it (machine_split); null when none did.
+        "machine_split": split,
     }
 
 

@@ -104,11 +104,17 @@ class ApiCallRecord:
 
 @dataclass(slots=True, kw_only=True)
 class SessionRecord:
-    """What one process's tracker measured in total, and the part no run overlapped.
+    """What one process's tracker measured of the machine in total, and the part no run was charged.
 
     Energy conservation, per component: sum over the session's root runs of their measured
-    (not extrapolated) energy + `unattributed_*_kwh` = `*_kwh`. `extrapolated_kwh` is the
-    energy given to runs for time before the tracker was ready (not in the totals).
+    (not extrapolated) energy + `unattributed_*_kwh` = `*_kwh` (the machine's). Of the
+    unattributed part, `others_*_kwh` is other processes' share of the machine and `idle_*_kwh`
+    nobody's (idle CPU time, memory not in use); the remainder is this process's own time
+    outside every run. `share_method` says how this process's share was found
+    (process_share.py: "proc", "proc+nvml_process", "proc+gpu_whole", "machine"; '' for a
+    session from before the split was recorded, whose others and idle are unknown, not zero).
+    `extrapolated_kwh` is the energy given to runs for time before the tracker was ready
+    (not in the totals).
     """
 
     id: str
@@ -126,6 +132,13 @@ class SessionRecord:
     unattributed_gpu_kwh: float = 0.0
     unattributed_ram_kwh: float = 0.0
     extrapolated_kwh: float = 0.0
+    others_cpu_kwh: float = 0.0
+    others_gpu_kwh: float = 0.0
+    others_ram_kwh: float = 0.0
+    idle_cpu_kwh: float = 0.0
+    idle_gpu_kwh: float = 0.0
+    idle_ram_kwh: float = 0.0
+    share_method: str = ""
 
     kind: Literal["session"] = "session"
 

@@ -8,7 +8,7 @@ or deleted, in the writing transaction.
 
     call_rollups     API calls within the plausibility bounds, per day × workload × project ×
                      provider × model × host × local × source × kind × image size × image
-                     quality × has_latency: rows, requests, Σr·in, Σr·in², Σr·out,
+                     quality × timed (has a latency, not failed): rows, requests, Σr·in, Σr·in², Σr·out,
                      Σr·reasoning, Σr·units, Σr·in·out, Σr·latency_s,
                      failed and failed-without-tokens requests (r: the row's request count)
     run_rollups      runs per day × workload × project × host × zone × method × counted:
@@ -72,7 +72,8 @@ CALL_KEYS: tuple[tuple[str, str], ...] = (
     ("kind", "{r}.kind"),                         # ledger/kinds.py
     ("image_size", "{r}.image_size"),
     ("image_quality", "{r}.image_quality"),
-    ("has_latency", "({r}.latency_s IS NOT NULL)"),
+    # A call the time-based cross-check prices too (query.TIMED): a latency, and not failed.
+    ("timed", "({r}.latency_s IS NOT NULL AND {r}.latency_s > 0 AND {r}.status <> 'failed')"),
 )
 CALL_SUMS: tuple[tuple[str, str], ...] = (
     ("rows", "1"),

@@ -29,7 +29,9 @@ CALL_COLUMNS = ("id", "run_id", "name", "project", "tags", "start", "end", "stat
 # ("api_call"), so the request kind (column api_calls.kind) is its field `request_kind`.
 FIELD_OF_COLUMN = {"kind": "request_kind"}
 SESSION_COLUMNS = ("id", "host", "pid", "project", "start", "end", "zone", "method", "cpu_kwh", "gpu_kwh", "ram_kwh",
-                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh")
+                   "unattributed_cpu_kwh", "unattributed_gpu_kwh", "unattributed_ram_kwh", "extrapolated_kwh",
+                   "others_cpu_kwh", "others_gpu_kwh", "others_ram_kwh", "idle_cpu_kwh", "idle_gpu_kwh", "idle_ram_kwh",
+                   "share_method")
 
 
 def _insert(table: str, columns: tuple[str, ...], on_conflict: str) -> str:
@@ -96,7 +98,9 @@ def call_row(r: ApiCallRecord) -> tuple[Any, ...]:
 def session_row(r: SessionRecord) -> tuple[Any, ...]:
     """A session as the row `SESSION_COLUMNS` names."""
     return (r.id, r.host, r.pid, r.project, r.start, r.end, r.zone, r.method, r.cpu_kwh, r.gpu_kwh, r.ram_kwh,
-            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh)
+            r.unattributed_cpu_kwh, r.unattributed_gpu_kwh, r.unattributed_ram_kwh, r.extrapolated_kwh,
+            r.others_cpu_kwh, r.others_gpu_kwh, r.others_ram_kwh, r.idle_cpu_kwh, r.idle_gpu_kwh, r.idle_ram_kwh,
+            r.share_method)
 
 
 Reject = Callable[[Record, str], None]
@@ -126,7 +130,7 @@ def _text(value: Any) -> str | None:
 
 
 def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
-                   on_reject: Reject | None = None, replace_calls: bool = False) -> int:
+                   on_reject: Reject | None = None, replace_calls: bool = False, checked: bool = False) -> int:
     """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
 
     Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
@@ -136,10 +140,13 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     records written (rejected ones not included). A busy, full or broken database raises.
     With `replace_calls`, an API call whose id is already stored replaces its figures
     (`ledger import`) instead of being ignored. An exception raised by `records` while it is
-    iterated rolls the whole transaction back: nothing is written.
+    iterated rolls the whole transaction back: nothing is written. `checked`: the caller has
+    already run `bounds.problem` on every record and kept only those it passed (`ledger
+    import`, a million rows): they are not checked twice.
     """
     with _transaction(conn):
-        return _insert_all(conn, records, chunk, on_reject, _CALL_REPLACE_SQL if replace_calls else _CALL_SQL)
+        return _insert_all(conn, records, chunk, on_reject, _CALL_REPLACE_SQL if replace_calls else _CALL_SQL,
+                           checked)
 
 
 def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], records: Iterable[Record],
@@ -171,7 +178,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int, on_reject: Reject | None,
-                call_sql: str) -> int:
+                call_sql: str, checked: bool = False) -> int:
     """The body of `insert_records`, inside the caller's transaction; API calls through `call_sql`."""
     n = 0
     it = iter(records)
@@ -186,7 +193,7 @@ def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int,
         rejected: list[tuple[Record, str]] = []
         call_rows, call_recs = groups[call_sql]
         for r in block:
-            reason = problem(r)
+            reason = None if checked else problem(r)
             if reason is None and type(r) is ApiCallRecord:  # the common case, without the dispatch
                 try:
                     call_rows.append(call_row(r))

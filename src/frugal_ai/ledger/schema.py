@@ -61,11 +61,23 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE api_calls ADD COLUMN image_size TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE api_calls ADD COLUMN image_quality TEXT NOT NULL DEFAULT ''",
     ),
+    5: (
+        # What a session's unattributed energy is made of: other processes' share of the
+        # machine and idle energy (the rest is the process's own time outside every run),
+        # and how the process's share was found (process_share.py). Old sessions: '' (unknown).
+        "ALTER TABLE sessions ADD COLUMN others_cpu_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN others_gpu_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN others_ram_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN idle_cpu_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN idle_gpu_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN idle_ram_kwh REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN share_method TEXT NOT NULL DEFAULT ''",
+    ),
     # Rollups: the rows summed per day at write time, and a hash per day (ledger/rollups.py).
     # Their triggers are (re)created, and the rollups rebuilt from the rows, after every
     # migration (`rollups.install`), so that a later migration changing a rollup's key only
     # changes rollups.py.
-    5: rollups.table_statements(),
+    6: rollups.table_statements(),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 

@@ -22,6 +22,11 @@ class Capabilities:
     method: str = "unavailable"  # what runs will be recorded with, e.g. "cpu_load+ram_model"
     cpu_model: str | None = None
     tracker_error: str | None = None
+    # How a tracked process's share of the machine is found (process_share.py): the method,
+    # per component (cpu, ram, gpu), and what decided it where it fell back.
+    share_method: str = "machine"
+    share_methods: dict[str, str] = field(default_factory=dict)
+    share_detail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +71,10 @@ def detect(settings: Any) -> Capabilities:
     rapl, rapl_detail = _rapl()
     nvml, gpus, nvml_detail = _nvml()
     caps = Capabilities(rapl=rapl, rapl_detail=rapl_detail, nvml=nvml, gpus=gpus, nvml_detail=nvml_detail)
+    from .process_share import share_in_force, share_methods
+
+    caps.share_method, caps.share_detail = share_in_force()
+    caps.share_methods = share_methods(caps.share_method)
     try:
         from .codecarbon_source import detect as detect_hardware
 

@@ -8,7 +8,9 @@ caller's path. Each reading is cumulative CPU / GPU / RAM energy with the instan
 for; we take deltas, keep this process's share of each interval's machine energy (a
 `ProcessShare`, process_share.py: its CPU time, resident memory and GPU utilisation against
 the machine's, read right after the energy), and share that among the runs that overlap it
-(`attribution.py`). The rest is other processes' and idle energy: unattributed.
+(`attribution.py`). The rest is other processes' and idle energy: unattributed, and
+recorded apart in the session (others_*_kwh, idle_*_kwh), so that runs + this process
+outside runs + other processes + idle = the machine.
 
 We drive the readings ourselves: our meter thread reads the source every `measure_interval_s`,
 and soon after a top-level run starts or ends (at most every `MIN_GAP_S`). So all readings
@@ -128,7 +130,8 @@ class Meter:
         self.measured: list[float] = [0.0, 0.0, 0.0]
         self.unattributed: list[float] = [0.0, 0.0, 0.0]  # not charged to runs: others' and idle energy included
         self.process_kwh: list[float] = [0.0, 0.0, 0.0]  # this process's share of `measured`
-        self.others_kwh: list[float] = [0.0, 0.0, 0.0]   # the rest: other processes' and idle energy
+        self.others_kwh: list[float] = [0.0, 0.0, 0.0]   # other processes' share of `measured`
+        self.idle_kwh: list[float] = [0.0, 0.0, 0.0]     # nobody's: idle CPU time, memory not in use
         self.measured_s = 0.0
         self.power_kw: Energy | None = None
         self.extrapolated_kwh = 0.0
@@ -304,12 +307,14 @@ class Meter:
                     self._measurements += 1
                     # The machine's energy, then this process's part of it, then its runs' parts.
                     ours: Energy = (delta[0] * shares.cpu, delta[1] * shares.gpu, delta[2] * shares.ram)
+                    idle: Energy = (delta[0] * shares.cpu_idle, delta[1] * shares.gpu_idle, delta[2] * shares.ram_idle)
                     self.gpu_per_process = shares.gpu_per_process
                     unattributed = attribute(self.roots, a, b, ours)
                     for i in range(3):
                         self.measured[i] += delta[i]
                         self.process_kwh[i] += ours[i]
-                        self.others_kwh[i] += delta[i] - ours[i]
+                        self.idle_kwh[i] += idle[i]
+                        self.others_kwh[i] += max(0.0, delta[i] - ours[i] - idle[i])
                         self.unattributed[i] += unattributed[i] + delta[i] - ours[i]
                     self.measured_s += b - a
                     if self.power_kw is None and self.measured_s >= MIN_POWER_WINDOW_S:
@@ -440,6 +445,9 @@ class Meter:
                 cpu_kwh=self.measured[0], gpu_kwh=self.measured[1], ram_kwh=self.measured[2],
                 unattributed_cpu_kwh=self.unattributed[0], unattributed_gpu_kwh=self.unattributed[1],
                 unattributed_ram_kwh=self.unattributed[2], extrapolated_kwh=self.extrapolated_kwh,
+                others_cpu_kwh=self.others_kwh[0], others_gpu_kwh=self.others_kwh[1],
+                others_ram_kwh=self.others_kwh[2], idle_cpu_kwh=self.idle_kwh[0], idle_gpu_kwh=self.idle_kwh[1],
+                idle_ram_kwh=self.idle_kwh[2], share_method=self.share.method,
             )
         submit(rec)
 

@@ -299,6 +299,15 @@ def recommendation_blocks(report: Report, t: Texts) -> list[Block]:
                            [False, True, True, False])] + notes + batching
 
 
+def _machine_split_rows(split: Any, t: Texts) -> list[list[str]]:
+    """The trackers' machine energy and what it is made of (none where no session recorded it)."""
+    if split is None:
+        return []
+    return [[t("quality.machine", sessions=t.count(split.sessions)), t.quantity(split.machine_kwh, "energy_kwh")]] + [
+        [t(f"quality.machine_{part}"), t.quantity(getattr(split, f"{part}_kwh"), "energy_kwh")]
+        for part in ("runs", "process_outside_runs", "others", "idle")]
+
+
 def action_text(r: Any, t: Texts) -> str:
     """A recommended action (a report `Recommendation` or an `Advice`) in `t`'s words."""
     if not t.has(f"rec.{r.kind}"):
@@ -325,6 +334,11 @@ def assumption_text(r: Any, t: Texts) -> str:
     return t(key) if t.has(key) else t.value(r.assumption or "—")
 
 
+def _kind_text(kind: str, t: Texts) -> str:
+    """A request kind in words (a kind without words of its own as recorded)."""
+    return t(f"request_kind.{kind}") if t.has(f"request_kind.{kind}") else t.value(kind)
+
+
 def quality_blocks(report: Report, t: Texts) -> list[Block]:
     m = report.methodology
     blocks: list[Block] = [SectionBreak("quality"), Heading(2, t("section.quality"), "quality")]
@@ -336,9 +350,16 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         [t("quality.local_requests"), t.count(m.local_requests)],
         [t("quality.failed_requests"), t.count(m.failed_requests)],
         [t("quality.failed_tokenless"), t.count(m.failed_tokenless)],
+        *([[t("quality.approximated"), t.count(m.approximated_requests)]] if m.approximated_requests else []),
+        *[[t("quality.unpriced_kind", kind=_kind_text(u.kind, t)),
+           t("quality.requests_and_share", requests=t.count(u.requests), share=t.percent(u.share_of_requests))]
+          for u in m.unpriced_kinds],
         [t("quality.unattributed"), t.quantity(m.unattributed_kwh, "energy_kwh")],
+        *_machine_split_rows(m.machine_split, t),
         *([[t("quality.rejected"), t.count(sum(m.rejected_records.values()))]] if m.rejected_records else []),
     ], [False, True]))
+    if m.machine_split is not None:
+        blocks.append(Para(t("quality.machine_note"), "note"))
     if m.rejected_records:
         blocks.append(Para(t("labelled", label=t("quality.rejected_reasons"), value="; ".join(
             f"{t.value(reason)}: {t.count(n)}" for reason, n in m.rejected_records.items()))))
@@ -356,6 +377,13 @@ def quality_blocks(report: Report, t: Texts) -> list[Block]:
         blocks.append(Para(t("labelled", label=t("quality.fallback_models"), value="; ".join(
             t("quality.fallback_model", model=t.value(model_label(f.provider, f.model)), requests=t.count(f.requests),
               size=t(f"model_class.{f.model_class}")) for f in m.fallback_models))))
+    if m.cross_checked_requests:
+        blocks.append(Para(t("quality.cross_checked", requests=t.count(m.cross_checked_requests), factor=t.number(m.disagreement_factor))))
+    if m.estimator_disagreements:
+        blocks.append(Para(t("labelled", label=t("quality.disagreements", factor=t.number(m.disagreement_factor)), value="; ".join(
+            t(f"quality.disagreement_{d.direction}", model=t.value(model_label(d.provider, d.model)),
+              workload=workload_text(d.workload, t), requests=t.count(d.requests), seconds=t.number(d.latency_s),
+              ratio=t.number(d.ratio) if d.ratio is not None else "∞") for d in m.estimator_disagreements))))
     blocks.append(Heading(3, t("sub.factors")))
     # A factor's key is a provider, zone or model as recorded in the ledger; an equivalence's is the factor base's.
     rows = [[t(f"factor_kind.{f.kind}"), factor_key_text(f, t), _factor_values_text(f, t),

@@ -32,6 +32,8 @@ def report_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["lang"] = lang
     data["methodology"]["notes_text"] = [t(k) for k in report.methodology.notes]
+    if data["methodology"].get("machine_split") is None:
+        data["methodology"].pop("machine_split", None)  # absent, not null, where no session recorded it
     data["ghg"]["boundaries_text"] = boundary_sentences(report.ghg, t)
     for dp in data["datapoints"]:
         dp["label"] = t(dp["key"])

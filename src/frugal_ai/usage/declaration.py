@@ -27,7 +27,7 @@ DEFAULT_WORKING_DAYS = 21
 # Keys a [[tool]] may hold, and a per-unit spelling of requests_per_month for a product of that unit.
 TOOL_KEYS = ("name", "product", "model", "provider", "users", "prompts_per_user_per_day", "working_days_per_month",
              "requests_per_month", "pages_per_month", "images_per_month", "audio_minutes_per_month",
-             "input_tokens", "output_tokens", "reasoning_tokens", "start", "end")
+             "spend_eur_per_month", "input_tokens", "output_tokens", "reasoning_tokens", "start", "end")
 UNIT_KEYS = {"pages_per_month": "page", "images_per_month": "image", "audio_minutes_per_month": "audio_minute"}
 
 
@@ -52,6 +52,7 @@ class DeclaredTool:
     start: date | None
     end: date | None  # inclusive
     assumed_profile: bool  # the product's prompt profile is an assumption (products.csv)
+    spend_eur_per_month: float | None = None  # declared by spend: requests from constants.toml spend.requests_per_eur
 
 
 def _where(path: Path, text: str, index: int | None, key: str | None) -> str:
@@ -103,11 +104,20 @@ def _tool(i: int, t: dict[str, Any], fail: Any) -> DeclaredTool:
     name = t.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail(i, "name", "give the tool a name (it is the workload name in the report)")
-    if ("product" in t) == ("model" in t):
-        raise fail(i, "product", "give either product (see `frugal-ai products list`) or model, not both, not neither")
     fs = factor_set()
+    if "product" in t and "model" in t:
+        raise fail(i, "product", "give either product (see `frugal-ai products list`) or model, not both")
+    if "product" not in t and "model" not in t and "spend_eur_per_month" not in t:
+        raise fail(i, "product", "give product (see `frugal-ai products list`) or model (or, where nothing else is "
+                                 "known, spend_eur_per_month)")
     p = None
-    if "product" in t:
+    spend_only = "product" not in t and "model" not in t
+    if spend_only:
+        # Known by its spend alone: the request the requests-per-euro factor assumes.
+        model, provider, kind = fs.default("spend_model"), "", "text"
+        tokens = (int(float(fs.constant("spend.input_tokens_per_request"))),
+                  int(float(fs.constant("spend.output_tokens_per_request"))), 0)
+    elif "product" in t:
         if not isinstance(t["product"], str) or find_product(t["product"]) is None:
             try:
                 product_of(str(t["product"]))
@@ -140,19 +150,20 @@ def _tool(i: int, t: dict[str, Any], fail: Any) -> DeclaredTool:
             counts.append(_int(t[key], i, key, fail, minimum=0))
         else:
             counts.append(tokens[j])
-    if kind == "text" and p is None and not ("input_tokens" in t and "output_tokens" in t):
+    if kind == "text" and p is None and not spend_only and not ("input_tokens" in t and "output_tokens" in t):
         raise fail(i, "input_tokens" if "input_tokens" not in t else "output_tokens",
                    "with a model, give input_tokens and output_tokens per request (or use a product)")
     per_month = _requests_per_month(i, t, p.unit if p else "prompt", fail)
+    spend = _number(t["spend_eur_per_month"], i, "spend_eur_per_month", fail) if "spend_eur_per_month" in t else None
     start, end = _day(t.get("start"), i, "start", fail), _day(t.get("end"), i, "end", fail)
     if start and end and end < start:
         raise fail(i, "end", f"{end} is before start {start}")
     return DeclaredTool(i, name.strip(), p.key if p else None, model, provider, kind, per_month, *counts, start, end,
-                        bool(p and p.assumed and not ("input_tokens" in t and "output_tokens" in t)))
+                        bool(p and p.assumed and not ("input_tokens" in t and "output_tokens" in t)), spend)
 
 
 def _requests_per_month(i: int, t: dict[str, Any], unit: str, fail: Any) -> float:
-    direct = [k for k in ("requests_per_month", *UNIT_KEYS) if k in t]
+    direct = [k for k in ("requests_per_month", "spend_eur_per_month", *UNIT_KEYS) if k in t]
     per_user = [k for k in ("users", "prompts_per_user_per_day") if k in t]
     if len(direct) > 1:
         raise fail(i, direct[1], f"give one of {', '.join(direct)}")
@@ -162,6 +173,14 @@ def _requests_per_month(i: int, t: dict[str, Any], unit: str, fail: Any) -> floa
         key = direct[0]
         if key in UNIT_KEYS and UNIT_KEYS[key] != unit:
             raise fail(i, key, f"this product counts {unit.replace('_', ' ')}s: use requests_per_month")
+        if key == "spend_eur_per_month":
+            if unit != "prompt":
+                raise fail(i, key, f"this product counts {unit.replace('_', ' ')}s: declare them "
+                                   "(spend converts to prompts only)")
+            from ..factors import factor_set
+
+            # A spend-declared tool's central requests; the report widens by the factor's bounds.
+            return _number(t[key], i, key, fail) * float(factor_set().constant("spend.requests_per_eur"))
         return _number(t[key], i, key, fail)
     if len(per_user) < 2:
         missing = "prompts_per_user_per_day" if "users" in t else "users"

@@ -19,7 +19,7 @@ from .declaration import DeclaredTool, load_declaration
 from .months import TAG_FILE, monthly_records
 
 _COMPARED = ("provider", "model", "start", "end", "input_tokens", "output_tokens", "reasoning_tokens", "requests",
-             "name", "project", "tags")
+             "name", "project", "tags", "source")
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A month's row starts on the first day of the month the tool covers (or its `start`) at 00:00
 UTC and ends where the month (or the tool's `end`) does. Its request count is the tool's
 monthly requests × the share of the month's days the tool covers, rounded to a whole number
-(a month that rounds to 0 gets no row). Token counts are per request. The row's id is
+(a month that rounds to 0 gets no row). Token counts are per request. A tool declared by its
+spend (`spend_eur_per_month`) has source 'declared-spend' and its spend as a tag. The row's id is
 `declared:<tool name>:<YYYY-MM>`: stable, so declaring the same file twice writes nothing
 new, and an edited file replaces its rows by tool and month (usage/declare.py).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta, timezone
 
-from ..ledger.query import DECLARED_SOURCE
+from ..ledger.query import DECLARED_SOURCE, DECLARED_SPEND_SOURCE
 from ..ledger.records import ApiCallRecord
 from .declaration import DeclaredTool
 
@@ -44,7 +45,9 @@ def monthly_records(tool: DeclaredTool, *, file_name: str, project: str, today: 
     """The tool's rows, one per month from its start to its end (inclusive)."""
     start = tool.start or default_start(today)
     end = tool.end or default_end(today)
-    tags = {TAG_FILE: file_name, **({"product": tool.product} if tool.product else {})}
+    tags = {TAG_FILE: file_name, **({"product": tool.product} if tool.product else {}),
+            **({"spend_eur_per_month": f"{tool.spend_eur_per_month:g}"} if tool.spend_eur_per_month is not None else {})}
+    source = DECLARED_SOURCE if tool.spend_eur_per_month is None else DECLARED_SPEND_SOURCE
     out: list[ApiCallRecord] = []
     month = date(start.year, start.month, 1)
     while month <= end:
@@ -60,6 +63,6 @@ def monthly_records(tool: DeclaredTool, *, file_name: str, project: str, today: 
                 start=_midnight(first_day), end=_midnight(last_day + timedelta(days=1)),
                 input_tokens=tool.input_tokens, output_tokens=tool.output_tokens,
                 reasoning_tokens=tool.reasoning_tokens, requests=requests, status="ok", name=tool.name,
-                project=project, tags=dict(tags), source=DECLARED_SOURCE))
+                project=project, tags=dict(tags), source=source))
         month = last + timedelta(days=1)
     return out

@@ -76,8 +76,13 @@ class WireFormat:
     `usage_keys`, `model_key` the top-level keys of a plain body that hold the counts and the
                               model name: only their values are decoded, not the reply (no
                               usage keys: the body is decoded whole)
+    `text_keys`               the keys whose string values are generated text (a stream's
+                              deltas, a reply's message): their characters are counted as they
+                              pass, for a reply that turns out to carry no usage (capture/
+                              approximate.py); empty: never approximated
     Derived once here, for the observer's hot path: `usage_needles` (each usage key quoted, as
-    bytes) and `model_pattern` (the model key's string value in raw JSON).
+    bytes), `model_pattern` (the model key's string value in raw JSON) and `text_pattern` (a
+    text key's JSON string value, escapes included, in group 1).
     """
 
     name: str
@@ -86,8 +91,10 @@ class WireFormat:
     marker: bytes
     usage_keys: tuple[str, ...]
     model_key: str | None
+    text_keys: tuple[str, ...] = ()
     usage_needles: tuple[tuple[str, bytes], ...] = field(init=False)
     model_pattern: re.Pattern[bytes] | None = field(init=False)
+    text_pattern: re.Pattern[bytes] | None = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.marker:
@@ -95,8 +102,11 @@ class WireFormat:
         needles = tuple((key, b'"' + key.encode() + b'"') for key in self.usage_keys)
         pattern = (re.compile(b'"' + self.model_key.encode() + rb'"\s*:\s*"([^"\\]{1,200})"')
                    if self.model_key else None)
+        text = (re.compile(rb'"(?:' + b"|".join(re.escape(k.encode()) for k in self.text_keys)
+                           + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"') if self.text_keys else None)
         object.__setattr__(self, "usage_needles", needles)
         object.__setattr__(self, "model_pattern", pattern)
+        object.__setattr__(self, "text_pattern", text)
 
 
 def parser_for(wire_format: str) -> WireFormat:

@@ -10,7 +10,8 @@ Shapes read:
                        "output_tokens_details": {"reasoning_tokens"}}}
   embeddings          {"model", "usage": {"prompt_tokens"}}
   streamed chat       chunks {"model", ...}; the last carries "usage" only when the request
-                       asked for it (stream_options.include_usage)
+                       asked for it (stream_options.include_usage); without it the call's
+                       tokens are approximated from its characters (capture/approximate.py)
   streamed responses  events {"type": "response.created" | "response.completed" | ...,
                        "response": {...as above}}
 """
@@ -65,4 +66,7 @@ def read_event(doc: Any, usage: Usage) -> None:
 WIRE_FORMAT = WireFormat(
     name="openai", read_body=read_body, read_event=read_event, marker=b'_tokens"',
     usage_keys=("usage",), model_key="model",
+    # Chat's message and delta content, tool-call arguments, the Responses API's text deltas,
+    # legacy completions' text: what a reply without usage is approximated from.
+    text_keys=("content", "delta", "arguments", "text", "refusal"),
 )

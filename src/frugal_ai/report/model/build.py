@@ -22,7 +22,10 @@ from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
 from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
 from .ghg import datapoints_of, ghg_of
-from .provenance import factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version
+from .provenance import (
+    estimator_disagreements, factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version,
+    unpriced_kinds,
+)
 from .schema import METHODS, GainsCase, Method, Methodology, MethodTotal, Quantities, Recommendation, Report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,6 +105,7 @@ def report_from_inventory(
     ghg = ghg_of(inventory.rows, settings, factors)
     equivalences = equivalences_of(totals, factors)
     used = factors_used(inventory.rows, factors, [e.key for e in equivalences], settings)
+    disagreement_factor = float(factors.constant("time.disagreement_factor"))
     return Report(
         period=period.label,
         period_since=period.since.isoformat() if period.since else None,
@@ -139,9 +143,15 @@ def report_from_inventory(
             fallback_models=fallback_models(inventory.rows),
             local_requests=sum(r.requests for r in inventory.rows if r.local),
             unattributed_kwh=inventory.unattributed_kwh,
+            machine_split=inventory.machine_split,
             failed_requests=inventory.failed_requests,
             failed_tokenless=inventory.failed_tokenless,
+            approximated_requests=inventory.approximated_requests,
+            unpriced_kinds=unpriced_kinds(inventory.rows),
             rejected_records=inventory.rejected,
+            cross_checked_requests=sum(r.timed_requests for r in inventory.rows if r.time_based is not None),
+            disagreement_factor=disagreement_factor,
+            estimator_disagreements=estimator_disagreements(inventory.rows, disagreement_factor),
             factors=used,
             sources=sources_of(used, factors),
             factor_set_version=inventory.factor_set_version,

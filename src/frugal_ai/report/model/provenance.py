@@ -11,7 +11,11 @@ from ...errors import InputError
 from ...estimate.names import catalogue_name
 from ...footprint import Range
 from ...inventory import Inventory, InventoryRow
-from .schema import FactorUsed, FallbackModel, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef
+from ...estimate.from_latency import disagreement_ratio, disagrees
+from .schema import (
+    EstimatorDisagreement, FactorUsed, FallbackModel, FallbackRow, Ghg, ProviderSetting, SettingInForce, SettingsInForce, SourceRef,
+    UnpricedKind,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...config import Settings
@@ -31,6 +35,18 @@ def fallback_rows(rows: list[InventoryRow]) -> list[FallbackRow]:
     return out
 
 
+def unpriced_kinds(rows: list[InventoryRow]) -> list[UnpricedKind]:
+    """Calls of each request kind the inventory cannot price yet, with their share of all API
+    requests: counted and shown, never dropped."""
+    total = sum(r.requests for r in rows)
+    found: dict[str, int] = {}
+    for r in rows:
+        if r.fallbacks.kind_not_priced:
+            found[r.fallbacks.kind_not_priced] = found.get(r.fallbacks.kind_not_priced, 0) + r.requests
+    return [UnpricedKind(kind=k, requests=n, share_of_requests=n / total if total else 0.0)
+            for k, n in sorted(found.items())]
+
+
 def fallback_models(rows: list[InventoryRow]) -> list[FallbackModel]:
     """Each model priced by a fallback class (not in the catalogue), with its requests: never a silent zero."""
     found: dict[tuple[str | None, str], FallbackModel] = {}
@@ -41,6 +57,39 @@ def fallback_models(rows: list[InventoryRow]) -> list[FallbackModel]:
                 found[key] = FallbackModel(provider=r.provider, model=r.model, model_class=r.fallbacks.model_class)
             found[key].requests += r.requests
     return sorted(found.values(), key=lambda f: (-f.requests, f.model))
+
+
+def estimator_disagreements(rows: list[InventoryRow], factor: float) -> list[EstimatorDisagreement]:
+    """The workload × provider × model groups whose estimates from tokens and from time (of the
+    requests recorded with a duration, summed over the period) differ by more than `factor`."""
+    sums: dict[tuple[str, str | None, str], list[Any]] = {}
+    for r in rows:
+        if r.time_based is None or r.token_based_timed is None or r.model is None:
+            continue
+        key = (r.workload, r.provider, r.model)
+        if key not in sums:
+            sums[key] = [0, 0.0, r.token_based_timed, r.time_based]
+        else:
+            s = sums[key]
+            s[2], s[3] = s[2] + r.token_based_timed, s[3] + r.time_based
+        sums[key][0] += r.timed_requests
+        sums[key][1] += r.latency_s
+    out = []
+    for (workload, provider, model), (requests, latency_s, token, time) in sums.items():
+        ratio = disagreement_ratio(time.energy_kwh.central, token.energy_kwh.central)
+        if not disagrees(ratio, factor):
+            continue
+        out.append(EstimatorDisagreement(
+            workload=workload, provider=provider, model=model, requests=requests, latency_s=latency_s / requests if requests else 0.0,
+            token_based_energy_kwh=token.energy_kwh, time_based_energy_kwh=time.energy_kwh,
+            ratio=None if ratio == float("inf") else ratio, direction="time_above" if ratio > 1 else "time_below"))
+    return sorted(out, key=lambda d: (-abs(_log(d.ratio)), d.workload, d.model))
+
+
+def _log(ratio: float | None) -> float:
+    import math
+
+    return math.inf if ratio is None or ratio <= 0 else math.log(ratio)
 
 
 # The fields of each kind of factor that the figures depend on, shown in the report.

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ...footprint import Range
 from ...gains.balance import Balance
+from ...inventory.model import MachineSplit
 
 
 REPORT_SCHEMA_VERSION = "1"
@@ -130,6 +131,14 @@ class FallbackRow(BaseModel):
     kinds: list[str]
 
 
+class UnpricedKind(BaseModel):
+    """A request kind the inventory counts but cannot price yet (e.g. a transcription without its audio length)."""
+
+    kind: str
+    requests: int
+    share_of_requests: float = Field(description="Its share of all API requests in the period, 0..1.")
+
+
 class FallbackModel(BaseModel):
     """A model the catalogue does not know, priced by a fallback class read from its name."""
 
@@ -137,6 +146,23 @@ class FallbackModel(BaseModel):
     model: str
     model_class: str = Field(description="small, medium, large or generic (data/emission_factors/model_fallbacks.csv).")
     requests: int = 0
+
+
+class EstimatorDisagreement(BaseModel):
+    """API calls of one workload, provider and model whose two estimates, from tokens and from
+    time, disagree by more than the factor (docs/methodology.md § 3.10)."""
+
+    workload: str
+    provider: str | None = None
+    model: str
+    requests: int = Field(description="Requests recorded with a duration (priced both ways).")
+    latency_s: float = Field(description="Their mean duration (s).")
+    token_based_energy_kwh: Range = Field(description="Energy of those requests estimated from their tokens.")
+    time_based_energy_kwh: Range = Field(description="Energy of the same requests estimated from their duration.")
+    ratio: float | None = Field(description="Time-based / token-based central energy (None: the tokens give zero).")
+    direction: Literal["time_above", "time_below"] = Field(
+        description="time_above: longer than the tokens explain (unreported reasoning tokens, slow lightly batched "
+                    "serving); time_below: faster (a smaller model or better serving than assumed).")
 
 
 class FactorUsed(BaseModel):
@@ -206,11 +232,24 @@ class Methodology(BaseModel):
         default_factory=list, description="Models not in the catalogue, priced by a fallback class (wide range), with their requests.")
     local_requests: int = Field(description="Calls to servers on this host: counted, energy in the measured runs.")
     unattributed_kwh: float = Field(0.0, description="IT energy measured outside every run (not in the totals).")
+    machine_split: MachineSplit | None = Field(
+        None, description="The trackers' machine energy: runs + tracked processes outside runs + other processes + idle "
+                          "(absent when no tracker session recorded the split).")
     failed_requests: int = Field(0, description="API calls that failed (HTTP error, timeout, retried): counted as requests.")
     failed_tokenless: int = Field(0, description="Of those, calls with no token count: estimated as zero energy.")
+    approximated_requests: int = Field(
+        0, description="API calls whose provider sent no usage: tokens approximated from characters (wider range).")
+    unpriced_kinds: list[UnpricedKind] = Field(
+        default_factory=list, description="Calls of kinds not priced yet, per kind, with their share of calls: counted, zero energy.")
     rejected_records: dict[str, int] = Field(
         default_factory=dict, description="Records refused by the ledger's plausibility bounds, by reason: never counted."
     )
+    cross_checked_requests: int = Field(
+        0, description="API requests recorded with a duration, priced from their tokens and from their time: their ranges span both.")
+    disagreement_factor: float = Field(
+        3.0, description="Beyond this ratio (either way) of the two estimates' centrals, a group is listed in estimator_disagreements.")
+    estimator_disagreements: list[EstimatorDisagreement] = Field(
+        default_factory=list, description="Workload, provider and model groups whose two estimates disagree beyond the factor.")
     factors: list[FactorUsed]
     sources: list[SourceRef]
     factor_set_version: str
