@@ -64,6 +64,56 @@ def _spool_rows(tmp: Path) -> int:
     return total
 
 
+# --- without a server ---------------------------------------------------------------------
+
+
+def test_the_url_keeps_its_password_apart() -> None:
+    from frugal_ai.config import PostgresURL, load_settings
+
+    url = PostgresURL.parse("postgresql://ops:p%40ss@db.example:6543/frugal?sslmode=require&password=other")
+    assert str(url) == "postgresql://ops@db.example:6543/frugal?sslmode=require"
+    assert url.password == "other"  # the query's password wins, as libpq reads it
+    s = load_settings(env={"FRUGAL_AI_LEDGER": "postgres://ops:hunter2@db/frugal"})
+    assert str(s.ledger) == "postgresql://ops@db/frugal" and s.ledger.password == "hunter2"  # type: ignore[union-attr]
+    assert "hunter2" not in json.dumps(s.model_dump(), default=str)
+    for bad in ("postgresql://ops:pw@:99999/x", "postgresql:///nohost"):
+        with pytest.raises(Exception) as e:
+            load_settings(env={"FRUGAL_AI_LEDGER": bad})
+        assert "pw" not in str(e.value).replace("postgresql", "")
+
+
+def test_the_spool_is_keyed_on_the_database_not_the_credentials(tmp_path: Path) -> None:
+    from frugal_ai.config import PostgresURL
+    from frugal_ai.ledger.spool import spool_path
+
+    a = spool_path(PostgresURL.parse("postgresql://alice:one@db.example:5432/frugal"))
+    b = spool_path(PostgresURL.parse("postgresql://bob:two@db.example/frugal"))
+    c = spool_path(PostgresURL.parse("postgresql://alice:one@db.example:5432/other"))
+    assert a == b != c
+    assert a.parent == tmp_path / "xdg" / "frugal-ai" / "spool"
+    assert "alice" not in a.name and "one" not in a.name.split("-")
+
+
+def test_every_migration_has_a_postgresql_form() -> None:
+    from frugal_ai.ledger.postgres import pg_schema_statements
+    from frugal_ai.ledger.schema import MIGRATIONS, SCHEMA_VERSION
+
+    steps = pg_schema_statements()
+    assert set(steps) == {0, 1, *MIGRATIONS} and max(steps) == SCHEMA_VERSION
+    text = "\n".join(s for v in steps.values() for s in v)
+    assert " REAL" not in text and " INTEGER" not in text and "WITHOUT ROWID" not in text
+    assert all("IF NOT EXISTS" in s for v in steps.values() for s in v if s.startswith(("ALTER", "CREATE")))
+
+
+def test_without_psycopg_one_line_names_the_extra(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['psycopg'] = None; from frugal_ai.cli import main; "
+            "sys.argv = ['frugal-ai', 'ledger', 'stats']; main()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=_env(tmp_path, "postgresql://u:pw@127.0.0.1:9/db"), timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: a postgresql:// ledger needs psycopg, an optional extra: pip install 'frugal-ai[postgresql]'"
+
+
 # --- schema and push ----------------------------------------------------------------------
 
 

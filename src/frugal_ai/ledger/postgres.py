@@ -27,7 +27,7 @@ from typing import Any, Iterable, Sequence
 
 from ..config import PostgresURL
 from ..errors import InputError, LedgerError
-from .schema import MIGRATIONS, OPTIONAL_TABLES, SCHEMA_VERSION, base_statements
+from .schema import MIGRATIONS, OPTIONAL_TABLES, SCHEMA_VERSION, _base_statements
 
 EXTRA_MESSAGE = "a postgresql:// ledger needs psycopg, an optional extra: pip install 'frugal-ai[postgresql]'"
 # Tables whose rows a process writes (and push / the forwarder send), in this order.
@@ -68,7 +68,7 @@ def _translate(statement: str) -> list[str]:
 def pg_schema_statements() -> dict[int, list[str]]:
     """version -> the PostgreSQL statements that bring a ledger to it (1: schema.sql), then
     OPTIONAL_TABLES under key 0 (run on every migration, as SQLite runs them on every open)."""
-    steps: dict[int, list[str]] = {1: [t for s in base_statements() for t in _translate(s)]}
+    steps: dict[int, list[str]] = {1: [t for s in _base_statements() for t in _translate(s)]}
     for version in sorted(MIGRATIONS):
         steps[version] = [t for s in MIGRATIONS[version] for t in _translate(s)]
     steps[0] = [t for s in OPTIONAL_TABLES for t in _translate(s)]

@@ -98,7 +98,7 @@ OPTIONAL_TABLES: tuple[str, ...] = (
 )
 
 
-def base_statements() -> list[str]:
+def _base_statements() -> list[str]:
     text = resources.files("frugal_ai.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
     statements, current = [], ""
     for line in text.splitlines(keepends=True):
@@ -132,7 +132,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     try:
         found = schema_version(conn)  # another process may have migrated while we waited
         if found == 0:
-            for statement in base_statements():
+            for statement in _base_statements():
                 conn.execute(statement)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '1')")
             found_now = 1
