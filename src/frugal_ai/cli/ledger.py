@@ -225,10 +225,11 @@ def push(source: str | None, target: str) -> None:
     else:
         in_force = location(settings_in_force(recheck=True).ledger)
         src = spool_path(in_force) if isinstance(in_force, PostgresURL) else in_force
-    drain = src.exists() and src.resolve() == spool_path(url).resolve()
-    if not src.exists() and drain is False and source is None and isinstance(location(settings_in_force().ledger), PostgresURL):
-        click.echo(f"nothing to push: the spool {src} is empty")
+    if source is None and not src.exists() and src == spool_path(url):
+        click.echo(f"nothing to push: no spool of {url} on this machine ({src})")
         return
+    # The spool of the target: what is sent leaves it (it is a backlog, not a ledger of its own).
+    drain = src.exists() and src.resolve() == spool_path(url).resolve()
     result = push_file(src, url, progress=Progress(lambda line: click.echo(line, err=True)), drain=drain,
                        password_file=password_file())
     already = result.total_sent - result.total_new

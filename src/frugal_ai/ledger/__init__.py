@@ -214,8 +214,13 @@ def _close_forwarders(forwarders: list["Forwarder"]) -> None:
     from .spool import EXIT_FLUSH_S
 
     threads = [threading.Thread(target=f.close, name="frugal-ai-forwarder-close", daemon=True) for f in forwarders]
-    for t in threads:
-        t.start()
+    try:
+        for t in threads:
+            t.start()
+    except RuntimeError:  # no new thread at interpreter exit (Python 3.12+): one after the other
+        for f in forwarders:
+            f.close()
+        return
     for t in threads:
         t.join(timeout=EXIT_FLUSH_S + 0.5)
 

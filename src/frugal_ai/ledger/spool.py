@@ -34,7 +34,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import PostgresURL, default_ledger_path
-from ..errors import FrugalAIError
 from .notice import forget, warn_once
 
 FORWARD_INTERVAL_S = 1.0
@@ -165,10 +164,7 @@ class Forwarder:
                     self._failing = False
                     self._retry_s = RETRY_S
                     forget(f"pg-unreachable:{self.spool}")
-            except (FrugalAIError, sqlite3.Error, OSError) as e:
-                self._close_pg()
-                self._fail(e)
-            except Exception as e:  # a psycopg error the connection did not wrap: same treatment
+            except Exception as e:  # FrugalAIError, sqlite3.Error, OSError, or a psycopg error left unwrapped
                 self._close_pg()
                 self._fail(e)
             finally:
@@ -203,10 +199,14 @@ class Forwarder:
         remaining = deadline - time.monotonic()
         if remaining > 0.05:
             last = threading.Thread(target=self.forward, args=(deadline,), name="frugal-ai-forwarder-exit", daemon=True)
-            last.start()
-            last.join(timeout=remaining)
-            if last.is_alive():
-                return  # PostgreSQL too slow: the daemon thread is abandoned, the spool keeps the rows
+            try:
+                last.start()
+            except RuntimeError:  # no new thread at interpreter exit (Python 3.12+): send here, batch-bounded
+                self.forward(deadline)
+            else:
+                last.join(timeout=remaining)
+                if last.is_alive():
+                    return  # PostgreSQL too slow: the daemon thread is abandoned, the spool keeps the rows
         with self._lock:
             self._close_pg()
 
