@@ -3,14 +3,15 @@
 Run by a maintainer when the upstream data changes, never at run time:
 
     python data/emission_factors/tools/regenerate_electricity.py \
-        --ecologits-data /path/to/ecologits/data/electricity_mixes.json
+        --ecologits-data /path/to/ecologits/data/electricity_mixes.json \
+        [--owid-csv /path/to/owid-energy-data.csv]
 
 Each zone's life-cycle carbon intensity is its latest published year, taken from the first of
 these that has it (each row names its source and data year):
 
-1. `owid_energy_subset.csv`: rows of Our World in Data's `owid-energy-data.csv`
-   (column carbon_intensity_elec, Ember's life-cycle figures, up to 2025), latest year per zone;
-   the World row comes from here;
+1. Our World in Data's `owid-energy-data.csv` (column carbon_intensity_elec, Ember's
+   life-cycle figures, up to 2025), latest year per zone: the whole file with `--owid-csv`,
+   else the rows of it kept in `owid_energy_subset.csv`; the World row comes from here;
 2. `ember_latest_intensity.csv`: Ember's yearly electricity data (latest year per country,
    2022-2024), as extracted from Ember's API into co2.js's `data/output/average-intensities.json`;
 3. codecarbon's `data/private_infra/global_energy_mix.json` (OWID/Ember, 2021-2023 vintage):
@@ -84,8 +85,11 @@ def share_cells(share: dict[str, float] | None) -> dict[str, str]:
     return {f"upstream_share_{b}": f"{share[b]:.3f}" for b in BOUNDS} | {"upstream_source": "owid-ember-upstream;ipcc-ar5-annex3"}
 
 
-def latest_intensities() -> dict[str, tuple[float, int, str]]:
-    """Zone (alpha-3 or WORLD) -> (gCO2e/kWh, data year, source id), OWID's newer rows winning over Ember's."""
+def latest_intensities(owid_csv: Path = OWID_SUBSET) -> dict[str, tuple[float, int, str]]:
+    """Zone (alpha-3 or WORLD) -> (gCO2e/kWh, data year, source id), OWID's newer rows winning over Ember's.
+
+    `owid_csv` is the subset kept in tools/ or the whole owid-energy-data.csv (same columns).
+    """
     latest: dict[str, tuple[float, int, str]] = {}
     with EMBER_LATEST.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -93,7 +97,7 @@ def latest_intensities() -> dict[str, tuple[float, int, str]]:
             if value > 0.0:
                 latest[row["country_code"]] = (value, int(row["year"]), "ember-yearly-2025")
     owid: dict[str, tuple[float, int, str]] = {}
-    with OWID_SUBSET.open(encoding="utf-8") as f:
+    with owid_csv.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             zone = row["iso_code"] or ("WORLD" if row["country"] == "World" else "")
             if zone and row["carbon_intensity_elec"] and int(row["year"]) >= owid.get(zone, (0.0, 0, ""))[1]:
@@ -104,6 +108,7 @@ def latest_intensities() -> dict[str, tuple[float, int, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ecologits-data", type=Path, required=True)
+    parser.add_argument("--owid-csv", type=Path, default=OWID_SUBSET, help="the whole owid-energy-data.csv (default: the subset in tools/)")
     args = parser.parse_args()
 
     import codecarbon
@@ -118,7 +123,7 @@ def main() -> None:
     }
 
     life_cycle, fractions = source_tables()
-    latest = latest_intensities()
+    latest = latest_intensities(args.owid_csv)
     world_generation = dict.fromkeys(life_cycle, 0.0)
     rows = []
     for alpha3, entry in sorted(mix.items()):
