@@ -153,6 +153,23 @@ def test_push_is_idempotent_and_says_what_it_did(pg_server, pg_url: str, tmp_pat
     assert pg_server.query(db, "SELECT count(*) FROM runs")[0][0] == 6
 
 
+def test_push_reports_progress_and_a_run_sent_again_updates_its_figures(pg_server, pg_url: str,  # type: ignore[no-untyped-def]
+                                                                        tmp_path: Path) -> None:
+    from frugal_ai.config import PostgresURL
+    from frugal_ai.ledger.push import Progress, push
+
+    ledger = build(tmp_path / "golden.sqlite")
+    lines: list[str] = []
+    first = push(ledger, PostgresURL.parse(pg_url), progress=Progress(lines.append, every_s=0), batch_rows=50)
+    assert first.total_new == 160 and lines[0] == "pushed 6 of 160 rows (4%)" and lines[-1].startswith("pushed 160 of 160")
+    with sqlite3.connect(ledger) as c:
+        c.execute("UPDATE runs SET cpu_kwh = 0.5 WHERE id = 'run-01'")
+    again = push(ledger, PostgresURL.parse(pg_url))
+    assert again.total_new == 0
+    db = pg_url.rsplit("/", 1)[1]
+    assert pg_server.query(db, "SELECT cpu_kwh FROM runs WHERE id = 'run-01'")[0][0] == 0.5
+
+
 def test_push_refuses_a_file_url_and_names_a_missing_file(tmp_path: Path, pg_url: str) -> None:
     env = _env(tmp_path, str(tmp_path / "unused.sqlite"))
     bad = _cli("ledger", "push", "--from", str(tmp_path / "nope.sqlite"), "--to", pg_url, env=env)
