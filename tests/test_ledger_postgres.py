@@ -114,6 +114,17 @@ def test_without_psycopg_one_line_names_the_extra(tmp_path: Path) -> None:
     assert r.stderr.strip() == "error: a postgresql:// ledger needs psycopg, an optional extra: pip install 'frugal-ai[postgresql]'"
 
 
+def test_recording_without_psycopg_keeps_the_records_and_warns_once(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['psycopg'] = None; sys.argv = ['x', 'nopsycopg', '30']; "
+            f"sys.path.insert(0, {str(TESTS)!r}); import pg_child; pg_child.main()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=_env(tmp_path, "postgresql://u@127.0.0.1:9/db"), timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "pip install 'frugal-ai[postgresql]'" in lines[0], r.stderr
+    assert _spool_rows(tmp_path) == 30
+
+
 # --- schema and push ----------------------------------------------------------------------
 
 

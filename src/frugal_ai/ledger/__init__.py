@@ -94,7 +94,10 @@ def ledger_path() -> "Path | PostgresURL":
         return location(settings_in_force().ledger)
     except InputError as e:
         env = os.environ.get("FRUGAL_AI_LEDGER")
-        fallback = Path(env).expanduser() if env else default_ledger_path()
+        try:
+            fallback = location(env) if env else default_ledger_path()
+        except InputError:
+            fallback = default_ledger_path()
         warn_once("ledger-config", f"configuration error ({e}); using ledger {fallback}")
         return fallback
 
