@@ -22,8 +22,11 @@ Credentials: the password comes from the URL (kept apart from the URL's text by
 from __future__ import annotations
 
 import re
+import sqlite3
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..config import PostgresURL
 from ..errors import InputError, LedgerError
@@ -36,6 +39,7 @@ DATA_TABLES = ("runs", "api_calls", "sessions", "rejected")
 # call or a rejected record is a fact written once.
 UPDATABLE = {"runs", "sessions"}
 _MIGRATE_LOCK = 0x6672756761  # pg_advisory_xact_lock key: 'fruga'
+COPY_CHUNK_ROWS = 50_000  # rows per read of sqlite_copy
 
 
 def psycopg_module() -> Any:
@@ -288,3 +292,42 @@ def size_bytes(conn: PgConnection) -> int:
     (n,) = conn.execute("SELECT coalesce(sum(pg_total_relation_size(to_regclass(t))), 0) FROM unnest(?::text[]) AS t",
                         (list(tables),)).fetchone()
     return int(n)
+
+
+@contextmanager
+def sqlite_copy(conn: PgConnection, where: str, params: Sequence[Any]) -> Iterator[sqlite3.Connection]:
+    """A scratch SQLite ledger (a temporary file, the full schema) holding the runs and API
+    calls of the PostgreSQL ledger that `where` selects, in their storage order: the content
+    hash's lines are SQLite's `printf` bytes, which PostgreSQL cannot print, so the reader
+    hashes this copy with the very code that hashes a ledger file."""
+    from .schema import migrate
+
+    with tempfile.TemporaryDirectory(prefix="frugal-ai-hash-") as folder:
+        local = sqlite3.connect(str(Path(folder) / "copy.sqlite"), isolation_level=None, check_same_thread=False)
+        try:
+            for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=MEMORY"):
+                local.execute(f"PRAGMA {pragma}")
+            migrate(local)
+            # Indexes built once after the copy, not kept up row by row.
+            indexes = local.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                    "AND tbl_name IN ('runs', 'api_calls')").fetchall()
+            for name, _ in indexes:
+                local.execute(f'DROP INDEX "{name}"')
+            for table in ("runs", "api_calls"):
+                columns = ", ".join(f'"{row[1]}"' for row in local.execute(f"PRAGMA table_info({table})"))
+                insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * (columns.count(',') + 1))})"
+                lo, hi = conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {table}").fetchone()
+                if lo is None:
+                    continue
+                fetch = f"SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid"
+                for first in range(lo, hi + 1, COPY_CHUNK_ROWS):
+                    rows = conn.execute(fetch, [first, first + COPY_CHUNK_ROWS, *params]).fetchall()
+                    local.execute("BEGIN")
+                    # Plain tuples: SQLite reads them at C speed (a row class's __getitem__ is Python).
+                    local.executemany(insert, map(tuple, rows))
+                    local.execute("COMMIT")
+            for _, sql in indexes:
+                local.execute(sql)
+            yield local
+        finally:
+            local.close()

@@ -450,67 +450,34 @@ def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[f
     Storage order, not id order: sorting a million text ids would double the cost, and the
     order of a ledger file's rows is part of that file (a copy hashes the same).
     """
-    d = dialect(conn)
-    where, params = sel.sql(d)
+    if dialect(conn) is POSTGRESQL:  # the lines are SQLite's printf: hash a SQLite copy of the selected rows
+        from .postgres import sqlite_copy
+
+        with sqlite_copy(conn, *sel.sql(POSTGRESQL)) as local:
+            return content_hash(local, sel, progress)
+    where, params = sel.sql()
     h = hashlib.sha256()
     conn.row_factory = None
     tables = ((_RUN_LINE, "runs"), (_CALL_LINE, "api_calls"))
     spans = [conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {t}").fetchone() for _, t in tables]
     total = sum((hi - lo + 1) for lo, hi in spans if lo is not None) or 1
     done = 0
-    # PostgreSQL has no printf of SQLite's digits: its rows are copied, a chunk at a time, into
-    # an in-memory SQLite ledger where the same line SQL makes the same bytes.
-    local = _scratch_ledger() if d is POSTGRESQL else None
     for (line_sql, table), (lo, hi) in zip(tables, spans):
         if lo is None:
             continue
-        chunk = "rowid >= ? AND rowid < ?"
-        if local is None:
-            # SQLite builds each chunk's text itself (no Python object per row, GIL released);
-            # a rowid range is scanned in rowid order.
-            source, lines = conn, _lines_sql(line_sql, table, f"{chunk} AND ({where})")
-        else:
-            columns = ", ".join(f'"{c}"' for _, c, *_ in local.execute(f"PRAGMA table_info({table})"))
-            fetch = f"SELECT {columns} FROM {table} WHERE {chunk} AND ({where}) ORDER BY rowid"
-            insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * columns.count(','))}, ?)"
-            source, lines = local, _lines_sql(line_sql, table, "1=1")
+        # SQLite builds each chunk's text itself (no Python object per row, GIL released);
+        # a rowid range is scanned in rowid order.
+        sql = (f"SELECT group_concat(line, char(10)) FROM (SELECT {line_sql} AS line FROM {table} "
+               f"WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid)")
         for first in range(lo, hi + 1, _HASH_CHUNK_ROWS):
-            bounds = [first, first + _HASH_CHUNK_ROWS, *params]
-            if local is not None:
-                rows = conn.execute(fetch, bounds).fetchall()
-                local.execute("BEGIN")
-                local.execute(f"DELETE FROM {table}")
-                # Plain tuples: SQLite reads them at C speed (a row class's __getitem__ is Python).
-                local.executemany(insert, map(tuple, rows))
-                local.execute("COMMIT")
-                bounds = []
-            (text,) = source.execute(lines, bounds).fetchone()
+            (text,) = conn.execute(sql, [first, first + _HASH_CHUNK_ROWS, *params]).fetchone()
             if text:
                 h.update(text.encode())
                 h.update(b"\n")
             done += min(_HASH_CHUNK_ROWS, hi + 1 - first)
             if progress is not None:
                 progress(done / total)
-    if local is not None:
-        local.close()
     return "sha256:" + h.hexdigest()
-
-
-def _lines_sql(line_sql: str, table: str, where: str) -> str:
-    return (f"SELECT group_concat(line, char(10)) FROM (SELECT {line_sql} AS line FROM {table} "
-            f"WHERE {where} ORDER BY rowid)")
-
-
-def _scratch_ledger() -> sqlite3.Connection:
-    from .schema import migrate
-
-    local = sqlite3.connect(":memory:", isolation_level=None)
-    migrate(local)
-    # Only the rows' text is wanted: tables of the same columns without key or index (a plain
-    # append per row), in the temp schema, which unqualified names find first.
-    for table in ("runs", "api_calls"):
-        local.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM main.{table} WHERE 0")
-    return local
 
 
 # --- export and stats ----------------------------------------------------------------------
