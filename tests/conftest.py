@@ -43,3 +43,32 @@ def _forget_process_state() -> None:
 def ledger_path(_isolated_environment: Path) -> Path:
     """The path of this test's own ledger (not created until something writes to it)."""
     return _isolated_environment
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL server (tests/pg_server.py) shared by the session's tests; each test
+    takes its own database (`pg_url`). Skipped, with the reason, where none can start."""
+    from pg_server import PgServer
+
+    reason = PgServer.unavailable()
+    if reason:
+        pytest.skip(reason)
+    import shutil
+    import tempfile
+
+    # Not under pytest's own temporary folders (private to root, pruned between sessions):
+    # the postgres user must reach this one.
+    folder = Path(tempfile.mkdtemp(prefix="frugal-ai-pg-"))
+    server = PgServer(folder).init()
+    try:
+        yield server
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: object) -> str:
+    """A postgresql:// URL of a new, empty database of the session's server."""
+    return pg_server.url(pg_server.new_database())  # type: ignore[attr-defined]

@@ -101,6 +101,7 @@ OPTIONS: dict[tuple[str, ...], dict[str, str]] = {
     ("ledger", "import"): {"": "path", "--format": "text", "--dry-run": "flag", "--strict": "flag", "--ledger": "path"},
     ("ledger", "declare"): {"": "path", "--dry-run": "flag", "--ledger": "path"},
     ("ledger", "rebuild-rollups"): {"--ledger": "path"},
+    ("ledger", "push"): {"--from": "path", "--to": "text"},
     ("products", "list"): {"--format": "text"},
     ("products", "show"): {"": "text", "--format": "text"},
     ("usage", "template"): {},

@@ -48,6 +48,7 @@ CONTRACT: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {
     "ledger": {},
     "ledger export": {("--format",): ("jsonl", "csv"), ("--since",): None, ("--until",): None, ("--ledger",): None, ("--out",): None},
     "ledger stats": {("--ledger",): None, ("--format",): ("table", "json")},
+    "ledger push": {("--from",): None, ("--to",): None},
     "ledger import": {
         ("--format",): ("auto", "csv", "openai-usage", "anthropic-usage", "otlp-json", "litellm", "langfuse",
                         "azure-metrics"),

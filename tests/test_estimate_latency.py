@@ -143,6 +143,12 @@ def test_a_latency_widens_the_range_to_span_both_and_keeps_the_token_centre(plai
         assert r.central == pytest.approx(a.central)
         assert r.low == pytest.approx(min(a.low, b.low)) and r.high == pytest.approx(max(a.high, b.high))
     assert both.co2e_kg.high == pytest.approx(both.usage.co2e_kg.high + both.embodied.co2e_kg.high)
+    # The fast path spans exactly as spanning_both does on the two footprints, embodied part included.
+    slow = spanning_both(token, time)
+    for part in ("usage", "embodied"):
+        for q in ("energy_kwh", "co2e_kg", "water_l"):
+            got, want = getattr(getattr(both, part), q), getattr(getattr(slow, part), q)
+            assert (got.low, got.central, got.high) == pytest.approx((want.low, want.central, want.high)), (part, q)
     assert both.energy_kwh.high > token.energy_kwh.high  # 40 s is long for 200 tokens: time reaches higher
     assert any("time-based estimate" in w and "unreported reasoning" in w for w in both.warnings)
     # Without a latency nothing changes.
@@ -158,6 +164,13 @@ def test_two_agreeing_estimates_say_nothing(plain) -> None:
     fp, k = with_latency(c, token, seconds, 1, (800, 800**2))
     assert k.ratio == pytest.approx(1.0) and not k.disagrees
     assert fp.warnings == token.warnings
+
+
+def test_a_call_with_no_tokens_but_a_duration_is_all_time(plain) -> None:
+    fp = estimate_llm("gpt-4o-mini", 0, 0, provider="openai", settings=plain, latency_s=5.0)
+    time = estimate_from_latency("gpt-4o-mini", 5.0, provider="openai", settings=plain)
+    assert fp.energy_kwh.central == 0.0 and fp.energy_kwh.high == pytest.approx(time.energy_kwh.high)
+    assert any("inf" in w and "longer than their tokens" in w for w in fp.warnings)
 
 
 def test_a_bad_latency_is_refused(plain) -> None:

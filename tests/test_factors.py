@@ -50,6 +50,52 @@ def test_values_follow_their_sources(fs) -> None:
     assert 0.40 < world.co2e_kg_per_kwh < 0.55
 
 
+def test_each_zone_is_at_the_latest_year_its_newest_source_publishes(fs) -> None:
+    # Read the two extracts in tools/ directly (not through the regeneration script): OWID's
+    # newer release wins over Ember's extract, France stays ADEME's; a stale electricity.csv fails.
+    tools = data_dir() / "tools"
+    latest: dict[str, tuple[float, int, str]] = {}
+    for row in csv.DictReader((tools / "ember_latest_intensity.csv").open(encoding="utf-8")):
+        if float(row["emissions_intensity_gco2_per_kwh"] or 0) > 0:
+            latest[row["country_code"]] = (float(row["emissions_intensity_gco2_per_kwh"]), int(row["year"]), "ember-yearly-2025")
+    owid: dict[str, tuple[float, int, str]] = {}
+    for row in csv.DictReader((tools / "owid_energy_subset.csv").open(encoding="utf-8")):
+        zone = row["iso_code"] or "WORLD"
+        if int(row["year"]) > owid.get(zone, (0.0, 0, ""))[1]:
+            owid[zone] = (float(row["carbon_intensity_elec"]), int(row["year"]), "owid-energy-2025")
+    latest |= owid
+    checked = 0
+    for e in fs.zones():
+        if e.zone not in latest or e.zone == "FRA":
+            continue
+        value, year, source = latest[e.zone]
+        assert e.co2e_kg_per_kwh * 1000 == pytest.approx(value, abs=0.051), e.zone
+        assert e.data_year == year and source in e.sources, e.zone
+        checked += 1
+    assert checked >= 200
+    assert fs.electricity(None).data_year == 2025 and fs.electricity("DE").data_year == 2025
+
+
+def test_every_zone_names_its_data_year_and_a_source_with_an_address(fs) -> None:
+    not_refreshed = {"BMU", "ESH", "GIB", "SHN", "TLS"}  # in neither newer source (sources.csv owid-ember)
+    for e in fs.zones():
+        if e.co2e_fallback:
+            continue
+        co2e_source = next(s for s in e.sources if s in {"owid-energy-2025", "ember-yearly-2025", "ademe-base-empreinte-2025", "owid-ember"})
+        assert fs.source(co2e_source).url.startswith("https://"), e.zone
+        assert e.data_year is not None and (e.data_year >= 2022 or e.zone in not_refreshed), (e.zone, e.data_year)
+        assert (co2e_source == "owid-ember") == (e.zone in not_refreshed), e.zone
+
+
+def test_provider_data_centres_follow_their_latest_reports(fs) -> None:
+    # AWS 2024 report (1.15) and 2025 page (1.14); Microsoft FY24 WUE 0.30; Google 2024 PUE 1.09.
+    aws, azure, google = fs.datacenter("aws"), fs.datacenter("azure"), fs.datacenter("google")
+    assert (aws.pue.low, aws.pue.central) == (1.14, 1.15) and "aws-sustainability-2025" in aws.sources
+    assert azure.wue_l_per_kwh.central == 0.30 and "microsoft-sust-2025" in azure.sources
+    assert google.pue.central == 1.09 and "google-env-2025" in google.sources
+    assert fs.source("microsoft-sust-2025").year == fs.source("google-env-2025").year == 2025
+
+
 def test_zone_codes_are_case_insensitive_and_world_has_aliases(fs) -> None:
     assert fs.resolve_zone("fr") == "FRA"
     assert fs.resolve_zone("deu") == "DEU"

@@ -51,6 +51,63 @@ def default_ledger_path() -> Path:
     return Path(base) / "frugal-ai" / "ledger.sqlite"
 
 
+class PostgresURL(str):
+    """A `postgresql://` ledger URL, held without its password: the text is the URL with no
+    password in it (so it can be printed, logged or stored anywhere), and the password, when
+    the URL had one, is kept apart (`password`) for the connection alone.
+
+    >>> u = PostgresURL.parse("postgresql://ops:s3cret@db.internal:5432/frugal")
+    >>> str(u), u.password
+    ('postgresql://ops@db.internal:5432/frugal', 's3cret')
+    """
+
+    password: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> "PostgresURL":
+        """Raises ValueError (no secret in its text) for anything but a postgresql:// URL with a host or socket."""
+        from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+        raw = text.strip()
+        if not is_postgres_url(raw):
+            raise ValueError("must be a file path or a postgresql:// URL")
+        try:
+            parts = urlsplit(raw)
+            port = parts.port
+        except ValueError:
+            raise ValueError("not a valid postgresql:// URL (postgresql://USER@HOST:PORT/DATABASE)") from None
+        password = unquote(parts.password) if parts.password is not None else None
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        for k, v in query:
+            if k == "password":
+                password = v
+        netloc = parts.hostname or ""
+        if ":" in netloc:  # an IPv6 address
+            netloc = f"[{netloc}]"
+        if port is not None:
+            netloc = f"{netloc}:{port}"
+        if parts.username:
+            netloc = f"{parts.username}@{netloc}"
+        if not parts.hostname and not any(k == "host" for k, _ in query):
+            raise ValueError("a postgresql:// URL needs a host (postgresql://USER@HOST:PORT/DATABASE)")
+        rest = urlencode([(k, v) for k, v in query if k != "password"])
+        url = cls(f"postgresql://{netloc}{parts.path}" + (f"?{rest}" if rest else ""))
+        # The URL's text travels (an inventory's ledger_path, a child process's argument) and
+        # is parsed again: the password it had in this process stays with it.
+        if password is not None:
+            _PASSWORDS[str(url)] = password
+        url.password = _PASSWORDS.get(str(url))
+        return url
+
+
+_PASSWORDS: dict[str, str] = {}
+
+
+def is_postgres_url(value: object) -> bool:
+    """Whether a `ledger` value names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(value, str) and value.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
 class ProviderOverride(BaseModel):
     """Per-provider override of where its data centres are and how efficient they are."""
 
@@ -84,7 +141,11 @@ class Settings(BaseModel):
         default=None,
         description="Accelerator of the local machines that serve models (hardware.csv key, e.g. 'rtx_4090_24gb'); default from the factor base.",
     )
-    ledger: Path = Field(default_factory=default_ledger_path, description="Path of the SQLite ledger.")
+    ledger: Path | PostgresURL = Field(
+        default_factory=default_ledger_path,
+        description="Path of the SQLite ledger, or a postgresql:// URL of a shared ledger (docs/team.md).")
+    ledger_password_file: Path | None = Field(
+        default=None, description="File holding the password of a postgresql:// ledger (instead of PGPASSWORD or ~/.pgpass).")
     project: str = Field(default="default", min_length=1, max_length=200, description="Project name stored with each run.")
     market_factor_kg_per_kwh: float | None = Field(
         default=None, ge=0.0, le=2.0, description="Contractual (market-based) emission factor for Scope 2, if any."
@@ -107,6 +168,17 @@ class Settings(BaseModel):
     )
 
     origins: dict[str, str] = Field(default_factory=dict, exclude=True, description="Where each value came from.")
+
+    @field_validator("ledger", mode="plain")
+    @classmethod
+    def _ledger_location(cls, v: Any) -> Path | PostgresURL:
+        if isinstance(v, PostgresURL):
+            return v
+        if is_postgres_url(v):
+            return PostgresURL.parse(v)
+        if isinstance(v, (str, os.PathLike)) and str(v).strip():
+            return Path(v)
+        raise ValueError("must be a file path or a postgresql:// URL")
 
     @field_validator("country")
     @classmethod

@@ -3,19 +3,28 @@
 Run by a maintainer when the upstream data changes, never at run time:
 
     python data/emission_factors/tools/regenerate_electricity.py \
-        --ecologits-data /path/to/ecologits/data/electricity_mixes.json
+        --ecologits-data /path/to/ecologits/data/electricity_mixes.json \
+        [--owid-csv /path/to/owid-energy-data.csv]
 
-Reads codecarbon's `data/private_infra/global_energy_mix.json` (Our World in Data energy
-dataset: carbon intensity of electricity, life-cycle, from Ember), the ISO 3166-1 table
-shipped with pycountry (Debian iso-codes), and the off-site water consumption factors of
-EcoLogits' `electricity_mixes.json` (WRI guidance, Reig et al. 2020). France is then set
-from ADEME Base Empreinte, and the world row is the generation-weighted mean of the
-country rows. Rows whose intensity upstream is missing or zero are left blank so that the
-loader falls back to the world value and flags it.
+Each zone's life-cycle carbon intensity is its latest published year, taken from the first of
+these that has it (each row names its source and data year):
+
+1. Our World in Data's `owid-energy-data.csv` (column carbon_intensity_elec, Ember's
+   life-cycle figures, up to 2025), latest year per zone: the whole file with `--owid-csv`,
+   else the rows of it kept in `owid_energy_subset.csv`; the World row comes from here;
+2. `ember_latest_intensity.csv`: Ember's yearly electricity data (latest year per country,
+   2022-2024), as extracted from Ember's API into co2.js's `data/output/average-intensities.json`;
+3. codecarbon's `data/private_infra/global_energy_mix.json` (OWID/Ember, 2021-2023 vintage):
+   the zones neither newer file has keep this older value, under the source `owid-ember`.
+
+France is then set from ADEME Base Empreinte. The ISO 3166-1 table comes with pycountry
+(Debian iso-codes), the off-site water consumption factors from EcoLogits'
+`electricity_mixes.json` (WRI guidance, Reig et al. 2020). Rows whose intensity is missing or
+zero everywhere are left blank so that the loader falls back to the world value and flags it.
 
 Each zone also gets its upstream share (GHG Protocol Scope 3 cat. 3 part of the life-cycle
-factor, the rest being Scope 2 combustion): its generation by source from the same codecarbon
-file, weighted with the per-source life-cycle medians and upstream fractions of constants.toml
+factor, the rest being Scope 2 combustion): its generation by source from codecarbon's file
+(its 2021-2023 mix: the newer files above carry intensities only), weighted with the per-source life-cycle medians and upstream fractions of constants.toml
 (IPCC AR5 Annex III Table A.III.2):
 
     share = sum_s gen_s * LC_s * f_s / sum_s gen_s * LC_s
@@ -37,6 +46,8 @@ HERE = Path(__file__).resolve().parent.parent
 # Overrides with a better source than the generic table; their sources are in sources.csv.
 FRANCE_ADEME_G_PER_KWH = 46.1
 FRANCE_ADEME_YEAR = 2025
+OWID_SUBSET = Path(__file__).resolve().parent / "owid_energy_subset.csv"
+EMBER_LATEST = Path(__file__).resolve().parent / "ember_latest_intensity.csv"
 
 
 BOUNDS = ("low", "central", "high")
@@ -74,9 +85,30 @@ def share_cells(share: dict[str, float] | None) -> dict[str, str]:
     return {f"upstream_share_{b}": f"{share[b]:.3f}" for b in BOUNDS} | {"upstream_source": "owid-ember-upstream;ipcc-ar5-annex3"}
 
 
+def latest_intensities(owid_csv: Path = OWID_SUBSET) -> dict[str, tuple[float, int, str]]:
+    """Zone (alpha-3 or WORLD) -> (gCO2e/kWh, data year, source id), OWID's newer rows winning over Ember's.
+
+    `owid_csv` is the subset kept in tools/ or the whole owid-energy-data.csv (same columns).
+    """
+    latest: dict[str, tuple[float, int, str]] = {}
+    with EMBER_LATEST.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            value = float(row["emissions_intensity_gco2_per_kwh"] or 0.0)
+            if value > 0.0:
+                latest[row["country_code"]] = (value, int(row["year"]), "ember-yearly-2025")
+    owid: dict[str, tuple[float, int, str]] = {}
+    with owid_csv.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            zone = row["iso_code"] or ("WORLD" if row["country"] == "World" else "")
+            if zone and row["carbon_intensity_elec"] and int(row["year"]) >= owid.get(zone, (0.0, 0, ""))[1]:
+                owid[zone] = (float(row["carbon_intensity_elec"]), int(row["year"]), "owid-energy-2025")
+    return latest | owid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ecologits-data", type=Path, required=True)
+    parser.add_argument("--owid-csv", type=Path, default=OWID_SUBSET, help="the whole owid-energy-data.csv (default: the subset in tools/)")
     args = parser.parse_args()
 
     import codecarbon
@@ -91,20 +123,12 @@ def main() -> None:
     }
 
     life_cycle, fractions = source_tables()
+    latest = latest_intensities(args.owid_csv)
     world_generation = dict.fromkeys(life_cycle, 0.0)
     rows = []
-    upstream_years: list[int] = []
-    weighted = generation = 0.0
     for alpha3, entry in sorted(mix.items()):
         country = pycountry.countries.get(alpha_3=alpha3)
-        intensity = entry.get("carbon_intensity")
-        source = "owid-ember"
-        year = entry.get("year")
-        if intensity:
-            # The world row is the upstream table's own mean: France weighs in with its OWID value.
-            weighted += intensity * entry["total_TWh"]
-            generation += entry["total_TWh"]
-            upstream_years.append(year)
+        intensity, year, source = latest.get(alpha3, (entry.get("carbon_intensity"), entry.get("year"), "owid-ember"))
         generation_twh = generation_by_source(entry, life_cycle)
         for s, twh in generation_twh.items():
             world_generation[s] += twh
@@ -123,13 +147,14 @@ def main() -> None:
                 **share_cells(upstream_share(generation_twh, life_cycle, fractions)),
             }
         )
+    world_intensity, world_year, world_source = latest["WORLD"]
     world = {
         "zone": "WORLD",
         "alpha2": "",
         "name": "World",
-        "co2e_g_per_kwh": f"{weighted / generation:.1f}",
-        "data_year": max(upstream_years),
-        "co2e_source": "owid-ember-world",
+        "co2e_g_per_kwh": f"{world_intensity:.1f}",
+        "data_year": world_year,
+        "co2e_source": world_source,
         "water_l_per_kwh": f"{water['WOR']:.2f}",
         "water_source": "wri-water-electricity",
         **share_cells(upstream_share(world_generation, life_cycle, fractions)),

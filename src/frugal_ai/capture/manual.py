@@ -40,7 +40,9 @@ def record_llm_call(
     `estimate_llm` — so a month of usage can be loaded as one row and is estimated as
     `requests` requests of that size (never one giant request). From a usage export that
     gives totals over N requests, pass the totals divided by N (rounded): docs/usage.md says
-    what range that adds.
+    what range that adds. `latency_s` is the duration of one request (like the token counts,
+    per request): the report then also estimates the call from its duration and spans both
+    estimates (docs/methodology.md § 3.10).
 
     Raises `InputError` for arguments that cannot describe a call (negative tokens, no model).
 

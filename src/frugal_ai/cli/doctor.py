@@ -28,7 +28,7 @@ def doctor(ctx: click.Context, fmt: str, lang: str | None) -> None:
 
     settings = settings_in_force(recheck=True)
     caps = detect(settings)
-    ledger = ledger_facts(settings.ledger.expanduser())
+    ledger = ledger_facts(settings.ledger)
     config = {k: {"value": _plain(getattr(settings, k)), "origin": settings.origins.get(k, "default")}
               for k in type(settings).model_fields if k != "origins"}
     from ..capture.coverage import clients_covered
@@ -43,8 +43,11 @@ def doctor(ctx: click.Context, fmt: str, lang: str | None) -> None:
         ctx.exit(1)
 
 
-def ledger_facts(path: Path) -> dict[str, Any]:
+def ledger_facts(path: Any) -> dict[str, Any]:
     """Path, size, schema version, row counts and health of the ledger; never raises for a corrupt file.
+
+    A postgresql:// ledger (`postgres_facts`): its spool's backlog, and whether PostgreSQL
+    answers — the only case where doctor connects anywhere.
 
     `status` is ok, missing (not created yet) or corrupt (`problem` says why). Health is
     SQLite's `PRAGMA quick_check` (every page read once, read-only), so that damage in pages
@@ -56,7 +59,11 @@ def ledger_facts(path: Path) -> dict[str, Any]:
     from ..ledger import connect
     from ..ledger.query import ledger_stats
     from ..ledger.health import ledger_problem
+    from ..config import PostgresURL
 
+    if isinstance(path, PostgresURL):
+        return postgres_facts(path)
+    path = Path(path).expanduser()
     facts: dict[str, Any] = {"path": str(path), "exists": path.exists(),
                              "size_bytes": path.stat().st_size if path.exists() else 0,
                              "writable": _writable(path), "status": "ok" if path.exists() else "missing",
@@ -74,6 +81,44 @@ def ledger_facts(path: Path) -> dict[str, Any]:
         # The message without the path, which the finding is printed beside.
         message = str(e).removeprefix(f"{path}: ")
         facts.update(status="corrupt", problem=message, schema_version=None)
+    return facts
+
+
+def postgres_facts(url: Any) -> dict[str, Any]:
+    """A PostgreSQL ledger: URL (never its password), the spool and its backlog, whether the
+    server answers (a short connection timeout) and, when it does, its counts."""
+    import sqlite3
+
+    from ..errors import FrugalAIError
+    from ..ledger import connect
+    from ..ledger.push import backlog
+    from ..ledger.query import ledger_stats
+    from ..ledger.schema import connect_read_only
+    from ..ledger.spool import spool_path
+
+    spool = spool_path(url)
+    facts: dict[str, Any] = {"path": str(url), "backend": "postgresql", "exists": True, "size_bytes": 0,
+                             "writable": _writable(spool), "status": "ok", "problem": None, "spool": str(spool),
+                             "spool_backlog": 0, "reachable": False}
+    if spool.exists():
+        try:
+            conn = connect_read_only(spool)
+            try:
+                facts["spool_backlog"] = backlog(conn)
+            finally:
+                conn.close()
+        except (sqlite3.Error, FrugalAIError) as e:
+            facts["spool_problem"] = str(e)
+    try:
+        from ..ledger.postgres import size_bytes
+
+        conn = connect(url)
+        try:
+            facts.update(ledger_stats(conn), size_bytes=size_bytes(conn), reachable=True)  # type: ignore[arg-type]
+        finally:
+            conn.close()
+    except FrugalAIError as e:
+        facts.update(problem=str(e), schema_version=None)
     return facts
 
 
@@ -144,7 +189,16 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
         ("  " + t("doctor.path"), ledger["path"] + ("" if ledger["exists"] else t("doctor.not_created"))),
         ("  " + t("doctor.writable"), t("yes") if ledger["writable"] else t("doctor.not_writable")),
     ]
-    if ledger["status"] == "corrupt":
+    if ledger.get("backend") == "postgresql":
+        rows += [
+            ("  " + t("doctor.postgresql"), t("doctor.reachable_yes") if ledger["reachable"]
+             else t("doctor.reachable_no", problem=ledger["problem"])),
+            ("  " + t("doctor.spool"), t("doctor.spool_backlog", path=ledger["spool"],
+                                         rows=t.count(ledger["spool_backlog"]))),
+        ]
+    if ledger.get("backend") == "postgresql" and not ledger["reachable"]:
+        pass
+    elif ledger["status"] == "corrupt":
         rows += [
             ("  " + t("doctor.size"), t("doctor.bytes", size=t.count(ledger["size_bytes"]))),
             ("  " + t("doctor.health"), t("doctor.corrupt", problem=ledger["problem"])),

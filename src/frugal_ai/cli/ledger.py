@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import PostgresURL
 
 
 @click.group()
@@ -13,12 +17,26 @@ def ledger() -> None:
     """Inspect and export the ledger of runs and API calls."""
 
 
-def _path(path: str | None) -> Path:
+def _path(path: str | None) -> "Path | PostgresURL":
     # Unlike the recording path (which degrades to one warning), a command refuses a bad
     # configuration: ConfigError -> one line naming the file and key, exit 2.
     from ..config import settings_in_force
+    from ..ledger import location
 
-    return Path(path).expanduser() if path else Path(settings_in_force(recheck=True).ledger).expanduser()
+    return location(path) if path else location(settings_in_force(recheck=True).ledger)
+
+
+def _file(path: str | None, command: str) -> Path:
+    """The ledger file of a command that writes a file (import, declare): a PostgreSQL ledger is
+    written by the processes that record into it and by `ledger push`, not by these."""
+    from ..config import PostgresURL
+    from ..errors import InputError
+
+    p = _path(path)
+    if isinstance(p, PostgresURL):
+        raise InputError(f"ledger {command} writes a ledger file: give one with --ledger FILE, then send it to "
+                         f"{p} with `frugal-ai ledger push --from FILE --to URL`")
+    return p
 
 
 @ledger.command()
@@ -33,10 +51,21 @@ def stats(path: str | None, fmt: str) -> None:
 
     from ..ledger.health import require_intact
 
+    from ..config import PostgresURL
+
     p = _path(path)
-    require_intact(p)  # damage in pages the counts below do not read would go unseen otherwise
-    facts = {"path": str(p), "exists": p.exists(), "size_bytes": p.stat().st_size if p.exists() else 0,
-             **ledger_stats(connect(p, readonly=True))}
+    if isinstance(p, PostgresURL):
+        from ..ledger.postgres import size_bytes
+
+        conn = connect(p)
+        try:
+            facts = {"path": str(p), "exists": True, "size_bytes": size_bytes(conn), **ledger_stats(conn)}  # type: ignore[arg-type]
+        finally:
+            conn.close()
+    else:
+        require_intact(p)  # damage in pages the counts below do not read would go unseen otherwise
+        facts = {"path": str(p), "exists": p.exists(), "size_bytes": p.stat().st_size if p.exists() else 0,
+                 **ledger_stats(connect(p, readonly=True))}
     if fmt == "json":
         click.echo(json.dumps(facts, indent=2))
         return
@@ -114,7 +143,7 @@ def import_(file: str, fmt: str, dry_run: bool, strict: bool, path: str | None) 
     from ..imports import import_usage
 
     settings = settings_in_force(recheck=True)
-    ledger_file = _path(path)
+    ledger_file = _file(path, "import")
     result = import_usage(Path(file).expanduser(), fmt, ledger=ledger_file, project=settings.project,
                           aliases=settings.model_aliases, dry_run=dry_run, strict=strict)
     verb = "would import" if dry_run else "imported"
@@ -147,7 +176,7 @@ def declare(file: str, dry_run: bool, path: str | None) -> None:
     from ..usage import apply_plan, plan_declaration
 
     settings = settings_in_force(recheck=True)
-    p = _path(path)
+    p = _file(path, "declare")
     if p.exists():
         require_intact(p)
     conn = connect(p, readonly=True)
@@ -173,6 +202,39 @@ def declare(file: str, dry_run: bool, path: str | None) -> None:
     assumed = [t.name for t in plan.tools if t.assumed_profile]
     if assumed:
         click.echo(f"note: assumed prompt profile (wide range, see `frugal-ai products show`): {', '.join(assumed)}")
+
+
+@ledger.command()
+@click.option("--from", "source", metavar="FILE", default=None,
+              help="SQLite ledger to send (default: the ledger in force; for a postgresql:// one, its spool).")
+@click.option("--to", "target", metavar="URL", required=True, help="The PostgreSQL ledger, postgresql://USER@HOST:PORT/DB.")
+def push(source: str | None, target: str) -> None:
+    """Send a SQLite ledger's records to a shared PostgreSQL ledger. Idempotent: records already
+    there are left as they are, so a file can be pushed again, or a stopped push restarted."""
+    from ..config import PostgresURL, settings_in_force
+    from ..errors import InputError
+    from ..ledger import location, password_file
+    from ..ledger.push import Progress, push as push_file
+    from ..ledger.spool import spool_path
+
+    url = location(target)
+    if not isinstance(url, PostgresURL):
+        raise InputError(f"--to: expected a postgresql:// URL, got {target!r}")
+    if source is not None:
+        src = Path(source).expanduser()
+    else:
+        in_force = location(settings_in_force(recheck=True).ledger)
+        src = spool_path(in_force) if isinstance(in_force, PostgresURL) else in_force
+    if source is None and not src.exists() and src == spool_path(url):
+        click.echo(f"nothing to push: no spool of {url} on this machine ({src})")
+        return
+    # The spool of the target: what is sent leaves it (it is a backlog, not a ledger of its own).
+    drain = src.exists() and src.resolve() == spool_path(url).resolve()
+    result = push_file(src, url, progress=Progress(lambda line: click.echo(line, err=True)), drain=drain,
+                       password_file=password_file())
+    already = result.total_sent - result.total_new
+    click.echo(f"pushed {result.total_sent:,} rows from {src} to {url}: {result.total_new:,} new, "
+               f"{already:,} already there" + (" (sent rows removed from the spool)" if drain else ""))
 
 
 @ledger.command("rebuild-rollups")

@@ -83,10 +83,6 @@ def time_footprint(c: Coefficients, latency_s: float, prompt: tuple[float, float
     return assemble_footprint(it, emb, c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh, warnings or [])
 
 
-def _spanned(token: Triple, time: Triple) -> Triple:
-    return (token[0] if token[0] < time[0] else time[0], token[1], token[2] if token[2] > time[2] else time[2])
-
-
 def spanned_footprint(
     c: Coefficients, token_it: Triple, token_emb: Triple, latency_s: float, requests: float, warnings: list[str],
     prompt: tuple[float, float] = NO_PROMPT,
@@ -95,12 +91,22 @@ def spanned_footprint(
     (`estimate_llm(latency_s=)`'s fast path). Within a scenario energy, CO2e and water are each
     a positive multiple of the IT energy at the same place, so spanning the IT energies spans
     them all; a warning is added when the two centrals disagree beyond the factor."""
-    time_it, time_emb = time_triples(c, latency_s, prompt)
-    ratio = disagreement_ratio(time_it[1], token_it[1])
-    if disagrees(ratio, c.disagreement_factor):
-        warnings = [*warnings, disagreement_note(ratio, c.disagreement_factor, latency_s / requests if requests else latency_s)]
-    return assemble_footprint(_spanned(token_it, time_it), _spanned(token_emb, time_emb), c.pue, c.wue_onsite_l_per_kwh,
-                              c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh, warnings)
+    # time_triples written out: only what the span and the check use (tests compare the two).
+    s, e, (n, n2) = c.it_kwh_per_request_second, c.embodied_kg_per_request_second, prompt
+    i1, i2, e1, e2 = c.it_kwh_per_input_token, c.it_kwh_per_input_token_squared, c.embodied_kg_per_input_token, c.embodied_kg_per_input_token_squared
+    time_low = s[0] * latency_s + i1[0] * n + i2[0] * n2
+    time_central = s[1] * latency_s + i1[1] * n + i2[1] * n2
+    time_high = s[2] * latency_s + i1[2] * n + i2[2] * n2
+    f, token_central = c.disagreement_factor, token_it[1]
+    if time_central > f * token_central or time_central * f < token_central:  # disagrees(), without the division
+        ratio = disagreement_ratio(time_central, token_central)
+        warnings = [*warnings, disagreement_note(ratio, f, latency_s / requests if requests else latency_s)]
+    emb_low = e[0] * latency_s + e1[0] * n + e2[0] * n2
+    emb_high = e[2] * latency_s + e1[2] * n + e2[2] * n2
+    it = (token_it[0] if token_it[0] < time_low else time_low, token_central, token_it[2] if token_it[2] > time_high else time_high)
+    emb = (token_emb[0] if token_emb[0] < emb_low else emb_low, token_emb[1],
+           token_emb[2] if token_emb[2] > emb_high else emb_high)
+    return assemble_footprint(it, emb, c.pue, c.wue_onsite_l_per_kwh, c.offsite_water_l_per_kwh, c.intensity_kg_per_kwh, warnings)
 
 
 def _span(a: Range, b: Range) -> Range:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 
 from ..errors import InputError
 from ..footprint import Range
+from ..ledger import exists, location
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -64,7 +65,7 @@ class LedgerUsage:
     """A `UsageSource` reading the ledger through the inventory (aggregated in SQL)."""
 
     def __init__(self, ledger_path: str | Path, settings: "Settings | None" = None) -> None:
-        self.ledger_path = Path(ledger_path)
+        self.ledger_path = location(ledger_path)
         self.settings = settings
         self._matches: dict[str, bool] = {}
 
@@ -78,7 +79,7 @@ class LedgerUsage:
 
         if not workloads:  # no filter would mean the whole ledger: a use case without workloads has none
             return UsageResult()
-        if not self.ledger_path.exists():  # nothing tracked yet: a balance before deploying
+        if not exists(self.ledger_path):  # nothing tracked yet: a balance before deploying
             return UsageResult()
         inv = load_inventory(self.ledger_path, since=since, until=until, settings=self.settings, workloads=list(workloads))
         result = UsageResult(first_day=inv.first_start.date() if inv.first_start is not None else None)
@@ -96,7 +97,7 @@ class LedgerUsage:
 
     def matches(self, workload: str) -> bool:
         """An existence query (LIMIT 1) with the inventory's filter rule: a name, or a tag `key=value`."""
-        if not self.ledger_path.exists():
+        if not exists(self.ledger_path):
             return False
         if workload not in self._matches:
             from ..ledger import connect

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import InputError
-from ..ledger import connect
+from ..ledger import connect, exists
 from ..ledger.query import (
     IMPLAUSIBLE_REASON,
     GroupRow,
@@ -65,7 +65,7 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
     `InputError` naming it). `progress` is called with (stage, fraction done)."""
     conn = connect(path, readonly=True)
     hasher = (HashThread(path, sel, lambda share: progress("hashing", 0.1 + 0.8 * share))
-              if with_hash and path.exists() else None)
+              if with_hash and exists(path) else None)
     try:
         if hasher is not None:
             hasher.start()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import InputError
+from ..ledger import location
 from ..ledger.query import APPROXIMATED_SOURCE, Selection
 from .ledger_rows import read_ledger_rows
 from .model import Inventory, totals_by_method
@@ -46,7 +47,7 @@ def load_inventory(
     sel = Selection.of(since_s, until_s, workloads)
     if with_hash is None:
         with_hash = not workloads
-    read = read_ledger_rows(Path(ledger_path), sel, with_hash=with_hash, progress=progress or (lambda stage, fraction: None))
+    read = read_ledger_rows(location(ledger_path), sel, with_hash=with_hash, progress=progress or (lambda stage, fraction: None))
     first, last = read.span()
 
     from ..factors import factor_set

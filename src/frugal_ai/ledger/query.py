@@ -69,10 +69,10 @@ REGION_HOSTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _region_sql() -> str:
+def _region_sql(like: str = "LIKE") -> str:
     """The region an API call's host names (lower case), '' when it names none."""
     cases = " ".join(
-        f"WHEN provider = '{p}' AND host LIKE '{pre}%{suf}' AND length(host) > {len(pre) + len(suf)} "
+        f"WHEN provider = '{p}' AND host {like} '{pre}%{suf}' AND length(host) > {len(pre) + len(suf)} "
         f"THEN lower(substr(host, {len(pre) + 1}, length(host) - {len(pre) + len(suf)}))"
         for p, pre, suf in REGION_HOSTS)
     return f"CASE {cases} ELSE '' END"
@@ -85,6 +85,43 @@ IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per reques
 # it counts. (The rollups key it: `call_rollups.timed`, rollups.CALL_KEYS.)
 TIMED = "latency_s IS NOT NULL AND latency_s > 0 AND status <> 'failed'"
 _TIMED_REQUESTS = f"(CASE WHEN {TIMED} THEN requests ELSE 0 END)"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few expressions SQLite and PostgreSQL spell differently; the rest of the SQL is shared.
+    A connection names its own (`PgConnection.dialect`); a sqlite3 connection has none."""
+
+    name: str
+    month: str  # the month (UTC) a record started in, 'YYYY-MM'
+    total: str  # a floating-point sum that is 0.0 over no rows, of `{}`
+    tag: str  # the value of tag key ? (a parameter: `tag_param(key)`) in the row's tags
+    like: str  # SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does the same
+    table_exists: str  # one row when the table named ? exists
+    text_order: str  # ordering text the way SQLite's BINARY collation does
+    nulls_first: str
+
+    def tag_param(self, key: str) -> str:
+        return json_path(key) if self.name == "sqlite" else key
+
+
+SQLITE = Dialect("sqlite", month="strftime('%Y-%m', start, 'unixepoch')", total="total({})",
+                 tag="json_extract(tags, ?)", like="LIKE",
+                 table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", text_order="",
+                 nulls_first="")
+POSTGRESQL = Dialect("postgresql", month="to_char(to_timestamp(start) AT TIME ZONE 'UTC', 'YYYY-MM')",
+                     total="coalesce(sum({})::double precision, 0.0)", tag="(tags::jsonb ->> ?)", like="ILIKE",
+                     table_exists="SELECT 1 WHERE to_regclass(?) IS NOT NULL", text_order=' COLLATE "C"',
+                     nulls_first=" NULLS FIRST")
+
+
+def dialect(conn: Any) -> Dialect:
+    """The SQL dialect of a ledger connection (sqlite3, or the PostgreSQL backend's)."""
+    return POSTGRESQL if getattr(conn, "dialect", None) == "postgresql" else SQLITE
+
+
+def _table_exists(conn: Any, name: str) -> bool:
+    return conn.execute(dialect(conn).table_exists, (name,)).fetchone() is not None
 
 
 def _month(r: str) -> str:
@@ -123,7 +160,7 @@ class Selection:
            workloads: Sequence[str] | None = None) -> "Selection":
         return cls(since_s, until_s, tuple(workloads or ()))
 
-    def sql(self) -> tuple[str, list[object]]:
+    def sql(self, d: "Dialect | None" = None) -> tuple[str, list[object]]:
         """A WHERE condition (and its parameters) for the runs, api_calls and sessions tables alike."""
         clauses, params = _range("start", self.since_s, self.until_s)
         if self.workloads:
@@ -134,7 +171,7 @@ class Selection:
                 params.extend(names)
             for item in self.workloads:
                 if "=" in item:
-                    clause, values = _workload_clause(item)
+                    clause, values = _workload_clause(item, d or SQLITE)
                     alternatives.append(clause)
                     params.extend(values)
             clauses.append("(" + " OR ".join(alternatives) + ")")
@@ -233,13 +270,12 @@ def json_path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _workload_clause(item: str) -> tuple[str, list[object]]:
+def _workload_clause(item: str, d: Dialect) -> tuple[str, list[object]]:
     """The condition for one workload filter item: a name, or a tag `key=value`."""
     if "=" not in item:
         return "name = ?", [item]
     key, value = item.split("=", 1)
-    # SQLite's JSON1 (PostgreSQL: tags::jsonb ->> key = value).
-    return "json_extract(tags, ?) = ?", [json_path(key), value]
+    return f"{d.tag} = ?", [d.tag_param(key), value]
 
 
 # --- the inventory's reads ------------------------------------------------------------------
@@ -301,6 +337,8 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     workload-name filter, the nested runs (whose counting depends on the filter) from the
     rows too, through the index of nested runs by name; with a tag filter, all from the rows.
     """
+    if dialect(conn) is POSTGRESQL:  # no rollups there yet: the rows (ledger/postgres.py)
+        return _run_groups_rows(conn, sel)
     parts: list[tuple[str, list[object]]] = []
     rows_part = (f"SELECT name, {_month('c')}, ifnull(zone, ''), method, {_run_row_sums('c')} "
                  "FROM ({}) AS c GROUP BY 1, 2, 3, 4")
@@ -329,6 +367,69 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
         return conn.execute(sql, [p for _, ps in parts for p in ps]).fetchall()
     finally:
         conn.row_factory = None
+
+
+def _run_groups_rows(conn: Any, sel: Selection) -> list[sqlite3.Row]:
+    """`run_groups` from the rows (a store without rollups: PostgreSQL)."""
+    d = dialect(conn)
+    where, params = sel.sql(d)
+    if sel.workloads:
+        counted = f"""
+            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
+            up(id, ancestor) AS (
+                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
+                UNION
+                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
+            )
+            SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
+              AND id NOT IN (SELECT id FROM up WHERE ancestor IN (SELECT id FROM matched))"""
+    else:
+        counted = f"""
+            SELECT * FROM runs WHERE ({where})
+              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
+    sql = f"""
+        SELECT name AS workload, {d.month} AS month, zone, method AS measurement,
+               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
+               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
+               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(CASE WHEN coverage < 1.0 THEN 1 ELSE 0 END) AS extrapolated_runs
+        FROM ({counted}) AS counted
+        GROUP BY workload, month, zone, measurement"""
+    if d is POSTGRESQL:  # SQLite's GROUP BY answers in key order: the same order here
+        sql = (f"SELECT * FROM ({sql}) AS g ORDER BY workload{d.text_order}, month, "
+               f"zone{d.text_order}{d.nulls_first}, measurement{d.text_order}")
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.row_factory = None
+
+
+def _call_groups_rows(conn: Any, sel: Selection, d: "Dialect") -> list[Any]:
+    """`call_groups` from the rows, as a GROUP BY (a store without rollups: PostgreSQL)."""
+    where, params = sel.sql(d)
+    # One API call as the terms of its group: the key (_CALL_KEYS), then what it adds to each sum.
+    terms = f"""coalesce(name, ?), {d.month}, provider, {_REGION if d is SQLITE else _region_sql(d.like)}, model, local,
+                   CASE WHEN source IN {_DECLARED_IN} THEN 1 ELSE 0 END, {_BASIS}, 1, requests,
+                   requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
+                   requests * reasoning_tokens, requests * CASE WHEN source = 'demo' THEN 1 ELSE 0 END,
+                   requests * CASE WHEN status = 'failed' THEN 1 ELSE 0 END,
+                   requests * CASE WHEN status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0
+                                   THEN 1 ELSE 0 END, start, start, kind, image_size, image_quality, requests * units,
+                   {_TIMED_REQUESTS}, {_TIMED_REQUESTS} * input_tokens, {_TIMED_REQUESTS} * input_tokens * input_tokens,
+                   {_TIMED_REQUESTS} * output_tokens, {_TIMED_REQUESTS} * reasoning_tokens,
+                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0)
+            FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}"""
+    # hash aggregation: a plain GROUP BY, in the key order and columns SQLite's table gives
+    group = (*_CALL_KEYS, *_CALL_KINDS)
+    keys = ", ".join(f"{k}{d.text_order}" if k not in ("local", "declared") else k for k in group)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in _CALL_SUMS)
+    tail = ", ".join(f"sum({c}) AS {c}" for c in _CALL_TAIL_SUMS)
+    columns = ", ".join((*_CALL_KEYS, *_CALL_SUMS, "first", "last", *_CALL_KINDS, *_CALL_TAIL_SUMS))
+    # The columns of SQLite's `call_groups`: the keys, the kinds, then the sums.
+    return conn.execute(f"""
+        SELECT * FROM (SELECT {', '.join(_CALL_KEYS)}, {', '.join(_CALL_KINDS)}, {sums}, {tail}
+        FROM (SELECT {terms}) AS c({columns})
+        GROUP BY {', '.join(group)}) AS g ORDER BY {keys}""", [NO_WORKLOAD, *params]).fetchall()
 
 
 # The sums of a call group, beyond its key: (column, sum over rows `r`, sum over call_rollups).
@@ -379,6 +480,9 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     row to one of a few hundred totals without sorting them. Same sums (integers). (A backend
     with hash aggregation, PostgreSQL, can use a plain GROUP BY for the same result.)
     """
+    d = dialect(conn)
+    if d is POSTGRESQL:  # no rollups there yet: a GROUP BY over the rows
+        return _call_groups_rows(conn, sel, d)
     names = [c for c, _, _ in _CALL_GROUP_SUMS]
     conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
     conn.execute(f"""
@@ -445,8 +549,22 @@ def _span(conn: sqlite3.Connection, sel: Selection, table: str, rollup: str, rol
     return (min(starts), max(starts)) if starts else (None, None)
 
 
+_CALL_KEYS = ("workload", "month", "provider", "region", "model", "local", "declared", "basis")
+_CALL_SUMS = ("rows", "requests", "input_tokens", "input_tokens_sq", "output_tokens", "reasoning_tokens", "demo",
+              "failed", "failed_tokenless")
+_CALL_KINDS = ("kind", "image_size", "image_quality")
+# The sums after the kind keys, in the temporary table's order (SQLite's rows and PostgreSQL's alike).
+_CALL_TAIL_SUMS = ("units", "timed_requests", "timed_input_tokens", "timed_input_tokens_sq", "timed_output_tokens",
+                   "timed_reasoning_tokens", "latency_s")
+
+
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:
     """(number of selected runs, earliest start, latest start)."""
+    if dialect(conn) is POSTGRESQL:
+        where, params = sel.sql(POSTGRESQL)
+        n, first, last = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}",
+                                      params).fetchone()
+        return int(n), first, last
     if sel.by_tag:
         where, params = sel.sql()
         n = conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
@@ -464,6 +582,10 @@ def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | Non
 
 def call_span(conn: sqlite3.Connection, sel: Selection) -> tuple[float | None, float | None]:
     """(earliest start, latest start) of the selected API calls within the plausibility bounds."""
+    if dialect(conn) is POSTGRESQL:
+        where, params = sel.sql(POSTGRESQL)
+        return tuple(conn.execute(f"SELECT MIN(start), MAX(start) FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}",
+                                  params).fetchone())  # type: ignore[return-value]
     return _span(conn, sel, "api_calls", "call_rollups", "1", _PLAUSIBLE)
 
 
@@ -471,6 +593,13 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     """Energy the tracker measured while no run was active, in the selection's period (table
     `sessions`; a session belongs to no workload, so the workload filter does not apply):
     whole days from `session_rollups`, part-days from the rows."""
+    if dialect(conn) is POSTGRESQL:
+        if not _table_exists(conn, "sessions"):
+            return 0.0
+        where, params = sel.period_only().sql(POSTGRESQL)
+        (total,) = conn.execute(f"SELECT {POSTGRESQL.total.format('unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh')} "
+                                f"FROM sessions WHERE {where}", params).fetchone()
+        return float(total or 0.0)
     period = sel.period_only()
     days, day_params = period.split().day_sql()
     (value,) = conn.execute(
@@ -485,7 +614,7 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     return float(value or 0.0)
 
 
-_SUM3 = "total({0}_cpu_kwh + {0}_gpu_kwh + {0}_ram_kwh)"
+_SUM3 = "{0}_cpu_kwh + {0}_gpu_kwh + {0}_ram_kwh"
 
 
 def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] | None:
@@ -496,11 +625,12 @@ def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] 
     did. `sessions` counts them. Each session holds the machine's energy over its own life:
     tracked processes running at once on one machine each count it, and count one another
     among the other processes."""
-    where, params = sel.period_only().sql()
+    d = dialect(conn)
+    where, params = sel.period_only().sql(d)
     try:
         row = conn.execute(
-            "SELECT count(*), total(cpu_kwh + gpu_kwh + ram_kwh), " + _SUM3.format("unattributed") + ", "
-            + _SUM3.format("others") + ", " + _SUM3.format("idle")
+            f"SELECT count(*), {d.total.format('cpu_kwh + gpu_kwh + ram_kwh')}, "
+            + ", ".join(d.total.format(_SUM3.format(part)) for part in ("unattributed", "others", "idle"))
             + f" FROM sessions WHERE share_method != '' AND {where}", params).fetchone()
     except sqlite3.OperationalError:  # a ledger from before the split (no such column or table)
         return None
@@ -516,9 +646,9 @@ def rejected_counts(conn: sqlite3.Connection, sel: Selection) -> dict[str, int]:
     """Records refused by the plausibility bounds in the selection's period, by reason: the
     `rejected` table, and API calls outside the bounds that a ledger holds from before them.
     Never summed with the facts; the report's data quality shows them."""
-    where, params = sel.period_only().sql()
+    where, params = sel.period_only().sql(dialect(conn))
     counts: dict[str, int] = {}
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rejected'").fetchone():
+    if _table_exists(conn, "rejected"):
         for reason, n in conn.execute(f"SELECT reason, COUNT(*) FROM rejected WHERE {where} GROUP BY reason", params):
             counts[_reason_kind(reason)] = counts.get(_reason_kind(reason), 0) + n
     # The partial index schema.OPTIONAL_TABLES creates holds exactly these rows (none, mostly):
@@ -548,7 +678,7 @@ def probe_facts(conn: sqlite3.Connection) -> None:
 
 def workload_matches(conn: sqlite3.Connection, workload: str) -> bool:
     """Whether a workload name (or tag `key=value`) matches any run or API call, in any period."""
-    clause, params = _workload_clause(workload)
+    clause, params = _workload_clause(workload, dialect(conn))
     return any(
         conn.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", params).fetchone() is not None
         for table in ("runs", "api_calls")
@@ -580,6 +710,11 @@ def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[f
     filter hashes its selected rows day by day. Storage order within a day, not id order: the
     order of a ledger file's rows is part of that file (a copy hashes the same).
     """
+    if dialect(conn) is POSTGRESQL:  # the lines are SQLite's printf: hash a SQLite copy of the selected rows
+        from .postgres import sqlite_copy
+
+        with sqlite_copy(conn, *sel.sql(POSTGRESQL)) as local:
+            return content_hash(local, sel, progress)
     conn.row_factory = None
     split = sel.split()
     cond, params = [], []
@@ -618,7 +753,7 @@ def iso_utc(t: float) -> str:
 def iter_records(conn: sqlite3.Connection, since_s: float | None = None, until_s: float | None = None) -> Iterator[dict[str, Any]]:
     """Runs then API calls whose start lies in [since_s, until_s), oldest first within each kind,
     as the plain dicts `ledger export` writes (keys: export.FIELDS)."""
-    where, params = Selection(since_s, until_s).sql()
+    where, params = Selection(since_s, until_s).sql(dialect(conn))
     conn.row_factory = sqlite3.Row
     try:
         runs = conn.execute(f'SELECT * FROM runs WHERE {where} ORDER BY start, id', params)
@@ -681,6 +816,7 @@ def _tags(text: str | None) -> dict[str, str]:
 
 def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
     """Row counts, time span and measured totals of a ledger."""
+    total = dialect(conn).total.format
     try:
         one = lambda sql: conn.execute(sql).fetchone()  # noqa: E731
         runs, roots, failed, first_run, last_run = one(
@@ -689,11 +825,11 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         energy = one("SELECT sum(cpu_kwh), sum(gpu_kwh), sum(ram_kwh) FROM runs WHERE parent_id IS NULL")
         unavailable = one("SELECT count(*) FROM runs WHERE method = 'unavailable'")[0]
         calls, call_rows, first_call, last_call = one(
-            "SELECT total(requests), count(*), min(start), max(\"end\") FROM api_calls")
+            f"SELECT {total('requests')}, count(*), min(start), max(\"end\") FROM api_calls")
         # TOTAL, not SUM: a floating-point sum that cannot overflow, whatever a row holds;
         # calls outside the plausibility bounds are counted as rejected, not summed.
-        tokens = one("SELECT total(requests * input_tokens), total(requests * output_tokens), "
-                     "total(requests * reasoning_tokens) "
+        tokens = one(f"SELECT {total('requests * input_tokens')}, {total('requests * output_tokens')}, "
+                     f"{total('requests * reasoning_tokens')} "
                      f"FROM api_calls WHERE {_PLAUSIBLE}")
         rejected = sum(rejected_counts(conn, Selection()).values())
         sessions, measured, unattributed = one(
@@ -720,7 +856,9 @@ def ledger_stats(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def ledger_file(conn: sqlite3.Connection) -> str | None:
-    """The file a connection reads (None for an in-memory ledger)."""
+    """The file a connection reads (None for an in-memory ledger; a PostgreSQL ledger's URL, without its password)."""
+    if dialect(conn) is POSTGRESQL:
+        return str(conn.url)
     try:
         for _, name, file in conn.execute("PRAGMA database_list"):
             if name == "main":

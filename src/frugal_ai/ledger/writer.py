@@ -28,6 +28,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import Callable
 
 from .. import _hooks
 from ..errors import LedgerError
@@ -81,6 +82,7 @@ class LedgerWriter:
         self._retry_at = 0.0  # monotonic time of the next background attempt while failing
         self._replaced = False  # the file was recreated: the warning is forgotten once a write succeeds
         self.written = 0
+        self.on_written: Callable[[], None] | None = None  # a PostgreSQL ledger's forwarder (spool.py): wake up
         self.dropped = 0
         self.rejected = 0
 
@@ -146,6 +148,8 @@ class LedgerWriter:
                 return 0
             self.written += n
             _hooks.records_written(batch)  # the OpenTelemetry export, when configured: a queue put, never raises
+            if self.on_written is not None:
+                self.on_written()
             if self._failing:
                 self._recovered()
             if self._replaced:
