@@ -262,6 +262,14 @@ def _kind_row(row: InventoryRow, factors: Any, settings: "Settings") -> Inventor
     if kind == "embedding":
         row.footprint = estimate_embedding(row.model, row.input_tokens, provider=provider, settings=settings)
         return row
+    if row.units <= 0 and kind == "transcription" and row.input_tokens and entry.input_tokens_per_unit:
+        # A reply that gave audio tokens, not seconds (gpt-4o-transcribe): seconds from the
+        # catalogue's audio tokens per second of that model.
+        seconds = row.input_tokens / entry.input_tokens_per_unit
+        row.footprint = estimate_audio(row.model, seconds, provider=provider, settings=settings)
+        row.footprint.warnings.append(f"{row.model}: {seconds:,.0f} s of audio read from {row.input_tokens:,} audio "
+                                      f"tokens at {entry.input_tokens_per_unit:g} tokens a second (modalities.csv)")
+        return row
     if row.units <= 0:
         row.fallbacks = Fallbacks(kind_not_priced=kind)
         return row
