@@ -132,6 +132,7 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         reasoning_tokens=int(g["reasoning_tokens"] or 0),
         failed_requests=int(g["failed"] or 0),
         kind=g["kind"], units=float(g["units"] or 0.0), image_size=g["image_size"], image_quality=g["image_quality"],
+        unpriced_requests=int(g["unitless"] or 0),
     )
     if local:
         # Energy of a local server is in the measured runs: counting it here would double it.

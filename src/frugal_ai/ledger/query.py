@@ -92,6 +92,10 @@ def _region_sql(like: str = "LIKE") -> str:
 
 
 _REGION = _region_sql()
+# 1 for a call of a kind counted in units that succeeded without them (a transcription reply
+# as plain text: no duration, no tokens): the report counts it, it cannot price it.
+_UNITLESS = ("(CASE WHEN kind IN ('image', 'transcription', 'speech') AND units = 0 AND input_tokens = 0 "
+             "AND status <> 'failed' THEN 1 ELSE 0 END)")
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
 # A call recorded with a duration, priced by the time-based cross-check too: a latency, and not
 # failed (a timeout's wait is not serving time). `TIMED` is the condition, the other the requests it counts.
@@ -258,7 +262,8 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     wrote: source 'declared' or 'declared-spend'), basis (the source of rows priced with a wider
     range: 'approximated', 'declared-spend'; '' for the others), kind (the request kind,
     ledger/kinds.py), image_size, image_quality, units (Σ requests × units: images, audio
-    seconds or characters), rows (ledger rows), requests,
+    seconds or characters), unitless (requests of an image, transcription or speech call that
+    succeeded without its units or tokens: not priced), rows (ledger rows), requests,
     input_tokens, input_tokens_sq (Σ input²), output_tokens, reasoning_tokens, demo, failed,
     failed_tokenless, first, last (start times); and for the time-based cross-check, the same
     sums over the requests recorded with a duration (`TIMED`: a latency, and not failed, since a
@@ -287,7 +292,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
                                    THEN 1 ELSE 0 END, start, start, kind, image_size, image_quality, requests * units,
                    {_TIMED_REQUESTS}, {_TIMED_REQUESTS} * input_tokens, {_TIMED_REQUESTS} * input_tokens * input_tokens,
                    {_TIMED_REQUESTS} * output_tokens, {_TIMED_REQUESTS} * reasoning_tokens,
-                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0)
+                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0), requests * {_UNITLESS}
             FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}"""
     if d is POSTGRESQL:  # hash aggregation: a plain GROUP BY, in the key order and columns SQLite's table gives
         group = (*_CALL_KEYS, *_CALL_KINDS)
@@ -312,6 +317,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             kind TEXT NOT NULL, image_size TEXT NOT NULL, image_quality TEXT NOT NULL, units REAL,
             timed_requests INTEGER, timed_input_tokens INTEGER, timed_input_tokens_sq INTEGER,
             timed_output_tokens INTEGER, timed_reasoning_tokens INTEGER, latency_s REAL,
+            unitless INTEGER,
             PRIMARY KEY (workload, month, provider, region, model, local, declared, basis, kind, image_size,
                          image_quality)) WITHOUT ROWID""")
     try:
@@ -324,6 +330,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
                 input_tokens_sq = input_tokens_sq + excluded.input_tokens_sq,
                 output_tokens = output_tokens + excluded.output_tokens,
                 reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, units = units + excluded.units,
+                unitless = unitless + excluded.unitless,
                 demo = demo + excluded.demo,
                 failed = failed + excluded.failed, failed_tokenless = failed_tokenless + excluded.failed_tokenless,
                 first = min(first, excluded.first), last = max(last, excluded.last),
@@ -346,7 +353,7 @@ _CALL_SUMS = ("rows", "requests", "input_tokens", "input_tokens_sq", "output_tok
 _CALL_KINDS = ("kind", "image_size", "image_quality")
 # The sums after the kind keys, in the temporary table's order (SQLite's rows and PostgreSQL's alike).
 _CALL_TAIL_SUMS = ("units", "timed_requests", "timed_input_tokens", "timed_input_tokens_sq", "timed_output_tokens",
-                   "timed_reasoning_tokens", "latency_s")
+                   "timed_reasoning_tokens", "latency_s", "unitless")
 
 
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:

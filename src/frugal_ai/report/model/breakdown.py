@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable
 
 from ...errors import InputError
 from ...inventory import InventoryRow
-from .schema import BreakdownRow, Equivalence, LineRow, Quantities
+from .schema import BreakdownRow, Equivalence, KindRow, LineRow, Quantities
 
 
 def model_label(provider: str | None, model: str | None) -> str:
@@ -61,6 +61,32 @@ def breakdown_rows(
     ]
     out.sort(key=lambda b: (-b.co2e_kg.central, b.key))
     return out
+
+
+def kind_rows(rows: Iterable[InventoryRow]) -> list[KindRow]:
+    """The API calls summed by request kind (ledger/kinds.py order: chat first)."""
+    from ...ledger.kinds import REQUEST_KINDS, UNIT_OF_KIND
+
+    groups: dict[str, KindRow] = {}
+    for r in rows:
+        if r.model is None:  # runs
+            continue
+        g = groups.get(r.kind)
+        if g is None:
+            g = groups[r.kind] = KindRow(kind=r.kind, unit=UNIT_OF_KIND.get(r.kind), **Quantities.zero().model_dump())
+        g.requests += r.requests
+        g.tokens += r.tokens
+        g.units += r.units
+        if r.footprint is not None:
+            g.energy_kwh += r.footprint.energy_kwh
+            g.co2e_kg += r.footprint.co2e_kg
+            g.water_l += r.footprint.water_l
+            g.priced = True
+            g.unpriced_requests += r.unpriced_requests
+        elif not r.local:
+            g.unpriced_requests += r.requests
+    order = {k: i for i, k in enumerate(REQUEST_KINDS)}
+    return sorted(groups.values(), key=lambda k: (order.get(k.kind, len(order)), k.kind))
 
 
 def line_rows(rows: Iterable[InventoryRow]) -> list[LineRow]:
