@@ -109,6 +109,16 @@ def _llm_table(fs, rows) -> None:  # type: ignore[no-untyped-def]
     click.echo(tabulate(body, headers=["model", "provider", "family", "arch", "total (B)", "active (B)", "parameters"], tablefmt="simple"))
 
 
+def _echo_fields(fs, lines: list[tuple[str, str]], sources) -> None:  # type: ignore[no-untyped-def]
+    """A model's fields, one a line, aligned, then its sources' citations."""
+    width = max(len(k) for k, _ in lines)
+    for k, v in lines:
+        click.echo(f"{k:<{width}}  {v}")
+    click.echo("sources:")
+    for line in _sources_block(fs, sources):
+        click.echo(line)
+
+
 @models.command("show")
 @click.argument("model")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -138,12 +148,7 @@ def show_model(model: str, fmt: str) -> None:
         ("aliases", ", ".join(m.aliases) or "-"),
         ("note", m.note or "-"),
     ]
-    width = max(len(k) for k, _ in lines)
-    for k, v in lines:
-        click.echo(f"{k:<{width}}  {v}")
-    click.echo("sources:")
-    for line in _sources_block(fs, m.sources):
-        click.echo(line)
+    _echo_fields(fs, lines, m.sources)
 
 
 def _show_modality(fs, m, asked: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
@@ -169,12 +174,7 @@ def _show_modality(fs, m, asked: str, fmt: str) -> None:  # type: ignore[no-unty
         ("aliases", ", ".join(m.aliases) or "-"),
         ("note", m.note or "-"),
     ]
-    width = max(len(k) for k, _ in lines)
-    for k, v in lines:
-        click.echo(f"{k:<{width}}  {v}")
-    click.echo("sources:")
-    for line in _sources_block(fs, m.sources):
-        click.echo(line)
+    _echo_fields(fs, lines, m.sources)
 
 
 @click.group(invoke_without_command=True)

@@ -63,6 +63,15 @@ def breakdown_rows(
     return out
 
 
+def _add_footprint(total: KindRow | LineRow, r: InventoryRow) -> None:
+    """Add a priced row's energy, CO2e and water to a running total, and mark it priced."""
+    assert r.footprint is not None
+    total.energy_kwh += r.footprint.energy_kwh
+    total.co2e_kg += r.footprint.co2e_kg
+    total.water_l += r.footprint.water_l
+    total.priced = True
+
+
 def kind_rows(rows: Iterable[InventoryRow]) -> list[KindRow]:
     """The API calls summed by request kind (ledger/kinds.py order: chat first)."""
     from ...ledger.kinds import REQUEST_KINDS, UNIT_OF_KIND
@@ -78,10 +87,7 @@ def kind_rows(rows: Iterable[InventoryRow]) -> list[KindRow]:
         g.tokens += r.tokens
         g.units += r.units
         if r.footprint is not None:
-            g.energy_kwh += r.footprint.energy_kwh
-            g.co2e_kg += r.footprint.co2e_kg
-            g.water_l += r.footprint.water_l
-            g.priced = True
+            _add_footprint(g, r)
             g.unpriced_requests += r.unpriced_requests
         elif not r.local:
             g.unpriced_requests += r.requests
@@ -97,10 +103,7 @@ def line_rows(rows: Iterable[InventoryRow]) -> list[LineRow]:
         if line is None:
             line = groups[k] = LineRow(workload=k[0], month=k[1], method=k[2], **Quantities.zero().model_dump())
         if r.footprint is not None:
-            line.energy_kwh += r.footprint.energy_kwh
-            line.co2e_kg += r.footprint.co2e_kg
-            line.water_l += r.footprint.water_l
-            line.priced = True
+            _add_footprint(line, r)
         line.runs += r.runs
         line.requests += r.requests
         line.tokens += r.tokens
