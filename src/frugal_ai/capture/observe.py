@@ -316,9 +316,9 @@ class CallObserver:
 
         failed = outcome == "error" or (self.http_status is not None and self.http_status >= 400)
         units, size, quality = (0.0, "", "") if self.kind == "chat" else self._kind_units(outcome, failed)
-        if self.kind != "chat" and not failed and (outcome == "end" or self.kind == "speech"):
-            # The reply's shape is the kind's (audio bytes, a transcript as text): recorded
-            # whether or not it held token counts.
+        if not failed and (self.kind == "speech" or (self.kind == "transcription" and outcome == "end")):
+            # The reply is the audio itself, or a transcript that may be plain text: recorded
+            # whether or not it held counts (a transcription without them is counted, unpriced).
             readable = True
         if not readable and not failed:
             # An unknown shape on a successful call: skip it rather than record a guess.
