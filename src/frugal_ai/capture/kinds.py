@@ -40,6 +40,11 @@ _SIZE = re.compile(r"[1-9][0-9]{1,4}x[1-9][0-9]{1,4}\Z")
 _QUALITY = re.compile(r"[a-z]{1,16}\Z")
 
 
+def image_size_ok(size: str) -> bool:
+    """Whether `size` reads as an image size, WIDTHxHEIGHT in pixels (lower case: 1024x1536)."""
+    return _SIZE.match(size) is not None
+
+
 def kind_of_path(path: str) -> str:
     """The request kind of a call from its path alone (`chat` unless it is an embeddings, image or audio endpoint)."""
     for tails, kind in _KIND_TAILS:
@@ -69,7 +74,7 @@ def image_request(body: bytes | None) -> tuple[int | None, str, str]:
     n = doc.get("n")
     count = n if type(n) is int and 0 < n <= 1000 else None
     size = doc.get("size")
-    size = size.strip().lower() if isinstance(size, str) and _SIZE.match(size.strip().lower()) else ""
+    size = size.strip().lower() if isinstance(size, str) and image_size_ok(size.strip().lower()) else ""
     quality = doc.get("quality")
     quality = quality.strip().lower() if isinstance(quality, str) and _QUALITY.match(quality.strip().lower()) else ""
     return count, size, quality

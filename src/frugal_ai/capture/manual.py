@@ -13,6 +13,7 @@ from ..ledger.records import ApiCallRecord
 from ..measure.context import RunFrame, current_run
 from ..ids import new_id
 from . import emit
+from .kinds import image_size_ok
 
 
 def record_llm_call(
@@ -142,15 +143,10 @@ def _positive_count(name: str, value: object, *, integer: bool) -> float:
 def _image_size(size: object) -> str:
     if size is None:
         return ""
-    from ..estimate.modalities import image_pixels
-
-    if not isinstance(size, str):
-        raise InputError(f"record_call: size must be a string WIDTHxHEIGHT, got {size!r}")
-    try:
-        image_pixels(size)
-    except InputError as e:
-        raise InputError(f"record_call: {e}") from None
-    return size.strip().lower()
+    text = size.strip().lower() if isinstance(size, str) else ""
+    if not image_size_ok(text):
+        raise InputError(f"record_call: image size {size!r} is not WIDTHxHEIGHT (e.g. 1024x1024)")
+    return text
 
 
 def _word(name: str, value: object) -> str:
