@@ -209,7 +209,7 @@ def _kind_table(report: Report, t: Texts) -> Table:
                t("col.energy"), t("col.co2e"), t("col.water")]
     out = []
     for k in report.by_kind:
-        name = t(f"kind.{k.kind}") if t.has(f"kind.{k.kind}") else t.value(k.kind)
+        name = _kind_text(k.kind, t)
         if k.unit is not None:
             quantity = t(f"kind_quantity.{k.unit}", n=t.number(k.units))
         else:
