@@ -182,20 +182,19 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
         return t("doctor.yes_prefix") if flag else t("doctor.no_prefix")
 
     fallback = [m for m in component_methods(caps.method).values() if m in ("cpu_load", "tdp_fallback", "ram_model")]
+    nvml_detail = _reason(t, f"doctor.nvml_reason.{caps.nvml_reason}", caps.nvml_values, caps.nvml_detail)
     rows = [
         (t("doctor.measurement"), ""),
         ("  " + t("doctor.rapl"), yes(caps.rapl) + _reason(t, f"doctor.rapl_reason.{caps.rapl_reason}",
                                                             caps.rapl_values, caps.rapl_detail)),
-        ("  " + t("doctor.nvml"), yes(caps.nvml) + _reason(t, f"doctor.nvml_reason.{caps.nvml_reason}",
-                                                            caps.nvml_values, caps.nvml_detail)
-         + (f" — {', '.join(caps.gpus)}" if caps.gpus else "")),
+        ("  " + t("doctor.nvml"), yes(caps.nvml) + nvml_detail + (f" — {', '.join(caps.gpus)}" if caps.gpus else "")),
         ("  " + t("doctor.method"), caps.method if not caps.tracker_error
          else t("doctor.tracker_failed", error=caps.tracker_error)),
         ("  " + t("doctor.power_models"), ", ".join(fallback) if fallback else t("doctor.all_metered")),
         ("  " + t("doctor.cpu_model"), caps.cpu_model or t("doctor.unknown")),
         ("  " + t("doctor.share"), caps.share_method),
         *[("    " + t(f"doctor.share_{component}"),
-           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or caps.nvml_detail))
+           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or nvml_detail))
           for component, how in caps.share_methods.items()],
         (t("doctor.configuration"), ""),
     ]

@@ -53,7 +53,15 @@ def _rapl() -> tuple[bool, str, dict[str, Any]]:
     return True, "readable", {"path": path, "n": len(readable)}
 
 
-def _nvml() -> tuple[bool, list[str], str, dict[str, Any]]:
+def _nvml() -> tuple[bool, list[str], str]:
+    """Whether NVML answers, the GPUs' names, and why in English: (found, names, detail)."""
+    from ..lang import texts
+
+    found, names, reason, values = _nvml_probe()
+    return found, names, texts("en")(f"doctor.nvml_reason.{reason}", **values)
+
+
+def _nvml_probe() -> tuple[bool, list[str], str, dict[str, Any]]:
     """Whether NVML answers, the GPUs' names, and why: (found, names, reason key, its values)."""
     try:
         import pynvml
@@ -79,7 +87,7 @@ def _nvml() -> tuple[bool, list[str], str, dict[str, Any]]:
 def detect(settings: Any) -> Capabilities:
     """Probe the meters and ask codecarbon which it would use (about 1.5 s: its hardware detection)."""
     rapl, rapl_reason, rapl_values = _rapl()
-    nvml, gpus, nvml_reason, nvml_values = _nvml()
+    nvml, gpus, nvml_reason, nvml_values = _nvml_probe()
     from ..lang import texts
 
     en = texts("en")  # the details in English; `doctor` says them in its language from the reasons
