@@ -21,7 +21,7 @@ EMPTY = inspect.Parameter.empty
 POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
 KW = inspect.Parameter.KEYWORD_ONLY
 
-PUBLIC_NAMES = ["track", "record_llm_call", "estimate_llm", "instrument", "uninstrument", "Footprint", "Range", "Impacts"]
+PUBLIC_NAMES = ["track", "record_llm_call", "record_call", "estimate_llm", "instrument", "uninstrument", "Footprint", "Range", "Impacts"]
 
 # name -> [(parameter, kind, default, annotation as written)] in order; EMPTY = no default.
 SIGNATURES: dict[str, list[tuple[str, inspect._ParameterKind, object, str]]] = {
@@ -38,6 +38,23 @@ SIGNATURES: dict[str, list[tuple[str, inspect._ParameterKind, object, str]]] = {
         ("latency_s", KW, None, "float | None"),
         ("tags", KW, None, "dict[str, str] | None"),
         ("reasoning_tokens", KW, 0, "int"),
+        ("at", KW, None, "datetime | None"),
+        ("requests", KW, 1, "int"),
+    ],
+    "record_call": [
+        ("kind", POS, EMPTY, "str"),
+        ("model", POS, EMPTY, "str"),
+        ("input_tokens", KW, 0, "int"),
+        ("output_tokens", KW, 0, "int"),
+        ("reasoning_tokens", KW, 0, "int"),
+        ("images", KW, 0, "int"),
+        ("size", KW, None, "str | None"),
+        ("quality", KW, None, "str | None"),
+        ("audio_seconds", KW, 0.0, "float"),
+        ("characters", KW, 0, "int"),
+        ("provider", KW, None, "str | None"),
+        ("latency_s", KW, None, "float | None"),
+        ("tags", KW, None, "dict[str, str] | None"),
         ("at", KW, None, "datetime | None"),
         ("requests", KW, 1, "int"),
     ],

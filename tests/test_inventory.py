@@ -340,7 +340,9 @@ def test_call_groups_equal_a_plain_group_by(ledger: Path) -> None:
                SUM(requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)),
                TOTAL(requests * units),
                SUM({timed}), SUM({timed} * input_tokens), SUM({timed} * input_tokens * input_tokens),
-               SUM({timed} * output_tokens), SUM({timed} * reasoning_tokens), TOTAL({timed} * ifnull(latency_s, 0.0))
+               SUM({timed} * output_tokens), SUM({timed} * reasoning_tokens), TOTAL({timed} * ifnull(latency_s, 0.0)),
+               SUM(requests * (kind IN ('image', 'transcription', 'speech') AND units = 0 AND input_tokens = 0
+                               AND status != 'failed'))
         FROM api_calls WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, kind, image_size, image_quality""",
         [NO_WORKLOAD, *params]).fetchall())
     assert got == expected and len(got) == 3

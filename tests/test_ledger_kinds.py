@@ -165,3 +165,16 @@ def test_chat_rows_of_an_image_model_keep_the_old_pricing(tmp_path: Path, settin
     (row,) = load_inventory(path, settings=settings).rows
     assert row.footprint is not None and row.footprint.energy_kwh.central == pytest.approx(
         estimate_image("gpt-image-1", 3, provider="openai", settings=settings).energy_kwh.central)
+
+
+def test_the_otel_export_prices_a_call_by_its_kind() -> None:
+    """The OpenTelemetry export prices an image call as images (not as text: before kinds, unpriced)."""
+    from frugal_ai.config import settings_in_force
+    from frugal_ai.export._otel_attributes import call_attributes
+
+    rec = call("x", "gpt-image-1", "image", 4, requests=2, image_size="1024x1024", image_quality="high")
+    name, attributes, fp = call_attributes(rec)
+    assert fp is not None and attributes["frugal_ai.request_kind"] == "image"
+    assert fp.energy_kwh.central == pytest.approx(estimate_image(
+        "gpt-image-1", 8, quality="high", provider="openai", settings=settings_in_force()).energy_kwh.central)
+    assert call_attributes(call("y", "some-new-image-model", "image", 1))[1]["frugal_ai.method"] == "unpriced"

@@ -1,4 +1,4 @@
-"""Golden files: the report of a fixed ledger, in md / json / csv, English and French.
+"""Golden files: the report of a fixed ledger, in md / json / csv and the xlsx read back, English and French.
 
 A difference means the report changed: if that is intended, regenerate with
 `FRUGAL_AI_UPDATE_GOLDEN=1 pytest tests/test_report_golden.py` and review the diff like code.
@@ -74,3 +74,34 @@ def test_golden_figures_follow_the_ledger(reports: dict[str, object]) -> None:
     tot = r.totals.co2e_kg.central  # type: ignore[attr-defined]
     assert tot == pytest.approx(sum(x.co2e_kg.central for x in r.by_method.values()))  # type: ignore[attr-defined]
     assert tot == pytest.approx(r.ghg.scope2_location_kg.central + r.ghg.scope3_cat1_kg.central + r.ghg.scope3_cat3_kg.central)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_golden_xlsx(reports: dict[str, object], lang: str) -> None:
+    """The workbook read back with openpyxl: every sheet's name and every cell, numbers as numbers
+    (a JSON dump, so that a change reads as a diff; the .xlsx bytes hold a zip timestamp)."""
+    import io
+    import json
+
+    openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed: pip install 'frugal-ai[xlsx]'")
+    from frugal_ai.lang import texts
+    from frugal_ai.report.model.provenance import tool_version
+    from frugal_ai.report.render_xlsx import render_xlsx
+
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(reports[lang], lang)))  # type: ignore[arg-type]
+
+    def cell(v: object) -> object:
+        return v.replace(tool_version(), "<version>") if isinstance(v, str) else v
+
+    sheets = [{"name": ws.title, "rows": [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]}
+              for ws in book.worksheets]
+    # What a sustainability lead pastes: the datapoints sheet first, its header, one row per datapoint
+    # with the value in the official unit as a number.
+    t = texts(lang)
+    datapoints = sheets[0]
+    assert datapoints["name"] == t("sheet.datapoints")
+    assert datapoints["rows"][0][:3] == [t("col.datapoint"), t("col.label"), t("col.value")]
+    report = reports[lang]
+    assert [r[0] for r in datapoints["rows"][1:]] == [d.id for d in report.datapoints]  # type: ignore[attr-defined]
+    assert all(isinstance(r[2], float) for r in datapoints["rows"][1:])
+    _check(f"report.{lang}.xlsx.json", json.dumps(sheets, indent=1, ensure_ascii=False, default=str) + "\n")

@@ -180,6 +180,7 @@ def _cli_french_outputs(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-
         "advise": ["advise", "--since", "2026-07-01", "--until", "2026-09-30"],
         "doctor": ["doctor"],
         "report": ["report", "--period", "2026-Q3"],
+        "demo": ["demo", "--out", str(tmp_path / "demo")],
     }.items():
         result = runner.invoke(main, args, env=env, catch_exceptions=False)
         assert result.exit_code == 0, (name, result.output)
@@ -193,16 +194,18 @@ def test_french_command_line_has_no_english_words(tmp_path, monkeypatch) -> None
     for name, text in outputs.items():
         body = text
         if name == "doctor":
-            # What the hardware probes and the capture table report are details quoted from the
-            # libraries (RAPL paths, codecarbon methods, client names): only our labels are checked.
-            body = "\n".join(line for line in text.splitlines() if not line.startswith("  ")) + "\n" + "\n".join(
-                line.strip().split("  ")[0] for line in text.splitlines() if line.startswith("  "))
+            # Every detail is ours and in French; only a library's own message (NVML's error, a
+            # database's) is quoted as it came, after the words that say so.
+            body = re.sub(r"message de la bibliothèque\s?:[^)\n]*", " ", text)
+            body = body.replace("(requests,", "(")  # the Python package of that name, in urllib3's client list
         body = _french_text_without_citations(body)
         hits = sorted({m.group(0) for m in _ENGLISH_ONLY.finditer(body)})
         lines = [ln for ln in body.splitlines() if _ENGLISH_ONLY.search(ln)][:5]
         assert not hits, (name, hits, lines)
     assert "cas d'usage" in outputs["gains check"] and "jamais déduites" in outputs["gains check"]
     assert "Registre" in outputs["doctor"] and "Mesure" in outputs["doctor"]
+    assert "intercepté" in outputs["doctor"] and ("n'existe pas" in outputs["doctor"] or "lisible" in outputs["doctor"])
+    assert "Rapport (html)" in outputs["demo"]
 
 
 def test_lang_defaults_from_the_config_then_the_locale(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

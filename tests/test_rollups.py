@@ -69,7 +69,8 @@ def _call(rng: random.Random, i: int) -> ApiCallRecord:
     tokens = (0, 0, 0) if status == "failed" and rng.random() < 0.5 else (
         rng.randrange(5000), rng.randrange(900), rng.choice([0, 0, rng.randrange(400)]))
     image = rng.random() < 0.15
-    return ApiCallRecord(id=f"c{i}", request_kind="image" if image else "chat", units=float(rng.randrange(1, 5)) if image else 0.0,
+    return ApiCallRecord(id=f"c{i}", request_kind="image" if image else "chat",
+                         units=float(rng.randrange(0, 5)) if image else 0.0,
                          image_size="1024x1024" if image else "", provider=provider, model=rng.choice(["gpt-4o-mini", "claude-sonnet-4"]),
                          start=t, end=t + 1, input_tokens=tokens[0], output_tokens=tokens[1],
                          reasoning_tokens=tokens[2], latency_s=rng.choice([None, 0.5 + rng.random()]), status=status,
@@ -199,6 +200,8 @@ def _expected_calls(conn: sqlite3.Connection, sel: Selection) -> dict[tuple[Any,
         g["timed_input_tokens_sq"] += r * c["input_tokens"] ** 2 * timed
         g["timed_output_tokens"] += r * c["output_tokens"] * timed
         g["timed_reasoning_tokens"] += r * c["reasoning_tokens"] * timed
+        g["unitless"] += r * (c["kind"] in ("image", "transcription", "speech") and c["units"] == 0
+                              and c["input_tokens"] == 0 and c["status"] != "failed")
         g["demo"] += r * (c["source"] == "demo")
         g["failed"] += r * (c["status"] == "failed")
         g["failed_tokenless"] += r * (c["status"] == "failed" and c["input_tokens"] + c["output_tokens"]

@@ -4,6 +4,8 @@ Public API (see docs/):
 
     track(name=None, *, tags=None, capture_api=True)      decorator / context manager
     record_llm_call(model, input_tokens, output_tokens, *, provider=None, latency_s=None, tags=None)
+    record_call(kind, model, *, images=0, size=None, quality=None, audio_seconds=0.0, characters=0,
+                input_tokens=0, ...)                        any request kind: image, audio, embedding
     estimate_llm(model, input_tokens=0, output_tokens=0, *, provider=None, zone=None,
                  reasoning_tokens=0, requests=1, latency_s=None) -> Footprint
     instrument() / uninstrument()                          automatic capture of GenAI API calls
@@ -21,6 +23,7 @@ from . import _hooks
 __all__ = [
     "track",
     "record_llm_call",
+    "record_call",
     "estimate_llm",
     "instrument",
     "uninstrument",
@@ -32,6 +35,7 @@ __all__ = [
 _WHERE = {
     "track": "frugal_ai.measure.track",
     "record_llm_call": "frugal_ai.capture.manual",
+    "record_call": "frugal_ai.capture.manual",
     "estimate_llm": "frugal_ai.estimate",
     "instrument": "frugal_ai.capture.instrument",
     "uninstrument": "frugal_ai.capture.instrument",
@@ -42,7 +46,7 @@ _WHERE = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from .capture.instrument import instrument, uninstrument
-    from .capture.manual import record_llm_call
+    from .capture.manual import record_call, record_llm_call
     from .estimate import estimate_llm
     from .footprint import Footprint, Impacts, Range
     from .measure.track import track

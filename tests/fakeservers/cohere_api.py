@@ -1,4 +1,4 @@
-"""Cohere's chat API v2 as documented: plain and SSE (usage on message-end)."""
+"""Cohere's chat API v2 as documented: plain and SSE (usage on message-end); embed (v2, v1)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,19 @@ def _stream(model: str, echo: str) -> Iterator[bytes]:
     yield replies.sse(
         {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": _usage()}}, event="message-end"
     )
+
+
+def embed(path: str, body: dict[str, Any], model: str) -> tuple[str, int, Any]:
+    """POST /v2/embed (and v1): embeddings by type; the billed input tokens in `meta`. Like the
+    real API it echoes the texts, which the capture must never store."""
+    if "fail-500" in model:
+        return "json", 500, {"message": "internal server error"}
+    texts = body.get("texts") if isinstance(body.get("texts"), list) else []
+    vector = [0.016296387, -0.008354187, -0.04699707]
+    meta = {"api_version": {"version": "2" if path.startswith("/v2") else "1"},
+            "billed_units": {"input_tokens": replies.TOKENS["cohere.embed"]["billed.input_tokens"]}}
+    if path.startswith("/v2"):
+        return "json", 200, {"id": "da6e531f-54c6-4a73-bf92-f60566d8d753", "embeddings": {"float": [vector for _ in texts]},
+                             "texts": texts, "meta": meta, "response_type": "embeddings_by_type"}
+    return "json", 200, {"id": "da6e531f-54c6-4a73-bf92-f60566d8d753", "embeddings": [vector for _ in texts],
+                         "texts": texts, "meta": meta, "response_type": "embeddings_floats"}

@@ -1,4 +1,4 @@
-"""Google's Gemini API (generateContent, streamGenerateContent?alt=sse) as documented."""
+"""Google's Gemini API (generateContent, streamGenerateContent?alt=sse; embedContent, batchEmbedContents) as documented."""
 
 from __future__ import annotations
 
@@ -60,3 +60,21 @@ def _stream(model: str, echo: str) -> Iterator[bytes]:
             "responseId": "mI3kaJ_9NNqVz7IPo7TkqAg",
         }
         yield replies.sse(doc, sep=b"\r\n\r\n")
+
+
+def embed(path: str, body: dict[str, Any], model: str) -> tuple[str, int, Any]:
+    """models/{model}:batchEmbedContents (what google-genai sends) and :embedContent: the embedding
+    values, and usageMetadata with the prompt's tokens (google-genai reads it into usage_metadata).
+    A model name holding "nousage" answers without usageMetadata (its older replies)."""
+    if "fail-500" in model:
+        return "json", 500, {"error": {"code": 500, "message": "An internal error has occurred.", "status": "INTERNAL"}}
+    values = {"values": [0.013168523, -0.008711934, -0.046782676]}
+    if ":batchEmbedContents" in path:
+        requests = body.get("requests") if isinstance(body.get("requests"), list) else [{}]
+        doc: dict[str, Any] = {"embeddings": [values for _ in requests]}
+    else:
+        doc = {"embedding": values}
+    if "nousage" not in model:
+        n = replies.TOKENS["google.embed"]["promptTokenCount"]
+        doc["usageMetadata"] = {"promptTokenCount": n, "totalTokenCount": n}
+    return "json", 200, doc

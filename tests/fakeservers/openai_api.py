@@ -1,4 +1,5 @@
-"""OpenAI's API as documented: chat completions, responses, embeddings (plain and SSE), image generation."""
+"""OpenAI's API as documented: chat completions, responses, embeddings (plain and SSE), image generation,
+audio transcriptions (json, verbose_json, text) and speech (audio bytes)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str,
         return "json", 200, _embeddings(body, model)
     if path.endswith("/images/generations"):
         return "json", 200, _images(body, model)
+    if path.endswith(("/audio/transcriptions", "/audio/translations")):
+        return _transcription(body, model)
+    if path.endswith("/audio/speech"):
+        return "audio", 200, _MP3_FRAME * 40
     if path.endswith("/responses"):
         if body.get("stream"):
             return "sse", 200, _responses_stream(model, echo)
@@ -216,3 +221,31 @@ def _images(body: dict[str, Any], model: str) -> dict[str, Any]:
             "input_tokens_details": {"text_tokens": t["input_tokens"], "image_tokens": 0},
         }
     return doc
+
+
+# A silent MPEG-1 layer III frame header and padding: the audio itself does not matter to capture.
+_MP3_FRAME = b"\xff\xfb\x90\x64" + b"\x00" * 413
+
+
+def _transcription(body: dict[str, Any], model: str) -> tuple[str, int, Any]:
+    """whisper-1: json with usage {type: duration}, verbose_json with the exact duration, or text;
+    gpt-4o-transcribe (and -mini): json with token usage (audio tokens read, text tokens written)."""
+    text = "The quick brown fox jumped over the lazy dog."
+    fmt = body.get("response_format") or "json"
+    if fmt in ("text", "srt", "vtt"):
+        return "text", 200, (text + "\n").encode()
+    if model.startswith("gpt-4o"):
+        t = replies.TOKENS["openai.transcribe"]
+        return "json", 200, {"text": text, "usage": {
+            "type": "tokens", "input_tokens": t["input_tokens"],
+            "input_token_details": {"text_tokens": 0, "audio_tokens": t["audio_tokens"]},
+            "output_tokens": t["output_tokens"], "total_tokens": t["input_tokens"] + t["output_tokens"]}}
+    usage = {"type": "duration", "seconds": replies.AUDIO_BILLED_S}
+    if fmt == "verbose_json":
+        return "json", 200, {"task": "transcribe", "language": "english", "duration": replies.AUDIO_DURATION_S,
+                             "text": text, "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": replies.AUDIO_DURATION_S,
+                                                         "text": text, "tokens": [50364, 440], "temperature": 0.0,
+                                                         "avg_logprob": -0.28, "compression_ratio": 1.0,
+                                                         "no_speech_prob": 0.01}],
+                             "usage": usage}
+    return "json", 200, {"text": text, "usage": usage}

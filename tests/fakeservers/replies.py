@@ -20,7 +20,17 @@ TOKENS: dict[str, dict[str, int]] = {
     "google": {"promptTokenCount": 8, "candidatesTokenCount": 12, "thoughtsTokenCount": 5},
     "cohere": {"tokens.input_tokens": 71, "tokens.output_tokens": 10, "billed.input_tokens": 5},
     "ollama": {"prompt_eval_count": 26, "eval_count": 282},
+    # Embeddings of the other providers, and audio.
+    "mistral.embeddings": {"prompt_tokens": 11},
+    "cohere.embed": {"billed.input_tokens": 6},
+    "google.embed": {"promptTokenCount": 7},
+    # gpt-4o-transcribe's token usage of a 9.5-second clip (audio tokens read, text tokens written).
+    "openai.transcribe": {"input_tokens": 162, "audio_tokens": 162, "output_tokens": 31},
 }
+# Seconds of the audio every fake transcription reply describes (verbose_json's exact duration,
+# the rounded-up billed seconds of whisper-1's json usage, Mistral's prompt_audio_seconds).
+AUDIO_DURATION_S = 9.47
+AUDIO_BILLED_S = 10
 
 
 def model_in_path(path: str) -> str | None:
@@ -34,8 +44,16 @@ def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str,
         return ollama_api.answer(path, body, model, echo)
     if ":generateContent" in path or ":streamGenerateContent" in path:
         return google_api.answer(path, body, model, echo)
+    if ":embedContent" in path or ":batchEmbedContents" in path:
+        return google_api.embed(path, body, model)
     if path in ("/v2/chat", "/v1/chat"):
         return cohere_api.answer(path, body, model, echo)
+    if path in ("/v2/embed", "/v1/embed"):
+        return cohere_api.embed(path, body, model)
+    if path.endswith(("/embeddings", "/audio/transcriptions")) and model.startswith(("mistral", "codestral", "voxtral")):
+        return mistral_api.answer(path, body, model, echo)
+    if path.endswith(("/audio/transcriptions", "/audio/translations", "/audio/speech")):
+        return openai_api.answer(path, body, model, echo)
     if path.endswith("/v1/messages"):
         return anthropic_api.answer(path, body, model, echo)
     if path.endswith("/chat/completions") and model.startswith(("mistral", "codestral", "ministral")):

@@ -43,10 +43,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         self.server.requests.append((self.path, dict(self.headers)))
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = {}
+        ctype = self.headers.get("content-type") or ""
+        if ctype.startswith("multipart/form-data"):
+            body = _form_fields(raw)  # an audio upload: its plain fields (model, response_format)
+        else:
+            try:
+                body = json.loads(raw) if raw else {}
+            except ValueError:
+                body = {}
         canary = _CANARY.search(raw)
         echo = canary.group(0).decode() if canary else ""
         path = self.path.split("?", 1)[0]
@@ -65,6 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.current_model = model
         if kind == "json":
             self._send_json(status, payload, gzip=gzip)
+        elif kind in ("text", "audio"):
+            self._send_bytes(status, payload, "text/plain; charset=utf-8" if kind == "text" else "audio/mpeg")
         else:
             self._send_stream(status, kind, payload, gzip=gzip)
 
@@ -83,6 +89,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (a timeout test)
+
+    def _send_bytes(self, status: int, data: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("content-type", ctype)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send_html(self, text: str) -> None:
         data = text.encode()
@@ -122,6 +135,14 @@ class _Handler(BaseHTTPRequestHandler):
         if data:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
+
+
+_FORM_FIELD = re.compile(rb'Content-Disposition: form-data; name="([A-Za-z_]+)"\r\n\r\n([^\r]{0,200})\r\n')
+
+
+def _form_fields(raw: bytes) -> dict[str, str]:
+    """The plain (non-file) fields of a multipart/form-data body."""
+    return {m.group(1).decode(): m.group(2).decode("utf-8", "replace") for m in _FORM_FIELD.finditer(raw)}
 
 
 class _Server(ThreadingHTTPServer):

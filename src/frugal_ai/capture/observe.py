@@ -29,6 +29,7 @@ from typing import Any
 from ..ledger.records import ApiCallRecord
 from . import approximate, emit
 from .decoding import Decoder, decoder_for
+from .kinds import ItemCounter, audio_seconds, image_request, speech_characters
 from .parsers import Usage, WireFormat, as_model, parser_for
 from .providers import Route
 
@@ -108,6 +109,10 @@ class CallObserver:
     count_text: re.Pattern[bytes] | None = None
     text_chars = 0
     stream_done = False
+    # Another request kind than chat (capture/kinds.py): its units, and what reads them.
+    kind = "chat"
+    items: ItemCounter | None = None
+    request_model: str | None = None
 
     def __init__(self, route: Route, host: str, path: str, frame: Any, request_body: bytes | None,
                  parser: WireFormat | None = None) -> None:
@@ -121,6 +126,13 @@ class CallObserver:
         self.usage = Usage()
         # The transport passes the parser it looked up with the route (remembered per target).
         self.parser = parser if parser is not None else parser_for(route.wire_format)
+        if route.kind != "chat":
+            self.kind = route.kind
+            if route.kind == "image":
+                self.items = ItemCounter()
+            elif route.kind == "speech":
+                # The reply is the audio itself: nothing in it to read, nothing kept.
+                self.broken = True
 
     # -- response headers -------------------------------------------------------------
     def start_response(self, status_code: int, content_type: bytes, content_encoding: bytes) -> None:
@@ -146,6 +158,8 @@ class CallObserver:
         try:
             if self.decoder is not None:
                 chunk = self.decoder.decode(chunk)
+            if self.items is not None:
+                self.items.feed(chunk)
             if self.streaming:
                 self._feed_lines(chunk)
             elif self.body is None and self.tail is None:
@@ -301,22 +315,32 @@ class CallObserver:
             self._read_keys(self.tail, self.head)
 
         failed = outcome == "error" or (self.http_status is not None and self.http_status >= 400)
+        units, size, quality = (0.0, "", "") if self.kind == "chat" else self._kind_units(outcome, failed)
+        if not failed and (self.kind == "speech" or (self.kind == "transcription" and outcome == "end")):
+            # The reply is the audio itself, or a transcript that may be plain text: recorded
+            # whether or not it held counts (a transcription without them is counted, unpriced).
+            readable = True
         if not readable and not failed:
             # An unknown shape on a successful call: skip it rather than record a guess.
             log.debug("capture: unknown response shape from %s; call not recorded", self.route.provider)
             return
         usage = self.usage
-        if self.route.by_path and not failed and not usage.complete and usage.model is None:
+        if self.route.by_path and not failed and not usage.complete and usage.model is None and not units:
             # Recognised by its path alone, and the reply shows neither usage nor a model:
             # not taken for a GenAI call.
             log.debug("capture: a reply from a %s-shaped path had no usage; not recorded", self.route.wire_format)
             return
-        approximated = not failed and not usage.complete and self._approximate(outcome)
+        # Tokens from characters for a reply without usage: text and embeddings only (an image,
+        # audio or speech call is priced by its units, not by tokens).
+        approximated = (not failed and not usage.complete and self.kind in ("chat", "embedding")
+                        and self._approximate(outcome))
         if failed:
             status = "failed"
         elif approximated:
             # Tokens from characters: a reply read to its end (or its end marker) is a whole call.
             status = "ok" if outcome == "end" or self.stream_done else "partial"
+        elif units:
+            status = "ok"  # the kind's units were read: all its price needs
         elif not usage.complete:
             # No final usage: the stream was abandoned, or never carried usage. A stream
             # closed after its usage arrived (SDKs stop reading at [DONE]) is complete.
@@ -343,10 +367,10 @@ class CallObserver:
         record.kind = "api_call"
         record.source = approximate.APPROXIMATED_SOURCE if approximated else "capture"
         record.requests = 1
-        record.request_kind = "chat"
-        record.units = 0.0
-        record.image_size = ""
-        record.image_quality = ""
+        record.request_kind = self.kind
+        record.units = units
+        record.image_size = size
+        record.image_quality = quality
         record.provider = route.provider
         record.model = usage.model or self._model_from_request() or "unknown"
         record.start = start
@@ -395,6 +419,25 @@ class CallObserver:
         usage.output_tokens = approximate.tokens_of(out_chars, per_token)
         usage.reasoning_tokens = 0
         return True
+    def _kind_units(self, outcome: str, failed: bool) -> tuple[float, str, str]:
+        """(units per request, image size, image quality) of a call of another kind than chat
+        (capture/kinds.py): read from the request and the reply, never kept."""
+        kind = self.kind
+        if kind == "image":
+            n, size, quality = image_request(self.request_body)
+            if failed:
+                return 0.0, size, quality
+            counted = self.items.count if self.items is not None and outcome == "end" else 0
+            return float(counted or n or 1), size, quality
+        if kind == "speech":
+            return (0.0 if failed else speech_characters(self.request_body)), "", ""
+        if kind == "transcription" and not failed and outcome == "end":
+            if self.body is not None:
+                return audio_seconds(self._whole_body()), "", ""
+            if self.tail is not None:  # a reply too large to keep: its usage, at the end
+                usage = _object_after(self.tail, b'"usage"')
+                return (audio_seconds(json.dumps({"usage": usage}).encode()) if usage else 0.0), "", ""
+        return 0.0, "", ""
 
     def _read_keys(self, usage_area: bytes, model_area: bytes) -> bool:
         """Read only the usage object and the model string of a JSON body, without decoding
@@ -423,6 +466,8 @@ class CallObserver:
         return self.usage.complete
 
     def _model_from_request(self) -> str | None:
+        if self.request_model is not None:
+            return self.request_model
         if self.route.wire_format == "google":
             from .parsers.google_format import model_from_path
 

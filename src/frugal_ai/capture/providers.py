@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from .kinds import kind_of_path
 
 WireFormat = Literal["openai", "anthropic", "google", "cohere", "ollama", "bedrock"]
 
@@ -30,6 +32,8 @@ class Route:
     # Recognised by its path alone, on a host that is not a known provider's: the reply must
     # confirm it (a usage block or a model name) before a successful call is recorded.
     by_path: bool = field(default=False, compare=False)
+    # The request kind its path names (capture/kinds.py): chat, embedding, image, transcription, speech.
+    kind: str = field(default="chat", compare=False, repr=False)
 
 
 # Exact hosts of the public APIs.
@@ -54,14 +58,15 @@ _HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
 
 # OpenAI's wire format: any path ending so on a known host; on an unknown host only the
 # /v1/ forms (vLLM, llama.cpp server, LM Studio, LiteLLM proxy...).
-_OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings", "/images/generations")
+_OPENAI_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings", "/images/generations",
+                 "/audio/transcriptions", "/audio/translations", "/audio/speech")
 _OPENAI_V1_TAILS = tuple("/v1" + t for t in _OPENAI_TAILS)
 _OLLAMA_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed", "/api/embeddings"})
 _COHERE_TAILS = ("/v1/chat", "/v2/chat", "/v1/embed", "/v2/embed")
 # Mistral's own OpenAI-shaped endpoints, and Azure OpenAI's deployment paths (behind a gateway).
 _MISTRAL_V1_TAILS = ("/v1/fim/completions", "/v1/agents/completions")
 _AZURE_DEPLOYMENTS = "/openai/deployments/"
-_GOOGLE_METHODS = (":generateContent", ":streamGenerateContent")
+_GOOGLE_METHODS = (":generateContent", ":streamGenerateContent", ":embedContent", ":batchEmbedContents")
 
 _LOCAL_NAMES = {"localhost", "::1", "0.0.0.0", "::", "ip6-localhost", "ip6-loopback"}
 
@@ -112,6 +117,10 @@ def route(host: str, port: int | None, path: str) -> Route | None:
     except KeyError:
         pass
     found = _decide(host.lower(), port, path)
+    if found is not None:
+        kind = kind_of_path(path.rstrip("/"))
+        if kind != found.kind:
+            found = replace(found, kind=kind)
     if len(_cache) >= _CACHE_MAX:
         _cache.clear()
     _cache[key] = found
@@ -151,6 +160,7 @@ def _decide(host: str, port: int | None, path: str) -> Route | None:
 # by `*`: a gateway may carry a key in the path (/gw/<key>/v1/chat/completions).
 _ROUTE_WORDS = frozenset({
     "api", "openai", "compatibility", "chat", "completions", "responses", "embeddings", "embed", "images", "generations",
+    "audio", "transcriptions", "translations", "speech",
     "messages", "generate", "fim", "agents", "deployments", "models", "projects", "locations", "publishers",
 })
 _NAME_SLOTS = frozenset({"deployments", "models", "projects", "locations", "publishers"})

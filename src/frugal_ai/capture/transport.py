@@ -16,6 +16,7 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 from ..measure.context import run_reader
 from . import emit
+from .kinds import multipart_field
 from .observe import CallObserver
 from .parsers import parser_for
 from .providers import dependent_caches, route, stored_path
@@ -74,7 +75,11 @@ def _observer_for(request: Any) -> CallObserver | None:
         # The body bytes are only looked at later, for the `model` key, and only when the
         # response does not name the model. A streamed upload has none to look at.
         body = getattr(request, "_content", None)
-        return CallObserver(where, host, path, frame, body if type(body) is bytes else None, parser)
+        observer = CallObserver(where, host, path, frame, body if type(body) is bytes else None, parser)
+        if where.kind == "transcription" and type(body) is not bytes:
+            # An audio upload (multipart): its `model` form field, not the file.
+            observer.request_model = multipart_field(request, "model")
+        return observer
     except Exception as exc:
         emit.warn_once(f"request not inspected ({type(exc).__name__})")
         return None

@@ -30,20 +30,67 @@ def models(ctx: click.Context) -> None:
         ctx.invoke(list_models)
 
 
+# The request kinds (ledger/kinds.py) and the unit each non-chat kind is priced per.
+_KINDS = ("chat", "embedding", "image", "transcription", "speech")
+_UNIT_WORDS = {"image": "image", "audio_second": "second of audio", "character": "character", "token": "input token"}
+
+
 @models.command("list")
 @click.option("--provider", metavar="NAME", default=None, help="Only this publisher's or host's models.")
+@click.option("--kind", type=click.Choice(_KINDS), default=None,
+              help="Only the models of one request kind (chat: the LLM catalogue; embedding, image, transcription, speech).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_models(provider: str | None, fmt: str) -> None:
-    """The catalogue: provider, family, architecture, parameters (billions)."""
+def list_models(provider: str | None, kind: str | None, fmt: str) -> None:
+    """The catalogue: LLMs (provider, family, architecture, parameters in billions), then the image,
+    transcription, speech and embedding models with their kind and the unit they are priced per."""
     from ..factors import factor_set
 
     fs = factor_set()
     if provider is not None:
         fs.require_provider(provider, publishers=True)  # a typo must not read as "no models"
-    rows = fs.models(provider)
+    rows = fs.models(provider) if kind in (None, "chat") else []
+    others = [] if kind == "chat" else [m for m in fs.modalities(kind) if _of_provider(fs, m, provider)]
     if fmt == "json":
-        click.echo(json.dumps([m.model_dump(mode="json") for m in rows], indent=2))
+        payload = [{**m.model_dump(mode="json"), "kind": "chat"} for m in rows]
+        payload += [m.model_dump(mode="json") for m in others]
+        click.echo(json.dumps(payload, indent=2))
         return
+    if kind in (None, "chat"):
+        _llm_table(fs, rows)
+    if others:
+        if kind is None:
+            click.echo("")
+        _modality_table(fs, others)
+
+
+def _of_provider(fs, m, provider: str | None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a modality model is the provider's (publisher or host, aliases followed as for LLMs)."""
+    if provider is None:
+        return True
+    name = provider.strip().lower()
+    key = fs.provider_key(name)
+    wanted = {name} if key == "default" else {name, key}
+    return m.provider in wanted or m.host in wanted
+
+
+def _modality_table(fs, rows) -> None:  # type: ignore[no-untyped-def]
+    from tabulate import tabulate
+
+    body = []
+    for m in rows:
+        if m.method == "encoder" and m.params_b is not None:
+            basis = f"encoder, {_params(m.params_b)} B parameters"
+        elif m.method == "tokens":
+            basis = f"tokens on {m.text_model}"
+        else:
+            basis = "measured GPU energy" if not m.params_estimated else "GPU energy (a guess)"
+        body.append([m.id, m.kind, m.provider, _UNIT_WORDS.get(m.unit, m.unit), basis,
+                     "estimated" if m.params_estimated else "published"])
+    click.echo(f"Image, audio and embedding models, factor set {fs.version}: {len(rows)} models")
+    click.echo(tabulate(body, headers=["model", "kind", "provider", "priced per", "basis", "figures"], tablefmt="simple"))
+
+
+def _llm_table(fs, rows) -> None:  # type: ignore[no-untyped-def]
     from tabulate import tabulate
 
     body = [
@@ -62,6 +109,16 @@ def list_models(provider: str | None, fmt: str) -> None:
     click.echo(tabulate(body, headers=["model", "provider", "family", "arch", "total (B)", "active (B)", "parameters"], tablefmt="simple"))
 
 
+def _echo_fields(fs, lines: list[tuple[str, str]], sources) -> None:  # type: ignore[no-untyped-def]
+    """A model's fields, one a line, aligned, then its sources' citations."""
+    width = max(len(k) for k, _ in lines)
+    for k, v in lines:
+        click.echo(f"{k:<{width}}  {v}")
+    click.echo("sources:")
+    for line in _sources_block(fs, sources):
+        click.echo(line)
+
+
 @models.command("show")
 @click.argument("model")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -70,6 +127,10 @@ def show_model(model: str, fmt: str) -> None:
     from ..factors import factor_set
 
     fs = factor_set()
+    other = fs.find_modality(model)
+    if other is not None:
+        _show_modality(fs, other, model, fmt)
+        return
     m = fs.model(model)
     if fmt == "json":
         click.echo(json.dumps({**m.model_dump(mode="json"), "factor_set_version": fs.version}, indent=2))
@@ -87,12 +148,33 @@ def show_model(model: str, fmt: str) -> None:
         ("aliases", ", ".join(m.aliases) or "-"),
         ("note", m.note or "-"),
     ]
-    width = max(len(k) for k, _ in lines)
-    for k, v in lines:
-        click.echo(f"{k:<{width}}  {v}")
-    click.echo("sources:")
-    for line in _sources_block(fs, m.sources):
-        click.echo(line)
+    _echo_fields(fs, lines, m.sources)
+
+
+def _show_modality(fs, m, asked: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """An image, transcription, speech or embedding model: its kind, unit, basis and sources."""
+    if fmt == "json":
+        click.echo(json.dumps({**m.model_dump(mode="json"), "factor_set_version": fs.version}, indent=2))
+        return
+    if m.method == "measured" and m.gpu_wh_per_unit is not None:
+        basis = f"measured GPU energy, {_params(m.gpu_wh_per_unit)} Wh per {_UNIT_WORDS.get(m.unit, m.unit)}"
+    elif m.method == "tokens":
+        basis = (f"{m.input_tokens_per_unit:g} tokens read and {m.output_tokens_per_unit:g} written per "
+                 f"{_UNIT_WORDS.get(m.unit, m.unit)}, on {m.text_model}")
+    else:
+        basis = f"one encoder pass per input token, {_params(m.params_b)} B parameters"
+    lines = [
+        ("model", m.id + (f"  (resolved from {asked!r})" if asked != m.id else "")),
+        ("kind", m.kind),
+        ("provider", m.provider),
+        ("served by (default)", m.host),
+        ("priced per", _UNIT_WORDS.get(m.unit, m.unit)),
+        ("basis", basis + (" — ESTIMATED, not published" if m.params_estimated else "")),
+        ("quality levels", ", ".join(f"{k} ×{v:g}" for k, v in m.quality_factors.items()) or "-"),
+        ("aliases", ", ".join(m.aliases) or "-"),
+        ("note", m.note or "-"),
+    ]
+    _echo_fields(fs, lines, m.sources)
 
 
 @click.group(invoke_without_command=True)

@@ -33,12 +33,13 @@ def doctor(ctx: click.Context, fmt: str, lang: str | None) -> None:
               for k in type(settings).model_fields if k != "origins"}
     from ..capture.coverage import clients_covered
 
-    capture = [c.as_dict() for c in clients_covered()]
+    covered = clients_covered()
     if fmt == "json":
+        capture = [c.as_dict() for c in covered]
         click.echo(json.dumps({"measurement": caps.as_dict(), "config": config, "ledger": ledger, "capture": capture},
                               indent=2, default=str))
     else:
-        _print_table(caps, config, ledger, capture, resolved_lang(lang))
+        _print_table(caps, config, ledger, covered, resolved_lang(lang))
     if ledger["status"] == "corrupt":
         ctx.exit(1)
 
@@ -153,7 +154,24 @@ def _onprem_defaults(t: Any) -> dict[str, str]:
         return {}
 
 
-def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[dict[str, Any]],
+def _reason(t: Any, key: str, values: dict[str, Any], english: str) -> str:
+    """A probe's finding in `t`'s words (counts formatted for the language); its English detail when unkeyed."""
+    if not t.has(key):
+        return english
+    return t(key, **{k: t.count(v) if isinstance(v, int) else v for k, v in values.items()})
+
+
+def _capture_how(t: Any, c: Any) -> str:
+    """How a client's calls are captured, in `t`'s words."""
+    if c.reason == "too_old":
+        return t("doctor.capture_too_old", oldest=c.oldest)
+    if c.reason == "record_manually":
+        return t("doctor.capture_record_manually")
+    key = f"doctor.capture_how.{c.client}"
+    return t(key) if t.has(key) else t("doctor.capture_wrapped")
+
+
+def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capture: list[Any],
                  lang: str = "en") -> None:
     from ..lang import texts
     from ..estimate.measured import component_methods
@@ -164,18 +182,19 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
         return t("doctor.yes_prefix") if flag else t("doctor.no_prefix")
 
     fallback = [m for m in component_methods(caps.method).values() if m in ("cpu_load", "tdp_fallback", "ram_model")]
+    nvml_detail = _reason(t, f"doctor.nvml_reason.{caps.nvml_reason}", caps.nvml_values, caps.nvml_detail)
     rows = [
         (t("doctor.measurement"), ""),
-        ("  " + t("doctor.rapl"), yes(caps.rapl) + caps.rapl_detail),
-        ("  " + t("doctor.nvml"), yes(caps.nvml) + caps.nvml_detail
-         + (f" — {', '.join(caps.gpus)}" if caps.gpus else "")),
+        ("  " + t("doctor.rapl"), yes(caps.rapl) + _reason(t, f"doctor.rapl_reason.{caps.rapl_reason}",
+                                                            caps.rapl_values, caps.rapl_detail)),
+        ("  " + t("doctor.nvml"), yes(caps.nvml) + nvml_detail + (f" — {', '.join(caps.gpus)}" if caps.gpus else "")),
         ("  " + t("doctor.method"), caps.method if not caps.tracker_error
          else t("doctor.tracker_failed", error=caps.tracker_error)),
         ("  " + t("doctor.power_models"), ", ".join(fallback) if fallback else t("doctor.all_metered")),
         ("  " + t("doctor.cpu_model"), caps.cpu_model or t("doctor.unknown")),
         ("  " + t("doctor.share"), caps.share_method),
         *[("    " + t(f"doctor.share_{component}"),
-           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or caps.nvml_detail))
+           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or nvml_detail))
           for component, how in caps.share_methods.items()],
         (t("doctor.configuration"), ""),
     ]
@@ -212,7 +231,7 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
             ("  " + t("doctor.health"), t("doctor.health_ok") if ledger["status"] == "ok" else t("doctor.nothing_yet")),
         ]
     rows.append((t("doctor.capture"), ""))
-    rows += [(f"  {c['client']} {c['version']}", yes(c["covered"]) + c["how"]) for c in capture]
+    rows += [(f"  {c.client} {c.version}", yes(c.covered) + _capture_how(t, c)) for c in capture]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"{k:<{width}}  {v}".rstrip())

@@ -37,7 +37,7 @@ def operation_name(path: str) -> str:
     p = path.lower()
     if "embed" in p:
         return "embeddings"
-    if "image" in p:
+    if "image" in p or "/audio/" in p:
         return "generate_content"
     if p.endswith("/completions") and "chat" not in p:
         return "text_completion"
@@ -70,11 +70,21 @@ def call_attributes(record: ApiCallRecord) -> tuple[str, dict[str, Any], Footpri
         attributes[f"{PREFIX}method"] = "measured_in_runs"  # its energy is in the runs measured on this host
     else:
         from ..estimate import estimate_llm
+        from ..estimate.request_kind import kind_footprint
 
         try:
-            fp = estimate_llm(record.model, record.input_tokens, record.output_tokens, provider=record.provider,
-                              reasoning_tokens=record.reasoning_tokens, requests=record.requests,
-                              settings=settings_in_force())
+            if record.request_kind != "chat":  # images, audio, embeddings: priced by their units
+                attributes[f"{PREFIX}request_kind"] = record.request_kind
+                fp = kind_footprint(record.request_kind, record.model, units=record.units * record.requests,
+                                    input_tokens=record.input_tokens * record.requests,
+                                    image_size=record.image_size, image_quality=record.image_quality,
+                                    provider=record.provider or None, settings=settings_in_force())
+                if fp is None:
+                    raise LookupError(record.model)
+            else:
+                fp = estimate_llm(record.model, record.input_tokens, record.output_tokens, provider=record.provider,
+                                  reasoning_tokens=record.reasoning_tokens, requests=record.requests,
+                                  settings=settings_in_force())
         except Exception:  # a model the catalogue does not know: the span goes without figures
             attributes[f"{PREFIX}method"] = "unpriced"
         else:

@@ -61,6 +61,9 @@ class InventoryRow(BaseModel):
                       "speech; ledger/kinds.py). Rows written before kinds were recorded read as chat.")
     units: float = Field(0.0, description="For API calls: Σ requests × units of the kind (images, audio seconds, "
                          "characters); 0 for chat and embedding (tokens).")
+    unpriced_requests: int = Field(0, description="Requests of a priced group that could not be priced: an image, "
+                                   "transcription or speech call that succeeded without its units (a transcript as "
+                                   "plain text: no duration). A group without a footprint leaves all its requests unpriced.")
     image_size: str = Field("", description="For image calls: the size asked for (WIDTHxHEIGHT), '' if not given.")
     image_quality: str = Field("", description="For image calls: the quality level asked for, '' if not given.")
     energy_measured_kwh: float = Field(0.0, description="Sum of the runs' CPU + GPU + RAM energy, before PUE.")

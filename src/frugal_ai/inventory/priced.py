@@ -49,7 +49,7 @@ from ..estimate.group import group_estimate
 from ..estimate.names import catalogue_name
 from ..estimate.spread import spanning
 from ..footprint import Footprint
-from ..ledger.kinds import CHAT, ESTIMATOR_KIND
+from ..ledger.kinds import CHAT
 from ..ledger.query import APPROXIMATED_SOURCE, DECLARED_SPEND_SOURCE
 from .model import Fallbacks, InventoryRow
 
@@ -132,6 +132,7 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
         reasoning_tokens=int(g["reasoning_tokens"] or 0),
         failed_requests=int(g["failed"] or 0),
         kind=g["kind"], units=float(g["units"] or 0.0), image_size=g["image_size"], image_quality=g["image_quality"],
+        unpriced_requests=int(g["unitless"] or 0),
     )
     if local:
         # Energy of a local server is in the measured runs: counting it here would double it.
@@ -245,53 +246,19 @@ def _modality_row(row: InventoryRow, factors: Any, settings: "Settings") -> Inve
 
 
 def _kind_row(row: InventoryRow, factors: Any, settings: "Settings") -> InventoryRow:
-    """A group of image, transcription, speech or embedding calls, priced by its kind: the
-    ledger's units (Σ requests × units per request) through the modality's estimator. Counted
-    and flagged, not priced, where the units or the model are missing."""
-    from ..estimate.modalities import estimate_audio, estimate_embedding, estimate_image
+    """A group of image, transcription, speech or embedding calls, priced by its kind
+    (`estimate.request_kind.kind_footprint`: the ledger's units, Σ requests × units per request).
+    Counted and flagged, not priced, where the units or the model are missing."""
+    from ..estimate.request_kind import kind_footprint
 
-    entry = factors.find_modality(row.model)
-    kind = row.kind
-    wanted = ESTIMATOR_KIND.get(kind, kind)
-    provider = row.provider or None
-    if entry is None or entry.kind != wanted:
-        # A model the image/audio/embedding catalogue does not know (or of another kind):
-        # never priced as text, whose per-token figures would mean nothing here.
-        row.fallbacks = Fallbacks(kind_not_priced=kind, unknown_model=entry is None)
-        return row
-    if kind == "embedding":
-        row.footprint = estimate_embedding(row.model, row.input_tokens, provider=provider, settings=settings)
-        return row
-    if row.units <= 0:
-        row.fallbacks = Fallbacks(kind_not_priced=kind)
-        return row
-    if kind == "image":
-        row.footprint = _image_footprint(row, provider, settings)
-    elif kind == "transcription":
-        row.footprint = estimate_audio(row.model, row.units, provider=provider, settings=settings)
-    else:  # speech: characters
-        row.footprint = estimate_audio(row.model, characters=row.units, provider=provider, settings=settings)  # type: ignore[arg-type]
+    fp = kind_footprint(row.kind, row.model or "", units=row.units, input_tokens=row.input_tokens,
+                        image_size=row.image_size, image_quality=row.image_quality,
+                        provider=row.provider or None, settings=settings)
+    if fp is None:
+        # Never priced as text, whose per-token figures would mean nothing here.
+        row.fallbacks = Fallbacks(kind_not_priced=row.kind, unknown_model=factors.find_modality(row.model) is None)
+    row.footprint = fp
     return row
-
-
-def _image_footprint(row: InventoryRow, provider: str | None, settings: "Settings") -> Footprint:
-    """`row.units` images of the size and quality asked for; a size or quality the estimator
-    cannot read falls back to the model's reference, with a note."""
-    from ..estimate.modalities import estimate_image
-
-    kw: dict[str, Any] = {"provider": provider, "settings": settings}
-    notes = []
-    if row.image_size:
-        kw["size"] = row.image_size
-    if row.image_quality:
-        kw["quality"] = row.image_quality
-    try:
-        fp = estimate_image(row.model, row.units, **kw)  # type: ignore[arg-type]
-    except InputError as e:
-        notes.append(f"{row.model}: {e}; the model's reference size and quality used")
-        fp = estimate_image(row.model, row.units, provider=provider, settings=settings)  # type: ignore[arg-type]
-    fp.warnings.extend(notes)
-    return fp
 
 
 def _zone_used(zone: str | None, factors: Any) -> str | None:

@@ -20,11 +20,6 @@ UNIT_OF_KIND: dict[str, str | None] = {
 }
 """The unit of `api_calls.units` for each kind (None: the kind counts tokens, `units` is 0)."""
 
-ESTIMATOR_KIND: dict[str, str] = {
-    "chat": "text", "embedding": "embedding", "image": "image", "transcription": "transcription", "speech": "speech",
-}
-"""The ledger's kind -> the estimator's (`estimate.modalities.KINDS`): only chat is named apart."""
-
 MAX_UNITS_PER_REQUEST = 10_000_000.0
 """Largest plausible `units` of one request (images, audio seconds, characters): far above any
 API's limit (OpenAI: 10 images, 25 MB of audio, 4,096 characters a request)."""

@@ -300,12 +300,14 @@ def sqlite_copy(conn: PgConnection, where: str, params: Sequence[Any]) -> Iterat
     calls of the PostgreSQL ledger that `where` selects, in their storage order: the content
     hash's lines are SQLite's `printf` bytes, which PostgreSQL cannot print, so the reader
     hashes this copy with the very code that hashes a ledger file."""
+    from psycopg.rows import tuple_row
+
     from .schema import migrate
 
     with tempfile.TemporaryDirectory(prefix="frugal-ai-hash-") as folder:
         local = sqlite3.connect(str(Path(folder) / "copy.sqlite"), isolation_level=None, check_same_thread=False)
         try:
-            for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=MEMORY"):
+            for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=MEMORY", "cache_size=-65536"):
                 local.execute(f"PRAGMA {pragma}")
             migrate(local)
             # Indexes built once after the copy, not kept up row by row.
@@ -321,10 +323,15 @@ def sqlite_copy(conn: PgConnection, where: str, params: Sequence[Any]) -> Iterat
                     continue
                 fetch = f"SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid"
                 for first in range(lo, hi + 1, COPY_CHUNK_ROWS):
-                    rows = conn.execute(fetch, [first, first + COPY_CHUNK_ROWS, *params]).fetchall()
+                    # Plain tuples in binary (SQLite binds them at C speed; a row class's
+                    # __getitem__ is Python), straight from psycopg.
+                    try:
+                        with conn.raw.cursor(row_factory=tuple_row, binary=True) as cur:
+                            rows = cur.execute(_pg_sql(fetch), [first, first + COPY_CHUNK_ROWS, *params]).fetchall()
+                    except Exception as e:
+                        raise conn.error(e) from None
                     local.execute("BEGIN")
-                    # Plain tuples: SQLite reads them at C speed (a row class's __getitem__ is Python).
-                    local.executemany(insert, map(tuple, rows))
+                    local.executemany(insert, rows)
                     local.execute("COMMIT")
             for _, sql in indexes:
                 local.execute(sql)

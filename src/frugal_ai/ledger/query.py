@@ -79,6 +79,10 @@ def _region_sql(like: str = "LIKE") -> str:
 
 
 _REGION = _region_sql()
+# 1 for a call of a kind counted in units that succeeded without them (a transcription reply
+# as plain text: no duration, no tokens): the report counts it, it cannot price it.
+_UNITLESS = ("(CASE WHEN kind IN ('image', 'transcription', 'speech') AND units = 0 AND input_tokens = 0 "
+             "AND status <> 'failed' THEN 1 ELSE 0 END)")
 IMPLAUSIBLE_REASON = f"a token count above {MAX_TOKENS_PER_REQUEST:,} per request (recorded before the bounds)"
 # A call recorded with a duration, priced by the time-based cross-check too: a latency, and not
 # failed (a timeout's wait is not serving time). `TIMED` is the condition, the other the requests
@@ -417,7 +421,7 @@ def _call_groups_rows(conn: Any, sel: Selection, d: "Dialect") -> list[Any]:
                                    THEN 1 ELSE 0 END, start, start, kind, image_size, image_quality, requests * units,
                    {_TIMED_REQUESTS}, {_TIMED_REQUESTS} * input_tokens, {_TIMED_REQUESTS} * input_tokens * input_tokens,
                    {_TIMED_REQUESTS} * output_tokens, {_TIMED_REQUESTS} * reasoning_tokens,
-                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0)
+                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0), requests * {_UNITLESS}
             FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}"""
     # hash aggregation: a plain GROUP BY, in the key order and columns SQLite's table gives
     group = (*_CALL_KEYS, *_CALL_KINDS)
@@ -451,6 +455,7 @@ _CALL_GROUP_SUMS: tuple[tuple[str, str, str], ...] = (
     ("timed_output_tokens", f"{_TIMED_REQUESTS} * output_tokens", "output_tokens * timed"),
     ("timed_reasoning_tokens", f"{_TIMED_REQUESTS} * reasoning_tokens", "reasoning_tokens * timed"),
     ("latency_s", f"{_TIMED_REQUESTS} * ifnull(latency_s, 0.0)", "latency_s * timed"),
+    ("unitless", f"requests * {_UNITLESS}", "unitless"),
 )
 
 
@@ -555,7 +560,7 @@ _CALL_SUMS = ("rows", "requests", "input_tokens", "input_tokens_sq", "output_tok
 _CALL_KINDS = ("kind", "image_size", "image_quality")
 # The sums after the kind keys, in the temporary table's order (SQLite's rows and PostgreSQL's alike).
 _CALL_TAIL_SUMS = ("units", "timed_requests", "timed_input_tokens", "timed_input_tokens_sq", "timed_output_tokens",
-                   "timed_reasoning_tokens", "latency_s")
+                   "timed_reasoning_tokens", "latency_s", "unitless")
 
 
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:

@@ -88,6 +88,9 @@ CALL_SUMS: tuple[tuple[str, str], ...] = (
     ("failed", "{r}.requests * ({r}.status = 'failed')"),
     ("failed_tokenless",
      "{r}.requests * ({r}.status = 'failed' AND {r}.input_tokens + {r}.output_tokens + {r}.reasoning_tokens = 0)"),
+    # Requests of a kind priced by its units that succeeded without units or tokens (query._UNITLESS).
+    ("unitless", "{r}.requests * ({r}.kind IN ('image', 'transcription', 'speech') AND {r}.units = 0 "
+                 "AND {r}.input_tokens = 0 AND {r}.status <> 'failed')"),
 )
 RUN_KEYS: tuple[tuple[str, str], ...] = (
     ("day", "{day}"),

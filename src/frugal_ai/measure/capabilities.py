@@ -19,6 +19,13 @@ class Capabilities:
     nvml: bool
     gpus: list[str] = field(default_factory=list)
     nvml_detail: str = ""
+    # The same findings as a key and its values, so that `doctor` can say them in any language
+    # (the details above are their English wording): rapl_reason one of missing, no_counters,
+    # unreadable, readable; nvml_reason one of not_installed, unavailable, found.
+    rapl_reason: str = ""
+    rapl_values: dict[str, Any] = field(default_factory=dict)
+    nvml_reason: str = ""
+    nvml_values: dict[str, Any] = field(default_factory=dict)
     method: str = "unavailable"  # what runs will be recorded with, e.g. "cpu_load+ram_model"
     cpu_model: str | None = None
     tracker_error: str | None = None
@@ -32,33 +39,44 @@ class Capabilities:
         return asdict(self)
 
 
-def _rapl() -> tuple[bool, str]:
+def _rapl() -> tuple[bool, str, dict[str, Any]]:
+    """Whether RAPL counters can be read, and why: (found, reason key, its values)."""
+    path = str(_RAPL_DIR)
     if not _RAPL_DIR.exists():
-        return False, f"{_RAPL_DIR} does not exist (no RAPL, or a VM that hides it)"
+        return False, "missing", {"path": path}
     files = sorted(_RAPL_DIR.glob("intel-rapl:*/energy_uj"))
     readable = [f for f in files if os.access(f, os.R_OK)]
     if not files:
-        return False, f"no energy_uj counters under {_RAPL_DIR}"
+        return False, "no_counters", {"path": path}
     if not readable:
-        return False, f"{len(files)} counters under {_RAPL_DIR}, none readable (run as root or chmod a+r energy_uj)"
-    return True, f"{len(readable)} readable counters under {_RAPL_DIR}"
+        return False, "unreadable", {"path": path, "n": len(files)}
+    return True, "readable", {"path": path, "n": len(readable)}
 
 
 def _nvml() -> tuple[bool, list[str], str]:
+    """Whether NVML answers, the GPUs' names, and why in English: (found, names, detail)."""
+    from ..lang import texts
+
+    found, names, reason, values = _nvml_probe()
+    return found, names, texts("en")(f"doctor.nvml_reason.{reason}", **values)
+
+
+def _nvml_probe() -> tuple[bool, list[str], str, dict[str, Any]]:
+    """Whether NVML answers, the GPUs' names, and why: (found, names, reason key, its values)."""
     try:
         import pynvml
     except ImportError:
-        return False, [], "nvidia-ml-py (pynvml) is not installed"
+        return False, [], "not_installed", {}
     try:
         pynvml.nvmlInit()
     except Exception as e:
-        return False, [], f"NVML not available ({type(e).__name__}: {e})"
+        return False, [], "unavailable", {"error": f"{type(e).__name__}: {e}"}
     try:
         names = []
         for i in range(pynvml.nvmlDeviceGetCount()):
             name = pynvml.nvmlDeviceGetName(pynvml.nvmlDeviceGetHandleByIndex(i))
             names.append(name.decode() if isinstance(name, bytes) else str(name))
-        return True, names, f"{len(names)} NVIDIA GPU(s)"
+        return True, names, "found", {"n": len(names)}
     finally:
         try:
             pynvml.nvmlShutdown()
@@ -68,9 +86,15 @@ def _nvml() -> tuple[bool, list[str], str]:
 
 def detect(settings: Any) -> Capabilities:
     """Probe the meters and ask codecarbon which it would use (about 1.5 s: its hardware detection)."""
-    rapl, rapl_detail = _rapl()
-    nvml, gpus, nvml_detail = _nvml()
-    caps = Capabilities(rapl=rapl, rapl_detail=rapl_detail, nvml=nvml, gpus=gpus, nvml_detail=nvml_detail)
+    rapl, rapl_reason, rapl_values = _rapl()
+    nvml, gpus, nvml_reason, nvml_values = _nvml_probe()
+    from ..lang import texts
+
+    en = texts("en")  # the details in English; `doctor` says them in its language from the reasons
+    caps = Capabilities(rapl=rapl, rapl_detail=en(f"doctor.rapl_reason.{rapl_reason}", **rapl_values), nvml=nvml,
+                        gpus=gpus, nvml_detail=en(f"doctor.nvml_reason.{nvml_reason}", **nvml_values),
+                        rapl_reason=rapl_reason, rapl_values=rapl_values, nvml_reason=nvml_reason,
+                        nvml_values=nvml_values)
     from .process_share import share_in_force, share_methods
 
     caps.share_method, caps.share_detail = share_in_force()

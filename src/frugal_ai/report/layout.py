@@ -202,6 +202,24 @@ def _breakdown_table(rows: list[BreakdownRow], first: str, t: Texts, key_text=No
     return Table(headers, out, numeric)
 
 
+def _kind_table(report: Report, t: Texts) -> Table:
+    """The API calls by request kind: requests, the quantity they are priced by, the footprint,
+    and the requests left unpriced (shown only when some calls are not chat)."""
+    headers = [t("col.kind"), t("col.requests"), t("col.quantity"), t("col.unpriced"),
+               t("col.energy"), t("col.co2e"), t("col.water")]
+    out = []
+    for k in report.by_kind:
+        name = _kind_text(k.kind, t)
+        if k.unit is not None:
+            quantity = t(f"kind_quantity.{k.unit}", n=t.number(k.units))
+        else:
+            quantity = t("kind_quantity.tokens", n=t.count(k.tokens))
+        line = [name, t.count(k.requests), quantity, t.count(k.unpriced_requests)]
+        line += list(_ranges(k, t)) if k.priced else ["—"] * 3
+        out.append(line)
+    return Table(headers, out, [False] + [True] * (len(headers) - 1))
+
+
 def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
     if report.empty:
         return []
@@ -212,6 +230,8 @@ def breakdown_blocks(report: Report, t: Texts) -> list[Block]:
     if report.by_model:
         blocks += [Heading(3, t("sub.by_model")),
                    _breakdown_table(report.by_model, t("col.provider_model"), t, None, ("requests", "tokens"))]
+    if any(k.kind != "chat" for k in report.by_kind):
+        blocks += [Heading(3, t("sub.by_kind")), _kind_table(report, t)]
     blocks += [Heading(3, t("sub.by_zone")),
                _breakdown_table(report.by_zone, t("col.zone"), t, lambda b: zone_text(b.key, t))]
     blocks += [Heading(3, t("sub.by_month")), Chart("by_month", t("chart.by_month")),

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable
 
 from ...errors import InputError
 from ...inventory import InventoryRow
-from .schema import BreakdownRow, Equivalence, LineRow, Quantities
+from .schema import BreakdownRow, Equivalence, KindRow, LineRow, Quantities
 
 
 def model_label(provider: str | None, model: str | None) -> str:
@@ -63,6 +63,38 @@ def breakdown_rows(
     return out
 
 
+def _add_footprint(total: KindRow | LineRow, r: InventoryRow) -> None:
+    """Add a priced row's energy, CO2e and water to a running total, and mark it priced."""
+    assert r.footprint is not None
+    total.energy_kwh += r.footprint.energy_kwh
+    total.co2e_kg += r.footprint.co2e_kg
+    total.water_l += r.footprint.water_l
+    total.priced = True
+
+
+def kind_rows(rows: Iterable[InventoryRow]) -> list[KindRow]:
+    """The API calls summed by request kind (ledger/kinds.py order: chat first)."""
+    from ...ledger.kinds import REQUEST_KINDS, UNIT_OF_KIND
+
+    groups: dict[str, KindRow] = {}
+    for r in rows:
+        if r.model is None:  # runs
+            continue
+        g = groups.get(r.kind)
+        if g is None:
+            g = groups[r.kind] = KindRow(kind=r.kind, unit=UNIT_OF_KIND.get(r.kind), **Quantities.zero().model_dump())
+        g.requests += r.requests
+        g.tokens += r.tokens
+        g.units += r.units
+        if r.footprint is not None:
+            _add_footprint(g, r)
+            g.unpriced_requests += r.unpriced_requests
+        elif not r.local:
+            g.unpriced_requests += r.requests
+    order = {k: i for i, k in enumerate(REQUEST_KINDS)}
+    return sorted(groups.values(), key=lambda k: (order.get(k.kind, len(order)), k.kind))
+
+
 def line_rows(rows: Iterable[InventoryRow]) -> list[LineRow]:
     groups: dict[tuple[str, str, str], LineRow] = {}
     for r in rows:
@@ -71,10 +103,7 @@ def line_rows(rows: Iterable[InventoryRow]) -> list[LineRow]:
         if line is None:
             line = groups[k] = LineRow(workload=k[0], month=k[1], method=k[2], **Quantities.zero().model_dump())
         if r.footprint is not None:
-            line.energy_kwh += r.footprint.energy_kwh
-            line.co2e_kg += r.footprint.co2e_kg
-            line.water_l += r.footprint.water_l
-            line.priced = True
+            _add_footprint(line, r)
         line.runs += r.runs
         line.requests += r.requests
         line.tokens += r.tokens

@@ -20,7 +20,7 @@ from ...footprint import Footprint, Range
 from ...gains.balance import Balance
 from ...inventory import Inventory, content_hash_text, load_inventory
 from ..period import Period
-from .breakdown import breakdown_rows, equivalences_of, line_rows, model_label, quantities_of, share_of
+from .breakdown import breakdown_rows, equivalences_of, kind_rows, line_rows, model_label, quantities_of, share_of
 from .ghg import datapoints_of, ghg_of
 from .provenance import (
     estimator_disagreements, factors_used, fallback_models, fallback_rows, method_notes, settings_in_force, sources_of, tool_version,
@@ -127,6 +127,7 @@ def report_from_inventory(
         ),
         by_zone=breakdown_rows(priced, lambda r: (r.zone or "WORLD", None, None), total_co2e),
         by_month=sorted(breakdown_rows(inventory.rows, lambda r: (r.month, None, None), total_co2e), key=lambda b: b.key),
+        by_kind=kind_rows(inventory.rows),
         lines=line_rows(inventory.rows),
         ghg=ghg,
         datapoints=datapoints_of(inventory.rows, ghg),

@@ -43,6 +43,8 @@ def unpriced_kinds(rows: list[InventoryRow]) -> list[UnpricedKind]:
     for r in rows:
         if r.fallbacks.kind_not_priced:
             found[r.fallbacks.kind_not_priced] = found.get(r.fallbacks.kind_not_priced, 0) + r.requests
+        elif r.unpriced_requests:  # part of a priced group: calls of its kind that came without units
+            found[r.kind] = found.get(r.kind, 0) + r.unpriced_requests
     return [UnpricedKind(kind=k, requests=n, share_of_requests=n / total if total else 0.0)
             for k, n in sorted(found.items())]
 

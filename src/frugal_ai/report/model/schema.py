@@ -76,6 +76,21 @@ class BreakdownRow(Quantities):
     share_co2e: float = 0.0
 
 
+class KindRow(Quantities):
+    """The API calls of one request kind (chat, embedding, image, transcription, speech): how many,
+    in what unit, and how many could not be priced."""
+
+    kind: str = Field(description="chat, embedding, image, transcription or speech (docs/capture.md).")
+    requests: int = 0
+    tokens: int = 0
+    units: float = Field(0.0, description="Images, seconds of audio or characters (Σ requests × units per request); "
+                         "0 for chat and embedding, counted in tokens.")
+    unit: str | None = Field(None, description="image, audio_second or character; None for chat and embedding.")
+    unpriced_requests: int = Field(0, description="Requests of this kind left unpriced (no units, or a model the "
+                                   "catalogue does not know); local calls are not among them.")
+    priced: bool = False
+
+
 class LineRow(Quantities):
     """One workload × month × method: the CSV's row."""
 
@@ -318,6 +333,7 @@ class Report(BaseModel):
     by_model: list[BreakdownRow]
     by_zone: list[BreakdownRow]
     by_month: list[BreakdownRow]
+    by_kind: list[KindRow] = Field(default_factory=list, description="API calls by request kind, chat first.")
     lines: list[LineRow]
     ghg: Ghg
     datapoints: list[Datapoint]
