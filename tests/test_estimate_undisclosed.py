@@ -9,9 +9,7 @@ that differs in one cell, so that only the rule under test can explain the diffe
 
 from __future__ import annotations
 
-import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,32 +17,21 @@ import pytest
 from frugal_ai.config import load_settings
 from frugal_ai.estimate import estimate_llm
 from frugal_ai.estimate._coefficients import Coefficients, build_coefficients
-from frugal_ai.factors import FactorSet, data_dir, factor_set
+from frugal_ai.factors import FactorSet, factor_set
+from test_estimate_serving import _copy_with
 
 # Per-token and per-second coefficients that the batch enters.
 BATCHED = ("it_kwh_per_generated_token", "embodied_kg_per_generated_token", "it_kwh_per_request_second", "embodied_kg_per_request_second")
 
 
-def _copy(tmp_path: Path, *, undisclosed_low: float | None = None, model: str | None = None, **cells: str) -> FactorSet:
+def _copy(tmp_path: Path, *, undisclosed_low: float | None = None, model: str = "", **cells: str) -> FactorSet:
     """The factor base with `undisclosed.batch_size`'s low and/or one models.csv row changed."""
-    target = tmp_path / "factors"
-    shutil.copytree(data_dir(), target)
+    target = _copy_with(tmp_path, model, **cells)
     if undisclosed_low is not None:
         path = target / "constants.toml"
         text, n = re.subn(r"(\[undisclosed\.batch_size\]\nlow = )\d+", rf"\g<1>{undisclosed_low:g}", path.read_text(encoding="utf-8"))
         assert n == 1
         path.write_text(text, encoding="utf-8")
-    if model is not None:
-        path = target / "models.csv"
-        rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
-        assert any(r["id"] == model for r in rows)
-        for row in rows:
-            if row["id"] == model:
-                row.update(cells)
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
     return factor_set(target)
 
 
