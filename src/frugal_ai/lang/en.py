@@ -395,6 +395,8 @@ MESSAGES: dict[str, str] = {
     "doctor.share.cpu.whole_machine": "the whole machine's CPU energy: no /proc to read the process's share from ({detail})",
     "doctor.share.ram.whole_machine": "the whole machine's RAM energy: no /proc",
     "doctor.share.gpu.whole_machine": "the whole machine's GPU energy: no /proc",
+    "doctor.share_reason.gpu_whole": "{gpus} GPU(s), no per-process utilisation from NVML",
+    "doctor.share_reason.failed": "{error}",
     "doctor.configuration": "Configuration",
     "doctor.ledger": "Ledger",
     "doctor.path": "path",

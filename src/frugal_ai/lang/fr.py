@@ -394,6 +394,8 @@ MESSAGES: dict[str, str] = {
     "doctor.share.cpu.whole_machine": "l'énergie CPU de toute la machine : pas de /proc où lire la part du processus ({detail})",
     "doctor.share.ram.whole_machine": "l'énergie RAM de toute la machine : pas de /proc",
     "doctor.share.gpu.whole_machine": "l'énergie GPU de toute la machine : pas de /proc",
+    "doctor.share_reason.gpu_whole": "{gpus} GPU, pas d'utilisation par processus dans NVML",
+    "doctor.share_reason.failed": "la mesure de la part n'a pas pu démarrer : {error}",
     "doctor.configuration": "Configuration",
     "doctor.ledger": "Registre",
     "doctor.path": "chemin",
