@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from frugal_ai.advise import HOURLY_NOT_ASSESSED, advise
+from frugal_ai.advise import HOURLY_NOT_ASSESSED, Advice, advise
+from frugal_ai.advise.local import IDLE_MIXED, IDLE_ONLY, IDLE_UNSPLIT
 from frugal_ai.cli import main
 from frugal_ai.config import load_settings
 from frugal_ai.demo.ledger_file import write_records
 from frugal_ai.estimate.measured import measured_energy_range, measured_footprint
 from frugal_ai.factors import factor_set
 from frugal_ai.inventory import load_inventory
+from frugal_ai.lang import Texts
 from frugal_ai.ledger.records import RunRecord, SessionRecord
+from frugal_ai.report.layout import assumption_text
 
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc).timestamp()
 FR = load_settings(env={}, overrides={"country": "FR"})
@@ -86,3 +89,48 @@ def test_advise_says_a_cleaner_hour_is_not_assessed_in_both_languages(tmp_path: 
     assert any(a["kind"] == "job_cleaner_zone" for a in data["advice"])
     table = CliRunner().invoke(main, ["advise", "--lang", "fr"], env=env, catch_exceptions=False).stdout
     assert "heure" in table and "Hypothèse" in table and "traitements" in table
+
+
+def split_session(sid: str, **kwh: float) -> SessionRecord:
+    """A session from schema 5 on: its time outside runs told apart (others, idle, the process's own)."""
+    return SessionRecord(id=sid, start=START - 60, end=START + 5 * 86400, zone="DE", method="rapl+ram_model",
+                         share_method="proc", **kwh)
+
+
+def idle_advice_priced_as(tmp_path: Path, sessions: list[SessionRecord], kwh: float) -> Advice:
+    """The idle-power advice of a ledger of German jobs and these sessions, checked to be `kwh` priced."""
+    path = tmp_path / "ledger.sqlite"
+    write_records(path, [*jobs("DE"), *sessions])
+    (a,) = [x for x in advise(load_inventory(path, settings=FR), FR) if x.kind == "idle_power"]
+    expected = measured_footprint(kwh, 0.0, 0.0, "unknown", "DEU", FR)
+    assert a.savings_co2e_kg.central == pytest.approx(expected.co2e_kg.central, rel=1e-9)
+    assert a.savings_energy_kwh.high == pytest.approx(expected.energy_kwh.high, rel=1e-9)
+    return a
+
+
+def test_idle_power_is_only_the_idle_part_where_sessions_recorded_the_split(tmp_path: Path) -> None:
+    """3.5 kWh outside runs, of which 2 kWh other programs' work and 0.3 kWh the process's own: 1.2 kWh idle."""
+    session = split_session("s1", cpu_kwh=9.0, ram_kwh=1.0, unattributed_cpu_kwh=3.0, unattributed_ram_kwh=0.5,
+                            others_cpu_kwh=2.0, idle_cpu_kwh=0.9, idle_ram_kwh=0.3)
+    a = idle_advice_priced_as(tmp_path, [session], 1.2)
+    assert "1.2 kWh of idle draw" in a.action and "other programs" not in a.action
+    assert a.assumption == IDLE_ONLY
+
+
+def test_idle_power_adds_older_sessions_outside_runs_labelled_as_possibly_other_work(tmp_path: Path) -> None:
+    """One session with the split (0.4 kWh idle of 1.5 kWh outside runs), one from before it (2 kWh outside runs)."""
+    new = split_session("s-new", cpu_kwh=4.0, unattributed_cpu_kwh=1.5, others_cpu_kwh=1.1, idle_cpu_kwh=0.4)
+    old = SessionRecord(id="s-old", start=START - 120, end=START + 86400, zone="DE", method="rapl+ram_model",
+                        cpu_kwh=5.0, unattributed_cpu_kwh=2.0)
+    a = idle_advice_priced_as(tmp_path, [new, old], 0.4 + 2.0)
+    assert "0.4 kWh of idle draw, plus 2 kWh" in a.action and a.assumption == IDLE_MIXED
+    fr = Texts("fr")
+    assert assumption_text(a, fr) == fr("rec.assumption.idle_power.mixed") != fr("rec.assumption.idle_power")
+
+
+def test_idle_power_of_sessions_without_the_split_keeps_all_outside_runs_and_says_so(tmp_path: Path) -> None:
+    session = SessionRecord(id="s1", start=START - 60, end=START + 5 * 86400, zone="DE", method="rapl+ram_model",
+                            cpu_kwh=9.0, ram_kwh=1.0, unattributed_cpu_kwh=3.0, unattributed_ram_kwh=0.5)
+    a = idle_advice_priced_as(tmp_path, [session], 3.5)
+    assert a.assumption == IDLE_UNSPLIT and "no idle/other-programs split" in a.assumption
+    assert assumption_text(a, Texts("fr")) == Texts("fr")("rec.assumption.idle_power")

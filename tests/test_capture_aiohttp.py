@@ -77,7 +77,8 @@ def test_litellm_acompletion_is_recorded_with_its_tokens(
     (row,) = ledger_rows(ledger_path)
     assert (row["provider"], row["model"], row["status"], row["http_status"]) == (provider, ledger_model, "ok", 200)
     assert _tokens(row) == tokens[stream]
-    assert not [w for w in seen if "frugal" in str(w.message).lower() or issubclass(w.category, ResourceWarning)]
+    ours = [w for w in seen if "frugal" in str(w.message).lower() or issubclass(w.category, ResourceWarning)]
+    assert not ours, [(w.category.__name__, str(w.message), w.filename, w.lineno) for w in ours]
 
 
 def test_litellm_acompletion_inside_track_links_to_the_run(

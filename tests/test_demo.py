@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRUGAL_AI_")}
     env.update({"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "FRUGAL_AI_LEDGER": str(real_ledger)})
     out = home / "demo-out"
-    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # The CLI as `frugal-ai demo` runs it, with every way out to the network refused and counted
     # (the demo is offline: DESIGN "no network call"); the count is printed at the very end of exit.
     code = NETWORK_GUARD + (
@@ -31,7 +31,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "from frugal_ai.cli import main\n"
         f"main(['demo', '--out', {str(out)!r}], prog_name='frugal-ai')\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=home, env=env, capture_output=True, text=True, timeout=120)
-    return {"proc": r, "out": out, "real_ledger": real_ledger, "home": home, "seconds": time.perf_counter() - t0}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the demo's process, waited for by run()
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"proc": r, "out": out, "real_ledger": real_ledger, "home": home, "cpu_s": cpu_s}
 
 
 NETWORK_GUARD = """
@@ -59,10 +61,12 @@ def test_demo_opens_no_network_connection(demo_run: dict[str, object]) -> None:
     assert "NETWORK ATTEMPTS []" in r.stderr, r.stderr  # type: ignore[attr-defined]
 
 
-def test_demo_succeeds_quickly_and_prints_the_summary_and_paths(demo_run: dict[str, object]) -> None:
+def test_demo_succeeds_with_bounded_work_and_prints_the_summary_and_paths(demo_run: dict[str, object]) -> None:
     r = demo_run["proc"]
     assert r.returncode == 0, r.stderr  # type: ignore[attr-defined]
-    assert demo_run["seconds"] < 60  # type: ignore[operator]
+    # Bounded work, not a speed target: the demo's own CPU time (what a busy machine does not
+    # inflate, unlike wall-clock time) stays under the minute the demo was promised in.
+    assert 0 < demo_run["cpu_s"] < 60, demo_run["cpu_s"]  # type: ignore[operator]
     out: Path = demo_run["out"]  # type: ignore[assignment]
     for name in ("report.html", "report.md", "report.json"):
         assert str(out / name) in r.stdout  # type: ignore[attr-defined]

@@ -96,3 +96,25 @@ def test_a_gpu_nvml_cannot_split_is_shown_whole_with_the_reason(monkeypatch: pyt
     assert why == "2 GPU(s), no per-process utilisation from NVML"
     monkeypatch.setattr(ps, "process_share", lambda: ps.ProcShare(gpu=ps.NvmlProcessShare(FakeNvml(1))))
     assert ps.share_in_force() == ("proc+nvml_process", "")
+
+
+def test_the_share_reasons_are_keys_said_in_each_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """share_found gives a key and its values; doctor says them in French, share_in_force in English."""
+    from frugal_ai.lang import texts
+    from frugal_ai.measure import process_share as ps
+    from test_measure_process_share import FakeNvml
+
+    monkeypatch.setattr(ps, "process_share", lambda: ps.ProcShare(gpu=ps.NvmlProcessShare(FakeNvml(3, supported=False))))
+    assert ps.share_found() == ("proc+gpu_whole", "gpu_whole", {"gpus": 3})
+
+    class Unstartable(ps.MachineShare):
+        def start(self) -> None:
+            raise OSError("no counters")
+
+    monkeypatch.setattr(ps, "process_share", Unstartable)
+    assert ps.share_found() == ("machine", "failed", {"error": "OSError: no counters"})
+    assert ps.share_in_force() == ("machine", "OSError: no counters")
+    table = CliRunner().invoke(main, ["doctor", "--lang", "fr"]).output
+    cpu_line = next(line for line in table.splitlines() if line.strip().startswith("CPU "))
+    said = texts("fr")("doctor.share_reason.failed", error="OSError: no counters")
+    assert said in cpu_line and "la part n'a pas pu démarrer" in said, cpu_line

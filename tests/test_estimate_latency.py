@@ -88,10 +88,11 @@ def test_disagreement_is_a_ratio_beyond_the_factor_either_way() -> None:
 
 def test_the_per_second_coefficients_follow_the_serving_set_up(plain) -> None:
     """gpt-4o-mini: one H100 in every scenario (models.csv 8-28B), so by hand from the data:
-    (700 W x D + 1/8 x 4,600 W x 0.5) / B, D 0.44-0.6-0.8 and B 128-64-32."""
+    (700 W x D + 1/8 x 4,600 W x 0.5) / B, D 0.44-0.6-0.8 and B 128-64-8 (its size and serving
+    are not published: undisclosed.batch_size, docs/methodology.md § 4.1)."""
     c = coefficients("gpt-4o-mini", "openai", settings=plain)
     assert c.gpus == (1, 1, 1)
-    expected = tuple((700 * d + 4600 * 0.5 / 8) / b / 3.6e6 for d, b in ((0.44, 128), (0.6, 64), (0.8, 32)))
+    expected = tuple((700 * d + 4600 * 0.5 / 8) / b / 3.6e6 for d, b in ((0.44, 128), (0.6, 64), (0.8, 8)))
     assert c.it_kwh_per_request_second == pytest.approx(expected, rel=1e-12)
     assert c.embodied_kg_per_request_second[0] < c.embodied_kg_per_request_second[1] < c.embodied_kg_per_request_second[2]
 

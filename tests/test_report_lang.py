@@ -191,9 +191,20 @@ def _cli_french_outputs(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-
 def test_french_command_line_has_no_english_words(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)  # no config file of the repository's
     outputs = _cli_french_outputs(tmp_path)
+    # doctor again on a machine with two MIG-like GPUs (NVML without per-process utilisation): the
+    # GPU share line gives its reason too (the fake NVML of the process-share tests)
+    from click.testing import CliRunner
+    from test_measure_process_share import FakeNvml
+
+    from frugal_ai.cli import main
+    from frugal_ai.measure import process_share as ps
+
+    monkeypatch.setattr(ps, "process_share", lambda: ps.ProcShare(gpu=ps.NvmlProcessShare(FakeNvml(2, supported=False))))
+    gpu_doctor = CliRunner().invoke(main, ["doctor", "--lang", "fr"], catch_exceptions=False).stdout
+    outputs["doctor (GPU without per-process use)"] = gpu_doctor
     for name, text in outputs.items():
         body = text
-        if name == "doctor":
+        if name.startswith("doctor"):
             # Every detail is ours and in French; only a library's own message (NVML's error, a
             # database's) is quoted as it came, after the words that say so.
             body = re.sub(r"message de la bibliothèque\s?:[^)\n]*", " ", text)
@@ -202,6 +213,8 @@ def test_french_command_line_has_no_english_words(tmp_path, monkeypatch) -> None
         hits = sorted({m.group(0) for m in _ENGLISH_ONLY.finditer(body)})
         lines = [ln for ln in body.splitlines() if _ENGLISH_ONLY.search(ln)][:5]
         assert not hits, (name, hits, lines)
+    gpu_line = next(line for line in gpu_doctor.splitlines() if line.strip().startswith("GPU "))
+    assert "tout le GPU est imputé" in gpu_line and "2 GPU, pas d'utilisation par processus" in gpu_line, gpu_line
     assert "cas d'usage" in outputs["gains check"] and "jamais déduites" in outputs["gains check"]
     assert "Registre" in outputs["doctor"] and "Mesure" in outputs["doctor"]
     assert "intercepté" in outputs["doctor"] and ("n'existe pas" in outputs["doctor"] or "lisible" in outputs["doctor"])

@@ -87,8 +87,9 @@ def _ecologits_gpu_j_per_token(total_b: float, active_b: float, batch: int) -> f
     return gpus * per_gpu_kwh * 3.6e6
 
 
-def _text(settings, label, source, model, n_in, n_out, published_wh, *, modelled, eco=None, kind="text", reasoning=None) -> Row:  # type: ignore[no-untyped-def]
-    workload = Workload(n_in, n_out, reasoning)  # None: the documented default effort for reasoning models
+def _text(settings, label, source, model, n_in, n_out, published_wh, *, modelled, eco=None, kind="text", reasoning=None, effort=None) -> Row:  # type: ignore[no-untyped-def]
+    # reasoning None: the documented default effort for reasoning models; effort: that profile
+    workload = Workload(n_in, n_out, None if effort else reasoning, reasoning_effort=effort)
     fp = estimate_models([model], workload, settings=settings)[0].footprint
     e = fp.energy_kwh
     eco_wh = _ecologits_wh(*eco, n_out) if eco else None
@@ -104,6 +105,23 @@ HOW_HUNGRY_TIMED = (
     ("gpt-5-mini", 14.73, 81, 2.340),  # reasoning effort medium
     ("o4-mini", 26.74, 122, 3.649),  # reasoning effort high
 )
+
+
+# The same snapshot's token-free per-query figures (short prompt, 100 in / 300 out) for the small
+# closed models whose size, hardware and batching are all unknown (issue 13): its set-up puts
+# gpt-4o-mini on DGX A100 (4 GPUs, batch 8) and Claude 3.5 Haiku on DGX H100 (8 GPUs, batch 8).
+HOW_HUNGRY_SMALL_CLOSED = (
+    ("gpt-4o-mini", "text", None, 0.577),
+    ("claude-3-5-haiku", "text", None, 0.975),
+    ("o4-mini", "reasoning", "high", 3.649),  # the snapshot's o4-mini (high)
+)
+
+
+def _small_closed(settings) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Our token-based estimate of How Hungry is AI's figures for the small closed models."""
+    return [_text(settings, f"How Hungry is AI (2025-10-26): {model}{f' ({effort} effort)' if effort else ''} short (100 in / 300 out)",
+                  "jegham-2025-code", model, 100, 300, published_wh, modelled=True, kind=kind, effort=effort)
+            for model, kind, effort, published_wh in HOW_HUNGRY_SMALL_CLOSED]
 
 
 def _time_based(settings) -> list[Row]:  # type: ignore[no-untyped-def]
@@ -243,6 +261,7 @@ def rows() -> list[Row]:
               modelled=True, kind="reasoning"),
         _text(settings, "How Hungry is AI: o3 long (10k / 1.5k, default effort)", "jegham-2025", "o3", 10_000, 1500, 33.0, modelled=True,
               kind="reasoning"),
+        *_small_closed(settings),
         _onsite_water(settings, "OpenAI: water per average query", "openai-altman-2025", "gpt-4o", 0, 500, 0.32),
         _onsite_water(settings, "Google: on-site water per median prompt", "google-gemini-2025", "gemini-2.5-flash", 400, 300, 0.26),
     ]

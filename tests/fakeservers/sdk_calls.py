@@ -114,19 +114,26 @@ def google_chat(base: str, *, stream: bool, use_async: bool, key: str = "AIza-te
     from google import genai
     from google.genai import types
 
+    # Closed when done, as a user should: an open client's aiohttp session and sockets are
+    # left to the garbage collector, whose "unclosed transport" ResourceWarning then surfaces
+    # in whatever test happens to run when it collects them.
     client = genai.Client(api_key=key, http_options=types.HttpOptions(base_url=base, headers=headers or {}))
     if not use_async:
-        if not stream:
-            return client.models.generate_content(model=model, contents=prompt).text or ""
-        return "".join(c.text or "" for c in client.models.generate_content_stream(model=model, contents=prompt))
+        with client:
+            if not stream:
+                return client.models.generate_content(model=model, contents=prompt).text or ""
+            return "".join(c.text or "" for c in client.models.generate_content_stream(model=model, contents=prompt))
 
     async def main() -> str:
-        if not stream:
-            return (await client.aio.models.generate_content(model=model, contents=prompt)).text or ""
-        parts = []
-        async for c in await client.aio.models.generate_content_stream(model=model, contents=prompt):
-            parts.append(c.text or "")
-        return "".join(parts)
+        try:
+            if not stream:
+                return (await client.aio.models.generate_content(model=model, contents=prompt)).text or ""
+            parts = []
+            async for c in await client.aio.models.generate_content_stream(model=model, contents=prompt):
+                parts.append(c.text or "")
+            return "".join(parts)
+        finally:
+            await client.aio.aclose()
 
     return _run(main())
 
@@ -141,25 +148,25 @@ def cohere_chat(base: str, *, stream: bool, use_async: bool, key: str = "co-test
     opts: dict[str, Any] = {"api_key": key, "base_url": base}
     request_options = {"additional_headers": headers, "max_retries": 0} if headers else {"max_retries": 0}
     if not use_async:
-        client = cohere.ClientV2(**opts)
-        if not stream:
-            return client.chat(model=model, messages=messages, request_options=request_options).message.content[0].text
-        return "".join(
-            e.delta.message.content.text
-            for e in client.chat_stream(model=model, messages=messages, request_options=request_options)
-            if e.type == "content-delta"
-        )
+        with cohere.ClientV2(**opts) as client:  # closed: see google_chat
+            if not stream:
+                return client.chat(model=model, messages=messages, request_options=request_options).message.content[0].text
+            return "".join(
+                e.delta.message.content.text
+                for e in client.chat_stream(model=model, messages=messages, request_options=request_options)
+                if e.type == "content-delta"
+            )
 
     async def main() -> str:
-        client = cohere.AsyncClientV2(**opts)
-        if not stream:
-            res = await client.chat(model=model, messages=messages, request_options=request_options)
-            return res.message.content[0].text
-        parts = []
-        async for e in client.chat_stream(model=model, messages=messages, request_options=request_options):
-            if e.type == "content-delta":
-                parts.append(e.delta.message.content.text)
-        return "".join(parts)
+        async with cohere.AsyncClientV2(**opts) as client:
+            if not stream:
+                res = await client.chat(model=model, messages=messages, request_options=request_options)
+                return res.message.content[0].text
+            parts = []
+            async for e in client.chat_stream(model=model, messages=messages, request_options=request_options):
+                if e.type == "content-delta":
+                    parts.append(e.delta.message.content.text)
+            return "".join(parts)
 
     return _run(main())
 
@@ -174,19 +181,19 @@ def ollama_chat(base: str, *, stream: bool, use_async: bool, key: str | None = N
         hdrs["Authorization"] = f"Bearer {key}"
     messages = [{"role": "user", "content": prompt}]
     if not use_async:
-        client = ollama.Client(host=base, headers=hdrs)
-        if not stream:
-            return client.chat(model=model, messages=messages).message.content or ""
-        return "".join(p.message.content or "" for p in client.chat(model=model, messages=messages, stream=True))
+        with ollama.Client(host=base, headers=hdrs) as client:  # closed: see google_chat
+            if not stream:
+                return client.chat(model=model, messages=messages).message.content or ""
+            return "".join(p.message.content or "" for p in client.chat(model=model, messages=messages, stream=True))
 
     async def main() -> str:
-        client = ollama.AsyncClient(host=base, headers=hdrs)
-        if not stream:
-            return (await client.chat(model=model, messages=messages)).message.content or ""
-        parts = []
-        async for p in await client.chat(model=model, messages=messages, stream=True):
-            parts.append(p.message.content or "")
-        return "".join(parts)
+        async with ollama.AsyncClient(host=base, headers=hdrs) as client:
+            if not stream:
+                return (await client.chat(model=model, messages=messages)).message.content or ""
+            parts = []
+            async for p in await client.chat(model=model, messages=messages, stream=True):
+                parts.append(p.message.content or "")
+            return "".join(parts)
 
     return _run(main())
 

@@ -12,9 +12,12 @@ The places are the data centres of the factor base (datacenters.csv), where comp
 rented. A cleaner *hour* is not assessed: the factor base holds a yearly average per zone
 (`HOURLY_NOT_ASSESSED`); hourly grid data is a later step.
 
-Idle power: the energy the tracker measured while no run was active (`Inventory.unattributed_kwh`,
-which also holds other programs' work until sessions store the idle part on its own), priced
-like a measured run of unknown method, in the zone the runs were measured in.
+Idle power: the machines' idle draw, priced like a measured run of unknown method, in the zone
+the runs were measured in. Sessions that recorded the split (`Inventory.machine_split`, schema 5)
+give their idle part alone (`idle_kwh`: not other programs' work, not the tracked processes' own
+time outside runs); sessions from before the split give all they measured outside every run
+(`Inventory.unattributed_kwh` less the split sessions' part), which may hold other programs'
+work: the advice says which kind it holds (`IDLE_ASSUMPTIONS`).
 """
 
 from __future__ import annotations
@@ -98,8 +101,33 @@ def _cleaner_zone(workload: str, zone: str | None, current: Footprint, settings:
     )
 
 
+IDLE_ONLY = ("The sessions told the machine's idle draw apart from other programs' work: this idle draw "
+             "stops when the machine is off or asleep.")
+IDLE_UNSPLIT = ("The sessions recorded no idle/other-programs split (from before it): all the energy measured outside "
+                "every run is assumed to be idle draw that stops when the machine is off or asleep; part of it may be "
+                "other programs' work, which the saving would then not include.")
+IDLE_MIXED = ("Idle draw as the sessions that recorded the split told it apart, plus everything measured outside every "
+              "run by older sessions without the split, assumed idle too: that part may hold other programs' work, "
+              "which the saving would then not include.")
+IDLE_ASSUMPTIONS = {IDLE_ONLY: "idle_power.split", IDLE_UNSPLIT: "idle_power", IDLE_MIXED: "idle_power.mixed"}
+"""Each idle-power assumption and the suffix of its `rec.assumption.*` text in the languages."""
+
+
+def idle_energy_kwh(inventory: "Inventory") -> tuple[float, float]:
+    """(idle kWh from sessions that recorded the split, kWh measured outside every run by sessions
+    that did not): the second may hold other programs' work."""
+    split = inventory.machine_split
+    if split is None:
+        return 0.0, inventory.unattributed_kwh
+    split_outside = split.process_outside_runs_kwh + split.others_kwh + split.idle_kwh
+    unsplit = inventory.unattributed_kwh - split_outside
+    # float sums of the same columns: a remainder within rounding is no older session at all
+    return split.idle_kwh, unsplit if unsplit > 1e-9 * max(1.0, inventory.unattributed_kwh) else 0.0
+
+
 def _idle_power(inventory: "Inventory", settings: "Settings", factors: Any, total: float) -> Advice | None:
-    kwh = inventory.unattributed_kwh
+    idle_kwh, unsplit_kwh = idle_energy_kwh(inventory)
+    kwh = idle_kwh + unsplit_kwh
     if kwh <= 0:
         return None
     from ..estimate.measured import measured_footprint
@@ -108,13 +136,25 @@ def _idle_power(inventory: "Inventory", settings: "Settings", factors: Any, tota
     zone = next(iter(zones)) if len(zones) == 1 else settings.country
     current = measured_footprint(kwh, 0.0, 0.0, "unknown", zone, settings)
     none = Footprint.from_parts(Impacts.zero(), Impacts.zero(), "measured", [])
+    if not unsplit_kwh:
+        what, basis, assumption = (
+            f"{kwh:.3g} kWh of idle draw were measured outside every run in the period.",
+            "The idle part of the machine energy the sessions measured (not other programs' work)", IDLE_ONLY)
+    elif not idle_kwh:
+        what, basis, assumption = (
+            f"{kwh:.3g} kWh were measured outside every run in the period.",
+            "The energy the tracker measured while no run was active (sessions' unattributed energy, from sessions "
+            "that recorded no idle/other-programs split)", IDLE_UNSPLIT)
+    else:
+        what, basis, assumption = (
+            f"{idle_kwh:.3g} kWh of idle draw, plus {unsplit_kwh:.3g} kWh measured outside every run by sessions "
+            "without the idle/other-programs split, in the period.",
+            "The idle part of the machine energy of the sessions that recorded the split, plus all the energy "
+            "measured outside every run by the sessions that did not", IDLE_MIXED)
     return advice_of(
         "idle_power",
-        "Switch off or suspend the measured machines when no job runs: "
-        f"{kwh:.3g} kWh were measured outside every run in the period.",
+        "Switch off or suspend the measured machines when no job runs: " + what,
         current, none, total, workload="", provider=None, zone=zone, alternative=Alternative(zone=zone),
-        basis=("The energy the tracker measured while no run was active (sessions' unattributed energy), priced "
-               "with the on-premises PUE and the zone of the runs, with the widest measurement range."),
-        assumption=("All of it is assumed to be idle draw that stops when the machine is off or asleep; part of it "
-                    "may be other programs' work, which the saving would then not include."),
+        basis=basis + ", priced with the on-premises PUE and the zone of the runs, with the widest measurement range.",
+        assumption=assumption,
     )

@@ -183,6 +183,7 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
 
     fallback = [m for m in component_methods(caps.method).values() if m in ("cpu_load", "tdp_fallback", "ram_model")]
     nvml_detail = _reason(t, f"doctor.nvml_reason.{caps.nvml_reason}", caps.nvml_values, caps.nvml_detail)
+    share_detail = _reason(t, f"doctor.share_reason.{caps.share_reason}", caps.share_values, caps.share_detail)
     rows = [
         (t("doctor.measurement"), ""),
         ("  " + t("doctor.rapl"), yes(caps.rapl) + _reason(t, f"doctor.rapl_reason.{caps.rapl_reason}",
@@ -194,7 +195,7 @@ def _print_table(caps: Any, config: dict[str, Any], ledger: dict[str, Any], capt
         ("  " + t("doctor.cpu_model"), caps.cpu_model or t("doctor.unknown")),
         ("  " + t("doctor.share"), caps.share_method),
         *[("    " + t(f"doctor.share_{component}"),
-           t(f"doctor.share.{component}.{how}", detail=caps.share_detail or nvml_detail))
+           t(f"doctor.share.{component}.{how}", detail=share_detail or nvml_detail))
           for component, how in caps.share_methods.items()],
         (t("doctor.configuration"), ""),
     ]

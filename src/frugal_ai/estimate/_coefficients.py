@@ -83,6 +83,13 @@ def _bits(model: LlmModel, default: Constant, from_name: float | None) -> Triple
     return _bounds(default.range)
 
 
+def serving_batch(fs: FactorSet, undisclosed: bool) -> Constant:
+    """The batch of data-centre serving: `undisclosed.batch_size` (down to the light batching of
+    How Hungry is AI? at the high bound) for a model whose size and serving are not published,
+    else `llm.batch_size`. docs/methodology.md § 4.1."""
+    return fs.constant("undisclosed.batch_size" if undisclosed else "llm.batch_size")
+
+
 DECODE_FIT = ("log_coef_j", "active_exponent", "weights_exponent", "bits_exponent", "batch_exponent", "batch_log_curvature")
 
 
@@ -188,7 +195,14 @@ def build_coefficients(
     )
     local, pue, wue, electricity = where.local, where.pue, where.wue, where.electricity
     warnings = list(where.warnings)
-    if model.params_estimated:
+    undisclosed = model.params_estimated and not local
+    if undisclosed:
+        smallest = serving_batch(fs, True).low
+        warnings.append(
+            f"parameters and serving set-up of {model.id} are not published: estimated as a range "
+            f"(the high bound assumes batches as small as {smallest:g})"
+        )
+    elif model.params_estimated:
         warnings.append(f"parameters of {model.id} are not published: estimated as a range")
 
     if local:
@@ -213,7 +227,7 @@ def build_coefficients(
     width_coef, width_exp = float(c("llm.attention_width_coef")), float(c("llm.attention_width_exponent"))
     reference_bits = float(c("serving.reference_weight_bits"))
     mfu = c("llm.prefill_mfu")
-    batch = c("local.batch_size") if local else c("llm.batch_size")
+    batch = c("local.batch_size") if local else serving_batch(fs, undisclosed)
     bits_range = _bits(model, c("local.weight_bits") if local else c("llm.weight_bits"), name_weight_bits)
 
     # Parameter values of the (low, central, high) footprint scenarios.

@@ -34,6 +34,8 @@ class Capabilities:
     share_method: str = "machine"
     share_methods: dict[str, str] = field(default_factory=dict)
     share_detail: str = ""
+    share_reason: str = ""  # the detail's key: '', gpu_whole or failed (process_share.share_found)
+    share_values: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,9 +97,10 @@ def detect(settings: Any) -> Capabilities:
                         gpus=gpus, nvml_detail=en(f"doctor.nvml_reason.{nvml_reason}", **nvml_values),
                         rapl_reason=rapl_reason, rapl_values=rapl_values, nvml_reason=nvml_reason,
                         nvml_values=nvml_values)
-    from .process_share import share_in_force, share_methods
+    from .process_share import share_found, share_methods
 
-    caps.share_method, caps.share_detail = share_in_force()
+    caps.share_method, caps.share_reason, caps.share_values = share_found()
+    caps.share_detail = en(f"doctor.share_reason.{caps.share_reason}", **caps.share_values) if caps.share_reason else ""
     caps.share_methods = share_methods(caps.share_method)
     try:
         from .codecarbon_source import detect as detect_hardware

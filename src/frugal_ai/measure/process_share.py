@@ -328,7 +328,17 @@ class NvmlProcessShare:
 def share_in_force() -> tuple[str, str]:
     """(method, why) of the share this machine gives a tracked process, found as the meter finds
     it (`frugal-ai doctor`): the share is made and started, its `method` read; `why` says what
-    decided the GPU's part ("" where nothing needs saying)."""
+    decided the GPU's part ("" where nothing needs saying), in English (`share_found` gives its key)."""
+    from ..lang import texts
+
+    method, reason, values = share_found()
+    return method, texts("en")(f"doctor.share_reason.{reason}", **values) if reason else ""
+
+
+def share_found() -> tuple[str, str, dict[str, Any]]:
+    """(method, reason key, its values) of the share in force: reason '' where nothing needs
+    saying, `gpu_whole` (values: gpus) where NVML gives no per-process utilisation, `failed`
+    (values: error) where the share could not start. `doctor` says the reason in its language."""
     import warnings
 
     from ..ledger.notice import FrugalAIWarning
@@ -339,11 +349,11 @@ def share_in_force() -> tuple[str, str]:
     try:
         share.start()
     except Exception as e:
-        return "machine", f"{type(e).__name__}: {e}"
+        return "machine", "failed", {"error": f"{type(e).__name__}: {e}"}
     gpu = share.gpu if isinstance(share, ProcShare) else None
     if share.method == "proc+gpu_whole" and gpu is not None:
-        return share.method, f"{gpu.device_count} GPU(s), no per-process utilisation from NVML"
-    return share.method, ""
+        return share.method, "gpu_whole", {"gpus": gpu.device_count}
+    return share.method, "", {}
 
 
 def process_share() -> ProcessShare:

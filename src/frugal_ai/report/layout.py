@@ -350,7 +350,9 @@ def action_text(r: Any, t: Texts) -> str:
 
 def assumption_text(r: Any, t: Texts) -> str:
     """What a recommended action's saving rests on, in `t`'s words (advise's own sentence when no translation)."""
-    key = f"rec.assumption.{r.kind}"
+    from ..advise.local import IDLE_ASSUMPTIONS
+
+    key = f"rec.assumption.{IDLE_ASSUMPTIONS.get(r.assumption, r.kind)}"
     return t(key) if t.has(key) else t.value(r.assumption or "—")
 
 
