@@ -266,3 +266,18 @@ def test_the_measured_section_shows_the_machine_energy_not_charged_to_runs(env: 
         assert any(label in line and f"| {value} |" in line for line in md.splitlines()), (label, value)
     code, md_fr, _ = run("--period", "2026-Q3", "--format", "md", "--lang", "fr")
     assert "Énergie de la machine mesurée par les compteurs" in md_fr and "dont autres processus" in md_fr
+
+
+def test_no_progress_bar_on_a_stderr_that_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                            env: dict[str, str]) -> None:
+    """A redirected stderr gets the error alone, however long the report took before failing
+    (the bar is drawn at once here: a loaded machine used to slip it into the one-line error)."""
+    import functools
+
+    from frugal_ai.report import progress
+
+    monkeypatch.setattr(progress, "ProgressBar", functools.partial(progress.ProgressBar, delay_s=0, interval_s=0.001))
+    gains = tmp_path / "gains.toml"
+    gains.write_text("[[use_case]]\nname = 1\n", encoding="utf-8")
+    code, _, err = run("--period", "2026-Q3", "--gains", str(gains))
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "\r" not in err, err

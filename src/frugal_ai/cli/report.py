@@ -47,7 +47,7 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
     lang = resolved_lang(lang)
     the_period = resolve_period(period, since, until)
     settings = settings_in_force({"ledger": ledger_path}, recheck=True)
-    with ProgressBar(sys.stderr) as bar:
+    with ProgressBar(sys.stderr, enabled=_is_terminal(sys.stderr)) as bar:
         model = build_report(settings.ledger, the_period, settings=settings, gains_path=gains_path,
                              progress=bar)
         text = render_output(model, the_format, lang, table=table,
@@ -57,3 +57,11 @@ def report(since: str | None, until: str | None, period: str | None, fmt: str | 
         click.echo(f"wrote {out_path}", err=True)
     else:
         click.echo(text, nl=False)  # bytes (pdf, xlsx) go to the binary stream as they are
+
+
+def _is_terminal(stream: object) -> bool:
+    """Whether a progress bar may be drawn on `stream`: a terminal, not a pipe or a file."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except Exception:  # a replaced or closed stream
+        return False

@@ -1,7 +1,9 @@
 """A progress bar on stderr that shows itself only when the work takes more than a second.
 
 Call the bar with `(stage, fraction)` as work advances; a background thread draws it once
-`delay_s` has passed, so quick reports print nothing extra. `close()` erases it.
+`delay_s` has passed, so quick reports print nothing extra. `close()` erases it. A bar that
+is not `enabled` (the command line's stderr is not a terminal: a pipe, a log file, a test
+runner) draws nothing, so a redirected error stays one clean line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ _SPIN = "|/-\\"
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO | None = None, delay_s: float = 1.0, width: int = 28, interval_s: float = 0.1) -> None:
+    def __init__(self, stream: TextIO | None = None, delay_s: float = 1.0, width: int = 28, interval_s: float = 0.1,
+                 enabled: bool = True) -> None:
         self.stream = stream or sys.stderr
         self.delay_s = delay_s
         self.width = width
@@ -26,7 +29,8 @@ class ProgressBar:
         self._start = time.monotonic()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="frugal-ai-progress", daemon=True)
-        self._thread.start()
+        if enabled:
+            self._thread.start()
 
     def __call__(self, stage: str, fraction: float) -> None:
         self.stage, self.fraction = stage, min(max(fraction, 0.0), 1.0)
@@ -53,7 +57,8 @@ class ProgressBar:
 
     def close(self) -> None:
         self._done.set()
-        self._thread.join(timeout=1.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=1.0)
         if self.shown:
             try:
                 self.stream.write("\r" + " " * (self.width + 40) + "\r")
