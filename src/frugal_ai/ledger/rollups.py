@@ -43,11 +43,14 @@ from .bounds import MAX_TOKENS_PER_REQUEST
 SECONDS_PER_DAY = 86_400
 
 
-def day_of_sql(r: str) -> str:
+def day_of_sql(r: str, dialect: str = "sqlite") -> str:
     """The UTC day number of `{r}.start`: floor(start / 86400), exact (the division may round
-    up to the next integer just before midnight; the comparison puts such a row back)."""
-    q = f"CAST({r}.start / {SECONDS_PER_DAY} AS INTEGER)"
-    return f"({q} - ({q} * {SECONDS_PER_DAY} > {r}.start))"
+    up to the next integer just before midnight; the comparison puts such a row back).
+    `dialect` "postgresql": PostgreSQL's CAST of a float to an integer rounds, so it floors
+    first (SQLite's truncates; SQLite may lack floor())."""
+    q = (f"CAST(floor({r}.start / {SECONDS_PER_DAY}) AS BIGINT)" if dialect == "postgresql"
+         else f"CAST({r}.start / {SECONDS_PER_DAY} AS INTEGER)")
+    return f"({q} - CASE WHEN {q} * {SECONDS_PER_DAY} > {r}.start THEN 1 ELSE 0 END)"
 
 
 def plausible_sql(r: str) -> str:
@@ -61,8 +64,8 @@ def plausible_sql(r: str) -> str:
 # rollups are rebuilt from them after every migration).
 CALL_KEYS: tuple[tuple[str, str], ...] = (
     ("day", "{day}"),
-    ("named", "({r}.name IS NOT NULL)"),          # 0: a call outside any run (workload NO_WORKLOAD)
-    ("workload", "ifnull({r}.name, '')"),
+    ("named", "CASE WHEN {r}.name IS NOT NULL THEN 1 ELSE 0 END"),          # 0: a call outside any run (workload NO_WORKLOAD)
+    ("workload", "coalesce({r}.name, '')"),
     ("project", "{r}.project"),
     ("provider", "{r}.provider"),
     ("model", "{r}.model"),
@@ -73,7 +76,7 @@ CALL_KEYS: tuple[tuple[str, str], ...] = (
     ("image_size", "{r}.image_size"),
     ("image_quality", "{r}.image_quality"),
     # A call the time-based cross-check prices too (query.TIMED): a latency, and not failed.
-    ("timed", "({r}.latency_s IS NOT NULL AND {r}.latency_s > 0 AND {r}.status <> 'failed')"),
+    ("timed", "CASE WHEN {r}.latency_s IS NOT NULL AND {r}.latency_s > 0 AND {r}.status <> 'failed' THEN 1 ELSE 0 END"),
 )
 CALL_SUMS: tuple[tuple[str, str], ...] = (
     ("rows", "1"),
@@ -84,20 +87,21 @@ CALL_SUMS: tuple[tuple[str, str], ...] = (
     ("reasoning_tokens", "{r}.requests * {r}.reasoning_tokens"),
     ("units", "{r}.requests * {r}.units"),                # images, audio seconds, characters
     ("input_output_tokens", "{r}.requests * {r}.input_tokens * {r}.output_tokens"),
-    ("latency_s", "{r}.requests * ifnull({r}.latency_s, 0.0)"),
-    ("failed", "{r}.requests * ({r}.status = 'failed')"),
+    ("latency_s", "{r}.requests * coalesce({r}.latency_s, 0.0)"),
+    ("failed", "{r}.requests * CASE WHEN {r}.status = 'failed' THEN 1 ELSE 0 END"),
     ("failed_tokenless",
-     "{r}.requests * ({r}.status = 'failed' AND {r}.input_tokens + {r}.output_tokens + {r}.reasoning_tokens = 0)"),
+     "{r}.requests * CASE WHEN {r}.status = 'failed' AND {r}.input_tokens + {r}.output_tokens + {r}.reasoning_tokens = 0 "
+     "THEN 1 ELSE 0 END"),
     # Requests of a kind priced by its units that succeeded without units or tokens (query._UNITLESS).
-    ("unitless", "{r}.requests * ({r}.kind IN ('image', 'transcription', 'speech') AND {r}.units = 0 "
-                 "AND {r}.input_tokens = 0 AND {r}.status <> 'failed')"),
+    ("unitless", "{r}.requests * CASE WHEN {r}.kind IN ('image', 'transcription', 'speech') AND {r}.units = 0 "
+                 "AND {r}.input_tokens = 0 AND {r}.status <> 'failed' THEN 1 ELSE 0 END"),
 )
 RUN_KEYS: tuple[tuple[str, str], ...] = (
     ("day", "{day}"),
     ("workload", "{r}.name"),
     ("project", "{r}.project"),
     ("host", "{r}.host"),
-    ("zone", "ifnull({r}.zone, '')"),             # '' : no zone recorded
+    ("zone", "coalesce({r}.zone, '')"),           # '' : no zone recorded
     ("method", "{r}.method"),
     ("counted", "{counted}"),
 )
@@ -109,13 +113,13 @@ RUN_SUMS: tuple[tuple[str, str], ...] = (
     ("cpu_cov_kwh", "{r}.cpu_kwh * {r}.coverage"),
     ("gpu_cov_kwh", "{r}.gpu_kwh * {r}.coverage"),
     ("ram_cov_kwh", "{r}.ram_kwh * {r}.coverage"),
-    ("extrapolated_runs", "({r}.coverage < 1.0)"),
+    ("extrapolated_runs", "CASE WHEN {r}.coverage < 1.0 THEN 1 ELSE 0 END"),
 )
 SESSION_KEYS: tuple[tuple[str, str], ...] = (
     ("day", "{day}"),
     ("project", "{r}.project"),
     ("host", "{r}.host"),
-    ("zone", "ifnull({r}.zone, '')"),
+    ("zone", "coalesce({r}.zone, '')"),
     ("method", "{r}.method"),
 )
 SESSION_SUMS: tuple[tuple[str, str], ...] = (
@@ -145,8 +149,8 @@ _ROLLUPS = {
 def _counted_sql(r: str) -> str:
     """Whether a run is one a total adds: top-level, or its parent is not in the ledger
     (energies are inclusive: a nested run's energy is in its parent's)."""
-    return (f"({r}.parent_id IS NULL OR ({r}.parent_id <> {r}.id AND NOT EXISTS "
-            f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id)))")
+    return (f"CASE WHEN {r}.parent_id IS NULL OR ({r}.parent_id <> {r}.id AND NOT EXISTS "
+            f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id)) THEN 1 ELSE 0 END")
 
 
 def _expr(template: str, r: str, counted: str | None = None) -> str:
