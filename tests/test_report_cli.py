@@ -268,6 +268,32 @@ def test_the_measured_section_shows_the_machine_energy_not_charged_to_runs(env: 
     assert "Énergie de la machine mesurée par les compteurs" in md_fr and "dont autres processus" in md_fr
 
 
+def test_web_workers_tracked_at_once_count_their_machine_once(env: dict[str, str]) -> None:
+    """Four workers of one web service, each tracked, each measured the whole machine over the
+    same three hours: the report's machine energy is one machine's, not four, and the energy
+    measured outside runs drops what the four counted more than once."""
+    from frugal_ai.demo.ledger_file import write_records
+    from frugal_ai.ledger.records import SessionRecord
+    from golden.fixed_ledger import ts
+
+    start, end = ts(2026, 7, 6, 9), ts(2026, 7, 6, 12)
+    # Each: 1.0 kWh of CPU, 0.1 on its own requests, 0.3 the three others' requests, 0.6 idle.
+    workers = [SessionRecord(id=f"w{i}", start=start, end=end, host="web1", pid=100 + i, method="rapl", cpu_kwh=1.0,
+                             unattributed_cpu_kwh=0.9, others_cpu_kwh=0.3, idle_cpu_kwh=0.6, share_method="proc")
+               for i in range(4)]
+    write_records(env["FRUGAL_AI_LEDGER"], workers)
+    code, out, _ = run("--period", "2026-Q3", "--format", "json")
+    assert code == 0
+    methodology = json.loads(out)["methodology"]
+    split = methodology["machine_split"]
+    assert split["sessions"] == 4
+    assert split["machine_kwh"] == pytest.approx(1.0)  # summed over the four: 4.0
+    assert (split["runs_kwh"], split["others_kwh"], split["idle_kwh"]) == pytest.approx((0.4, 0.0, 0.6))
+    assert split["overlap_kwh"] == pytest.approx(3.0)
+    assert methodology["unattributed_kwh"] == pytest.approx(0.6)  # summed over the four: 3.6
+    jsonschema.validate(json.loads(out), json.loads(run("--schema")[1]))
+
+
 def test_no_progress_bar_on_a_stderr_that_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                                             env: dict[str, str]) -> None:
     """A redirected stderr gets the error alone, however long the report took before failing

@@ -79,6 +79,8 @@ def read_ledger_rows(path: Path, sel: Selection, *, with_hash: bool,
         unattributed = unattributed_kwh(conn, sel) if not sel.workloads else 0.0
         rejected = rejected_counts(conn, sel) if not sel.workloads else {}
         split = machine_split(conn, sel) if not sel.workloads else None
+        if split is not None:  # concurrent sessions' energy counted once (ledger/overlap.py)
+            unattributed = max(0.0, unattributed - split["overlap_kwh"])
         if hasher is not None:
             digest = hasher.result()
         elif with_hash:  # a missing ledger: the hash of nothing

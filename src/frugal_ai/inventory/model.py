@@ -30,11 +30,14 @@ class MachineSplit(BaseModel):
     processes' own time outside runs + other processes + idle: only the runs are in the totals."""
 
     sessions: int = Field(description="Tracker sessions that recorded the split.")
-    machine_kwh: float = Field(description="What they measured of the machine, each over its own life.")
+    machine_kwh: float = Field(description="What they measured of the machine; sessions of one host that ran at once "
+                                           "count it once.")
     runs_kwh: float = Field(description="Charged to runs (in the totals; extrapolated energy apart).")
     process_outside_runs_kwh: float = Field(description="The tracked processes' own share while no run of theirs was open.")
-    others_kwh: float = Field(description="Other processes' share (tracked processes running at once count one another).")
+    others_kwh: float = Field(description="Other processes' share: programs no tracker ran in.")
     idle_kwh: float = Field(description="Nobody's: idle CPU time, memory not in use.")
+    overlap_kwh: float = Field(0.0, description="Machine energy that sessions running at once on one host each measured: "
+                                                "counted once here, and taken off the energy measured outside runs.")
 
 
 class InventoryRow(BaseModel):

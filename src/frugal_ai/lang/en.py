@@ -173,7 +173,7 @@ MESSAGES: dict[str, str] = {
     "quality.machine_process_outside_runs": "of which tracked processes between their runs",
     "quality.machine_others": "of which other processes on the machine",
     "quality.machine_idle": "of which idle (idle CPU time, memory not in use)",
-    "quality.machine_note": "Each tracked process measures the whole machine and keeps only its own share (its CPU time, resident memory and, where NVML tells processes apart, GPU use): other processes' and idle energy are shown apart and never charged to runs. Processes tracked at the same time on one machine each measure it, so each counts the others among the other processes.",
+    "quality.machine_note": "Each tracked process measures the whole machine and keeps only its own share (its CPU time, resident memory and, where NVML tells processes apart, GPU use): other processes' and idle energy are shown apart and never charged to runs. Processes tracked at the same time on one machine each measure it: their sessions are counted once (the machine energy of the longest-lived one, over the span they cover together), and the energy they measured more than once is left out of the energy measured outside runs.",
     "quality.local_requests": "Requests to local servers (counted, energy in the runs)",
     "quality.failed_requests": "Failed API calls (HTTP errors, timeouts, retries), counted as requests",
     "quality.failed_tokenless": "of which with no token count (estimated at zero energy)",

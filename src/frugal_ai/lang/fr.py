@@ -172,7 +172,7 @@ MESSAGES: dict[str, str] = {
     "quality.machine_process_outside_runs": "dont processus suivis entre leurs exécutions",
     "quality.machine_others": "dont autres processus de la machine",
     "quality.machine_idle": "dont inactivité (temps CPU inactif, mémoire inutilisée)",
-    "quality.machine_note": "Chaque processus suivi mesure toute la machine et n'en garde que sa part (son temps CPU, sa mémoire résidente et, là où NVML distingue les processus, son usage du GPU) : l'énergie des autres processus et celle de l'inactivité sont montrées à part et jamais imputées aux exécutions. Des processus suivis en même temps sur une même machine la mesurent chacun, et chacun compte donc les autres parmi les autres processus.",
+    "quality.machine_note": "Chaque processus suivi mesure toute la machine et n'en garde que sa part (son temps CPU, sa mémoire résidente et, là où NVML distingue les processus, son usage du GPU) : l'énergie des autres processus et celle de l'inactivité sont montrées à part et jamais imputées aux exécutions. Des processus suivis en même temps sur une même machine la mesurent chacun : leurs sessions sont comptées une seule fois (l'énergie de la machine mesurée par la plus longue, sur la durée qu'elles couvrent ensemble), et l'énergie mesurée plusieurs fois est retirée de l'énergie mesurée hors exécutions.",
     "quality.local_requests": "Requêtes à des serveurs locaux (comptées, énergie dans les exécutions)",
     "quality.failed_requests": "Appels d'API en échec (erreurs HTTP, délais dépassés, nouvelles tentatives), comptés comme requêtes",
     "quality.failed_tokenless": "dont sans nombre de jetons (estimés à énergie nulle)",

@@ -40,6 +40,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import InputError
+from .overlap import SessionSplit, split_once
 from .records import ApiCallRecord
 from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
 from .rollups import SECONDS_PER_DAY, day_digest, day_of_sql
@@ -627,24 +628,25 @@ def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] 
     `runs_kwh` (charged to runs), `process_outside_runs_kwh` (the tracked processes' own
     time outside every run), `others_kwh` (other processes), `idle_kwh`; they add up to
     `machine_kwh`. Only sessions that recorded the split (`share_method` set); None if none
-    did. `sessions` counts them. Each session holds the machine's energy over its own life:
-    tracked processes running at once on one machine each count it, and count one another
-    among the other processes."""
+    did. `sessions` counts them. Sessions of one host that ran at once (web workers, jobs
+    side by side) count the machine once (overlap.py); `overlap_kwh` is what their sum
+    counted more than once."""
     d = dialect(conn)
     where, params = sel.period_only().sql(d)
     try:
-        row = conn.execute(
-            f"SELECT count(*), {d.total.format('cpu_kwh + gpu_kwh + ram_kwh')}, "
-            + ", ".join(d.total.format(_SUM3.format(part)) for part in ("unattributed", "others", "idle"))
-            + f" FROM sessions WHERE share_method != '' AND {where}", params).fetchone()
+        rows = conn.execute(
+            f"SELECT host, start, \"end\", cpu_kwh + gpu_kwh + ram_kwh, {_SUM3.format('unattributed')}, "
+            f"{_SUM3.format('others')}, {_SUM3.format('idle')} FROM sessions WHERE share_method != '' AND {where}",
+            params).fetchall()
     except sqlite3.OperationalError:  # a ledger from before the split (no such column or table)
         return None
-    n, machine, unattributed, others, idle = row
-    if not n:
+    split = split_once(SessionSplit(str(host), float(start), float(end), float(m), float(u), float(o), float(i))
+                       for host, start, end, m, u, o, i in rows)
+    if split is None:
         return None
-    return {"sessions": int(n), "machine_kwh": machine, "runs_kwh": max(0.0, machine - unattributed),
-            "process_outside_runs_kwh": max(0.0, unattributed - others - idle), "others_kwh": others,
-            "idle_kwh": idle}
+    split.pop("clusters")
+    split["sessions"] = int(split["sessions"])
+    return split
 
 
 def rejected_counts(conn: sqlite3.Connection, sel: Selection) -> dict[str, int]:
