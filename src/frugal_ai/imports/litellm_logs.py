@@ -21,6 +21,9 @@ NAME = "litellm"
 TOKEN_CALLS = ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding",
                "responses", "aresponses", "anthropic_messages", "generate_content", "agenerate_content", "")
 MARKERS = {"request_id", "prompt_tokens", "completion_tokens"}
+# LiteLLM's provider names (its LlmProviders) that are another name of a factor-base provider:
+# Mistral's Codestral endpoint (codestral.mistral.ai) is `codestral` / `text-completion-codestral`.
+PROVIDERS = {"codestral": "mistral", "text-completion-codestral": "mistral"}
 
 
 def looks_like(doc: Any) -> bool:
@@ -65,6 +68,7 @@ def _row(path: Path, loc: str, row: dict[str, Any]) -> Item:
     inp = count(row.get("prompt_tokens"), path, loc, "prompt_tokens", missing=0)
     out = count(row.get("completion_tokens"), path, loc, "completion_tokens", missing=0)
     provider = (text_or_none(row.get("custom_llm_provider")) or "").lower()
+    provider = PROVIDERS.get(provider, provider)
     tags = {}
     group = text_or_none(row.get("model_group"))
     if group and group != model:

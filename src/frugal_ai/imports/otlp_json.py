@@ -25,6 +25,7 @@ PROVIDERS = {
     "az.ai.openai": "azure", "azure.ai.openai": "azure", "az.ai.inference": "azure", "azure.ai.inference": "azure",
     "aws.bedrock": "aws", "gcp.gemini": "google", "gcp.vertex_ai": "google", "gcp.gen_ai": "google",
     "mistral_ai": "mistral", "x_ai": "xai", "ibm.watsonx.ai": "ibm",
+    "mistralai": "mistral",  # OpenLLMetry's Mistral instrumentation sends gen_ai.system = "MistralAI"
 }
 
 
