@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
@@ -26,17 +27,20 @@ def _path(path: str | None) -> "Path | PostgresURL":
     return location(path) if path else location(settings_in_force(recheck=True).ledger)
 
 
-def _file(path: str | None, command: str) -> Path:
-    """The ledger file of a command that writes a file (import, declare): a PostgreSQL ledger is
-    written by the processes that record into it and by `ledger push`, not by these."""
+@contextmanager
+def _postgresql_failures_are_bad_input(p: "Path | PostgresURL") -> Iterator[None]:
+    """A command that writes (import, declare): a PostgreSQL ledger it cannot reach, or that
+    fails mid-way (its one transaction rolled back), is the user's to fix: one line naming the
+    URL without its password, exit 2."""
     from ..config import PostgresURL
-    from ..errors import InputError
+    from ..errors import InputError, LedgerError
 
-    p = _path(path)
-    if isinstance(p, PostgresURL):
-        raise InputError(f"ledger {command} writes a ledger file: give one with --ledger FILE, then send it to "
-                         f"{p} with `frugal-ai ledger push --from FILE --to URL`")
-    return p
+    try:
+        yield
+    except LedgerError as e:
+        if not isinstance(p, PostgresURL):
+            raise
+        raise InputError(str(e)) from None
 
 
 @ledger.command()
@@ -136,16 +140,22 @@ IMPORT_FORMATS = ("csv", "openai-usage", "anthropic-usage", "otlp-json", "litell
               help="The file's format (auto: read from its content).")
 @click.option("--dry-run", is_flag=True, help="Read the whole file and say what would change; write nothing.")
 @click.option("--strict", is_flag=True, help="Any row that cannot be imported is an error (exit 2, nothing written).")
-@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+@click.option("--ledger", "path", metavar="FILE|URL", default=None,
+              help="Ledger file or postgresql:// URL (default: the one in force).")
 def import_(file: str, fmt: str, dry_run: bool, strict: bool, path: str | None) -> None:
     """Load usage recorded elsewhere (provider usage exports, gateway logs, OpenTelemetry spans)."""
     from ..config import settings_in_force
     from ..imports import import_usage
+    from ..ledger.push import Progress
+    from .report import _is_terminal
 
     settings = settings_in_force(recheck=True)
-    ledger_file = _file(path, "import")
-    result = import_usage(Path(file).expanduser(), fmt, ledger=ledger_file, project=settings.project,
-                          aliases=settings.model_aliases, dry_run=dry_run, strict=strict)
+    ledger = _path(path)
+    progress = Progress(lambda line: click.echo(line, err=True), verb="imported") if _is_terminal(sys.stderr) else None
+    with _postgresql_failures_are_bad_input(ledger):
+        result = import_usage(Path(file).expanduser(), fmt, ledger=ledger, project=settings.project,
+                              aliases=settings.model_aliases, dry_run=dry_run, strict=strict,
+                              progress=progress)
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {result.imported:,} rows from {file} ({result.format}): {result.requests:,} requests, "
                f"{result.input_tokens:,} input, {result.output_tokens:,} output, "
@@ -164,27 +174,35 @@ def import_(file: str, fmt: str, dry_run: bool, strict: bool, path: str | None) 
 @ledger.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--ledger", "path", metavar="FILE", default=None, help="Ledger file (default: the one in force).")
+@click.option("--ledger", "path", metavar="FILE|URL", default=None,
+              help="Ledger file or postgresql:// URL (default: the one in force).")
 def declare(file: str, dry_run: bool, path: str | None) -> None:
     """Write a declaration file (`frugal-ai usage template`) into the ledger as declared facts,
     one row per tool per month. The same file again changes nothing; an edited file replaces
     what it declared before, by tool and month."""
-    from ..config import settings_in_force
-    from ..ledger import connect
+    from ..config import PostgresURL, settings_in_force
     from ..ledger.health import require_intact
+
+    settings = settings_in_force(recheck=True)
+    p = _path(path)
+    if not isinstance(p, PostgresURL) and p.exists():
+        require_intact(p)
+    with _postgresql_failures_are_bad_input(p):
+        _declare(file, p, dry_run, settings.project)
+
+
+def _declare(file: str, p: "Path | PostgresURL", dry_run: bool, project: str) -> None:
+    """The plan read from the ledger's declared rows (a file, or PostgreSQL), shown or applied."""
+    from ..ledger import connect
     from ..ledger.query import declared_calls
     from ..usage import apply_plan, plan_declaration
 
-    settings = settings_in_force(recheck=True)
-    p = _file(path, "declare")
-    if p.exists():
-        require_intact(p)
     conn = connect(p, readonly=True)
     try:
         existing = declared_calls(conn)
     finally:
         conn.close()
-    plan = plan_declaration(file, existing, project=settings.project)
+    plan = plan_declaration(file, existing, project=project)
     if dry_run:
         for label, rows in (("add", plan.add), ("change", plan.change), ("remove", plan.remove)):
             for r in rows:

@@ -9,6 +9,8 @@ change.
   first skipped row an error (exit 2, nothing written).
 - A malformed file raises `MalformedFile` (file, line or row, field) before anything is written:
   the transaction is rolled back.
+- The ledger is a file or a postgresql:// one: the same rows through the same row builder
+  (ledger/rows.py), in one transaction of either database, streamed in batches.
 - Model names go through `model_aliases` (the stored name is the catalogue's; the name as the
   source gave it is kept in the tag `model_as_reported`). A name the catalogue does not know is
   imported all the same, and listed once in `unknown_models`.
@@ -22,17 +24,20 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..errors import InputError, UnknownModelError
 from ..estimate.names import catalogue_name
 from ..factors import factor_set
 from ..ledger.bounds import problem
 from ..ledger.records import ApiCallRecord
-from ..ledger.schema import open_for_reading, open_writable
-from ..ledger.rows import insert_records
+from ..ledger import connect
+from ..ledger.rows import insert_records, is_postgresql
 from . import registry
 from .rows import MalformedFile, Skipped, UsageRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import PostgresURL
 
 SOURCE_PREFIX = "import:"
 """`api_calls.source` of imported rows: 'import:' and the format name."""
@@ -78,11 +83,14 @@ def fact_id(fmt: str, key: str, start_s: float) -> str:
     return f"imp-{max(int(start_s), 0):09x}{digest}"
 
 
-def import_usage(path: Path | str, fmt: str = "auto", *, ledger: Path, project: str = "default",
-                 aliases: dict[str, str] | None = None, dry_run: bool = False, strict: bool = False) -> ImportResult:
-    """Import the usage file `path` (format `fmt`, or detected with "auto") into the ledger file
-    `ledger`. Raises `InputError` for a file that does not exist, a malformed one, or (with
-    `strict`) any skipped row; nothing is written then."""
+def import_usage(path: Path | str, fmt: str = "auto", *, ledger: "Path | PostgresURL", project: str = "default",
+                 aliases: dict[str, str] | None = None, dry_run: bool = False, strict: bool = False,
+                 progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import the usage file `path` (format `fmt`, or detected with "auto") into `ledger` (a
+    file, or a postgresql:// URL). Raises `InputError` for a file that does not exist, a
+    malformed one, or (with `strict`) any skipped row; nothing is written then. A PostgreSQL
+    ledger that cannot be reached raises `LedgerError` (naming the URL without its password).
+    `progress(rows written so far)` is called after each batch."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", where=str(path))
@@ -93,19 +101,36 @@ def import_usage(path: Path | str, fmt: str = "auto", *, ledger: Path, project: 
     result = ImportResult(path=str(path), format=fmt, dry_run=dry_run)
     settings = _Aliases(aliases or {})
     records = _records(path, fmt, result, settings, project, strict)
-    if dry_run:
-        _count_existing(ledger, records, result)
-        return result
-    conn = open_writable(ledger)
+    conn = connect(ledger, readonly=dry_run)
     try:
-        before = _call_rows(conn)
+        if dry_run:
+            _count_existing(conn, records, result)
+            return result
+        pg = is_postgresql(conn)
+        # SQLite does not tell an added row from a replaced one: count the rows before and
+        # after. PostgreSQL tells, batch by batch (and other writers may add rows meanwhile).
+        before = 0 if pg else _call_rows(conn)
+        counted = _Counted(progress)
         # Every record was checked against the bounds above (a refused one is a skipped row).
-        insert_records(conn, records, replace_calls=True, checked=True)
-        result.new = _call_rows(conn) - before
+        insert_records(conn, records, replace_calls=True, checked=True, on_batch=counted)
+        result.new = counted.new if pg else _call_rows(conn) - before
     finally:
         conn.close()
     result.already_in_ledger = result.imported - result.new
     return result
+
+
+class _Counted:
+    """insert_records' `on_batch`: rows written and new so far, passed on to `progress`."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress, self.written, self.new = progress, 0, 0
+
+    def __call__(self, written: int, new: int | None) -> None:
+        self.written += written
+        self.new += new or 0
+        if self.progress is not None:
+            self.progress(self.written)
 
 
 @dataclass(frozen=True)
@@ -205,34 +230,30 @@ def _call_rows(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM api_calls").fetchone()[0])
 
 
-def _count_existing(ledger: Path, records: Iterator[ApiCallRecord], result: ImportResult, chunk: int = 500) -> None:
+def _count_existing(conn: Any, records: Iterator[ApiCallRecord], result: ImportResult, chunk: int = 500) -> None:
     """A dry run: read every row (so a malformed file fails the same way) and count how many
-    of them the ledger already holds, without writing anything."""
-    conn = open_for_reading(ledger)
-    try:
-        ids: set[str] = set()
-        block: list[str] = []
-        existing = 0
+    of them the ledger (`conn`, SQLite or PostgreSQL) already holds, without writing anything."""
+    ids: set[str] = set()
+    block: list[str] = []
+    existing = 0
 
-        def flush_block() -> int:
-            if not block:
-                return 0
-            marks = ",".join("?" for _ in block)
-            n = conn.execute(f"SELECT count(*) FROM api_calls WHERE id IN ({marks})", block).fetchone()[0]
-            block.clear()
-            return int(n)
+    def flush_block() -> int:
+        if not block:
+            return 0
+        marks = ",".join("?" for _ in block)
+        n = conn.execute(f"SELECT count(*) FROM api_calls WHERE id IN ({marks})", block).fetchone()[0]
+        block.clear()
+        return int(n)
 
-        unique = 0
-        for record in records:
-            if record.id in ids:
-                continue  # the same source row twice in the file: one fact
-            ids.add(record.id)
-            unique += 1
-            block.append(record.id)
-            if len(block) >= chunk:
-                existing += flush_block()
-        existing += flush_block()
-    finally:
-        conn.close()
+    unique = 0
+    for record in records:
+        if record.id in ids:
+            continue  # the same source row twice in the file: one fact
+        ids.add(record.id)
+        unique += 1
+        block.append(record.id)
+        if len(block) >= chunk:
+            existing += flush_block()
+    existing += flush_block()
     result.already_in_ledger = existing + (result.imported - unique)
     result.new = unique - existing

@@ -257,11 +257,13 @@ def connect_pg(url: PostgresURL, *, password_file: Path | None = None, connect_t
 # --- writing -----------------------------------------------------------------------------
 
 
-def send_rows(conn: PgConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def send_rows(conn: PgConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+              *, replace: bool | None = None) -> int:
     """Write `rows` (values of `columns`, in the order given) into `table` in the caller's
-    transaction; a row whose id is there already is left as it is (runs and sessions: its
-    figures replaced). COPY into a temporary table, then one INSERT: the rows keep their
-    order in the table's `rowid`. Returns how many rows were new."""
+    transaction; a row whose id is there already is left as it is (runs and sessions, or
+    any table with `replace`: its figures replaced; `ledger import` replaces API calls). COPY
+    into a temporary table, then one INSERT: the rows keep their order in the table's
+    `rowid`. Returns how many rows were new."""
     if not rows:
         return 0
     names = ", ".join(f'"{c}"' for c in columns)
@@ -275,7 +277,7 @@ def send_rows(conn: PgConnection, table: str, columns: Sequence[str], rows: Sequ
     except Exception as e:
         raise conn.error(e) from None
     sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM frugal_ai_incoming_{table} ON CONFLICT (id) "
-    if table not in UPDATABLE:
+    if not (table in UPDATABLE if replace is None else replace):
         return int(conn.execute(sql + "DO NOTHING").rowcount)
     ours = ", ".join(f'{table}."{c}"' for c in columns)
     theirs = ", ".join(f'excluded."{c}"' for c in columns)

@@ -119,14 +119,19 @@ def push(source: Path, url: PostgresURL, *, progress: Callable[[int, int], None]
 
 
 class Progress:
-    """A progress line on stderr at most every `every_s` seconds, for long pushes."""
+    """A progress line on stderr at most every `every_s` seconds, for long pushes (and long
+    imports: `verb` "imported", `total` None where the rows to come are not known)."""
 
-    def __init__(self, say: Callable[[str], Any], every_s: float = 2.0) -> None:
-        self.say, self.every_s = say, every_s
+    def __init__(self, say: Callable[[str], Any], every_s: float = 2.0, verb: str = "pushed") -> None:
+        self.say, self.every_s, self.verb = say, every_s, verb
         self._next = time.monotonic() + every_s
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int | None = None) -> None:
         now = time.monotonic()
-        if now >= self._next and total:
-            self._next = now + self.every_s
-            self.say(f"pushed {done:,} of {total:,} rows ({100 * done / total:.0f}%)")
+        if now < self._next or total == 0:
+            return
+        self._next = now + self.every_s
+        if total is None:
+            self.say(f"{self.verb} {done:,} rows so far")
+        else:
+            self.say(f"{self.verb} {done:,} of {total:,} rows ({100 * done / total:.0f}%)")

@@ -5,6 +5,12 @@ a tracked process (writer.py) and `demo/ledger_file.py` (the demo, the golden te
 benchmarks) both call it, so a record is stored, and hashed, the same way whoever wrote it.
 A record outside the plausibility bounds (bounds.py), or one the database refuses, goes
 alone to the `rejected` table with its reason; the others are written.
+
+`conn` may also be a PostgreSQL ledger's connection (postgres.PgConnection: `ledger import`
+and `ledger declare` write a postgresql:// ledger directly): the same rows, in one
+PostgreSQL transaction, each batch sent as `ledger push` sends it (postgres.send_rows);
+PostgreSQL's own triggers keep its rollups. There a row the database refuses fails the whole
+transaction (nothing written) instead of going to `rejected` alone.
 """
 
 from __future__ import annotations
@@ -129,8 +135,14 @@ def _text(value: Any) -> str | None:
     return str(value)[:200].encode("utf-8", "replace").decode("utf-8")
 
 
+# After each batch: (records written, how many of them were not in the ledger before; None
+# where the backend does not say: SQLite).
+OnBatch = Callable[[int, "int | None"], None]
+
+
 def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
-                   on_reject: Reject | None = None, replace_calls: bool = False, checked: bool = False) -> int:
+                   on_reject: Reject | None = None, replace_calls: bool = False, checked: bool = False,
+                   on_batch: OnBatch | None = None) -> int:
     """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
 
     Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
@@ -142,11 +154,12 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     (`ledger import`) instead of being ignored. An exception raised by `records` while it is
     iterated rolls the whole transaction back: nothing is written. `checked`: the caller has
     already run `bounds.problem` on every record and kept only those it passed (`ledger
-    import`, a million rows): they are not checked twice.
+    import`, a million rows): they are not checked twice. `on_batch(written, new)` is called
+    after each batch (progress; `new` is counted by PostgreSQL only, None on SQLite).
     """
     with _transaction(conn):
         return _insert_all(conn, records, chunk, on_reject, _CALL_REPLACE_SQL if replace_calls else _CALL_SQL,
-                           checked)
+                           checked, on_batch)
 
 
 def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], records: Iterable[Record],
@@ -164,6 +177,10 @@ def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], recor
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction: committed when the block ends, rolled back if it raises. The
     rollups follow the rows by trigger; the days the writes settled are hashed before commit."""
+    if is_postgresql(conn):
+        with _pg_transaction(conn):
+            yield
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -178,9 +195,10 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int, on_reject: Reject | None,
-                call_sql: str, checked: bool = False) -> int:
+                call_sql: str, checked: bool = False, on_batch: OnBatch | None = None) -> int:
     """The body of `insert_records`, inside the caller's transaction; API calls through `call_sql`."""
     n = 0
+    pg = is_postgresql(conn)
     it = iter(records)
     while True:
         block = list(itertools.islice(it, chunk))
@@ -213,14 +231,20 @@ def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int,
                     recs.append(r)
             if reason is not None:
                 rejected.append((r, reason))
+        before, new = n, 0
         for sql, (rows, recs) in groups.items():
-            if rows:
+            if rows and pg:
+                n += len(rows)
+                new += _send_pg(conn, sql, rows)
+            elif rows:
                 n += _insert_each(conn, sql, rows, recs, rejected)
         if rejected:
             conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
             if on_reject is not None:
                 for r, why in rejected:
                     on_reject(r, why)
+        if on_batch is not None:
+            on_batch(n - before, new if pg else None)
     return n
 
 
@@ -247,3 +271,51 @@ def _insert_each(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]
         except _RECORD_ERRORS as e:
             rejected.append((r, f"cannot be stored ({e})"))
     return n
+
+
+# --- PostgreSQL (ledger import and declare into a postgresql:// ledger) ---------------------
+
+
+def is_postgresql(conn: Any) -> bool:
+    """Whether `conn` is a PostgreSQL ledger's connection (postgres.PgConnection)."""
+    return getattr(conn, "dialect", None) == "postgresql"
+
+
+@contextmanager
+def _pg_transaction(conn: Any) -> Iterator[None]:
+    """One PostgreSQL transaction; any failure, the commit's included, raised as the
+    connection's one-line LedgerError (the URL without its password)."""
+    try:
+        with conn.transaction():
+            yield
+    except BaseException as e:
+        error = conn.error(e)
+        if error is e:
+            raise
+        raise error from None
+
+
+# Each statement's table, columns, and whether a row already stored takes the new figures.
+_PG_TARGETS = {_CALL_SQL: ("api_calls", CALL_COLUMNS, False), _CALL_REPLACE_SQL: ("api_calls", CALL_COLUMNS, True),
+               _RUN_SQL: ("runs", RUN_COLUMNS, True), _SESSION_SQL: ("sessions", SESSION_COLUMNS, True)}
+
+
+def _send_pg(conn: Any, sql: str, rows: list[tuple[Any, ...]]) -> int:
+    """A batch of rows into PostgreSQL as `sql` would write them into SQLite; returns how many
+    were new. One PostgreSQL statement cannot write a row twice, so a record given twice in
+    the batch is sent once, at its first place, with its last figures where they replace
+    (SQLite, one row at a time, leaves it so)."""
+    from .postgres import send_rows
+
+    table, columns, replace = _PG_TARGETS[sql]
+    if replace:
+        at: dict[Any, int] = {}
+        unique: list[tuple[Any, ...]] = []
+        for row in rows:
+            i = at.setdefault(row[0], len(unique))
+            if i == len(unique):
+                unique.append(row)
+            else:
+                unique[i] = row
+        rows = unique
+    return send_rows(conn, table, columns, rows, replace=replace)
