@@ -36,8 +36,9 @@ _CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from frugal_ai.imports import import_usage
+from frugal_ai.ledger import location
 t0 = time.perf_counter()
-r = import_usage(Path(sys.argv[1]), "csv", ledger=Path(sys.argv[2]))
+r = import_usage(Path(sys.argv[1]), "csv", ledger=location(sys.argv[2]))  # a file, or a postgresql:// URL
 elapsed = time.perf_counter() - t0
 print(json.dumps({"seconds": elapsed, "cpu_s": time.process_time(), "imported": r.imported, "new": r.new,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

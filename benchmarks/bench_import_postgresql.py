@@ -32,20 +32,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from bench_import import make_csv, spread  # noqa: E402
-
-_CHILD = r"""
-import json, resource, sys, time
-from pathlib import Path
-from frugal_ai.imports import import_usage
-from frugal_ai.ledger import location
-t0 = time.perf_counter()
-r = import_usage(Path(sys.argv[1]), "csv", ledger=location(sys.argv[2]))
-elapsed = time.perf_counter() - t0
-print(json.dumps({"seconds": elapsed, "cpu_s": time.process_time(), "imported": r.imported, "new": r.new,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
+from bench_import import _CHILD, make_csv, spread  # noqa: E402
 
 def _import(csv_path: Path, ledger: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path), ledger], check=True, capture_output=True,
