@@ -74,9 +74,12 @@ def test_repeated_and_overlapping_rows_end_as_in_a_file(pg_server, pg_url: str, 
                               "2026-01-05,openai,gpt-4o-mini,10,100,20,a\n"
                               "2026-01-07,mistral,mistral-large-2411,3,500,50,b\n")
     doc = json.loads((FIXTURES / "openai-usage.json").read_text())
-    more = json.loads(json.dumps(doc["data"]))
-    more[1]["results"][0]["num_model_requests"] = 2500  # the same bucket again, with other figures
-    doc["data"] = doc["data"] + more
+    # The first bucket again at the end, with other figures: a bucket of the same day came
+    # between, and the day's hash follows the storage order, so the row keeps its first place.
+    again = json.loads(json.dumps(doc["data"][0]))
+    again["results"] = again["results"][:1]
+    again["results"][0]["num_model_requests"] = 2500
+    doc["data"] = doc["data"] + [again]
     buckets_twice = tmp_path / "buckets-twice.json"
     buckets_twice.write_text(json.dumps(doc))
     file = tmp_path / "ledger.sqlite"
@@ -87,7 +90,7 @@ def test_repeated_and_overlapping_rows_end_as_in_a_file(pg_server, pg_url: str, 
             assert r.exit_code == 0, r.output
         reports.append(_report(where))
     assert reports[0] == reports[1]
-    assert _calls(pg_server, pg_url) == (3 + 3, 10 + 5 + 3 + 3530)
+    assert _calls(pg_server, pg_url) == (3 + 3, 10 + 5 + 3 + 2500 + 30 + 2000)
 
 
 def test_a_replaced_figure_is_new_nowhere_and_counted_as_already_there(pg_server, pg_url: str,  # type: ignore[no-untyped-def]
