@@ -219,3 +219,20 @@ def test_progress_of_a_long_import_counts_the_rows_written(pg_url: str, tmp_path
         result = import_usage(path, ledger=where, progress=Progress(lines.append, every_s=0, verb="imported"))
         assert result.new == 25_000
         assert lines == ["imported 10,000 rows so far", "imported 20,000 rows so far", "imported 25,000 rows so far"]
+
+
+def test_the_password_is_in_no_output_of_import_nor_declare(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pg_server import SECRET
+
+    url = pg_server.url(pg_server.new_database(), user="secretive", password=SECRET)
+    declaration = tmp_path / "usage.toml"
+    declaration.write_text(SME, encoding="utf-8")
+    runs = [_cli(url, "ledger", "import", str(FIXTURES / "otlp-genai.json")),
+            _cli(url, "ledger", "import", str(FIXTURES / "otlp-genai.json"), "--dry-run"),
+            _cli(url, "ledger", "declare", str(declaration), "--dry-run"),
+            _cli(url, "ledger", "declare", str(declaration))]
+    for r in runs:
+        assert r.exit_code == 0, r.output
+        assert SECRET not in r.output
+    assert "ledger postgresql://secretive@127.0.0.1:" in runs[-1].stdout
+    assert _calls(pg_server, url, "count(*)") == (3 + 34,)
