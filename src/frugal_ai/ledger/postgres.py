@@ -86,27 +86,52 @@ def _version(conn: "PgConnection") -> int:
     return int(row[0]) if row else 0
 
 
+def _rollups_installed(conn: "PgConnection") -> bool:
+    """Whether the rollup triggers in the database are this frugal-ai's (pg_rollups.fingerprint)."""
+    from .pg_rollups import fingerprint
+
+    row = conn.execute("SELECT value FROM meta WHERE key = 'pg_rollups'").fetchone()
+    return row is not None and row[0] == fingerprint()
+
+
 def migrate_pg(conn: "PgConnection") -> int:
-    """Create or upgrade the schema to SCHEMA_VERSION; return the version found before."""
+    """Create or upgrade the schema to SCHEMA_VERSION, and install the rollup triggers
+    (pg_rollups.py: the rollups rebuilt from the rows) where they are missing or older;
+    return the version found before."""
+    from . import pg_rollups
+
     found = _version(conn)
-    if found == SCHEMA_VERSION:
+    if found == SCHEMA_VERSION and _rollups_installed(conn):
         return found
     if found > SCHEMA_VERSION:
         raise LedgerError(f"the PostgreSQL ledger {conn.url} has schema version {found}, newer than this frugal-ai "
                           f"({SCHEMA_VERSION}); upgrade frugal-ai")
-    with conn.transaction():
-        conn.execute(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK})")
-        found = _version(conn)  # another process may have migrated while we waited
-        steps = pg_schema_statements()
-        for version in sorted(v for v in steps if v > found):
-            for statement in steps[version]:
-                conn.execute(statement)
-            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
-        if found < SCHEMA_VERSION:
-            for statement in steps[0]:
-                conn.execute(statement)
+    try:
+        with conn.transaction():
+            conn.execute(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK})")
+            found = _version(conn)  # another process may have migrated while we waited
+            steps = pg_schema_statements()
+            for version in sorted(v for v in steps if v > found):
+                for statement in steps[version]:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+            if found < SCHEMA_VERSION:
+                for statement in steps[0]:
+                    conn.execute(statement)
+            if not _rollups_installed(conn):
+                pg_rollups.install(conn)
+    except LedgerError as e:
+        if getattr(e, "sqlstate", None) in _NOT_ALLOWED:
+            raise LedgerError(f"the PostgreSQL ledger {conn.url} needs its schema or rollups brought up to date "
+                              "by a role that may change it (connect once as the ledger's owner, e.g. "
+                              "`frugal-ai ledger rebuild-rollups`)") from None
+        raise
     return found
+
+
+# Refusals of a role or server that may not change the schema.
+_NOT_ALLOWED = ("42501", "25006")  # insufficient_privilege, read_only_sql_transaction
 
 
 # --- the connection ----------------------------------------------------------------------
@@ -145,7 +170,9 @@ class PgConnection:
         psycopg = psycopg_module()
         if not isinstance(e, psycopg.Error):
             return e
-        return LedgerError(f"PostgreSQL ledger {self.url}: {redact(str(e).strip(), self.url)}")
+        err = LedgerError(f"PostgreSQL ledger {self.url}: {redact(str(e).strip(), self.url)}")
+        err.sqlstate = getattr(e, "sqlstate", None)  # type: ignore[attr-defined]
+        return err
 
     def close(self) -> None:
         try:
@@ -296,47 +323,55 @@ def size_bytes(conn: PgConnection) -> int:
     return int(n)
 
 
+# SQLite's declared type of a column of each PostgreSQL type (the translation's inverse).
+_SQLITE_TYPE = {"double precision": "REAL", "bigint": "INTEGER", "integer": "INTEGER", "numeric": "NUMERIC"}
+
+
+def _copy_columns(conn: PgConnection, table: str) -> list[tuple[str, str]]:
+    """(name, SQLite type) of `table`'s columns in PostgreSQL, its `rowid` left out."""
+    cache = conn.__dict__.setdefault("_copy_columns", {})
+    if table not in cache:
+        rows = conn.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+                            (table,)).fetchall()
+        cache[table] = [(n, _SQLITE_TYPE.get(t, "TEXT")) for n, t in rows if n != "rowid"]
+    return cache[table]
+
+
 @contextmanager
 def sqlite_copy(conn: PgConnection, where: str, params: Sequence[Any]) -> Iterator[sqlite3.Connection]:
-    """A scratch SQLite ledger (a temporary file, the full schema) holding the runs and API
-    calls of the PostgreSQL ledger that `where` selects, in their storage order: the content
-    hash's lines are SQLite's `printf` bytes, which PostgreSQL cannot print, so the reader
-    hashes this copy with the very code that hashes a ledger file."""
+    """A scratch SQLite database (a temporary file) holding the runs and API calls of the
+    PostgreSQL ledger that `where` selects (inside the caller's transaction), in their storage order, with each table's
+    `start` index: the content hash's lines are SQLite's `printf` bytes, which PostgreSQL
+    cannot print, so the reader hashes this copy with the very code that hashes a ledger
+    file (rollups.day_digest). Columns keep SQLite's declared types, hence its text of a value."""
     from psycopg.rows import tuple_row
-
-    from .schema import migrate
 
     with tempfile.TemporaryDirectory(prefix="frugal-ai-hash-") as folder:
         local = sqlite3.connect(str(Path(folder) / "copy.sqlite"), isolation_level=None, check_same_thread=False)
         try:
             for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=MEMORY", "cache_size=-65536"):
                 local.execute(f"PRAGMA {pragma}")
-            migrate(local)
-            # Indexes built once after the copy, not kept up row by row.
-            indexes = local.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                                    "AND tbl_name IN ('runs', 'api_calls')").fetchall()
-            for name, _ in indexes:
-                local.execute(f'DROP INDEX "{name}"')
             for table in ("runs", "api_calls"):
-                columns = ", ".join(f'"{row[1]}"' for row in local.execute(f"PRAGMA table_info({table})"))
-                insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * (columns.count(',') + 1))})"
-                lo, hi = conn.execute(f"SELECT MIN(rowid), MAX(rowid) FROM {table}").fetchone()
-                if lo is None:
-                    continue
-                fetch = f"SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ? AND ({where}) ORDER BY rowid"
-                for first in range(lo, hi + 1, COPY_CHUNK_ROWS):
-                    # Plain tuples in binary (SQLite binds them at C speed; a row class's
-                    # __getitem__ is Python), straight from psycopg.
-                    try:
-                        with conn.raw.cursor(row_factory=tuple_row, binary=True) as cur:
-                            rows = cur.execute(_pg_sql(fetch), [first, first + COPY_CHUNK_ROWS, *params]).fetchall()
-                    except Exception as e:
-                        raise conn.error(e) from None
-                    local.execute("BEGIN")
-                    local.executemany(insert, rows)
-                    local.execute("COMMIT")
-            for _, sql in indexes:
-                local.execute(sql)
+                columns = _copy_columns(conn, table)
+                names = ", ".join(f'"{n}"' for n, _ in columns)
+                local.execute(f"CREATE TABLE {table} ({', '.join(f'{chr(34)}{n}{chr(34)} {t}' for n, t in columns)})")
+                insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
+                # Plain tuples in binary (SQLite binds them at C speed; a row class's
+                # __getitem__ is Python), straight from psycopg, a chunk at a time through a
+                # server-side cursor (the caller's transaction), planned for all its rows.
+                try:
+                    conn.raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+                    with conn.raw.cursor(name=f"frugal_ai_copy_{table}", row_factory=tuple_row, binary=True) as cur:
+                        cur.itersize = COPY_CHUNK_ROWS
+                        cur.execute(_pg_sql(f"SELECT {names} FROM {table} WHERE {where} ORDER BY rowid"), list(params))
+                        while rows := cur.fetchmany(COPY_CHUNK_ROWS):
+                            local.execute("BEGIN")
+                            local.executemany(insert, rows)
+                            local.execute("COMMIT")
+                except Exception as e:
+                    raise conn.error(e) from None
+                local.execute(f"CREATE INDEX {table}_start ON {table} (start)")
             yield local
         finally:
             local.close()

@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config import PostgresURL
-from ..errors import InputError
+from ..errors import InputError, LedgerError
 from .postgres import DATA_TABLES, PgConnection, connect_pg, send_rows
 from .schema import open_for_reading, open_writable
 
 BATCH_ROWS = 5_000
+RETRIES = 5  # sends of a batch that PostgreSQL rolled back as a deadlock or serialization failure
+RETRIED = ("40P01", "40001")
 
 
 @dataclass
@@ -60,8 +62,17 @@ def send_batch(src: sqlite3.Connection, pg: PgConnection, table: str, after: int
                        (after, limit)).fetchall()
     if not rows:
         return after, 0, 0
-    with pg.transaction():
-        new = send_rows(pg, table, columns, [r[1:] for r in rows])
+    for attempt in range(RETRIES + 1):
+        try:
+            with pg.transaction():
+                new = send_rows(pg, table, columns, [r[1:] for r in rows])
+            break
+        except LedgerError as e:
+            # Writers at once may deadlock on the rollups' rows (pg_rollups.py): PostgreSQL
+            # rolls one batch back; it is sent again (idempotent by id).
+            if getattr(e, "sqlstate", None) not in RETRIED or attempt == RETRIES:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     if drain:  # committed in PostgreSQL: now (and only now) the spool may forget them
         same = " AND ".join(f'"{c}" IS ?' for c in columns)
         src.execute("BEGIN IMMEDIATE")

@@ -105,6 +105,9 @@ class Dialect:
     table_exists: str  # one row when the table named ? exists
     text_order: str  # ordering text the way SQLite's BINARY collation does
     nulls_first: str
+    day_month: str  # the month 'YYYY-MM' of the UTC day number `{}`
+    by_start: str  # table `{}` read through its `start` index (SQLite's INDEXED BY; PostgreSQL's planner picks)
+    join_in_order: str  # a join whose left side the planner keeps outermost (SQLite's CROSS JOIN)
 
     def tag_param(self, key: str) -> str:
         return json_path(key) if self.name == "sqlite" else key
@@ -113,11 +116,14 @@ class Dialect:
 SQLITE = Dialect("sqlite", month="strftime('%Y-%m', start, 'unixepoch')", total="total({})",
                  tag="json_extract(tags, ?)", like="LIKE",
                  table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", text_order="",
-                 nulls_first="")
+                 nulls_first="", day_month=f"strftime('%Y-%m', ({{}}) * {SECONDS_PER_DAY}, 'unixepoch')",
+                 by_start="{0} INDEXED BY {0}_start", join_in_order="CROSS JOIN")
 POSTGRESQL = Dialect("postgresql", month="to_char(to_timestamp(start) AT TIME ZONE 'UTC', 'YYYY-MM')",
                      total="coalesce(sum({})::double precision, 0.0)", tag="(tags::jsonb ->> ?)", like="ILIKE",
                      table_exists="SELECT 1 WHERE to_regclass(?) IS NOT NULL", text_order=' COLLATE "C"',
-                     nulls_first=" NULLS FIRST")
+                     nulls_first=" NULLS FIRST",
+                     day_month=f"to_char(to_timestamp(({{}}) * {SECONDS_PER_DAY}) AT TIME ZONE 'UTC', 'YYYY-MM')",
+                     by_start="{0}", join_in_order="JOIN")
 
 
 def dialect(conn: Any) -> Dialect:
@@ -129,14 +135,10 @@ def _table_exists(conn: Any, name: str) -> bool:
     return conn.execute(dialect(conn).table_exists, (name,)).fetchone() is not None
 
 
-def _month(r: str) -> str:
+def _month(r: str, d: "Dialect") -> str:
     """The month (UTC) of row `r`'s day, 'YYYY-MM': a row's month is its day's, exactly as the
-    rollups have it (SQLite's strftime; PostgreSQL: to_char(to_timestamp(day * 86400), 'YYYY-MM'))."""
-    return f"strftime('%Y-%m', {day_of_sql(r)} * {SECONDS_PER_DAY}, 'unixepoch')"
-
-
-# The month of a rollup row's day.
-_DAY_MONTH = f"strftime('%Y-%m', day * {SECONDS_PER_DAY}, 'unixepoch')"
+    rollups have it."""
+    return d.day_month.format(day_of_sql(r, d.name))
 
 
 class GroupRow(Protocol):
@@ -251,18 +253,18 @@ class Split:
     def day_sql(self) -> tuple[str, list[object]]:
         """The condition on a rollup's `day` for the whole days."""
         if not self.days:
-            return "0", []
+            return "1=0", []
         clauses, params = _range("day", self.day_lo, self.day_hi)
-        return (" AND ".join(clauses) or "1"), params
+        return (" AND ".join(clauses) or "1=1"), params
 
 
 def _names(sel: Selection, column: str, named: str | None = None) -> tuple[str, list[object]]:
     """The workload-name filter of `sel` on a rollup (`named`: the column that says the
     workload is a run's name, for API calls outside any run)."""
     if not sel.workloads:
-        return "1", []
+        return "1=1", []
     cond = f"{column} IN ({', '.join('?' * len(sel.workloads))})"
-    return (f"{named} AND {cond}" if named else cond), list(sel.workloads)
+    return (f"{named} = 1 AND {cond}" if named else cond), list(sel.workloads)
 
 
 def _edge_selections(sel: Selection) -> list[Selection]:
@@ -296,20 +298,20 @@ def _run_row_sums(r: str) -> str:
             f"SUM(CASE WHEN {r}.coverage < 1.0 THEN 1 ELSE 0 END)")
 
 
-def _by_start(table: str) -> str:
+def _by_start(table: str, d: "Dialect") -> str:
     """`table` read through its `start` index (SQLite's INDEXED BY): a part-day's rows are few,
-    a workload's may be millions, and the planner cannot tell which index selects fewer."""
-    return f"{table} INDEXED BY {table}_start"
+    a workload's may be millions, and SQLite's planner cannot tell which index selects fewer."""
+    return d.by_start.format(table)
 
 
-def _counted_rows(where: str) -> str:
+def _counted_rows(where: str, d: "Dialect") -> str:
     """The runs a total adds among those `where` selects: top-level, or orphans (a parent
     that never reached the ledger)."""
-    return (f"SELECT * FROM {_by_start('runs')} WHERE ({where}) "
+    return (f"SELECT * FROM {_by_start('runs', d)} WHERE ({where}) "
             "AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))")
 
 
-def _first_match_rows(where: str, nested_only: bool) -> str:
+def _first_match_rows(where: str, nested_only: bool, d: "Dialect") -> str:
     """The runs `where` selects that no selected ancestor contains (a workload-filtered total
     adds a matching run unless one of its ancestors matches too). `nested_only`: only the
     runs whose parent is in the ledger (the others come from the rollups). `where` appears
@@ -326,7 +328,7 @@ def _first_match_rows(where: str, nested_only: bool) -> str:
             SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
         )
         SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
-          AND id NOT IN (SELECT up.id FROM up CROSS JOIN runs a ON a.id = up.ancestor WHERE {where})"""
+          AND id NOT IN (SELECT up.id FROM up {d.join_in_order} runs a ON a.id = up.ancestor WHERE {where})"""
 
 
 def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
@@ -342,99 +344,38 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     workload-name filter, the nested runs (whose counting depends on the filter) from the
     rows too, through the index of nested runs by name; with a tag filter, all from the rows.
     """
-    if dialect(conn) is POSTGRESQL:  # no rollups there yet: the rows (ledger/postgres.py)
-        return _run_groups_rows(conn, sel)
+    d = dialect(conn)
     parts: list[tuple[str, list[object]]] = []
-    rows_part = (f"SELECT name, {_month('c')}, ifnull(zone, ''), method, {_run_row_sums('c')} "
+    rows_part = (f"SELECT name, {_month('c', d)}, coalesce(zone, ''), method, {_run_row_sums('c')} "
                  "FROM ({}) AS c GROUP BY 1, 2, 3, 4")
     if sel.by_tag:
-        where, params = sel.sql()
-        parts.append((rows_part.format(_first_match_rows(where, nested_only=False)), params * 2))
+        where, params = sel.sql(d)
+        parts.append((rows_part.format(_first_match_rows(where, nested_only=False, d=d)), params * 2))
     else:
         days, day_params = sel.split().day_sql()
         names, name_params = _names(sel, "workload")
-        parts.append((f"SELECT workload, {_DAY_MONTH}, zone, method, {', '.join(f'SUM({c})' for c in _RUN_SUMS)} "
+        parts.append((f"SELECT workload, {d.day_month.format('day')}, zone, method, "
+                      f"{', '.join(f'SUM({c})' for c in _RUN_SUMS)} "
                       f"FROM run_rollups WHERE counted = 1 AND {days} AND {names} GROUP BY 1, 2, 3, 4",
                       [*day_params, *name_params]))
         for edge in _edge_selections(sel):
-            where, params = edge.sql()
-            parts.append((rows_part.format(_counted_rows(where)), params))
+            where, params = edge.sql(d)
+            parts.append((rows_part.format(_counted_rows(where, d)), params))
         if sel.workloads:
-            where, params = sel.sql()
-            parts.append((rows_part.format(_first_match_rows(where, nested_only=True)), params * 2))
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql})" for sql, _ in parts)
+            where, params = sel.sql(d)
+            parts.append((rows_part.format(_first_match_rows(where, nested_only=True, d=d)), params * 2))
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS p{i}" for i, (sql, _) in enumerate(parts))
     cols = ", ".join(f"SUM(s{i}) AS {c}" for i, c in enumerate(_RUN_SUMS))
     sql = (f"WITH u(workload, month, zone, measurement, {', '.join(f's{i}' for i in range(len(_RUN_SUMS)))}) AS "
            f"({union}) SELECT workload, month, NULLIF(zone, '') AS zone, measurement, {cols} FROM u "
            "GROUP BY workload, month, u.zone, measurement")
+    if d is POSTGRESQL:  # SQLite's GROUP BY answers in key order: the same order here
+        sql += f" ORDER BY workload{d.text_order}, month, u.zone{d.text_order}, measurement{d.text_order}"
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(sql, [p for _, ps in parts for p in ps]).fetchall()
     finally:
         conn.row_factory = None
-
-
-def _run_groups_rows(conn: Any, sel: Selection) -> list[sqlite3.Row]:
-    """`run_groups` from the rows (a store without rollups: PostgreSQL)."""
-    d = dialect(conn)
-    where, params = sel.sql(d)
-    if sel.workloads:
-        counted = f"""
-            WITH RECURSIVE matched(id) AS (SELECT id FROM runs WHERE {where}),
-            up(id, ancestor) AS (
-                SELECT r.id, r.parent_id FROM runs r JOIN matched m ON r.id = m.id WHERE r.parent_id IS NOT NULL
-                UNION
-                SELECT up.id, p.parent_id FROM up JOIN runs p ON p.id = up.ancestor WHERE p.parent_id IS NOT NULL
-            )
-            SELECT * FROM runs WHERE id IN (SELECT id FROM matched)
-              AND id NOT IN (SELECT id FROM up WHERE ancestor IN (SELECT id FROM matched))"""
-    else:
-        counted = f"""
-            SELECT * FROM runs WHERE ({where})
-              AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM runs))"""
-    sql = f"""
-        SELECT name AS workload, {d.month} AS month, zone, method AS measurement,
-               COUNT(*) AS runs, SUM(cpu_kwh) AS cpu_kwh, SUM(gpu_kwh) AS gpu_kwh, SUM(ram_kwh) AS ram_kwh,
-               SUM(cpu_kwh * coverage) AS cpu_cov_kwh, SUM(gpu_kwh * coverage) AS gpu_cov_kwh,
-               SUM(ram_kwh * coverage) AS ram_cov_kwh, SUM(CASE WHEN coverage < 1.0 THEN 1 ELSE 0 END) AS extrapolated_runs
-        FROM ({counted}) AS counted
-        GROUP BY workload, month, zone, measurement"""
-    if d is POSTGRESQL:  # SQLite's GROUP BY answers in key order: the same order here
-        sql = (f"SELECT * FROM ({sql}) AS g ORDER BY workload{d.text_order}, month, "
-               f"zone{d.text_order}{d.nulls_first}, measurement{d.text_order}")
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.row_factory = None
-
-
-def _call_groups_rows(conn: Any, sel: Selection, d: "Dialect") -> list[Any]:
-    """`call_groups` from the rows, as a GROUP BY (a store without rollups: PostgreSQL)."""
-    where, params = sel.sql(d)
-    # One API call as the terms of its group: the key (_CALL_KEYS), then what it adds to each sum.
-    terms = f"""coalesce(name, ?), {d.month}, provider, {_REGION if d is SQLITE else _region_sql(d.like)}, model, local,
-                   CASE WHEN source IN {_DECLARED_IN} THEN 1 ELSE 0 END, {_BASIS}, 1, requests,
-                   requests * input_tokens, requests * input_tokens * input_tokens, requests * output_tokens,
-                   requests * reasoning_tokens, requests * CASE WHEN source = 'demo' THEN 1 ELSE 0 END,
-                   requests * CASE WHEN status = 'failed' THEN 1 ELSE 0 END,
-                   requests * CASE WHEN status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0
-                                   THEN 1 ELSE 0 END, start, start, kind, image_size, image_quality, requests * units,
-                   {_TIMED_REQUESTS}, {_TIMED_REQUESTS} * input_tokens, {_TIMED_REQUESTS} * input_tokens * input_tokens,
-                   {_TIMED_REQUESTS} * output_tokens, {_TIMED_REQUESTS} * reasoning_tokens,
-                   {_TIMED_REQUESTS} * coalesce(latency_s, 0.0), requests * {_UNITLESS}
-            FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}"""
-    # hash aggregation: a plain GROUP BY, in the key order and columns SQLite's table gives
-    group = (*_CALL_KEYS, *_CALL_KINDS)
-    keys = ", ".join(f"{k}{d.text_order}" if k not in ("local", "declared") else k for k in group)
-    sums = ", ".join(f"sum({c}) AS {c}" for c in _CALL_SUMS)
-    tail = ", ".join(f"sum({c}) AS {c}" for c in _CALL_TAIL_SUMS)
-    columns = ", ".join((*_CALL_KEYS, *_CALL_SUMS, "first", "last", *_CALL_KINDS, *_CALL_TAIL_SUMS))
-    # The columns of SQLite's `call_groups`: the keys, the kinds, then the sums.
-    return conn.execute(f"""
-        SELECT * FROM (SELECT {', '.join(_CALL_KEYS)}, {', '.join(_CALL_KINDS)}, {sums}, {tail}
-        FROM (SELECT {terms}) AS c({columns})
-        GROUP BY {', '.join(group)}) AS g ORDER BY {keys}""", [NO_WORKLOAD, *params]).fetchall()
 
 
 # The sums of a call group, beyond its key: (column, sum over rows `r`, sum over call_rollups).
@@ -445,17 +386,18 @@ _CALL_GROUP_SUMS: tuple[tuple[str, str, str], ...] = (
     ("input_tokens_sq", "requests * input_tokens * input_tokens", "input_tokens_sq"),
     ("output_tokens", "requests * output_tokens", "output_tokens"),
     ("reasoning_tokens", "requests * reasoning_tokens", "reasoning_tokens"),
-    ("demo", "requests * (source = 'demo')", "requests * (source = 'demo')"),
-    ("failed", "requests * (status = 'failed')", "failed"),
-    ("failed_tokenless", "requests * (status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0)",
-     "failed_tokenless"),
+    ("demo", "requests * CASE WHEN source = 'demo' THEN 1 ELSE 0 END",
+     "requests * CASE WHEN source = 'demo' THEN 1 ELSE 0 END"),
+    ("failed", "requests * CASE WHEN status = 'failed' THEN 1 ELSE 0 END", "failed"),
+    ("failed_tokenless", "requests * CASE WHEN status = 'failed' AND input_tokens + output_tokens + reasoning_tokens = 0 "
+     "THEN 1 ELSE 0 END", "failed_tokenless"),
     ("units", "requests * units", "units"),
     ("timed_requests", _TIMED_REQUESTS, "requests * timed"),
     ("timed_input_tokens", f"{_TIMED_REQUESTS} * input_tokens", "input_tokens * timed"),
     ("timed_input_tokens_sq", f"{_TIMED_REQUESTS} * input_tokens * input_tokens", "input_tokens_sq * timed"),
     ("timed_output_tokens", f"{_TIMED_REQUESTS} * output_tokens", "output_tokens * timed"),
     ("timed_reasoning_tokens", f"{_TIMED_REQUESTS} * reasoning_tokens", "reasoning_tokens * timed"),
-    ("latency_s", f"{_TIMED_REQUESTS} * ifnull(latency_s, 0.0)", "latency_s * timed"),
+    ("latency_s", f"{_TIMED_REQUESTS} * coalesce(latency_s, 0.0)", "latency_s * timed"),
     ("unitless", f"requests * {_UNITLESS}", "unitless"),
 )
 
@@ -482,14 +424,44 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     input²` to Σ input²: a month loaded as one row of N requests sums exactly as N rows.
 
     Whole days come from `call_rollups`, part-days (and everything, under a tag filter) from
-    the rows. Not a GROUP BY: an upsert into a temporary table keyed by the group adds each
-    row to one of a few hundred totals without sorting them. Same sums (integers). (A backend
-    with hash aggregation, PostgreSQL, can use a plain GROUP BY for the same result.)
+    the rows. In SQLite not a GROUP BY: an upsert into a temporary table keyed by the group
+    adds each row to one of a few hundred totals without sorting them. PostgreSQL (hash
+    aggregation) runs one GROUP BY over the same SELECTs. Same sums (integers).
     """
     d = dialect(conn)
-    if d is POSTGRESQL:  # no rollups there yet: a GROUP BY over the rows
-        return _call_groups_rows(conn, sel, d)
+    region = _REGION if d is SQLITE else _region_sql(d.like)
+    declared = f"CASE WHEN source IN {_DECLARED_IN} THEN 1 ELSE 0 END"
+    # What each source adds: (SELECT of the keys and sums, parameters).
+    parts: list[tuple[str, list[object]]] = []
+
+    def from_rows(s: Selection, table: str = "api_calls") -> None:
+        where, params = s.sql(d)
+        parts.append((f"""
+            SELECT coalesce(name, ?), {_month(table.split()[0], d)}, provider, {region}, model, local, {declared},
+                   {_BASIS}, kind, image_size, image_quality, {', '.join(e for _, e, _ in _CALL_GROUP_SUMS)}
+            FROM {table} WHERE ({where}) AND {_PLAUSIBLE}""", [NO_WORKLOAD, *params]))
+
+    if sel.by_tag:
+        from_rows(sel)
+    else:
+        days, day_params = sel.split().day_sql()
+        named, name_params = _names(sel, "workload", named="named")
+        parts.append((f"""
+            SELECT CASE WHEN named = 1 THEN workload ELSE ? END, {d.day_month.format('day')}, provider, {region},
+                   model, local, {declared}, {_BASIS}, kind, image_size, image_quality,
+                   {', '.join(e for _, _, e in _CALL_GROUP_SUMS)}
+            FROM call_rollups WHERE {days} AND {named}""", [NO_WORKLOAD, *day_params, *name_params]))
+        for edge in _edge_selections(sel):
+            from_rows(edge, _by_start("api_calls", d))
     names = [c for c, _, _ in _CALL_GROUP_SUMS]
+    if d is POSTGRESQL:  # hash aggregation: one GROUP BY, in the key order of SQLite's table
+        keys = (*_CALL_KEYS, *_CALL_KINDS)
+        order = ", ".join(f"{k}{d.text_order}" if k not in ("local", "declared") else k for k in keys)
+        union = " UNION ALL ".join(sql for sql, _ in parts)
+        return conn.execute(
+            f"SELECT {', '.join(keys)}, {', '.join(f'sum({c}) AS {c}' for c in names)} "
+            f"FROM ({union}) AS u({', '.join((*keys, *names))}) GROUP BY {', '.join(keys)} ORDER BY {order}",
+            [p for _, ps in parts for p in ps]).fetchall()
     conn.execute("DROP TABLE IF EXISTS temp.frugal_ai_call_groups")
     conn.execute(f"""
         CREATE TEMP TABLE frugal_ai_call_groups (
@@ -502,28 +474,8 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
             WITHOUT ROWID""")
     upsert = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in names)
     try:
-        def from_rows(s: Selection, table: str = "api_calls") -> None:
-            where, params = s.sql()
-            conn.execute(f"""
-                INSERT INTO temp.frugal_ai_call_groups
-                SELECT ifnull(name, ?), {_month('api_calls')}, provider, {_REGION}, model, local,
-                       source IN {_DECLARED_IN}, {_BASIS}, kind, image_size, image_quality,
-                       {', '.join(e for _, e, _ in _CALL_GROUP_SUMS)}
-                FROM {table} WHERE ({where}) AND {_PLAUSIBLE} {upsert}""", [NO_WORKLOAD, *params])
-
-        if sel.by_tag:
-            from_rows(sel)
-        else:
-            days, day_params = sel.split().day_sql()
-            named, name_params = _names(sel, "workload", named="named")
-            conn.execute(f"""
-                INSERT INTO temp.frugal_ai_call_groups
-                SELECT CASE WHEN named THEN workload ELSE ? END, {_DAY_MONTH}, provider, {_REGION}, model, local,
-                       source IN {_DECLARED_IN}, {_BASIS}, kind, image_size, image_quality,
-                       {', '.join(e for _, _, e in _CALL_GROUP_SUMS)}
-                FROM call_rollups WHERE {days} AND {named} {upsert}""", [NO_WORKLOAD, *day_params, *name_params])
-            for edge in _edge_selections(sel):
-                from_rows(edge, _by_start("api_calls"))
+        for sql, params in parts:
+            conn.execute(f"INSERT INTO temp.frugal_ai_call_groups {sql} {upsert}", params)
         conn.row_factory = sqlite3.Row
         return conn.execute("SELECT * FROM temp.frugal_ai_call_groups").fetchall()
     finally:
@@ -536,7 +488,8 @@ def _span(conn: sqlite3.Connection, sel: Selection, table: str, rollup: str, rol
     """(first start, last start) of the rows of `table` that `sel` selects (and `rows_cond`):
     the first and last day that holds any, from the rollup (`rollup_cond` on it), then the
     rows of those days alone (the `start` index); the part-days from the rows."""
-    where, params = sel.sql()
+    d = dialect(conn)
+    where, params = sel.sql(d)
     if sel.by_tag:
         return conn.execute(f"SELECT MIN(start), MAX(start) FROM {table} WHERE ({where}) AND {rows_cond}",
                             params).fetchone()
@@ -549,7 +502,7 @@ def _span(conn: sqlite3.Connection, sel: Selection, table: str, rollup: str, rol
         ranges += [(lo * SECONDS_PER_DAY, (lo + 1) * SECONDS_PER_DAY), (hi * SECONDS_PER_DAY, (hi + 1) * SECONDS_PER_DAY)]
     starts: list[float] = []
     for a, b in ranges:
-        first, last = conn.execute(f"SELECT MIN(start), MAX(start) FROM {_by_start(table)} WHERE start >= ? AND start < ? "
+        first, last = conn.execute(f"SELECT MIN(start), MAX(start) FROM {_by_start(table, d)} WHERE start >= ? AND start < ? "
                                    f"AND ({where}) AND {rows_cond}", [a, b, *params]).fetchone()
         starts += [t for t in (first, last) if t is not None]
     return (min(starts), max(starts)) if starts else (None, None)
@@ -566,56 +519,39 @@ _CALL_TAIL_SUMS = ("units", "timed_requests", "timed_input_tokens", "timed_input
 
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:
     """(number of selected runs, earliest start, latest start)."""
-    if dialect(conn) is POSTGRESQL:
-        where, params = sel.sql(POSTGRESQL)
-        n, first, last = conn.execute(f"SELECT COUNT(*), MIN(start), MAX(start) FROM runs WHERE {where}",
-                                      params).fetchone()
-        return int(n), first, last
+    d = dialect(conn)
     if sel.by_tag:
-        where, params = sel.sql()
+        where, params = sel.sql(d)
         n = conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
     else:
         days, day_params = sel.split().day_sql()
         names, name_params = _names(sel, "workload")
-        n = conn.execute(f"SELECT TOTAL(runs) FROM run_rollups WHERE {days} AND {names}",
+        n = conn.execute(f"SELECT {d.total.format('runs')} FROM run_rollups WHERE {days} AND {names}",
                          [*day_params, *name_params]).fetchone()[0]
         for edge in _edge_selections(sel):
-            where, params = edge.sql()
-            n += conn.execute(f"SELECT COUNT(*) FROM {_by_start('runs')} WHERE {where}", params).fetchone()[0]
-    first, last = _span(conn, sel, "runs", "run_rollups", "1", "1")
+            where, params = edge.sql(d)
+            n += conn.execute(f"SELECT COUNT(*) FROM {_by_start('runs', d)} WHERE {where}", params).fetchone()[0]
+    first, last = _span(conn, sel, "runs", "run_rollups", "1=1", "1=1")
     return int(n), first, last
 
 
 def call_span(conn: sqlite3.Connection, sel: Selection) -> tuple[float | None, float | None]:
     """(earliest start, latest start) of the selected API calls within the plausibility bounds."""
-    if dialect(conn) is POSTGRESQL:
-        where, params = sel.sql(POSTGRESQL)
-        return tuple(conn.execute(f"SELECT MIN(start), MAX(start) FROM api_calls WHERE ({where}) AND {_PLAUSIBLE}",
-                                  params).fetchone())  # type: ignore[return-value]
-    return _span(conn, sel, "api_calls", "call_rollups", "1", _PLAUSIBLE)
+    return _span(conn, sel, "api_calls", "call_rollups", "1=1", _PLAUSIBLE)
 
 
 def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     """Energy the tracker measured while no run was active, in the selection's period (table
     `sessions`; a session belongs to no workload, so the workload filter does not apply):
     whole days from `session_rollups`, part-days from the rows."""
-    if dialect(conn) is POSTGRESQL:
-        if not _table_exists(conn, "sessions"):
-            return 0.0
-        where, params = sel.period_only().sql(POSTGRESQL)
-        (total,) = conn.execute(f"SELECT {POSTGRESQL.total.format('unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh')} "
-                                f"FROM sessions WHERE {where}", params).fetchone()
-        return float(total or 0.0)
+    d = dialect(conn)
+    total = d.total.format("unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh")
     period = sel.period_only()
     days, day_params = period.split().day_sql()
-    (value,) = conn.execute(
-        "SELECT TOTAL(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
-        f"FROM session_rollups WHERE {days}", day_params).fetchone()
+    (value,) = conn.execute(f"SELECT {total} FROM session_rollups WHERE {days}", day_params).fetchone()
     for edge in _edge_selections(period):
-        where, params = edge.sql()
-        (part,) = conn.execute(
-            "SELECT TOTAL(unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh) "
-            f"FROM sessions WHERE {where}", params).fetchone()
+        where, params = edge.sql(d)
+        (part,) = conn.execute(f"SELECT {total} FROM sessions WHERE {where}", params).fetchone()
         value += part
     return float(value or 0.0)
 
@@ -715,13 +651,11 @@ def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[f
     settled, and a write to it clears it: rollups.py), so an unfiltered report rehashes only
     the days not hashed yet (today's, yesterday's) and the part-days at its ends. A workload
     filter hashes its selected rows day by day. Storage order within a day, not id order: the
-    order of a ledger file's rows is part of that file (a copy hashes the same).
+    order of a ledger file's rows is part of that file (a copy hashes the same). A PostgreSQL
+    ledger hashes the days it lacks from a SQLite copy of their rows, and keeps the settled
+    ones' hashes where it may write (pg_rollups.day_digests).
     """
-    if dialect(conn) is POSTGRESQL:  # the lines are SQLite's printf: hash a SQLite copy of the selected rows
-        from .postgres import sqlite_copy
-
-        with sqlite_copy(conn, *sel.sql(POSTGRESQL)) as local:
-            return content_hash(local, sel, progress)
+    d = dialect(conn)
     conn.row_factory = None
     split = sel.split()
     cond, params = [], []
@@ -731,17 +665,28 @@ def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[f
     if sel.until_s is not None:
         cond.append("day <= ?")
         params.append(_floor_day(sel.until_s))
-    days = conn.execute(f"SELECT day, hash FROM ledger_days WHERE {' AND '.join(cond) or '1'} ORDER BY day",
+    days = conn.execute(f"SELECT day, hash FROM ledger_days WHERE {' AND '.join(cond) or '1=1'} ORDER BY day",
                         params).fetchall()
-    where, where_params = sel.sql()
+    where, where_params = sel.sql(d)
+
+    def whole(day: int) -> bool:  # a whole day of the period, unfiltered: its cached hash is the one
+        return (not sel.workloads and split.days and (split.day_lo is None or day >= split.day_lo)
+                and (split.day_hi is None or day < split.day_hi))
+
+    if d is POSTGRESQL:  # the lines are SQLite's printf: the days to hash, from a SQLite copy of their rows
+        from .pg_rollups import day_digests
+
+        todo = [day for day, cached in days if cached is None or not whole(day)]
+        computed = day_digests(conn, todo, where, where_params, cacheable=[day for day in todo if whole(day)])
+        digest_of: Callable[[int], str | None] = computed.__getitem__
+    else:
+        def digest_of(day: int) -> str | None:
+            found = day_digest(conn, day, where, where_params)
+            return found[0] if found else None
+
     h = hashlib.sha256()
     for i, (day, cached) in enumerate(days):
-        whole = split.days and (split.day_lo is None or day >= split.day_lo) and (split.day_hi is None or day < split.day_hi)
-        if cached is not None and whole and not sel.workloads:
-            digest: str | None = cached
-        else:
-            found = day_digest(conn, day, where, where_params)
-            digest = found[0] if found else None
+        digest = cached if cached is not None and whole(day) else digest_of(day)
         if digest is not None:
             h.update(f"{datetime.fromtimestamp(day * SECONDS_PER_DAY, tz=timezone.utc):%Y-%m-%d}|{digest}\n".encode())
         if progress is not None:
