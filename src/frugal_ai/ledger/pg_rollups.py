@@ -34,6 +34,7 @@ copy of the day's rows, byte for byte a ledger file's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any, Sequence
@@ -205,6 +206,7 @@ def rebuild_statements() -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
     """What the installed triggers and column types were made from (`meta.pg_rollups`)."""
     from .schema import SCHEMA_VERSION
