@@ -63,8 +63,24 @@ def answer(path: str, body: dict[str, Any], model: str, echo: str) -> tuple[str,
     return None
 
 
+# Replies in other writing systems, for a model named "...-lang-<key>" (capture of text
+# without usage, counted per writing system). In "mixed", the deltas in another script than
+# Latin hold no spaces, so that which script their neighbours' spaces count with is not in doubt.
+TEXT_IN: dict[str, list[str]] = {
+    "el": ["Η ακρόαση", " αποτελεί επίσης", " ένδειξη της", " ημερομηνίας για", " το δικαίωμα ταχείας", " δίκης."],
+    "ru": ["Быстрая коричневая", " лиса прыгает", " через ленивую", " собаку, пока комиссия", " изучает отчёт."],
+    "bg": ["Бързата кафява", " лисица прескача", " мързеливото куче,", " докато комисията", " обсъжда доклада."],
+    "ja": ["素早い茶色の", "狐が怠け者の", "犬を飛び越える間に、", "委員会は年次", "報告書を検討している。"],
+    "mixed": ["The annual report", " - ", "годовой", " ", "отчёт", " - ", "年次報告書", ", ", "η", " ", "έκθεση",
+              " (2026)."],
+}
+
+
 def text_deltas(model: str, echo: str) -> list[str]:
     """The reply, cut as a model streams it."""
+    lang = model.rpartition("-lang-")[2] if "-lang-" in model else ""
+    if lang in TEXT_IN:
+        return list(TEXT_IN[lang])
     words = ["Hello", " there", ", ", f"you said {echo}." if echo else "world."]
     if "long" in model:
         words = words + [f" word{i}" for i in range(196)]

@@ -13,8 +13,8 @@ never holds the caller up: it reads the bytes, it does not change or delay them.
   (for the model) and the tail (for the usage) are kept.
 - A reply that carries no usage (an OpenAI-style stream without include_usage): the
   characters of its text values (the parser's `text_keys`) are counted as they pass, and at the
-  end those of the request's messages; the tokens are approximated from them (approximate.py)
-  and the row's source is `approximated`.
+  end those of the request's messages, per writing system; the tokens are approximated from
+  them (approximate.py) and the row's source is `approximated[:<scripts>]` (ledger/scripts.py).
 Nothing read here is logged or stored except the model name and token counts.
 """
 
@@ -107,7 +107,7 @@ class CallObserver:
     # for usage): the pattern its text is counted with, the characters seen so far, and
     # whether its end marker ([DONE]) passed (SDKs close a stream there, before its last byte).
     count_text: re.Pattern[bytes] | None = None
-    text_chars = 0
+    text_chars: list[int] | None = None  # per writing system (ledger/scripts.SCRIPTS), once counting
     stream_done = False
     # Another request kind than chat (capture/kinds.py): its units, and what reads them.
     kind = "chat"
@@ -143,6 +143,7 @@ class CallObserver:
             # A stream that may end without usage: count its text as it passes, and have the
             # conversion factor ready by its end.
             self.count_text = self.parser.text_pattern
+            self.text_chars = approximate.new_counts()
             approximate.warm()
         if content_encoding:
             try:
@@ -215,7 +216,7 @@ class CallObserver:
         self.pending = data[cut + 1 :]
         text = self.count_text
         if text is not None:
-            self.text_chars += approximate.text_chars(text, data, cut)
+            approximate.text_chars(text, data, cut, self.text_chars)
             if data.find(b"[DONE]", 0, cut) >= 0:
                 self.stream_done = True
         # The fast path of a stream: most chunks hold text deltas only, skipped undecoded
@@ -297,7 +298,7 @@ class CallObserver:
                 self._long_line(b"")
             elif self.pending:
                 if self.count_text is not None:
-                    self.text_chars += approximate.text_chars(self.count_text, self.pending, len(self.pending))
+                    approximate.text_chars(self.count_text, self.pending, len(self.pending), self.text_chars)
                 self._line(self.pending)
             readable = not self.broken
         elif readable and self.body and outcome == "end":
@@ -332,8 +333,8 @@ class CallObserver:
             return
         # Tokens from characters for a reply without usage: text and embeddings only (an image,
         # audio or speech call is priced by its units, not by tokens).
-        approximated = (not failed and not usage.complete and self.kind in ("chat", "embedding")
-                        and self._approximate(outcome))
+        approximated = (self._approximate(outcome) if not failed and not usage.complete
+                        and self.kind in ("chat", "embedding") else None)
         if failed:
             status = "failed"
         elif approximated:
@@ -365,7 +366,7 @@ class CallObserver:
         record = _new_record(ApiCallRecord)
         record.id = ""
         record.kind = "api_call"
-        record.source = approximate.APPROXIMATED_SOURCE if approximated else "capture"
+        record.source = approximated or "capture"
         record.requests = 1
         record.request_kind = self.kind
         record.units = units
@@ -390,35 +391,41 @@ class CallObserver:
         record.local = route.local
         (emit._submit or emit.submit)(record)
 
-    def _approximate(self, outcome: str) -> bool:
-        """Set the tokens of a reply without usage from the characters that passed; True when set."""
+    def _approximate(self, outcome: str) -> str | None:
+        """Set the tokens of a reply without usage from the characters that passed; the row's
+        source when set (`approximated[:<scripts>]`, ledger/scripts.py), else None."""
         text = self.parser.text_pattern
         if text is None:
-            return False
+            return None
         if self.streaming:
-            if self.count_text is None:
-                return False  # usage was asked for and never came: abandoned, partial as it is
+            if self.count_text is None or self.text_chars is None:
+                return None  # usage was asked for and never came: abandoned, partial as it is
             out_chars = self.text_chars
         elif self.body is not None and outcome == "end":
             body = self._whole_body()
-            out_chars = approximate.text_chars(text, body, len(body))
+            out_chars = approximate.new_counts()
+            approximate.text_chars(text, body, len(body), out_chars)
         elif self.tail is not None and outcome == "end":
             # Over the body limit, and no usage at its end: its size stands for its text (the
-            # JSON around a reply of several MB is small beside it).
-            out_chars = self.size
+            # JSON around a reply of several MB is small beside it), counted as the default
+            # writing system (its text was not read).
+            out_chars = approximate.new_counts()
+            out_chars[0] = self.size
         else:
-            return False
-        in_chars = approximate.request_chars(self.request_body)
-        if in_chars + out_chars == 0:
-            return False
+            return None
+        in_chars = approximate.new_counts()
+        approximate.request_chars(self.request_body, in_chars)
+        if not any(in_chars) and not any(out_chars):
+            return None
         per_token = approximate.chars_per_token()
         if per_token is None:
-            return False
+            return None
         usage = self.usage
-        usage.input_tokens = approximate.tokens_of(in_chars, per_token)
-        usage.output_tokens = approximate.tokens_of(out_chars, per_token)
+        usage.input_tokens = approximate.tokens_of_scripts(in_chars, per_token)
+        usage.output_tokens = approximate.tokens_of_scripts(out_chars, per_token)
         usage.reasoning_tokens = 0
-        return True
+        return approximate.source_for([a + b for a, b in zip(in_chars, out_chars)])
+
     def _kind_units(self, outcome: str, failed: bool) -> tuple[float, str, str]:
         """(units per request, image size, image quality) of a call of another kind than chat
         (capture/kinds.py): read from the request and the reply, never kept."""

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import InputError
 from ..ledger import location
-from ..ledger.query import APPROXIMATED_SOURCE, Selection
+from ..ledger.query import Selection
+from ..ledger.scripts import is_approximated
 from .ledger_rows import read_ledger_rows
 from .model import Inventory, totals_by_method
 from .priced import estimated_row, measured_row
@@ -71,7 +72,7 @@ def load_inventory(
         demo_rows=sum(int(g["demo"]) for g in read.call_groups),
         failed_requests=sum(int(g["failed"] or 0) for g in read.call_groups),
         failed_tokenless=sum(int(g["failed_tokenless"] or 0) for g in read.call_groups),
-        approximated_requests=sum(int(g["requests"]) for g in read.call_groups if g["basis"] == APPROXIMATED_SOURCE),
+        approximated_requests=sum(int(g["requests"]) for g in read.call_groups if is_approximated(g["basis"])),
         unattributed_kwh=read.unattributed_kwh,
         rejected=read.rejected,
         machine_split=read.machine_split,

@@ -30,8 +30,9 @@
   factor from constants.toml: declared usage by the declaration's own (`declared.requests_factor`:
   users × prompts × days are estimates), a tool declared by its spend by the requests per euro
   (`spend.requests_per_eur`, instead), and calls whose tokens were approximated from characters
-  by the characters per token (`approximation.chars_per_token`: the group re-estimated with its
-  tokens scaled to each bound). Central figures are unchanged; the rows are flagged.
+  by the characters per token (`approximation.chars_per_token[_<script>]`: the group re-estimated
+  with its tokens scaled to each bound, over the writing systems its source names:
+  ledger/scripts.py). Central figures are unchanged; the rows are flagged.
 - API calls recorded with a duration (captured, `record_llm_call(latency_s=)`, timed imports)
   are also priced from that duration (`estimate.cross_check`, from the group's timed sums):
   the row's range spans both estimates for those requests, its centre stays token-based, and
@@ -50,7 +51,8 @@ from ..estimate.names import catalogue_name
 from ..estimate.spread import spanning
 from ..footprint import Footprint
 from ..ledger.kinds import CHAT
-from ..ledger.query import APPROXIMATED_SOURCE, DECLARED_SPEND_SOURCE
+from ..ledger.query import DECLARED_SPEND_SOURCE
+from ..ledger.scripts import is_approximated, scripts_of, token_scale_bounds
 from .model import Fallbacks, InventoryRow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -186,10 +188,10 @@ def estimated_row(g: Mapping[str, Any], settings: "Settings", factors: Any) -> I
 def _widened(fp: Footprint, method: str, basis: str, price: Any, factors: Any,
              sums: dict[str, Any] | None = None) -> Footprint:
     """`fp` with the range its group's own uncertainty adds (the module docstring says which)."""
-    if basis == APPROXIMATED_SOURCE and price is not None and sums is not None:
-        c = factors.constant("approximation.chars_per_token").range
-        # Fewer characters per token, more tokens: the high bound of the constant gives the low footprint.
-        fp = spanning(price(_tokens_scaled(sums, c.central / c.high)), fp, price(_tokens_scaled(sums, c.central / c.low)))
+    if is_approximated(basis) and price is not None and sums is not None:
+        # Fewer characters per token, more tokens: the high bounds of the constants give the low footprint.
+        low_k, high_k = token_scale_bounds(factors, scripts_of(basis))
+        fp = spanning(price(_tokens_scaled(sums, low_k)), fp, price(_tokens_scaled(sums, high_k)))
     if basis == DECLARED_SPEND_SOURCE:
         fp = _times(fp, factors.constant("spend.requests_per_eur").range)
     elif method == "declared":
@@ -209,7 +211,7 @@ def _tokens_scaled(sums: dict[str, Any], k: float) -> dict[str, Any]:
 
 
 def _flag_basis(row: InventoryRow, basis: str) -> None:
-    row.fallbacks.approximated = basis == APPROXIMATED_SOURCE
+    row.fallbacks.approximated = is_approximated(basis)
     row.fallbacks.spend_based = basis == DECLARED_SPEND_SOURCE
 
 

@@ -57,8 +57,10 @@ APPROXIMATED_SOURCE = "approximated"
 (the provider sent no usage: capture/approximate.py)."""
 DECLARED_SOURCES = (DECLARED_SOURCE, DECLARED_SPEND_SOURCE)
 _DECLARED_IN = "('" + "', '".join(DECLARED_SOURCES) + "')"
-# The sources whose groups the inventory prices with a wider range (`basis` in call_groups).
-_BASIS = f"CASE WHEN source IN ('{APPROXIMATED_SOURCE}', '{DECLARED_SPEND_SOURCE}') THEN source ELSE '' END"
+# The sources whose groups the inventory prices with a wider range (`basis` in call_groups):
+# approximated tokens (`approximated`, or `approximated:<scripts>`: ledger/scripts.py) and spend.
+_BASIS = (f"CASE WHEN source IN ('{APPROXIMATED_SOURCE}', '{DECLARED_SPEND_SOURCE}') "
+          f"OR source LIKE '{APPROXIMATED_SOURCE}:%' THEN source ELSE '' END")
 
 # Hosts that name the provider's region: (provider, host prefix, host suffix), the region
 # between them. AWS Bedrock's regional endpoint (the capture records it whatever endpoint_url
