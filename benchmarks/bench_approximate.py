@@ -9,9 +9,11 @@ in the same run and on the same bytes (an OpenAI-style SSE stream of `--mb` MB, 
 deltas), the plain count (`text_chars(pattern, data, end)`: the counter as it was, its
 baseline) and the count per writing system (`text_chars(..., counts)`), for English, Greek,
 Russian, Japanese and mixed text, one call per SSE event (a stream read one event at a time,
-the costliest case: the per-call work is paid per delta). Each figure: the median of `--repeat` runs in ms per MB of
-stream, with the fastest and slowest run; "too noisy to decide" when the two spreads overlap
-and the target (per writing system at most 10 ms/MB more than the plain count) is not clear.
+the costliest case: the per-call work is paid per delta). The two run alternately `--repeat`
+times; each figure is a median in ms per MB of stream, and the cost added is the median of the
+pairs' differences with its first and third quartiles: "within target" when the third
+quartile is at most 10 ms/MB, "over target" when the first is above it, else "too noisy to
+decide".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import json
 import statistics
 import time
+from typing import Callable
 
 TEXTS = {
     "English": "The quick brown fox jumps over the lazy dog while the committee reviews the annual report. ",
@@ -50,13 +53,10 @@ def stream_of(text: str, mb: float) -> list[bytes]:
     return out
 
 
-def timed(fn, repeat: int) -> list[float]:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return runs
+def timed(fn: Callable[[], None]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -70,7 +70,7 @@ def main() -> None:
 
     pattern = parser_for("openai").text_pattern
     assert pattern is not None
-    print(f"{'text':<10} {'plain count (baseline)':>26} {'per writing system':>26} {'added':>9}  verdict")
+    print(f"{'text':<10} {'plain count':>14} {'per script':>14} {'added, median [quartiles]':>28}  verdict")
     for name, text in TEXTS.items():
         events = stream_of(text, args.mb)
         mb = sum(len(e) for e in events) / 1_000_000
@@ -85,17 +85,20 @@ def main() -> None:
             for e in events:
                 count(pattern, e, len(e), counts)
 
-        plain = [t / mb * 1000 for t in timed(plain_count, args.repeat)]
-        per = [t / mb * 1000 for t in timed(per_script, args.repeat)]
-        p, q = statistics.median(plain), statistics.median(per)
-        if q - p <= TARGET_MS_PER_MB and max(per) - min(plain) <= TARGET_MS_PER_MB:
+        plain, per = [], []
+        for _ in range(args.repeat):  # alternated, so that a change of the machine's load hits both
+            plain.append(timed(plain_count) / mb * 1000)
+            per.append(timed(per_script) / mb * 1000)
+        added = sorted(q - p for p, q in zip(plain, per))
+        mid, lo, hi = statistics.median(added), added[len(added) // 4], added[(3 * len(added)) // 4]
+        if hi <= TARGET_MS_PER_MB:
             verdict = "within target"
-        elif q - p > TARGET_MS_PER_MB and min(per) - max(plain) > TARGET_MS_PER_MB:
+        elif lo > TARGET_MS_PER_MB:
             verdict = "over target"
         else:
             verdict = "too noisy to decide"
-        print(f"{name:<10} {p:8.2f} ms/MB ({min(plain):.2f}-{max(plain):.2f}) {q:8.2f} ms/MB ({min(per):.2f}-{max(per):.2f})"
-              f" {q - p:+7.2f}  {verdict}")
+        print(f"{name:<10} {statistics.median(plain):8.2f} ms/MB {statistics.median(per):8.2f} ms/MB"
+              f" {mid:+8.2f} [{lo:+.2f} to {hi:+.2f}]  {verdict}")
 
 
 if __name__ == "__main__":

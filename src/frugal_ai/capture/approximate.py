@@ -126,8 +126,8 @@ def text_chars(pattern: re.Pattern[bytes], data: bytes, end: int, counts: list[i
     """The characters of the text values `pattern` finds in `data[:end]` (JSON escapes read as
     the one character they stand for, UTF-8 as characters, not bytes), added to `counts` per
     writing system when given (the text other than ASCII counted at once, after the scan)."""
-    total = 0
-    others: list[bytes] = []
+    total = 0  # ASCII text, and all text when `counts` is None
+    others: list[bytes] | None = None
     for match in pattern.finditer(data, 0, end):
         raw = match.group(1)
         if b"\\" in raw:
@@ -138,21 +138,23 @@ def text_chars(pattern: re.Pattern[bytes], data: bytes, end: int, counts: list[i
             else:
                 if counts is None or text.isascii():
                     total += len(text)
-                    if counts is not None:
-                        counts[0] += len(text)
+                elif others is None:
+                    others = [text.encode("utf-8", "surrogatepass")]
                 else:
                     others.append(text.encode("utf-8", "surrogatepass"))
                 continue
         if raw.isascii():
             total += len(raw)
-            if counts is not None:
-                counts[0] += len(raw)
         elif counts is None:
             total += len(raw.decode("utf-8", "ignore"))
+        elif others is None:
+            others = [raw]
         else:
             others.append(raw)
-    if others:
-        total += _count_utf8(others[0] if len(others) == 1 else b"".join(others), counts)  # type: ignore[arg-type]
+    if counts is not None:
+        counts[0] += total
+        if others is not None:
+            total += _count_utf8(others[0] if len(others) == 1 else b"".join(others), counts)
     return total
 
 
