@@ -43,7 +43,7 @@ from ..errors import InputError
 from .overlap import SessionSplit, split_once
 from .records import ApiCallRecord
 from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
-from .rollups import SECONDS_PER_DAY, day_digest, day_of_sql
+from .rollups import SECONDS_PER_DAY, current as _rollups_current, day_digest, day_of_sql
 
 NO_WORKLOAD = "(no workload)"
 """Workload name of API calls made outside any tracked run."""
@@ -131,6 +131,13 @@ POSTGRESQL = Dialect("postgresql", month="to_char(to_timestamp(start) AT TIME ZO
 def dialect(conn: Any) -> Dialect:
     """The SQL dialect of a ledger connection (sqlite3, or the PostgreSQL backend's)."""
     return POSTGRESQL if getattr(conn, "dialect", None) == "postgresql" else SQLITE
+
+
+def _current(conn: Any, d: Dialect) -> None:
+    """Before reading the rollups of a SQLite ledger: sum into them any rows another program
+    wrote without doing so (rollups.current; PostgreSQL's triggers keep its own)."""
+    if d is SQLITE:
+        _rollups_current(conn)
 
 
 def _table_exists(conn: Any, name: str) -> bool:
@@ -347,6 +354,7 @@ def run_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     rows too, through the index of nested runs by name; with a tag filter, all from the rows.
     """
     d = dialect(conn)
+    _current(conn, d)
     parts: list[tuple[str, list[object]]] = []
     rows_part = (f"SELECT name, {_month('c', d)}, coalesce(zone, ''), method, {_run_row_sums('c')} "
                  "FROM ({}) AS c GROUP BY 1, 2, 3, 4")
@@ -431,6 +439,7 @@ def call_groups(conn: sqlite3.Connection, sel: Selection) -> list[sqlite3.Row]:
     aggregation) runs one GROUP BY over the same SELECTs. Same sums (integers).
     """
     d = dialect(conn)
+    _current(conn, d)
     region = _REGION if d is SQLITE else _region_sql(d.like)
     declared = f"CASE WHEN source IN {_DECLARED_IN} THEN 1 ELSE 0 END"
     # What each source adds: (SELECT of the keys and sums, parameters).
@@ -491,6 +500,7 @@ def _span(conn: sqlite3.Connection, sel: Selection, table: str, rollup: str, rol
     the first and last day that holds any, from the rollup (`rollup_cond` on it), then the
     rows of those days alone (the `start` index); the part-days from the rows."""
     d = dialect(conn)
+    _current(conn, d)
     where, params = sel.sql(d)
     if sel.by_tag:
         return conn.execute(f"SELECT MIN(start), MAX(start) FROM {table} WHERE ({where}) AND {rows_cond}",
@@ -522,6 +532,7 @@ _CALL_TAIL_SUMS = ("units", "timed_requests", "timed_input_tokens", "timed_input
 def run_span(conn: sqlite3.Connection, sel: Selection) -> tuple[int, float | None, float | None]:
     """(number of selected runs, earliest start, latest start)."""
     d = dialect(conn)
+    _current(conn, d)
     if sel.by_tag:
         where, params = sel.sql(d)
         n = conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
@@ -547,6 +558,7 @@ def unattributed_kwh(conn: sqlite3.Connection, sel: Selection) -> float:
     `sessions`; a session belongs to no workload, so the workload filter does not apply):
     whole days from `session_rollups`, part-days from the rows."""
     d = dialect(conn)
+    _current(conn, d)
     total = d.total.format("unattributed_cpu_kwh + unattributed_gpu_kwh + unattributed_ram_kwh")
     period = sel.period_only()
     days, day_params = period.split().day_sql()
@@ -659,6 +671,7 @@ def content_hash(conn: sqlite3.Connection, sel: Selection, progress: Callable[[f
     """
     d = dialect(conn)
     conn.row_factory = None
+    _current(conn, d)
     split = sel.split()
     cond, params = [], []
     if sel.since_s is not None:

@@ -35,6 +35,7 @@ filter on `start` uses.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from typing import Sequence
 
@@ -146,15 +147,24 @@ _ROLLUPS = {
 }
 
 
-def _counted_sql(r: str) -> str:
+def mark_sql(facts: str) -> str:
+    """The high-water mark of the facts table `facts`: its rows with a rowid up to it are in
+    the rollups, those above it are not yet (`catch_up`)."""
+    return f"(SELECT mark FROM rollup_marks WHERE facts = '{facts}')"
+
+
+def _counted_sql(r: str, rolled: bool = False) -> str:
     """Whether a run is one a total adds: top-level, or its parent is not in the ledger
-    (energies are inclusive: a nested run's energy is in its parent's)."""
+    (energies are inclusive: a nested run's energy is in its parent's). `rolled`: a parent
+    counts only if it is in the rollups already (rowid up to the mark), as the UPDATE and
+    DELETE triggers see it: a parent written but not caught up yet is `catch_up`'s to count."""
+    rolled_cond = f" AND p.rowid <= {mark_sql('runs')}" if rolled else ""
     return (f"CASE WHEN {r}.parent_id IS NULL OR ({r}.parent_id <> {r}.id AND NOT EXISTS "
-            f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id)) THEN 1 ELSE 0 END")
+            f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id{rolled_cond})) THEN 1 ELSE 0 END")
 
 
-def _expr(template: str, r: str, counted: str | None = None) -> str:
-    return template.format(r=r, day=day_of_sql(r), counted=counted if counted is not None else _counted_sql(r))
+def _expr(template: str, r: str, counted: str | None = None, rolled: bool = False) -> str:
+    return template.format(r=r, day=day_of_sql(r), counted=counted if counted is not None else _counted_sql(r, rolled))
 
 
 def table_statements() -> tuple[str, ...]:
@@ -174,21 +184,24 @@ def table_statements() -> tuple[str, ...]:
 
 
 def _add(table: str, r: str, sign: int, *, counted: str | None = None, source: str = "",
-         where: str = "1") -> str:
-    """Add (sign 1) or take away (sign -1) the row(s) `r` to/from the rollup `table`."""
+         where: str = "1", rolled: bool = False, grouped: bool = False) -> str:
+    """Add (sign 1) or take away (sign -1) the row(s) `r` to/from the rollup `table`: one upsert
+    per row, or (`grouped`) one per key, the rows summed by a GROUP BY first."""
     _, keys, sums, _ = _ROLLUPS[table]
     names = ", ".join(k for k, _ in keys) + ", " + ", ".join(s for s, _ in sums)
-    values = [_expr(e, r, counted) for _, e in keys]
-    values += [_expr(e, r) if sign > 0 else f"-({_expr(e, r)})" for _, e in sums]
+    values = [_expr(e, r, counted, rolled) for _, e in keys]
+    terms = [f"SUM({_expr(e, r)})" if grouped else _expr(e, r) for _, e in sums]
+    values += [t if sign > 0 else f"-({t})" for t in terms]
+    group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if grouped else ""
     update = ", ".join(f"{s} = {s} + excluded.{s}" for s, _ in sums)
-    return (f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} {source} WHERE {where} "
+    return (f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} {source} WHERE {where}{group} "
             f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {update}")
 
 
-def _drop_empty(table: str, r: str, counted: str | None = None) -> str:
+def _drop_empty(table: str, r: str, counted: str | None = None, rolled: bool = False) -> str:
     """Delete the rollup row of `r`'s key once nothing is left in it."""
     _, keys, _, count = _ROLLUPS[table]
-    cond = " AND ".join(f"{k} = {_expr(e, r, counted)}" for k, e in keys)
+    cond = " AND ".join(f"{k} = {_expr(e, r, counted, rolled)}" for k, e in keys)
     return f"DELETE FROM {table} WHERE {count} = 0 AND {cond}"
 
 
@@ -198,68 +211,191 @@ def _dirty(r: str) -> str:
             "ON CONFLICT (day) DO UPDATE SET hash = NULL WHERE ledger_days.hash IS NOT NULL")
 
 
-def _move_children(parent_id: str, from_counted: int, where: str = "1") -> list[str]:
-    """The runs whose parent is `parent_id` change from counted `from_counted` to the other."""
-    src = "FROM runs c"
-    cond = f"c.parent_id = {parent_id} AND c.id <> {parent_id} AND {where}"
+def _move(src: str, cond: str, from_counted: int) -> list[str]:
+    """The runs `c` that `src` and `cond` select change from counted `from_counted` to the other."""
     to = 1 - from_counted
     return [
         _add("run_rollups", "c", -1, counted=str(from_counted), source=src, where=cond),
         _add("run_rollups", "c", 1, counted=str(to), source=src, where=cond),
         f"DELETE FROM run_rollups WHERE runs = 0 AND counted = {from_counted} AND day IN "
-        f"(SELECT {day_of_sql('c')} FROM runs c WHERE {cond})",
+        f"(SELECT {day_of_sql('c')} {src} WHERE {cond})",
     ]
 
 
+def _move_children(parent_id: str, from_counted: int, where: str = "1") -> list[str]:
+    """The rolled-up runs whose parent is `parent_id` change from counted `from_counted` to the other."""
+    return _move("FROM runs c", f"c.parent_id = {parent_id} AND c.id <> {parent_id} AND c.rowid <= {mark_sql('runs')} "
+                                f"AND {where}", from_counted)
+
+
+def _lower_mark(facts: str) -> str:
+    """After the row at the mark is deleted: the mark goes down to the row below it. SQLite gives
+    a new row max(rowid) + 1, so a row written after the top one was deleted may take its rowid:
+    left at the mark, it would count as rolled up without being so."""
+    return (f"UPDATE rollup_marks SET mark = ifnull((SELECT max(rowid) FROM {facts} WHERE rowid < OLD.rowid), 0) "
+            f"WHERE facts = '{facts}' AND mark = OLD.rowid")
+
+
 def _trigger(name: str, event: str, table: str, body: Sequence[str]) -> str:
-    return f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN\n  " + ";\n  ".join(body) + ";\nEND"
+    # Only rows already in the rollups (up to the mark) are taken out or changed in them; a
+    # row above the mark is summed as it is when `catch_up` reaches it (or never, if deleted).
+    return (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} WHEN OLD.rowid <= {mark_sql(table)} "
+            "BEGIN\n  " + ";\n  ".join(body) + ";\nEND")
 
 
-TRIGGERS = ("api_calls_rollup_insert", "api_calls_rollup_delete", "api_calls_rollup_update",
-            "runs_rollup_insert", "runs_rollup_delete", "runs_rollup_update",
-            "sessions_rollup_insert", "sessions_rollup_delete", "sessions_rollup_update")
+TRIGGERS = ("api_calls_rollup_delete", "api_calls_rollup_update", "runs_rollup_delete", "runs_rollup_update",
+            "sessions_rollup_delete", "sessions_rollup_update")
+# Schema 6 kept the rollups by a trigger per inserted row; `install` drops them.
+OLD_TRIGGERS = ("api_calls_rollup_insert", "runs_rollup_insert", "sessions_rollup_insert")
 
 
 def trigger_statements() -> tuple[str, ...]:
-    """CREATE TRIGGER statements that keep the rollups and `ledger_days` right on every write."""
+    """CREATE TRIGGER statements that keep the rollups and `ledger_days` right when a row
+    already rolled up is updated (an upsert's DO UPDATE) or deleted. (A rowid is never updated.)"""
     c = "call_rollups"
     calls = (
-        _trigger("api_calls_rollup_insert", "INSERT", "api_calls",
-                 [_add(c, "NEW", 1, where=plausible_sql("NEW")), _dirty("NEW")]),
         _trigger("api_calls_rollup_delete", "DELETE", "api_calls",
-                 [_add(c, "OLD", -1, where=plausible_sql("OLD")), _drop_empty(c, "OLD"), _dirty("OLD")]),
+                 [_add(c, "OLD", -1, where=plausible_sql("OLD")), _drop_empty(c, "OLD"), _dirty("OLD"),
+                  _lower_mark("api_calls")]),
         _trigger("api_calls_rollup_update", "UPDATE", "api_calls",
                  [_add(c, "OLD", -1, where=plausible_sql("OLD")), _add(c, "NEW", 1, where=plausible_sql("NEW")),
                   _drop_empty(c, "OLD"), _dirty("OLD"), _dirty("NEW")]),
     )
     r = "run_rollups"
     runs = (
-        # A run that arrives after its children (a child ends, and is written, first) takes
-        # them out of the counted runs; a deleted run puts its children back.
-        _trigger("runs_rollup_insert", "INSERT", "runs",
-                 [_add(r, "NEW", 1), *_move_children("NEW.id", 1), _dirty("NEW")]),
+        # A deleted run puts its children back among the counted runs.
         _trigger("runs_rollup_delete", "DELETE", "runs",
-                 [_add(r, "OLD", -1), _drop_empty(r, "OLD"), *_move_children("OLD.id", 0), _dirty("OLD")]),
+                 [_add(r, "OLD", -1, rolled=True), _drop_empty(r, "OLD", rolled=True), *_move_children("OLD.id", 0),
+                  _dirty("OLD"), _lower_mark("runs")]),
         _trigger("runs_rollup_update", "UPDATE", "runs",
-                 [_add(r, "OLD", -1), _add(r, "NEW", 1), _drop_empty(r, "OLD"),
+                 [_add(r, "OLD", -1, rolled=True), _add(r, "NEW", 1, rolled=True), _drop_empty(r, "OLD", rolled=True),
                   *_move_children("OLD.id", 0, "NEW.id <> OLD.id"), *_move_children("NEW.id", 1, "NEW.id <> OLD.id"),
                   _dirty("OLD"), _dirty("NEW")]),
     )
     s = "session_rollups"
     sessions = (
-        _trigger("sessions_rollup_insert", "INSERT", "sessions", [_add(s, "NEW", 1)]),
-        _trigger("sessions_rollup_delete", "DELETE", "sessions", [_add(s, "OLD", -1), _drop_empty(s, "OLD")]),
+        _trigger("sessions_rollup_delete", "DELETE", "sessions",
+                 [_add(s, "OLD", -1), _drop_empty(s, "OLD"), _lower_mark("sessions")]),
         _trigger("sessions_rollup_update", "UPDATE", "sessions",
                  [_add(s, "OLD", -1), _add(s, "NEW", 1), _drop_empty(s, "OLD")]),
     )
     return calls + runs + sessions
 
 
+# --- catching up: the rows above the marks, summed once per write transaction ----------------
+
+FACTS = ("api_calls", "runs", "sessions")
+MARKS_TABLE = "CREATE TABLE IF NOT EXISTS rollup_marks (facts TEXT PRIMARY KEY, mark INTEGER NOT NULL)"
+# Each facts table's last rowid and its mark, in one read (three B-tree ends and three lookups).
+_STATE_SQL = "SELECT " + ", ".join(f"(SELECT max(rowid) FROM {t}), {mark_sql(t)}" for t in FACTS)
+_SET_MARK = "INSERT INTO rollup_marks (facts, mark) VALUES (?, ?) ON CONFLICT (facts) DO UPDATE SET mark = excluded.mark"
+
+
+def _dirty_days(facts: str) -> str:
+    """Mark the days of the rows above the mark as changed, once per day."""
+    return (f"INSERT INTO ledger_days (day, hash) SELECT DISTINCT {day_of_sql('f')}, NULL FROM {facts} f "
+            "WHERE f.rowid > :mark ON CONFLICT (day) DO UPDATE SET hash = NULL WHERE ledger_days.hash IS NOT NULL")
+
+
+# Rolled-up runs whose parent is above the mark: a parent arriving after its children (a child
+# ends, and is written, first) takes them out of the counted runs.
+_NEW_PARENTS = "FROM runs p CROSS JOIN runs c ON c.parent_id = p.id"  # p first: the new rows, then their children by index
+_NEW_PARENTS_COND = "p.rowid > :mark AND c.rowid <= :mark AND c.id <> p.id"
+_HAS_NEW_PARENTS = f"SELECT 1 {_NEW_PARENTS} WHERE {_NEW_PARENTS_COND} LIMIT 1"
+
+_CATCH_UP: dict[str, tuple[str, ...]] = {
+    "api_calls": (_add("call_rollups", "f", 1, source="FROM api_calls f",
+                       where=f"f.rowid > :mark AND {plausible_sql('f')}", grouped=True),
+                  _dirty_days("api_calls")),
+    # A new run's `counted` is found against the whole table: its batch's parents included.
+    "runs": (_add("run_rollups", "f", 1, source="FROM runs f", where="f.rowid > :mark", grouped=True),
+             _dirty_days("runs")),
+    "sessions": (_add("session_rollups", "f", 1, source="FROM sessions f", where="f.rowid > :mark", grouped=True),),
+}
+
+
+def catch_up(conn) -> int:  # type: ignore[no-untyped-def]
+    """Add the rows above each facts table's mark to the rollups, mark their days changed, and
+    move the marks to the last rows: inside the caller's write transaction (rows._transaction
+    calls it before commit). Set-based: one GROUP BY per table, one upsert per key. Returns
+    the number of rowids caught up (0: the rollups were current)."""
+    state = conn.execute(_STATE_SQL).fetchone()
+    n = 0
+    for facts, top, mark in zip(FACTS, state[0::2], state[1::2]):
+        mark = mark or 0
+        if top is None or top <= mark:
+            continue
+        params = {"mark": mark}
+        if facts == "runs" and conn.execute(_HAS_NEW_PARENTS, params).fetchone():
+            for statement in _move(_NEW_PARENTS, _NEW_PARENTS_COND, 1):
+                conn.execute(statement, params)
+        for statement in _CATCH_UP[facts]:
+            conn.execute(statement, params)
+        conn.execute(_SET_MARK, (facts, top))
+        n += top - mark
+    return n
+
+
+def behind(conn) -> bool:  # type: ignore[no-untyped-def]
+    """Whether some facts table holds rows above its mark: written by a program that does not
+    go through rows.py (which catches up before it commits). O(log n): the tables' last rowids."""
+    state = conn.execute(_STATE_SQL).fetchone()
+    return any((top or 0) > (mark or 0) for top, mark in zip(state[0::2], state[1::2]))
+
+
+_SHADOWED = ("call_rollups", "run_rollups", "session_rollups", "ledger_days", "rollup_marks")
+
+
+def current(conn) -> None:  # type: ignore[no-untyped-def]
+    """Before a read of the rollups: make them cover every row. Nothing to do (one O(log n)
+    read) unless another program wrote rows without catching up; then catch up in a write
+    transaction of `conn` (or a savepoint of the caller's), or, where the ledger cannot be
+    written (a read-only file or folder, a busy writer), in temporary copies of the rollups
+    that this connection reads instead (SQLite looks up a name in `temp` first), dropped as
+    soon as another connection commits to the file."""
+    if conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'rollup_shadow'").fetchone():
+        version = conn.execute("SELECT data_version FROM pragma_data_version").fetchone()[0]
+        if conn.execute("SELECT version FROM temp.rollup_shadow").fetchone()[0] == version:
+            return
+        for table in (*_SHADOWED, "rollup_shadow"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    if not behind(conn):
+        return
+    outer = conn.in_transaction
+    try:
+        conn.execute("SAVEPOINT frugal_ai_catch_up" if outer else "BEGIN IMMEDIATE")
+        try:
+            catch_up(conn)
+        except BaseException:
+            conn.execute("ROLLBACK TO frugal_ai_catch_up" if outer else "ROLLBACK")
+            if outer:
+                conn.execute("RELEASE frugal_ai_catch_up")
+            raise
+        conn.execute("RELEASE frugal_ai_catch_up" if outer else "COMMIT")
+    except sqlite3.OperationalError:  # cannot write here: catch up in temporary copies
+        _shadow(conn)
+
+
+def _shadow(conn) -> None:  # type: ignore[no-untyped-def]
+    """Temporary copies of the rollups, caught up with the rows above the marks (`current`)."""
+    version = conn.execute("SELECT data_version FROM pragma_data_version").fetchone()[0]
+    statements = [s for s in (*table_statements(), MARKS_TABLE) if s.startswith("CREATE TABLE")]
+    for table in _SHADOWED:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    for statement in statements:
+        conn.execute(statement.replace("CREATE TABLE IF NOT EXISTS ", "CREATE TEMP TABLE "))
+    for table in _SHADOWED:
+        conn.execute(f"INSERT INTO temp.{table} SELECT * FROM main.{table}")
+    catch_up(conn)
+    conn.execute("CREATE TEMP TABLE rollup_shadow (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO temp.rollup_shadow VALUES (?)", (version,))
+
+
 def rebuild_statements() -> tuple[str, ...]:
-    """Recompute every rollup from the rows (the facts); the day hashes are left to compute."""
+    """Recompute every rollup from the rows (the facts), and set the marks to the last rows;
+    the day hashes are left to compute."""
     out = []
     for table, (facts, keys, sums, _) in _ROLLUPS.items():
-        names = ", ".join(k for k, _ in keys) + ", " + ", ".join(s for s, _ in sums)
         where = plausible_sql("f") if facts == "api_calls" else "1"
         out.append(f"DELETE FROM {table}")
         # An upsert per row rather than a GROUP BY: no sort of every row (temp_store is in
@@ -268,6 +404,9 @@ def rebuild_statements() -> tuple[str, ...]:
     out.append("DELETE FROM ledger_days")
     out.append(f"INSERT INTO ledger_days (day, hash) SELECT DISTINCT {day_of_sql('f')}, NULL FROM runs f "
                f"UNION SELECT DISTINCT {day_of_sql('f')}, NULL FROM api_calls f")
+    for facts in FACTS:
+        out.append(f"INSERT INTO rollup_marks (facts, mark) VALUES ('{facts}', ifnull((SELECT max(rowid) FROM {facts}), 0)) "
+                   "ON CONFLICT (facts) DO UPDATE SET mark = excluded.mark")
     return tuple(out)
 
 
@@ -286,11 +425,12 @@ def rebuild(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def install(conn) -> None:  # type: ignore[no-untyped-def]
-    """(Re)create the triggers and rebuild the rollups, inside the caller's transaction:
-    after a schema migration, so that the rollups match the schema just reached."""
-    for name in TRIGGERS:
+    """(Re)create the triggers and rebuild the rollups (marks at the last rows), inside the
+    caller's transaction: after a schema migration, so that the rollups match the schema just
+    reached."""
+    for name in (*OLD_TRIGGERS, *TRIGGERS):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for statement in (*table_statements(), *trigger_statements(), *rebuild_statements()):
+    for statement in (*table_statements(), MARKS_TABLE, *trigger_statements(), *rebuild_statements()):
         conn.execute(statement)
     refresh_day_hashes(conn)
 
@@ -341,7 +481,9 @@ def day_digest(conn, day: int, where: str = "1=1",  # type: ignore[no-untyped-de
 def refresh_day_hashes(conn, before_day: int | None = None) -> int:  # type: ignore[no-untyped-def]
     """Hash the days changed since they were hashed (before `before_day` only, when given),
     inside the caller's write transaction; forget the days left without rows. Returns how
-    many days were hashed."""
+    many days were hashed. Catches up first (`catch_up`): a day hashed with rows above the
+    mark in it would keep that hash if such a row were deleted before being caught up."""
+    catch_up(conn)
     sql = "SELECT day FROM ledger_days WHERE hash IS NULL"
     days = [d for (d,) in conn.execute(sql + (" AND day < ?" if before_day is not None else ""),
                                         [before_day] if before_day is not None else [])]
@@ -364,6 +506,7 @@ def settled_day(now_s: float | None = None) -> int:
 
 
 def on_written(conn) -> None:  # type: ignore[no-untyped-def]
-    """What a write transaction does before it commits: hash the settled days it changed."""
+    """What a write transaction does before it commits: sum its rows into the rollups, then
+    hash the settled days it changed."""
     refresh_day_hashes(conn, settled_day())
 

@@ -175,8 +175,9 @@ def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], recor
 
 @contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: committed when the block ends, rolled back if it raises. The
-    rollups follow the rows by trigger; the days the writes settled are hashed before commit."""
+    """One write transaction: committed when the block ends, rolled back if it raises. Before
+    commit, the rows written are summed into the rollups (`rollups.catch_up`, set-based) and
+    the days the writes settled are hashed (`rollups.on_written`)."""
     if is_postgresql(conn):
         with _pg_transaction(conn):
             yield
@@ -238,6 +239,8 @@ def _insert_all(conn: sqlite3.Connection, records: Iterable[Record], chunk: int,
                 new += _send_pg(conn, sql, rows)
             elif rows:
                 n += _insert_each(conn, sql, rows, recs, rejected)
+        if len(block) == chunk and not pg:  # a long write: its rollups chunk by chunk (a bounded GROUP BY)
+            rollups.catch_up(conn)
         if rejected:
             conn.executemany(_REJECTED_SQL, [rejected_row(r, why) for r, why in rejected])
             if on_reject is not None:

@@ -78,6 +78,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # migration (`rollups.install`), so that a later migration changing a rollup's key only
     # changes rollups.py.
     6: rollups.table_statements(),
+    # The rollups' high-water marks: per facts table, the last rowid summed into them. Rows
+    # enter the rollups once per write transaction (`rollups.catch_up`), no longer by a
+    # trigger per inserted row; `rollups.install` drops those triggers and sets the marks.
+    7: (rollups.MARKS_TABLE,),
 }
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -170,9 +174,8 @@ def open_writable(path: Path) -> sqlite3.Connection:
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        # The rollup triggers make each insert a statement that may need undoing alone: its
-        # statement journal in memory (a few pages) rather than in a temporary file, which
-        # would double the cost of a write.
+        # Temporary B-trees (the rollups' GROUP BY, a statement journal) in memory rather than
+        # in a temporary file.
         conn.execute("PRAGMA temp_store=MEMORY")
         migrate(conn)
         for statement in OPTIONAL_TABLES:
@@ -228,7 +231,25 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as e:
         raise _corrupt(path, e) from None
     if version == SCHEMA_VERSION:
-        return conn
+        try:
+            stale = rollups.behind(conn)
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise _corrupt(path, e) from None
+        if not stale:
+            return conn
+        # Rows another program wrote without summing them into the rollups: sum them in the
+        # file where it can be written (once), else each read sums them (rollups.current).
+        conn.close()
+        try:
+            writable = open_writable(path)
+            try:
+                rollups.current(writable)
+            finally:
+                writable.close()
+        except sqlite3.Error:
+            pass
+        return connect_read_only(path)
     conn.close()
     if version > SCHEMA_VERSION:
         raise InputError(f"ledger schema version {version} is newer than this frugal-ai ({SCHEMA_VERSION}); upgrade frugal-ai",
