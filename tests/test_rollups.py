@@ -1,10 +1,15 @@
-"""Rollups (ledger/rollups.py): kept by triggers on every write, equal to a rebuild from the
-rows, and the readers (ledger/query.py) equal to sums computed here in Python from the rows
-themselves, for random ledgers with nested runs written out of order, replaced and deleted
-rows, rows outside the plausibility bounds, and periods that cut days."""
+"""Rollups (ledger/rollups.py): caught up once per write transaction from the rows above the
+marks and kept by triggers on updates and deletes, equal to a rebuild from the rows, and the
+readers (ledger/query.py) equal to sums computed here in Python from the rows themselves, for
+random ledgers written in several transactions with nested runs written out of order (a parent
+in its children's batch or a later one), runs and calls written again, deleted rows (the last
+one too, its rowid then reused), rows another program wrote without catching up (read where
+the file can be written and where it cannot), rows outside the plausibility bounds, periods
+that cut days, and a schema-6 ledger migrated."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -34,6 +39,7 @@ from frugal_ai.ledger.query import (
     unattributed_kwh,
 )
 from frugal_ai.ledger.records import ApiCallRecord, RunRecord, SessionRecord
+from frugal_ai.ledger import rollups
 from frugal_ai.ledger.rollups import rebuild, refresh_day_hashes
 from frugal_ai.ledger.rows import delete_and_insert, insert_records
 
@@ -94,25 +100,48 @@ def _runs(rng: random.Random, n: int) -> list[RunRecord]:
     return runs
 
 
+def _cuts(rng: random.Random, items: list[Any], parts: int) -> list[list[Any]]:
+    """`items` in `parts` consecutive slices of random sizes (some empty)."""
+    cuts = sorted(rng.randrange(len(items) + 1) for _ in range(parts - 1))
+    return [items[a:b] for a, b in zip([0, *cuts], [*cuts, len(items)])]
+
+
 def _build(path: Path, seed: int) -> sqlite3.Connection:
     """A ledger written in several transactions, then changed every way the writers change one."""
     rng = random.Random(seed)
     conn = connect(path, readonly=False)
     runs = _runs(rng, rng.randrange(1, 25))
     calls = [_call(rng, i) for i in range(rng.randrange(1, 80))]
-    cut = len(calls) // 2
-    insert_records(conn, [*runs[: len(runs) // 2], *calls[:cut]])
-    insert_records(conn, [*runs[len(runs) // 2:], *calls[cut:]])
+    # Several transactions: a parent may arrive in its child's batch, or in a later one.
+    parts = rng.randrange(1, 5)
+    for some_runs, some_calls in zip(_cuts(rng, runs, parts), _cuts(rng, calls, parts)):
+        batch: list[Any] = [*some_runs, *some_calls]
+        if some_runs and rng.random() < 0.5:
+            # The same run twice in one batch: the second an upsert of a row not rolled up yet.
+            again = some_runs[0]
+            batch.append(dataclasses.replace(again, cpu_kwh=again.cpu_kwh + 1e-3, coverage=0.5,
+                                             name=rng.choice(NAMES[:3]), start=_start(rng)))
+        rng.shuffle(batch)
+        insert_records(conn, batch)
     sessions = [SessionRecord(id=f"s{i}", start=_start(rng), end=BASE + 9 * DAY, zone="FR", method="rapl",
                               cpu_kwh=0.01, unattributed_cpu_kwh=rng.random() * 1e-3, unattributed_ram_kwh=1e-5)
                 for i in range(rng.randrange(4))]
     insert_records(conn, sessions)
-    # Runs written again with better figures, sessions too (upserts: UPDATE triggers).
+    # Runs written again with better figures, sessions too (upserts: UPDATE triggers), in the
+    # same transaction as new runs (a parent of some, a child of others).
     for r in rng.sample(runs, k=min(3, len(runs))):
         r.cpu_kwh *= 2
         r.coverage = 1.0
-    insert_records(conn, [*runs, *[SessionRecord(id=s.id, start=s.start, end=s.end, unattributed_gpu_kwh=1e-4)
-                                   for s in sessions[:1]]])
+    late = [RunRecord(id=f"late{i}", parent_id=rng.choice([None, *[r.id for r in runs]]), name=rng.choice(NAMES[:3]),
+                      start=_start(rng), end=BASE + 9 * DAY, method="rapl", cpu_kwh=rng.random() * 1e-3)
+            for i in range(rng.randrange(3))]
+    if rng.random() < 0.5:  # the parent of orphans, arriving as they are written again
+        late.append(RunRecord(id="never-written", name="train", start=_start(rng), end=BASE + 9 * DAY, method="rapl",
+                              cpu_kwh=0.5))
+    again = [*runs, *late]
+    rng.shuffle(again)  # a parent may be written before its children are written again
+    insert_records(conn, [*again, *[SessionRecord(id=s.id, start=s.start, end=s.end, unattributed_gpu_kwh=1e-4)
+                                    for s in sessions[:1]]])
     # `ledger import` replacing rows it wrote before, with other figures and another day.
     replaced = rng.sample(calls, k=min(5, len(calls)))
     for c in replaced:
@@ -121,12 +150,41 @@ def _build(path: Path, seed: int) -> sqlite3.Connection:
     # `ledger declare` replacing its rows: some deleted, new ones written.
     gone = [c.id for c in rng.sample(calls, k=min(4, len(calls)))]
     delete_and_insert(conn, gone, [_call(rng, 1000 + i) for i in range(3)])
-    # Another program deleting runs (their children become orphans) and writing a call from
-    # before the plausibility bounds.
+    # The last row deleted, then new rows written: SQLite gives the first of them the deleted
+    # row's rowid again.
+    (top,) = conn.execute("SELECT id FROM api_calls ORDER BY rowid DESC LIMIT 1").fetchone()
+    delete_and_insert(conn, [top], [_call(rng, 2000 + i) for i in range(rng.randrange(1, 3))])
+    conn.execute("DELETE FROM runs WHERE rowid = (SELECT max(rowid) FROM runs)")
+    conn.execute("DELETE FROM sessions WHERE rowid = (SELECT max(rowid) FROM sessions)")
+    after_top = _runs(rng, 2)
+    for i, r in enumerate(after_top):
+        r.id = f"after-top{i}"
+    insert_records(conn, [*after_top, *[SessionRecord(id=f"s{10 + i}", start=_start(rng), end=BASE + 9 * DAY,
+                                                          method="rapl", unattributed_cpu_kwh=1e-3) for i in range(2)]])
+    # Another program deleting runs (their children become orphans: one it wrote just before,
+    # not in the rollups yet) and writing a call from before the plausibility bounds.
+    first = conn.execute("SELECT id FROM runs ORDER BY rowid LIMIT 1").fetchone()
+    if first:
+        conn.execute("INSERT INTO runs (id, parent_id, name, project, start, \"end\", status, method, cpu_kwh) "
+                     "VALUES ('foreign-child', ?, 'eval', 'p', ?, ?, 'ok', 'rapl', 0.125)",
+                     (first[0], BASE + 2 * DAY + 7, BASE + 2 * DAY + 9))
+        conn.execute("DELETE FROM runs WHERE id = ?", first)
     for r in rng.sample(runs, k=min(2, len(runs))):
         conn.execute("DELETE FROM runs WHERE id = ?", (r.id,))
     conn.execute("INSERT INTO api_calls (id, project, start, \"end\", status, provider, model, input_tokens) "
                  "VALUES ('huge', 'p', ?, ?, 'ok', 'openai', 'gpt-4o', 20000000)", (BASE + DAY / 2, BASE + DAY / 2))
+    # ... and rows the rollups do not hold yet (not written through rows.py): a call, a session,
+    # and the parent of a run already in the ledger.
+    orphan = conn.execute("SELECT parent_id FROM runs WHERE parent_id IS NOT NULL AND parent_id NOT IN "
+                          "(SELECT id FROM runs) ORDER BY rowid LIMIT 1").fetchone()
+    conn.execute("INSERT INTO runs (id, parent_id, name, project, start, \"end\", status, method, cpu_kwh) "
+                 "VALUES (?, NULL, 'train', 'p', ?, ?, 'ok', 'rapl', 0.25)",
+                 (orphan[0] if orphan else "foreign-run", BASE + DAY + 7, BASE + DAY + 9))
+    conn.execute("INSERT INTO api_calls (id, name, project, start, \"end\", status, provider, model, input_tokens, "
+                 "requests) VALUES ('foreign', 'chat', 'p', ?, ?, 'ok', 'openai', 'gpt-4o', 300, 3)",
+                 (BASE + 2 * DAY + 5, BASE + 2 * DAY + 6))
+    conn.execute("INSERT INTO sessions (id, project, start, \"end\", method, unattributed_cpu_kwh) "
+                 "VALUES ('foreign', 'p', ?, ?, 'rapl', 0.5)", (BASE + 3 * DAY + 1, BASE + 3 * DAY + 2))
     return conn
 
 
@@ -282,12 +340,23 @@ def test_rollups_kept_by_the_writes_equal_a_rebuild_and_the_rows(seed: int, tmp_
     path = tmp_path_factory.mktemp("rollups") / "ledger.sqlite"
     conn = _build(path, seed)
     try:
+        # Rows another program wrote are above the marks: a reader that cannot write sums them
+        # in temporary copies of the rollups (the file is left as it is) ...
+        marks = conn.execute("SELECT * FROM rollup_marks ORDER BY facts").fetchall()
+        reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        _check_readers(reader, random.Random(seed))
+        read_only_hashes = {sel: content_hash(reader, sel) for sel in _selections(random.Random(seed))}
+        reader.close()
+        assert conn.execute("SELECT * FROM rollup_marks ORDER BY facts").fetchall() == marks
+        # ... one that can write sums them into the file.
         _check_readers(conn, random.Random(seed))
+        assert conn.execute("SELECT * FROM rollup_marks ORDER BY facts").fetchall() != marks
         conn.execute("BEGIN")
         refresh_day_hashes(conn)  # the days the last writes changed, as a writer hashes them once settled
         conn.execute("COMMIT")
         kept = _rollups(conn)
         hashes = {sel: content_hash(conn, sel) for sel in _selections(random.Random(seed))}
+        assert hashes == read_only_hashes
         rebuild(conn)
         assert _same(_rollups(conn), kept)
         # The content hash of any selection, whether from the days hashed at write time or
@@ -371,3 +440,89 @@ def test_cli_rebuild_rollups(tmp_path: Path) -> None:
     assert _same(_rollups(conn), kept)
     missing = CliRunner().invoke(main, ["ledger", "rebuild-rollups", "--ledger", str(tmp_path / "none.sqlite")])
     assert missing.exit_code == 2 and "none.sqlite" in missing.stderr
+
+
+def test_a_row_written_where_the_last_one_was_deleted_is_summed(tmp_path: Path) -> None:
+    """SQLite gives a new row max(rowid) + 1: after the last row is deleted, the next row takes
+    its rowid again, which the mark had already passed (the delete trigger lowers the mark)."""
+    conn = connect(tmp_path / "l.sqlite", readonly=False)
+    insert_records(conn, [ApiCallRecord(id=f"c{i}", provider="openai", model="gpt-4o", start=BASE + i, end=BASE + i,
+                                        input_tokens=10, name="chat") for i in range(3)])
+    (top,) = conn.execute("SELECT rowid FROM api_calls WHERE id = 'c2'").fetchone()
+    delete_and_insert(conn, ["c2"], [ApiCallRecord(id="c3", provider="openai", model="gpt-4o", start=BASE + 9,
+                                                   end=BASE + 9, input_tokens=1000, name="chat")])
+    assert conn.execute("SELECT rowid FROM api_calls WHERE id = 'c3'").fetchone() == (top,)
+    assert [(g["rows"], g["input_tokens"]) for g in call_groups(conn, Selection())] == [(3, 1020)]
+    conn.execute("DELETE FROM runs")  # deleting from an empty table leaves the mark where it is
+    conn.execute("DELETE FROM api_calls")
+    assert conn.execute("SELECT mark FROM rollup_marks WHERE facts = 'api_calls'").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM call_rollups").fetchone() == (0,)
+
+
+def test_rows_another_program_wrote_are_summed_into_the_file_by_a_reader(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    conn = connect(path, readonly=False)
+    insert_records(conn, [ApiCallRecord(id="c0", provider="openai", model="gpt-4o", start=BASE, end=BASE,
+                                        input_tokens=10, name="chat")])
+    conn.close()
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO api_calls (id, name, project, start, \"end\", status, provider, model, input_tokens) "
+                "VALUES ('other', 'chat', 'p', ?, ?, 'ok', 'openai', 'gpt-4o', 5)", (BASE + 1, BASE + 1))
+    raw.commit()
+    assert raw.execute("SELECT mark FROM rollup_marks WHERE facts = 'api_calls'").fetchone() == (1,)
+    reader = connect(path)  # read-only; the file can be written: caught up there, once
+    assert [(g["rows"], g["input_tokens"]) for g in call_groups(reader, Selection())] == [(2, 15)]
+    assert raw.execute("SELECT mark FROM rollup_marks WHERE facts = 'api_calls'").fetchone() == (2,)
+    assert raw.execute("SELECT sum(rows), sum(input_tokens) FROM call_rollups").fetchone() == (2, 15)
+
+
+def _schema_6(path: Path) -> None:
+    """A ledger as frugal-ai 0.x wrote it at schema 6: no marks, the rollups kept by a trigger
+    per inserted row (the same sums as schema 7's, added row by row)."""
+    connect(path, readonly=False).close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP TABLE rollup_marks")
+    for name in rollups.TRIGGERS:
+        raw.execute(f"DROP TRIGGER {name}")
+    for facts, table, extra in (("api_calls", "call_rollups", [rollups._dirty("NEW")]),
+                                ("runs", "run_rollups", [rollups._dirty("NEW")]), ("sessions", "session_rollups", [])):
+        where = rollups.plausible_sql("NEW") if facts == "api_calls" else "1"
+        body = "; ".join([rollups._add(table, "NEW", 1, where=where), *extra])
+        raw.execute(f"CREATE TRIGGER {facts}_rollup_insert AFTER INSERT ON {facts} BEGIN {body}; END")
+    raw.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    raw.close()
+
+
+def test_a_schema_6_ledger_loses_its_insert_triggers_on_migration(tmp_path: Path) -> None:
+    from frugal_ai.ledger.schema import SCHEMA_VERSION
+
+    path = tmp_path / "six.sqlite"
+    _schema_6(path)
+    rng = random.Random(6)
+    old = sqlite3.connect(path, isolation_level=None)  # frugal-ai at schema 6 writing: its triggers sum each row
+    old.execute("BEGIN")
+    insert = ("INSERT INTO api_calls (id, name, project, start, \"end\", status, provider, model, input_tokens, "
+              "requests) VALUES (?, 'chat', 'p', ?, ?, 'ok', 'openai', 'gpt-4o', ?, ?)")
+    for i in range(20):
+        t = _start(rng)
+        old.execute(insert, (f"six{i}", t, t, rng.randrange(900), rng.choice([1, 3])))
+    old.execute("INSERT INTO runs (id, name, project, start, \"end\", status, method, cpu_kwh) "
+                "VALUES ('six-run', 'train', 'p', ?, ?, 'ok', 'rapl', 0.5)", (BASE, BASE + 60))
+    old.execute("COMMIT")
+    assert old.execute("SELECT sum(rows) FROM call_rollups").fetchone() == (20,)
+    old.close()
+    conn = connect(path, readonly=False)  # migrated to schema 7
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    triggers = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == set(rollups.TRIGGERS)
+    assert conn.execute("SELECT facts, mark FROM rollup_marks ORDER BY facts").fetchall() == [
+        ("api_calls", 20), ("runs", 1), ("sessions", 0)]
+    # Written by this version, in several transactions: each row summed once (an insert
+    # trigger left behind would sum it a second time).
+    runs, calls = _runs(rng, 8), [_call(rng, i) for i in range(30)]
+    insert_records(conn, [*runs[:4], *calls[:15]])
+    insert_records(conn, [*runs[4:], *calls[15:]])
+    _check_readers(conn, rng)
+    kept = _rollups(conn)
+    rebuild(conn)
+    assert _same(_rollups(conn), kept)
