@@ -153,17 +153,19 @@ def mark_sql(facts: str) -> str:
     return f"(SELECT mark FROM rollup_marks WHERE facts = '{facts}')"
 
 
-def _counted_sql(r: str, rolled: bool = False) -> str:
+def _counted_sql(r: str, rolled: bool | str = False) -> str:
     """Whether a run is one a total adds: top-level, or its parent is not in the ledger
     (energies are inclusive: a nested run's energy is in its parent's). `rolled`: a parent
     counts only if it is in the rollups already (rowid up to the mark), as the UPDATE and
-    DELETE triggers see it: a parent written but not caught up yet is `catch_up`'s to count."""
-    rolled_cond = f" AND p.rowid <= {mark_sql('runs')}" if rolled else ""
+    DELETE triggers see it: a parent written but not caught up yet is `catch_up`'s to count;
+    or (a string) only up to that rowid (`catch_up`, a range of rows at a time)."""
+    upto = rolled if isinstance(rolled, str) else mark_sql("runs")
+    rolled_cond = f" AND p.rowid <= {upto}" if rolled else ""
     return (f"CASE WHEN {r}.parent_id IS NULL OR ({r}.parent_id <> {r}.id AND NOT EXISTS "
             f"(SELECT 1 FROM runs p WHERE p.id = {r}.parent_id{rolled_cond})) THEN 1 ELSE 0 END")
 
 
-def _expr(template: str, r: str, counted: str | None = None, rolled: bool = False) -> str:
+def _expr(template: str, r: str, counted: str | None = None, rolled: bool | str = False) -> str:
     return template.format(r=r, day=day_of_sql(r), counted=counted if counted is not None else _counted_sql(r, rolled))
 
 
@@ -184,7 +186,7 @@ def table_statements() -> tuple[str, ...]:
 
 
 def _add(table: str, r: str, sign: int, *, counted: str | None = None, source: str = "",
-         where: str = "1", rolled: bool = False, grouped: bool = False) -> str:
+         where: str = "1", rolled: bool | str = False, grouped: bool = False) -> str:
     """Add (sign 1) or take away (sign -1) the row(s) `r` to/from the rollup `table`: one upsert
     per row, or (`grouped`) one per key, the rows summed by a GROUP BY first."""
     _, keys, sums, _ = _ROLLUPS[table]
@@ -285,6 +287,8 @@ def trigger_statements() -> tuple[str, ...]:
 # --- catching up: the rows above the marks, summed once per write transaction ----------------
 
 FACTS = ("api_calls", "runs", "sessions")
+# The rows a catch-up step sums: above the mark, up to the step's end.
+_NEW = "f.rowid > :mark AND f.rowid <= :top"
 MARKS_TABLE = "CREATE TABLE IF NOT EXISTS rollup_marks (facts TEXT PRIMARY KEY, mark INTEGER NOT NULL)"
 # Each facts table's last rowid and its mark, in one read (three B-tree ends and three lookups).
 _STATE_SQL = "SELECT " + ", ".join(f"(SELECT max(rowid) FROM {t}), {mark_sql(t)}" for t in FACTS)
@@ -294,24 +298,28 @@ _SET_MARK = "INSERT INTO rollup_marks (facts, mark) VALUES (?, ?) ON CONFLICT (f
 def _dirty_days(facts: str) -> str:
     """Mark the days of the rows above the mark as changed, once per day."""
     return (f"INSERT INTO ledger_days (day, hash) SELECT DISTINCT {day_of_sql('f')}, NULL FROM {facts} f "
-            "WHERE f.rowid > :mark ON CONFLICT (day) DO UPDATE SET hash = NULL WHERE ledger_days.hash IS NOT NULL")
+            f"WHERE {_NEW} ON CONFLICT (day) DO UPDATE SET hash = NULL WHERE ledger_days.hash IS NOT NULL")
 
 
 # Rolled-up runs whose parent is above the mark: a parent arriving after its children (a child
 # ends, and is written, first) takes them out of the counted runs.
 _NEW_PARENTS = "FROM runs p CROSS JOIN runs c ON c.parent_id = p.id"  # p first: the new rows, then their children by index
-_NEW_PARENTS_COND = "p.rowid > :mark AND c.rowid <= :mark AND c.id <> p.id"
+_NEW_PARENTS_COND = "p.rowid > :mark AND p.rowid <= :top AND c.rowid <= :mark AND c.id <> p.id"
 _HAS_NEW_PARENTS = f"SELECT 1 {_NEW_PARENTS} WHERE {_NEW_PARENTS_COND} LIMIT 1"
 
 _CATCH_UP: dict[str, tuple[str, ...]] = {
-    "api_calls": (_add("call_rollups", "f", 1, source="FROM api_calls f",
-                       where=f"f.rowid > :mark AND {plausible_sql('f')}", grouped=True),
+    "api_calls": (_add("call_rollups", "f", 1, source="FROM api_calls f", where=f"{_NEW} AND {plausible_sql('f')}",
+                       grouped=True),
                   _dirty_days("api_calls")),
-    # A new run's `counted` is found against the whole table: its batch's parents included.
-    "runs": (_add("run_rollups", "f", 1, source="FROM runs f", where="f.rowid > :mark", grouped=True),
+    # A new run's `counted` is found against the rows up to the range's end: its own batch's
+    # parents included, a later range's parents moving it afterwards (above).
+    "runs": (_add("run_rollups", "f", 1, source="FROM runs f", where=_NEW, rolled=":top", grouped=True),
              _dirty_days("runs")),
-    "sessions": (_add("session_rollups", "f", 1, source="FROM sessions f", where="f.rowid > :mark", grouped=True),),
+    "sessions": (_add("session_rollups", "f", 1, source="FROM sessions f", where=_NEW, grouped=True),),
 }
+# At most this many rowids summed by one GROUP BY (its sort in memory stays small, whatever a
+# reader has to catch up: a ledger another program filled).
+CATCH_UP_ROWS = 100_000
 
 
 def catch_up(conn) -> int:  # type: ignore[no-untyped-def]
@@ -321,18 +329,19 @@ def catch_up(conn) -> int:  # type: ignore[no-untyped-def]
     the number of rowids caught up (0: the rollups were current)."""
     state = conn.execute(_STATE_SQL).fetchone()
     n = 0
-    for facts, top, mark in zip(FACTS, state[0::2], state[1::2]):
-        mark = mark or 0
-        if top is None or top <= mark:
-            continue
-        params = {"mark": mark}
-        if facts == "runs" and conn.execute(_HAS_NEW_PARENTS, params).fetchone():
-            for statement in _move(_NEW_PARENTS, _NEW_PARENTS_COND, 1):
+    for facts, last, first in zip(FACTS, state[0::2], state[1::2]):
+        mark = first = first or 0
+        while last is not None and last > mark:
+            params = {"mark": mark, "top": min(last, mark + CATCH_UP_ROWS)}
+            if facts == "runs" and conn.execute(_HAS_NEW_PARENTS, params).fetchone():
+                for statement in _move(_NEW_PARENTS, _NEW_PARENTS_COND, 1):
+                    conn.execute(statement, params)
+            for statement in _CATCH_UP[facts]:
                 conn.execute(statement, params)
-        for statement in _CATCH_UP[facts]:
-            conn.execute(statement, params)
-        conn.execute(_SET_MARK, (facts, top))
-        n += top - mark
+            n += params["top"] - mark
+            mark = params["top"]
+        if mark != first:
+            conn.execute(_SET_MARK, (facts, mark))
     return n
 
 
