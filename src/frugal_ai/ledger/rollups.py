@@ -1,10 +1,16 @@
 """Rollups: the ledger's rows summed per UTC day at write time, so that a report reads a few
 thousand sums instead of every row (docs/architecture.md, "Rollups").
 
-Three tables, kept by SQL triggers on the facts, so every write path keeps them right (the
-writer thread, `ledger import`, `ledger declare` replacing rows, any other program writing
-the file): a trigger fires for each row really inserted, updated (an upsert's DO UPDATE)
-or deleted, in the writing transaction.
+Kept right on every write path. Rows are inserted only through rows.py (the writer thread,
+`ledger import`, `ledger declare`), whose transaction calls `catch_up` before it commits: the
+rows above each facts table's high-water mark (`rollup_marks`, the last rowid summed) are
+summed by one GROUP BY per table and upserted once per key, their days marked changed once
+per day, the marks moved to the last rowids. Updates (an upsert's DO UPDATE) and deletes fire
+SQL triggers, which act only on rows already summed (rowid up to the mark); a deleted top row
+lowers the mark, since SQLite hands its rowid to the next row. A program that writes the file
+otherwise leaves rows above the marks: the readers (`current`, called by query.py) catch
+them up, in the file or, where it cannot be written, in temporary copies of the rollups.
+(Schema 6 summed each inserted row by trigger: twice the cost of a write.)
 
     call_rollups     API calls within the plausibility bounds, per day × workload × project ×
                      provider × model × host × local × source × kind × image size × image
@@ -18,6 +24,7 @@ or deleted, in the writing transaction.
                      outside every run, extrapolated
     ledger_days      one row per day holding runs or API calls: the SHA-256 of the day's rows
                      (query.content_hash), NULL when a write changed the day since it was hashed
+    rollup_marks     per facts table (api_calls, runs, sessions): the last rowid in the rollups
 
 The estimate of a group of API calls is a polynomial in its token counts without constant
 term (estimate/group.py), so these sums give it exactly; measured footprints are linear in
@@ -25,11 +32,11 @@ energy and energy × coverage (inventory/priced.py). Integer sums are exact; flo
 (energies, latency) are added in write order, so they may differ from a sum over the rows in
 another order in the last bits.
 
-`rebuild(conn)` recomputes everything from the rows (the facts); `install(conn)` (re)creates
-the triggers and rebuilds, after any schema migration. A day is the UTC day of `start`,
-numbered from the epoch (`day_of_sql`): computed exactly from the float, so that a day's
-rows are those with day × 86400 <= start < (day + 1) × 86400, the same boundaries a period
-filter on `start` uses.
+`rebuild(conn)` recomputes everything from the rows (the facts) and sets the marks;
+`install(conn)` (re)creates the triggers and rebuilds, after any schema migration. A day is
+the UTC day of `start`, numbered from the epoch (`day_of_sql`): computed exactly from the
+float, so that a day's rows are those with day × 86400 <= start < (day + 1) × 86400, the same
+boundaries a period filter on `start` uses.
 """
 
 from __future__ import annotations
