@@ -387,3 +387,17 @@ def test_a_read_only_role_reports_without_storing_hashes(pg_server, pg_url: str,
     reader = PostgresURL.parse(pg_server.url(db, user="reader", password="readpw"))
     assert _hash(reader) == _hash(ledger)
     assert pg_server.query(db, "SELECT count(*) FROM ledger_days WHERE hash IS NOT NULL")[0][0] == 0
+
+
+def test_sums_too_big_for_a_bigint_are_kept_exactly(pg_url: str) -> None:
+    """A declared row of a billion requests of 10 million tokens each: its Σ requests·input²
+    (10^23) does not fit a bigint; the write goes through and the sum is exact."""
+    pg = _pg(pg_url)
+    try:
+        row = ("big", None, "x", "p", "{}", T0, T0 + 1, "ok", "openai", "gpt-4o-mini", 10_000_000, 10_000_000, 0,
+               None, "", 0, "declared", 1_000_000_000, "chat", 0.0)
+        _send(pg, "api_calls", CALL_COLUMNS, [row, ("big2", *row[1:])])
+        sq, io = pg.execute("SELECT input_tokens_sq, input_output_tokens FROM call_rollups").fetchone()
+        assert sq == io == 2 * 10**9 * 10**7 * 10**7
+    finally:
+        pg.close()

@@ -178,14 +178,14 @@ def trigger_statements() -> list[str]:
     return out
 
 
-def _numeric_statements() -> list[str]:
+def _widen_sums(conn: Any) -> None:
     """The rollups' integer sums as numeric (the translated schema made them bigint)."""
-    out = []
     for table, (_, _, sums, _) in _rollups().items():
-        for name, _ in sums:
-            if name not in rollups._REAL_SUMS:
-                out.append(f"ALTER TABLE {table} ALTER COLUMN {name} TYPE numeric")
-    return out
+        bigint = {n for (n,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND data_type = 'bigint'", (table,)).fetchall()}
+        for name in (n for n, _ in sums if n in bigint):
+            conn.execute(f"ALTER TABLE {table} ALTER COLUMN {name} TYPE numeric")
 
 
 def rebuild_statements() -> list[str]:
@@ -211,13 +211,14 @@ def fingerprint() -> str:
     """What the installed triggers and column types were made from (`meta.pg_rollups`)."""
     from .schema import SCHEMA_VERSION
 
-    text = "\n".join([str(SCHEMA_VERSION), *_numeric_statements(), *trigger_statements(), *rebuild_statements()])
+    text = "\n".join([str(SCHEMA_VERSION), *trigger_statements(), *rebuild_statements()])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def install(conn: Any) -> None:
     """Create the triggers and rebuild the rollups, in the caller's transaction."""
-    for statement in (*_numeric_statements(), *trigger_statements()):
+    _widen_sums(conn)
+    for statement in trigger_statements():
         conn.execute(statement)
     rebuild(conn)
     conn.execute("INSERT INTO meta (key, value) VALUES ('pg_rollups', ?) "
