@@ -78,6 +78,42 @@ def test_stats_export_and_report_read_a_ledger_in_a_read_only_folder(frozen: Pat
     assert sorted(os.listdir(frozen.parent)) == before  # nothing created beside it
 
 
+def test_rows_another_program_wrote_are_reported_from_a_read_only_folder(tmp_path: Path) -> None:
+    """A row written by plain SQL is not in the rollups yet (ledger/rollups.py): a reader that
+    cannot write the file sums it in temporary copies, and reports what a writable reader does."""
+    folder = tmp_path / "mount"
+    folder.mkdir()
+    path = folder / "ledger.sqlite"
+    write_records(path, _records())
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO api_calls (id, name, project, start, \"end\", status, provider, model, input_tokens, "
+                "output_tokens) VALUES ('other', 'chatbot', 'p', ?, ?, 'ok', 'openai', 'gpt-4o-mini', 900, 80)",
+                (JULY + 100, JULY + 101))
+    raw.commit()
+    marks = raw.execute("SELECT * FROM rollup_marks ORDER BY facts").fetchall()
+    raw.close()
+    args = ["report", "--ledger", str(path), "--period", "2026", "--format", "json"]
+    _freeze(folder)
+    try:
+        before = sorted(os.listdir(folder))
+        code, frozen_out = _invoke(args)
+        assert sorted(os.listdir(folder)) == before
+    finally:
+        _thaw(folder)
+    assert code == 0, frozen_out
+    frozen_report = json.loads(frozen_out)
+    assert frozen_report["methodology"]["ledger_rows"] == 7
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT * FROM rollup_marks ORDER BY facts").fetchall() == marks  # nothing written
+    raw.close()
+    code, out = _invoke(args)  # writable: the row is summed into the file's rollups
+    assert code == 0, out
+    assert sqlite3.connect(path).execute("SELECT mark FROM rollup_marks WHERE facts = 'api_calls'").fetchone() == (6,)
+    report = json.loads(out)
+    assert report["methodology"]["content_hash"] == frozen_report["methodology"]["content_hash"]
+    assert report["totals"] == frozen_report["totals"] and report["by_model"] == frozen_report["by_model"]
+
+
 def test_records_left_in_a_wal_that_cannot_be_read_are_said_in_one_line(tmp_path: Path) -> None:
     live, folder = tmp_path / "live.sqlite", tmp_path / "copy"
     folder.mkdir()
