@@ -530,3 +530,51 @@ def test_a_schema_6_ledger_loses_its_insert_triggers_on_migration(tmp_path: Path
     kept = _rollups(conn)
     rebuild(conn)
     assert _same(_rollups(conn), kept)
+
+
+def test_deferring_writes_sum_their_rows_once_enough_wait_and_readers_see_them_meanwhile(tmp_path: Path) -> None:
+    """A multiprocessing worker writes each run before it returns (one transaction per run):
+    those writes leave their rows above the mark until rollups.DEFER_ROWS wait, then one of
+    them sums them all; a reader in between sums what waits itself (into the file where it
+    can write), with the totals and hash of a rebuild. The run's final record (an upsert of a
+    row not yet summed) is summed with its final figures."""
+    path = tmp_path / "l.sqlite"
+    conn = connect(path, readonly=False)
+
+    def run(i: int, kwh: float) -> RunRecord:
+        return RunRecord(id=f"r{i}", name="job", start=BASE + i, end=BASE + i + 1, method="rapl", cpu_kwh=kwh)
+
+    def mark() -> int:
+        return conn.execute("SELECT mark FROM rollup_marks WHERE facts = 'runs'").fetchone()[0]
+
+    def top() -> int:
+        return conn.execute("SELECT max(rowid) FROM runs").fetchone()[0]
+
+    n = rollups.DEFER_ROWS
+    for i in range(n - 1):
+        insert_records(conn, [run(i, 0.001)], defer_rollups=True)  # provisional
+        insert_records(conn, [run(i, 0.002)], defer_rollups=True)  # final: same id, new figures
+    assert mark() == 0 and conn.execute("SELECT count(*) FROM run_rollups").fetchone() == (0,)
+    insert_records(conn, [run(n - 1, 0.002)], defer_rollups=True)  # the DEFER_ROWS-th waiting row: all summed
+    assert mark() == top() == n
+    assert conn.execute("SELECT sum(runs), sum(cpu_kwh) FROM run_rollups").fetchone() == pytest.approx((n, 0.002 * n))
+    for i in range(n, n + 5):
+        insert_records(conn, [run(i, 0.002)], defer_rollups=True)
+    assert mark() == n < top()
+    reader = connect(path)  # read-only connection, writable file: sums the five into the file
+    groups = run_groups(reader, Selection())
+    assert sum(g["runs"] for g in groups) == n + 5
+    assert sum(g["cpu_kwh"] for g in groups) == pytest.approx(0.002 * (n + 5))
+    digest = content_hash(reader, Selection())
+    reader.close()
+    assert mark() == top()
+    def rollup_rows() -> list[tuple[Any, ...]]:  # float sums depend on the order they were added in
+        return [tuple(round(v, 12) if isinstance(v, float) else v for v in row)
+                for row in conn.execute("SELECT * FROM run_rollups ORDER BY day, workload")]
+
+    kept = rollup_rows()
+    rebuild(conn)
+    assert rollup_rows() == kept
+    assert content_hash(conn, Selection()) == digest
+    insert_records(conn, [run(n + 5, 0.002)])  # a write that does not defer sums at once, as before
+    assert mark() == top()

@@ -162,11 +162,12 @@ def submit(record: Record) -> None:
         warn_once("ledger-submit", f"cannot queue a record for the ledger ({e})")
 
 
-def flush() -> int:
-    """Write every queued record of every ledger now; return how many were written."""
+def flush(*, defer_rollups: bool = False) -> int:
+    """Write every queued record of every ledger now; return how many were written.
+    `defer_rollups`: see rows.insert_records."""
     with _lock:
         writers = list(_writers.values())
-    return sum(w.flush() for w in writers)
+    return sum(w.flush(defer_rollups=defer_rollups) for w in writers)
 
 
 def connect(path: "Path | str | None" = None, readonly: bool = True) -> sqlite3.Connection:

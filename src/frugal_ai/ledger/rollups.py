@@ -352,6 +352,21 @@ def catch_up(conn) -> int:  # type: ignore[no-untyped-def]
     return n
 
 
+# A write that may leave its rows to later (rows.insert_records(defer_rollups=True): a
+# multiprocessing worker writing each run before it returns, one transaction per run) sums
+# them once this many rows wait above the marks: the catch-up's fixed cost (a handful of
+# statements, and the UPDATE trigger on the run's final record) paid once per this many runs
+# instead of once per run. Readers sum what still waits (`current`).
+DEFER_ROWS = 256
+
+
+def due(conn) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a deferring write should catch up now: DEFER_ROWS rows or more wait above the
+    marks, all tables together. O(log n)."""
+    state = conn.execute(_STATE_SQL).fetchone()
+    return sum(max(0, (top or 0) - (mark or 0)) for top, mark in zip(state[0::2], state[1::2])) >= DEFER_ROWS
+
+
 def behind(conn) -> bool:  # type: ignore[no-untyped-def]
     """Whether some facts table holds rows above its mark: written by a program that does not
     go through rows.py (which catches up before it commits). O(log n): the tables' last rowids."""

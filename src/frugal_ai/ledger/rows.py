@@ -142,7 +142,7 @@ OnBatch = Callable[[int, "int | None"], None]
 
 def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk: int = 10_000,
                    on_reject: Reject | None = None, replace_calls: bool = False, checked: bool = False,
-                   on_batch: OnBatch | None = None) -> int:
+                   on_batch: OnBatch | None = None, defer_rollups: bool = False) -> int:
     """Write `records` through `conn` in one transaction (the only way rows enter a ledger).
 
     Rows are built `chunk` records at a time, so an iterator of millions (a benchmark's
@@ -156,8 +156,10 @@ def insert_records(conn: sqlite3.Connection, records: Iterable[Record], *, chunk
     already run `bounds.problem` on every record and kept only those it passed (`ledger
     import`, a million rows): they are not checked twice. `on_batch(written, new)` is called
     after each batch (progress; `new` is counted by PostgreSQL only, None on SQLite).
+    `defer_rollups`: a small write (a worker's run written before it returns) leaves its rows
+    to the next write or read to sum, until `rollups.DEFER_ROWS` rows wait (`rollups.due`).
     """
-    with _transaction(conn):
+    with _transaction(conn, defer_rollups):
         return _insert_all(conn, records, chunk, on_reject, _CALL_REPLACE_SQL if replace_calls else _CALL_SQL,
                            checked, on_batch)
 
@@ -174,10 +176,11 @@ def delete_and_insert(conn: sqlite3.Connection, remove_ids: Iterable[str], recor
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+def _transaction(conn: sqlite3.Connection, defer_rollups: bool = False) -> Iterator[None]:
     """One write transaction: committed when the block ends, rolled back if it raises. Before
     commit, the rows written are summed into the rollups (`rollups.catch_up`, set-based) and
-    the days the writes settled are hashed (`rollups.on_written`)."""
+    the days the writes settled are hashed (`rollups.on_written`); with `defer_rollups`, only
+    once enough rows wait (`rollups.due`)."""
     if is_postgresql(conn):
         with _pg_transaction(conn):
             yield
@@ -185,7 +188,8 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
-        rollups.on_written(conn)
+        if not defer_rollups or rollups.due(conn):
+            rollups.on_written(conn)
         conn.execute("COMMIT")
     except BaseException:
         try:

@@ -110,20 +110,21 @@ class LedgerWriter:
                 continue  # a ledger that failed is tried again with backoff, not every interval
             self.flush()
 
-    def flush(self, *, retry_s: float = BUSY_RETRY_S) -> int:
+    def flush(self, *, retry_s: float = BUSY_RETRY_S, defer_rollups: bool = False) -> int:
         """Write everything queued now, synchronously. Returns the number of records written.
 
         Never raises: a ledger that cannot be written gives one warning per episode and its
         records stay queued for the next attempt; a refused record is set aside alone.
+        `defer_rollups`: see rows.insert_records (a worker's run written before it returns).
         """
         try:
             with self._write_lock:
-                return self._flush(retry_s)
+                return self._flush(retry_s, defer_rollups)
         except Exception as e:  # never break the caller over bookkeeping
             warn_once(f"ledger-error:{self.path}", f"ledger writer error on {self.path}: {e}")
             return 0
 
-    def _flush(self, retry_s: float) -> int:
+    def _flush(self, retry_s: float, defer_rollups: bool = False) -> int:
         batch = self._take()
         if not batch:
             return 0
@@ -132,7 +133,7 @@ class LedgerWriter:
         while True:
             try:
                 self._notice_replaced_files()
-                n = self._write(batch)
+                n = self._write(batch, defer_rollups)
             except (sqlite3.Error, OSError, LedgerError) as e:
                 self._close_conn()
                 busy = isinstance(e, sqlite3.Error) and _is_busy(e)
@@ -196,11 +197,11 @@ class LedgerWriter:
         warn_once(f"ledger-rejected:{self.path}",
                   f"a {record.kind} record was not counted ({reason}); it is kept apart in the ledger's rejected table")
 
-    def _write(self, batch: list[Record]) -> int:
+    def _write(self, batch: list[Record], defer_rollups: bool = False) -> int:
         if self._conn is None:
             self._conn = open_writable(self.path)
             self._files = {suffix: _identity(self.path, suffix) for suffix in _FILES}
-        return insert_records(self._conn, batch, on_reject=self._reject)
+        return insert_records(self._conn, batch, on_reject=self._reject, defer_rollups=defer_rollups)
 
     def _notice_replaced_files(self) -> None:
         """Close the connection if its file, -wal or -shm was deleted or replaced since it was

@@ -251,12 +251,13 @@ class Meter:
 
     @staticmethod
     def _write_now(span: Span) -> None:
-        """Write the queued records to the run's ledger before returning (multiprocessing workers)."""
+        """Write the queued records to the run's ledger before returning (multiprocessing workers).
+        One transaction per run: its rollups are left to a later write or read (DEFER_ROWS)."""
         try:
             if span.ledger is None:
-                ledger_flush()
+                ledger_flush(defer_rollups=True)
             else:
-                writer_for(span.ledger).flush()
+                writer_for(span.ledger).flush(defer_rollups=True)
         except Exception as e:  # never break the program over bookkeeping
             warn_once("ledger-write-now", f"cannot write the ledger ({type(e).__name__}: {e})")
 
