@@ -43,6 +43,7 @@ from ..errors import InputError
 from .overlap import SessionSplit, split_once
 from .records import ApiCallRecord
 from .bounds import MAX_TOKENS_PER_REQUEST, PLAUSIBLE_CALL_SQL as _PLAUSIBLE
+from .rows import is_postgresql
 from .rollups import SECONDS_PER_DAY, current as _rollups_current, day_digest, day_of_sql
 
 NO_WORKLOAD = "(no workload)"
@@ -130,7 +131,7 @@ POSTGRESQL = Dialect("postgresql", month="to_char(to_timestamp(start) AT TIME ZO
 
 def dialect(conn: Any) -> Dialect:
     """The SQL dialect of a ledger connection (sqlite3, or the PostgreSQL backend's)."""
-    return POSTGRESQL if getattr(conn, "dialect", None) == "postgresql" else SQLITE
+    return POSTGRESQL if is_postgresql(conn) else SQLITE
 
 
 def _current(conn: Any, d: Dialect) -> None:
@@ -592,10 +593,8 @@ def machine_split(conn: sqlite3.Connection, sel: Selection) -> dict[str, float] 
         return None
     split = split_once(SessionSplit(str(host), float(start), float(end), float(m), float(u), float(o), float(i))
                        for host, start, end, m, u, o, i in rows)
-    if split is None:
-        return None
-    split.pop("clusters")
-    split["sessions"] = int(split["sessions"])
+    if split is not None:
+        split.pop("clusters")
     return split
 
 

@@ -360,18 +360,22 @@ def catch_up(conn) -> int:  # type: ignore[no-untyped-def]
 DEFER_ROWS = 256
 
 
-def due(conn) -> bool:  # type: ignore[no-untyped-def]
-    """Whether a deferring write should catch up now: DEFER_ROWS rows or more wait above the
-    marks, all tables together. O(log n)."""
+def waiting(conn) -> int:  # type: ignore[no-untyped-def]
+    """How many rowids wait above the marks, all facts tables together. O(log n): the tables'
+    last rowids."""
     state = conn.execute(_STATE_SQL).fetchone()
-    return sum(max(0, (top or 0) - (mark or 0)) for top, mark in zip(state[0::2], state[1::2])) >= DEFER_ROWS
+    return sum(max(0, (top or 0) - (mark or 0)) for top, mark in zip(state[0::2], state[1::2]))
+
+
+def due(conn) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a deferring write should catch up now: DEFER_ROWS rows or more wait."""
+    return waiting(conn) >= DEFER_ROWS
 
 
 def behind(conn) -> bool:  # type: ignore[no-untyped-def]
     """Whether some facts table holds rows above its mark: written by a program that does not
-    go through rows.py (which catches up before it commits). O(log n): the tables' last rowids."""
-    state = conn.execute(_STATE_SQL).fetchone()
-    return any((top or 0) > (mark or 0) for top, mark in zip(state[0::2], state[1::2]))
+    go through rows.py (which catches up before it commits), or by deferring writes."""
+    return waiting(conn) > 0
 
 
 _SHADOWED = ("call_rollups", "run_rollups", "session_rollups", "ledger_days", "rollup_marks")
